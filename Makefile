@@ -1,0 +1,44 @@
+# SEND review workbook. `make help` lists the targets.
+# Every target sets up .venv (python3 -m venv) from requirements.lock first, so a
+# fresh clone needs nothing but Python 3.11 and pip.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+AREA   ?= Kent
+
+.DEFAULT_GOAL := help
+.PHONY: help setup report test lab lint benchmark clean
+
+help: ## list the targets and what they do
+	@echo "SEND review workbook - make targets:"
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@touch $(STAMP)
+
+setup: $(STAMP) ## create .venv and install the locked environment (all other targets do this first)
+
+report: $(STAMP) ## run the quarterly review for Kent (AREA=...) and print where the HTML report is
+	$(BIN)/send-review run --area "$(AREA)"
+
+test: $(STAMP) ## run the whole test suite (unit, notebooks under nbval, end-to-end)
+	$(BIN)/python -m pytest tests --nbval-lax notebooks
+
+lab: $(STAMP) ## open JupyterLab on the workbook with the project's kernel
+	$(BIN)/python -m ipykernel install --sys-prefix --name send-review --display-name "SEND review (project .venv)" >/dev/null
+	$(BIN)/jupyter lab notebooks/
+
+lint: $(STAMP) ## check the package, tests and notebooks with ruff
+	$(BIN)/ruff check src tests benchmarks notebooks
+
+benchmark: $(STAMP) ## time loading the release against a plain pyarrow read (prints ratios)
+	$(BIN)/python benchmarks/bench_release_load.py
+
+clean: ## remove the virtual environment, caches and generated reports
+	rm -rf $(VENV) data/cache .pytest_cache .ruff_cache
+	find reports -mindepth 1 -maxdepth 1 ! -name README.md -exec rm -rf {} +

@@ -1,0 +1,88 @@
+"""Benchmark: load and validate the whole DfE release, against a plain pyarrow read.
+
+Prints, in one run on the same machine:
+  floor   pyarrow.csv.read_csv of every data CSV in the release (type inference, no checks)
+  cold    analysis_helpers reading and validating the same files (no cache; two
+          files at a time, as Release.read_many does; one at a time shown too)
+  cached  the same through the parquet cache (keyed by the release's SHA-256)
+and the ratios cold/floor (goal <= 2.0) and cached seconds (goal <= 0.3 s).
+Each figure is the median of several repeats after one warm-up.
+
+Run: make benchmark   (or .venv/bin/python benchmarks/bench_release_load.py [--repeats N])
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import pyarrow.csv as pacsv
+
+import analysis_helpers.releases as releases
+from analysis_helpers.paths import DEFAULT_RELEASE
+
+
+def median_seconds(fn, repeats: int) -> float:
+    fn()  # warm-up: imports, page cache
+    times = []
+    for _ in range(repeats):
+        tick = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - tick)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--release", type=Path, default=DEFAULT_RELEASE)
+    args = parser.parse_args()
+
+    names = releases.Release(args.release, cache=False).data_files()
+
+    def floor():
+        plain = releases.Release(args.release, cache=False)
+        for name in names:
+            pacsv.read_csv(io.BytesIO(plain.read_bytes(name)))
+
+    def cold_sequential():
+        ours = releases.Release(args.release, cache=False)
+        for name in names:
+            ours.read(name)
+
+    def cold():
+        releases.Release(args.release, cache=False).read_many(names)
+
+    cache_dir = Path(tempfile.mkdtemp(prefix="send-bench-cache-"))
+    original = releases.CACHE_DIR
+    releases.CACHE_DIR = cache_dir
+    try:
+        releases.Release(args.release).read  # noqa: B018
+        for name in names:  # fill the cache once
+            releases.Release(args.release).read(name)
+
+        def cached():
+            releases.Release(args.release).read_many(names)
+
+        t_floor = median_seconds(floor, args.repeats)
+        t_cold = median_seconds(cold, args.repeats)
+        t_sequential = median_seconds(cold_sequential, args.repeats)
+        t_cached = median_seconds(cached, args.repeats)
+    finally:
+        releases.CACHE_DIR = original
+        shutil.rmtree(cache_dir, ignore_errors=True)
+
+    print(f"release: {args.release.name} ({len(names)} data files), median of {args.repeats} runs")
+    print(f"floor  (pyarrow plain read)        {t_floor:7.3f} s")
+    print(f"cold   (read + validate, no cache) {t_cold:7.3f} s   ratio cold/floor = {t_cold / t_floor:.2f}  (goal <= 2.0)")
+    print(f"cold, one file at a time          {t_sequential:7.3f} s   ratio = {t_sequential / t_floor:.2f}")
+    print(f"cached (parquet, checksum-keyed)   {t_cached:7.3f} s   ratio cached/floor = {t_cached / t_floor:.2f}  (goal <= 0.3 s)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,174 @@
+"""Charts: one style for every notebook; every function returns a Figure.
+
+Style rules kept here so no notebook has to remember them:
+
+* the UK Government Analysis Function categorical palette (accessible, and
+  distinguishable in grey through line styles and markers as well as colour);
+* a title that states the finding (the caller writes it from the numbers);
+* axis labels with units, and the source line under the chart;
+* targets as dashed horizontal lines, uncertainty as shaded bands;
+* a vertical marker where a series breaks (e.g. DfE's 2023 change of collection).
+
+Percentages are 0–100.
+"""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")  # headless by default; JupyterLab's inline backend still works
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+#: Analysis Function categorical palette, in its recommended order.
+PALETTE = ("#12436D", "#28A197", "#801650", "#F46A25", "#3D3D3D", "#A285D1")
+LINESTYLES = ("-", "--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1)))
+MARKERS = ("o", "s", "^", "D", "v", "P")
+TARGET_COLOUR = "#3D3D3D"
+HIGHLIGHT = PALETTE[0]
+MUTED = "#BFBFBF"
+
+
+def apply_style() -> None:
+    """Set the house style for matplotlib (fonts, grid, spines)."""
+    plt.rcParams.update(
+        {
+            "figure.figsize": (8.5, 4.8),
+            "figure.dpi": 100,
+            "savefig.dpi": 100,
+            "font.size": 11,
+            "axes.titlesize": 13,
+            "axes.titleweight": "bold",
+            "axes.titlelocation": "left",
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "axes.grid": True,
+            "axes.grid.axis": "y",
+            "grid.color": "#E0E0E0",
+            "legend.frameon": False,
+        }
+    )
+
+
+apply_style()
+
+
+def _finish(fig: Figure, ax, title: str, xlabel: str, ylabel: str, source: str) -> Figure:
+    ax.set_title(title, wrap=True)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    fig.text(0.01, 0.01, f"Source: {source}", fontsize=8.5, color="#505050", ha="left", va="bottom", wrap=True)
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    return fig
+
+
+def trend_chart(
+    data: pd.DataFrame,
+    *,
+    title: str,
+    ylabel: str,
+    source: str,
+    xlabel: str = "Period",
+    series: str = "area_name",
+    highlight: str | None = None,
+    target: float | None = None,
+    target_label: str | None = None,
+    break_between: tuple[str, str] | None = None,
+    break_label: str = "Series break",
+    bands: bool = True,
+) -> Figure:
+    """Lines over periods, one per ``series`` value, with 95% bands where given.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Columns ``period`` (label), ``period_end`` (for ordering), ``value``,
+        optionally ``ci_low``/``ci_high``, and the ``series`` column.
+    highlight : str, optional
+        The series drawn first in the palette's lead colour (the area).
+    target : float, optional
+        Drawn as a dashed horizontal line with ``target_label``.
+    break_between : (str, str), optional
+        Two adjacent period labels; a vertical line is drawn between them.
+    """
+    fig, ax = plt.subplots()
+    periods = data.sort_values("period_end")["period"].drop_duplicates().tolist()
+    position = {p: i for i, p in enumerate(periods)}
+    names = list(dict.fromkeys(data[series]))
+    if highlight in names:
+        names.remove(highlight)
+        names.insert(0, highlight)
+    for i, name in enumerate(names):
+        rows = data[data[series] == name].sort_values("period_end")
+        x = rows["period"].map(position)
+        colour = PALETTE[i % len(PALETTE)]
+        ax.plot(
+            x,
+            rows["value"],
+            color=colour,
+            linestyle=LINESTYLES[i % len(LINESTYLES)],
+            marker=MARKERS[i % len(MARKERS)],
+            linewidth=2.4 if name == highlight else 1.8,
+            label=name,
+        )
+        if bands and {"ci_low", "ci_high"} <= set(rows.columns) and rows["ci_low"].notna().any():
+            ax.fill_between(x, rows["ci_low"], rows["ci_high"], color=colour, alpha=0.15, linewidth=0, label="_nolegend_")
+    if target is not None:
+        ax.axhline(target, color=TARGET_COLOUR, linestyle=(0, (6, 3)), linewidth=1.4, label=target_label or f"Target {target:g}")
+    if break_between and all(p in position for p in break_between):
+        x_break = (position[break_between[0]] + position[break_between[1]]) / 2
+        ax.axvline(x_break, color="#707070", linestyle=":", linewidth=1.2)
+        ax.annotate(break_label, (x_break, 1.0), xycoords=("data", "axes fraction"), xytext=(4, -12),
+                    textcoords="offset points", fontsize=8.5, color="#505050")
+    ax.set_xticks(range(len(periods)), periods)
+    ax.legend(loc="best", fontsize=9)
+    return _finish(fig, ax, title, xlabel, ylabel, source)
+
+
+def bar_comparison(
+    data: pd.DataFrame,
+    *,
+    title: str,
+    xlabel: str,
+    source: str,
+    label: str = "label",
+    highlight: str | None = None,
+    reference: float | None = None,
+    reference_label: str | None = None,
+) -> Figure:
+    """Horizontal bars (``label`` vs ``value``) with 95% interval whiskers, sorted by value."""
+    rows = data.dropna(subset=["value"]).sort_values("value")
+    fig, ax = plt.subplots(figsize=(8.5, max(3.0, 0.38 * len(rows) + 1.4)))
+    colours = [HIGHLIGHT if name == highlight else MUTED for name in rows[label]]
+    y = range(len(rows))
+    ax.barh(y, rows["value"], color=colours)
+    if {"ci_low", "ci_high"} <= set(rows.columns):
+        err = [(rows["value"] - rows["ci_low"]).clip(lower=0), (rows["ci_high"] - rows["value"]).clip(lower=0)]
+        ax.errorbar(rows["value"], y, xerr=err, fmt="none", ecolor="#3D3D3D", elinewidth=1, capsize=2)
+    if reference is not None:
+        ax.axvline(reference, color=TARGET_COLOUR, linestyle=(0, (6, 3)), linewidth=1.4, label=reference_label)
+        ax.legend(loc="lower right", fontsize=9)
+    ax.set_yticks(list(y), rows[label])
+    ax.grid(axis="x", color="#E0E0E0")
+    ax.grid(axis="y", visible=False)
+    return _finish(fig, ax, title, xlabel, "", source)
+
+
+def figure_html(fig: Figure, alt: str) -> str:
+    """The figure as an embedded PNG ``<img>`` with alt text (self-contained HTML).
+
+    The figure is closed afterwards so notebooks do not also render it inline.
+    """
+    import base64
+    import html
+    import io
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100)
+    plt.close(fig)
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return (
+        f'<figure class="send-chart"><img src="data:image/png;base64,{data}" alt="{html.escape(alt, quote=True)}" '
+        'style="max-width:100%;height:auto"></figure>'
+    )

@@ -1,0 +1,155 @@
+"""``send-review``: the command line. The only module that parses arguments or prints.
+
+Every command takes ``--release PATH`` (a DfE release zip or unpacked folder;
+default: the embedded one) so the next DfE release needs no code change.
+Errors a user can cause print one line on stderr and exit with status 2;
+``--debug`` shows the traceback instead.
+
+Exit codes: 0 success; 2 bad input, bad parameter or a failed run; 1 an
+unexpected internal error (a bug: please report it with ``--debug`` output).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import SendReviewError
+
+EXIT_OK = 0
+EXIT_BUG = 1
+EXIT_USER_ERROR = 2
+
+
+INTEGER_COLUMNS = ("numerator", "denominator", "n", "n_areas", "rank", "of")
+
+
+def _table_text(frame: pd.DataFrame) -> str:
+    shown = frame.copy()
+    for column in shown.columns:
+        if column in INTEGER_COLUMNS:
+            shown[column] = shown[column].map(lambda v: "" if pd.isna(v) else f"{v:,.0f}")
+        elif "p_value" in column:
+            shown[column] = shown[column].map(lambda v: "" if pd.isna(v) else f"{v:.2g}")
+        elif shown[column].dtype.kind == "f":
+            shown[column] = shown[column].map(lambda v: "" if pd.isna(v) else f"{v:,.1f}")
+        elif shown[column].dtype.kind == "M":
+            shown[column] = shown[column].dt.strftime("%Y-%m-%d")
+    return shown.to_string(index=False)
+
+
+def emit(frame: pd.DataFrame, fmt: str) -> None:
+    """Print a table as CSV (full precision, integers as integers) or as text."""
+    if fmt == "csv":
+        out = frame.copy()
+        for column in out.columns:
+            if out[column].dtype.kind == "M":
+                out[column] = out[column].dt.strftime("%Y-%m-%d")
+            elif column in INTEGER_COLUMNS:
+                out[column] = out[column].astype("Int64")
+            elif out[column].dtype.kind == "f" and "p_value" not in column:
+                out[column] = out[column].round(6)
+        out.to_csv(sys.stdout, index=False, lineterminator="\n")
+    else:
+        print(_table_text(frame))
+
+
+# -- commands ----------------------------------------------------------------
+def cmd_areas(args) -> int:
+    from .kpis import areas_for
+    from .releases import open_release
+
+    areas = areas_for(open_release(args.release))
+    frame = areas.to_frame()
+    if args.level:
+        frame = frame[frame["geographic_level"].str.lower() == args.level.lower()]
+    emit(frame, args.format)
+    return EXIT_OK
+
+
+def cmd_kpis(args) -> int:
+    from .kpis import kpis_for
+    from .releases import open_release
+
+    release = open_release(args.release)
+    emit(kpis_for(args.area, args.measure, release), args.format)
+    return EXIT_OK
+
+
+def cmd_compare(args) -> int:
+    from .compare import compare
+    from .releases import open_release
+
+    release = open_release(args.release)
+    emit(compare(args.area, args.measure, args.period, args.neighbours, release), args.format)
+    return EXIT_OK
+
+
+def cmd_run(args) -> int:
+    from .report import run_quarterly
+
+    result = run_quarterly(area=args.area, quarter=args.quarter, as_of=args.as_of, out_dir=args.out, release=args.release)
+    print(f"report written: {result}")
+    return EXIT_OK
+
+
+# -- parser ------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--release", type=Path, default=None, help="DfE release zip or folder (default: the embedded one)")
+    common.add_argument("--debug", action="store_true", help="show the full traceback on error")
+
+    parser = argparse.ArgumentParser(
+        prog="send-review",
+        description="SEND review workbook: KPIs, comparators and quarterly reports from DfE SEN2 statistics.",
+        parents=[common],
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("areas", parents=[common], help="list England, the regions and every LA with codes")
+    p.add_argument("--level", choices=["National", "Regional", "Local authority"], help="only this level")
+    p.add_argument("--format", choices=["csv", "table"], default="table")
+    p.set_defaults(func=cmd_areas)
+
+    p = sub.add_parser("kpis", parents=[common], help="print the tidy KPI table for one or more areas")
+    p.add_argument("--area", action="append", required=True, help="area name, LA number or GSS code (repeatable)")
+    p.add_argument("--measure", action="append", help="measure name (repeatable; default: all)")
+    p.add_argument("--format", choices=["csv", "table"], default="table")
+    p.set_defaults(func=cmd_kpis)
+
+    p = sub.add_parser("compare", parents=[common], help="one area against England, its region and its neighbours")
+    p.add_argument("--area", required=True, help="area name, LA number or GSS code")
+    p.add_argument("--measure", required=True, help="measure name (see `send-review kpis --help`)")
+    p.add_argument("--period", default=None, help="period label such as 2023 or 2024/25 (default: latest with data)")
+    p.add_argument("--neighbours", choices=["2021", "2025"], default="2025", help="DfE statistical neighbour list")
+    p.add_argument("--format", choices=["csv", "table"], default="table")
+    p.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser("run", parents=[common], help="run the review notebooks for one area and write the HTML report")
+    p.add_argument("--area", default="Kent", help="area name, LA number or GSS code (default: Kent)")
+    p.add_argument("--quarter", default=None, help="calendar quarter such as 2024-Q4 (default: latest the data supports)")
+    p.add_argument("--as-of", dest="as_of", default=None, help="use only data published by this date (YYYY-MM-DD)")
+    p.add_argument("--out", type=Path, default=None, help="reports folder (default: reports/)")
+    p.set_defaults(func=cmd_run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except SendReviewError as exc:
+        if args.debug:
+            raise
+        print(f"send-review: error: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except BrokenPipeError:  # e.g. piped into `head`
+        return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,122 @@
+"""Sentences and chart titles written from the numbers, never typed in.
+
+Every function takes computed tables (from :mod:`compare` or :mod:`kpis`) and
+returns text, so a notebook's narrative changes when the data changes.
+Percentages are 0–100; values are shown to one decimal place, counts with
+thousands separators.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from .measures import get_measure
+
+
+def fmt_value(value: float, unit: str) -> str:
+    """``33.26, "pct"`` -> ``"33.3%"``; ``20635, "count"`` -> ``"20,635"``; missing -> ``"not available"``."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value):
+        return "not available"
+    return f"{value:.1f}%" if unit == "pct" else f"{value:,.0f}"
+
+
+def fmt_p(p: float) -> str:
+    if pd.isna(p):
+        return "p not available"
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+def ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _row(frame: pd.DataFrame, comparator: str) -> pd.Series | None:
+    hit = frame[frame["comparator"] == comparator]
+    return hit.iloc[0] if len(hit) else None
+
+
+def compare_sentence(frame: pd.DataFrame, measure: str) -> str:
+    """A paragraph describing a :func:`~analysis_helpers.compare.compare` table."""
+    m = get_measure(measure)
+    area = _row(frame, "Area")
+    if area is None:
+        return ""
+    unit = m.unit
+    parts = []
+    if pd.isna(area["value"]):
+        return f"{area['area_name']} has no published value for {m.label.lower()} in {area['period']}."
+    if unit == "pct":
+        parts.append(
+            f"In {area['period']}, {area['area_name']}: {fmt_value(area['value'], unit)} "
+            f"({area['numerator']:,.0f} of {area['denominator']:,.0f}; 95% CI {area['ci_low']:.1f}–{area['ci_high']:.1f}%) "
+            f"for {m.label[:1].lower() + m.label[1:].replace(' (%)', '')}."
+        )
+    else:
+        parts.append(f"In {area['period']}, {area['area_name']}: {fmt_value(area['value'], unit)} ({m.label.lower()}).")
+    others = []
+    for comparator in ("England", "Region", "Statistical neighbours (mean)"):
+        row = _row(frame, comparator)
+        if row is not None and not pd.isna(row["value"]):
+            name = row["area_name"] if comparator in ("England", "Region") else "the statistical neighbours' mean"
+            others.append(f"{name} {fmt_value(row['value'], unit)}")
+    if others:
+        parts.append("Comparators: " + ", ".join(others) + ".")
+    if not pd.isna(area["rank"]):
+        direction = "1 = best" if m.higher_is_better is not None else "1 = highest"
+        parts.append(
+            f"It ranks {ordinal(int(area['rank']))} of {int(area['of'])} local authorities with data "
+            f"({direction}; quartile {area['quartile']})."
+        )
+    if not pd.isna(area["change"]):
+        change = area["change"]
+        size = f"{change:+.1f} percentage points" if unit == "pct" else f"{change:+,.0f}"
+        verdict = "larger than chance" if area["change_significant"] is True else "within what chance alone could produce"
+        parts.append(
+            f"Change since {area['previous_period']}: {size}, {verdict} ({area['change_test']}, {fmt_p(area['change_p_value'])})."
+        )
+    return " ".join(parts)
+
+
+def comparison_title(frame: pd.DataFrame, measure: str) -> str:
+    """A chart title stating the finding: where the area stands against England."""
+    m = get_measure(measure)
+    area, england = _row(frame, "Area"), _row(frame, "England")
+    if area is None or pd.isna(area["value"]):
+        return f"{m.label}: no published value"
+    if england is None or pd.isna(england["value"]):
+        return f"{area['area_name']}: {fmt_value(area['value'], m.unit)} in {area['period']}"
+    gap = area["value"] - england["value"]
+    if m.unit == "pct":
+        relation = "above" if gap > 0 else "below" if gap < 0 else "level with"
+    else:
+        relation = "compared with"
+    return (
+        f"{area['area_name']}: {fmt_value(area['value'], m.unit)} in {area['period']}, "
+        f"{relation} England ({fmt_value(england['value'], m.unit)})"
+    )
+
+
+def trend_title(series: pd.DataFrame, area_name: str, measure: str) -> str:
+    """Title for a trend chart: first and latest value of the area."""
+    m = get_measure(measure)
+    rows = series[(series["area_name"] == area_name)].dropna(subset=["value"]).sort_values("period_end")
+    if rows.empty:
+        return f"{area_name}: no published values for {m.label.lower()}"
+    first, last = rows.iloc[0], rows.iloc[-1]
+    if len(rows) == 1:
+        return f"{area_name}: {fmt_value(last['value'], m.unit)} in {last['period']}"
+    if m.unit == "pct":
+        change = last["value"] - first["value"]
+        verb = "rose" if change > 0 else "fell" if change < 0 else "held"
+        return (
+            f"{area_name}: {m.label.replace(' (%)', '').lower()} {verb} from {fmt_value(first['value'], 'pct')} "
+            f"({first['period']}) to {fmt_value(last['value'], 'pct')} ({last['period']})"
+        )
+    ratio = last["value"] / first["value"] - 1 if first["value"] else float("nan")
+    return (
+        f"{area_name}: {m.label.lower()} went from {fmt_value(first['value'], 'count')} ({first['period']}) "
+        f"to {fmt_value(last['value'], 'count')} ({last['period']}), {ratio:+.0%}"
+    )

@@ -1,0 +1,76 @@
+"""Validate notebook parameters, with messages an analyst can act on.
+
+Each notebook has one ``parameters`` cell of literal defaults; the next cell
+calls :func:`validate` and works only with what it returns, so a bad value stops
+the run at once with a one-line explanation instead of failing somewhere deep
+in a chart.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from .areas import Area, Areas
+from .errors import ParameterError
+from .kpis import areas_for
+from .neighbours import check_vintage
+from .paths import DEFAULT_RELEASE, PROJECT_ROOT
+from .releases import Release, open_release
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """Validated parameters and the objects derived from them."""
+
+    area: Area
+    areas: Areas
+    release: Release
+    neighbours: str
+    as_of: dt.date
+
+    @property
+    def region(self) -> Area | None:
+        return self.areas.region_of(self.area)
+
+
+def validate(area: str, neighbours: str = "2025", as_of: str = "", release: str = "", today: dt.date | None = None) -> RunContext:
+    """Check notebook parameters and resolve them.
+
+    Parameters
+    ----------
+    area : str
+        Name, LA number or GSS code of an LA, region or ``England``.
+    neighbours : str
+        Statistical neighbour list: ``"2025"`` (default) or ``"2021"``.
+    as_of : str
+        ``YYYY-MM-DD``; empty means today. Must not be in the future.
+    release : str
+        Path to a DfE release zip or folder (relative to the project root, or
+        absolute); empty means the embedded release.
+
+    Raises
+    ------
+    ParameterError, UnknownAreaError, DataValidationError
+        With a one-line message naming the parameter and what was expected.
+    """
+    today = today or dt.date.today()
+    if not isinstance(area, str) or not area.strip():
+        raise ParameterError("area must be the name, LA number or GSS code of an area, e.g. 'Kent' or '886'")
+    vintage = check_vintage(neighbours)
+    if as_of:
+        try:
+            day = dt.date.fromisoformat(str(as_of))
+        except ValueError:
+            raise ParameterError(f"as_of must be a date written YYYY-MM-DD, got {as_of!r}") from None
+        if day > today:
+            raise ParameterError(f"as_of {day} is after today ({today}); use a date on or before today")
+    else:
+        day = today
+    release_path = Path(release) if release else DEFAULT_RELEASE
+    if not release_path.is_absolute():
+        release_path = PROJECT_ROOT / release_path
+    opened = open_release(release_path)
+    areas = areas_for(opened)
+    return RunContext(area=areas.get(area), areas=areas, release=opened, neighbours=vintage, as_of=day)

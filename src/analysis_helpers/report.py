@@ -1,0 +1,263 @@
+"""Run the review notebooks headlessly and write a reviewer-ready HTML report.
+
+One run = one area and one calendar quarter::
+
+    reports/<quarter>/<area-slug>/index.html        the review (no code cells)
+    reports/<quarter>/<area-slug>/<notebook>.ipynb  the executed notebooks
+    reports/<quarter>/<area-slug>/manifest.json     parameters, inputs + SHA-256,
+                                                    package versions, git commit,
+                                                    start/end times, durations
+
+Nothing is ever half-written: the run works in a temporary folder beside the
+destination and renames it into place only when every notebook has run and been
+exported. A failed run raises :class:`~analysis_helpers.errors.ReportError`
+naming the failing cell, keeps the failed notebook under
+``reports/_failed/<quarter>/<area-slug>/``, and leaves any earlier good report
+for the same quarter untouched.
+
+This module knows notebooks and files, not statistics.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from .errors import ParameterError, ReportError
+from .paths import BASELINES_NOTEBOOK, DATA_LOG, DEFAULT_RELEASE, NEIGHBOUR_FILES, PROJECT_ROOT, REPORTS_DIR
+from .provenance import publication_date, sha256_of
+
+#: Notebooks of a quarterly review, in the order they run. The first is the
+#: report's ``index.html``.
+REVIEW_NOTEBOOKS = (BASELINES_NOTEBOOK,)
+
+_QUARTER = re.compile(r"^(?P<year>\d{4})-Q(?P<q>[1-4])$")
+PACKAGES = ("analysis_helpers", "pandas", "numpy", "pyarrow", "matplotlib", "scipy", "papermill", "nbconvert", "nbformat")
+
+
+@dataclass(frozen=True)
+class Quarter:
+    """A calendar quarter: ``2024-Q4`` is October–December 2024."""
+
+    year: int
+    number: int
+
+    @classmethod
+    def parse(cls, text: str) -> Quarter:
+        match = _QUARTER.match(str(text).strip())
+        if not match:
+            raise ParameterError(f"quarter must look like 2024-Q4 (a year, '-Q' and 1-4), got {text!r}")
+        return cls(int(match["year"]), int(match["q"]))
+
+    @classmethod
+    def containing(cls, day: dt.date) -> Quarter:
+        return cls(day.year, (day.month - 1) // 3 + 1)
+
+    @property
+    def start(self) -> dt.date:
+        return dt.date(self.year, 3 * self.number - 2, 1)
+
+    @property
+    def end(self) -> dt.date:
+        if self.number == 4:
+            return dt.date(self.year, 12, 31)
+        return dt.date(self.year, 3 * self.number + 1, 1) - dt.timedelta(days=1)
+
+    def __str__(self) -> str:
+        return f"{self.year}-Q{self.number}"
+
+
+def latest_supported_quarter(release: Path = DEFAULT_RELEASE) -> Quarter:
+    """The quarter in which the embedded release became public (per the data log)."""
+    published = publication_date(release)
+    if published is None:
+        return Quarter.containing(dt.date.today())
+    return Quarter.containing(published)
+
+
+def resolve_run_parameters(quarter: str | None, as_of: str | None, today: dt.date | None = None) -> tuple[Quarter, dt.date]:
+    """Validate ``quarter`` and ``as_of``; ``as_of`` defaults to the quarter's last day.
+
+    Raises
+    ------
+    ParameterError
+        For a malformed quarter or date, an ``as_of`` after today, or an
+        ``as_of`` before the quarter starts.
+    """
+    today = today or dt.date.today()
+    q = Quarter.parse(quarter) if quarter else latest_supported_quarter()
+    if as_of:
+        try:
+            day = dt.date.fromisoformat(str(as_of))
+        except ValueError:
+            raise ParameterError(f"as_of must be a date written YYYY-MM-DD, got {as_of!r}") from None
+    else:
+        day = min(q.end, today)
+    if day > today:
+        raise ParameterError(f"as_of {day} is after today ({today}); a review can only use data already published")
+    if day < q.start:
+        raise ParameterError(f"as_of {day} is before quarter {q} starts ({q.start}); choose a date within or after it")
+    return q, day
+
+
+def run_quarterly(
+    area: str = "Kent",
+    quarter: str | None = None,
+    as_of: str | None = None,
+    out_dir: Path | None = None,
+    release: Path | None = None,
+    notebooks: tuple[Path, ...] = REVIEW_NOTEBOOKS,
+    neighbours: str = "2025",
+) -> Path:
+    """Execute the review notebooks for one area and quarter; return ``index.html``.
+
+    Parameters are validated before any notebook starts. See the module
+    docstring for what is written where.
+    """
+    from .kpis import areas_for
+    from .releases import open_release
+
+    q, day = resolve_run_parameters(quarter, as_of)
+    release_path = Path(release) if release else DEFAULT_RELEASE
+    target_area = areas_for(open_release(release_path)).get(area)
+    out_dir = Path(out_dir) if out_dir else REPORTS_DIR
+    destination = out_dir / str(q) / target_area.slug
+    parameters = {
+        "area": target_area.name,
+        "neighbours": str(neighbours),
+        "as_of": day.isoformat(),
+        "release": "" if release is None else _relative(release_path),
+    }
+
+    started = dt.datetime.now(dt.timezone.utc)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{target_area.slug}-{q}-", dir=out_dir))
+    durations: dict[str, float] = {}
+    try:
+        for index, notebook in enumerate(notebooks):
+            executed = work / notebook.name
+            tick = time.perf_counter()
+            _execute(notebook, executed, parameters, failed_dir=out_dir / "_failed" / str(q) / target_area.slug)
+            html_name = "index.html" if index == 0 else notebook.with_suffix(".html").name
+            export_html(executed, work / html_name)
+            durations[notebook.name] = round(time.perf_counter() - tick, 3)
+        manifest = build_manifest(parameters, q, release_path, started, durations)
+        (work / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+        _swap_into_place(work, destination)
+    finally:
+        if work.exists():
+            shutil.rmtree(work, ignore_errors=True)
+    return destination / "index.html"
+
+
+def _execute(notebook: Path, executed: Path, parameters: dict, failed_dir: Path) -> None:
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    try:
+        pm.execute_notebook(
+            str(notebook),
+            str(executed),
+            parameters=parameters,
+            kernel_name="python3",
+            cwd=str(PROJECT_ROOT),
+            progress_bar=False,
+            log_output=False,
+        )
+    except PapermillExecutionError as exc:
+        failed_dir.mkdir(parents=True, exist_ok=True)
+        kept = failed_dir / notebook.name
+        if executed.exists():
+            shutil.copyfile(executed, kept)
+        evalue = str(exc.evalue).strip().splitlines()[-1] if str(exc.evalue).strip() else ""
+        raise ReportError(
+            f"{notebook.name}: cell {exc.exec_count} failed with {exc.ename}: {evalue} "
+            f"(failed notebook kept at {kept}; the previous report was left untouched)"
+        ) from None
+    except Exception as exc:  # the notebook could not even start (missing file, bad kernel, …)
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        raise ReportError(
+            f"{notebook.name}: could not be executed ({type(exc).__name__}: {first_line}); "
+            "the previous report was left untouched"
+        ) from exc
+
+
+def export_html(executed: Path, html_path: Path) -> None:
+    """Export an executed notebook to self-contained HTML without code cells."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(template_name="lab")
+    exporter.exclude_input = True
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    body, _ = exporter.from_notebook_node(nbformat.read(executed, as_version=4))
+    html_path.write_text(body, encoding="utf-8")
+
+
+def _swap_into_place(work: Path, destination: Path) -> None:
+    """Replace ``destination`` with ``work`` so readers never see a partial report."""
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    old = None
+    if destination.exists():
+        old = destination.with_name(f".{destination.name}.old-{os.getpid()}")
+        os.replace(destination, old)
+    os.replace(work, destination)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def build_manifest(parameters: dict, quarter: Quarter, release: Path, started: dt.datetime, durations: dict) -> dict:
+    """Everything needed to reproduce or audit a run."""
+    inputs = [release, *NEIGHBOUR_FILES.values(), DATA_LOG]
+    return {
+        "quarter": str(quarter),
+        "parameters": parameters,
+        "inputs": [
+            {"path": _relative(p), "sha256": sha256_of(p), "published": _iso(publication_date(p))} for p in inputs if p.exists()
+        ],
+        "packages": {name: _version(name) for name in PACKAGES},
+        "python": platform.python_version(),
+        "git_commit": _git_commit(),
+        "started": started.isoformat(timespec="seconds"),
+        "finished": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "notebook_seconds": durations,
+    }
+
+
+def _relative(path: Path) -> str:
+    try:
+        return Path(path).resolve().relative_to(PROJECT_ROOT).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _version(name: str) -> str | None:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def _git_commit() -> str | None:
+    try:
+        result = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=10, check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return result.stdout.strip() or None

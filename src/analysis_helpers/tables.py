@@ -1,0 +1,68 @@
+"""Tables for people: rounded, labelled, with header cells, ready for HTML.
+
+Builders return plain DataFrames of display strings (so they are easy to test);
+:func:`to_html` renders one as an accessible HTML table with a caption, column
+header cells (``<th scope="col">``) and no index column.
+"""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+
+from .measures import get_measure
+from .narrative import fmt_value
+
+
+def _count(value) -> str:
+    return "" if pd.isna(value) else f"{value:,.0f}"
+
+
+def comparison_table(frame: pd.DataFrame, measure: str) -> pd.DataFrame:
+    """Display version of a :func:`~analysis_helpers.compare.compare` table."""
+    unit = get_measure(measure).unit
+    out = pd.DataFrame(
+        {
+            "Comparator": frame["comparator"],
+            "Area": frame["area_name"],
+            "Value": [fmt_value(v, unit) if not pd.isna(v) else "–" for v in frame["value"]],
+            "Numerator": frame["numerator"].map(_count),
+            "Denominator": frame["denominator"].map(_count),
+            "95% CI": [
+                "" if pd.isna(lo) else f"{lo:.1f}–{hi:.1f}%" for lo, hi in zip(frame["ci_low"], frame["ci_high"], strict=True)
+            ],
+            "Rank": [
+                "" if pd.isna(r) else f"{int(r)} of {int(o)} ({q})"
+                for r, o, q in zip(frame["rank"], frame["of"], frame["quartile"], strict=True)
+            ],
+            "Note": frame["note"].fillna(""),
+        }
+    )
+    return out
+
+
+def kpi_display(rows: pd.DataFrame) -> pd.DataFrame:
+    """Display version of KPI rows: period, value, numerator/denominator, interval."""
+    return pd.DataFrame(
+        {
+            "Area": rows["area_name"],
+            "Period": rows["period"],
+            "Value": [fmt_value(v, u) for v, u in zip(rows["value"], rows["unit"], strict=True)],
+            "Numerator": rows["numerator"].map(_count),
+            "Denominator": rows["denominator"].map(_count),
+            "95% CI": ["" if pd.isna(lo) else f"{lo:.1f}–{hi:.1f}%" for lo, hi in zip(rows["ci_low"], rows["ci_high"], strict=True)],
+        }
+    )
+
+
+def to_html(table: pd.DataFrame, caption: str) -> str:
+    """Accessible HTML: a caption, ``<th scope="col">`` headers, no index column."""
+    head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in table.columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>" for row in table.itertuples(index=False)
+    )
+    return (
+        f'<table class="send-table"><caption>{html.escape(caption)}</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    )

@@ -1,0 +1,79 @@
+"""The command line: output values, one-line errors, exit status 2."""
+
+import csv
+import io
+import subprocess
+import sys
+
+import pytest
+from conftest import make_release, raw_bytes
+
+from analysis_helpers.cli import main
+
+
+def run_cli(capsys, *args):
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_kpis_csv_for_kent(capsys):
+    code, out, err = run_cli(capsys, "kpis", "--area", "Kent", "--format", "csv")
+    assert code == 0 and err == ""
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert list(rows[0]) == ["area_code", "area_name", "geographic_level", "period", "period_end", "measure", "numerator",
+                             "denominator", "value", "unit", "ci_low", "ci_high", "source"]
+    hit = [r for r in rows if r["measure"] == "ehcp_issued_within_20_weeks_pct" and r["period"] == "2023"]
+    assert len(hit) == 1
+    assert (hit[0]["numerator"], hit[0]["denominator"]) == ("324", "1804")
+    assert round(float(hit[0]["value"]), 1) == 18.0
+
+
+def test_kpis_for_england_headline(capsys):
+    code, out, _ = run_cli(capsys, "kpis", "--area", "england", "--measure", "ehcp_issued_within_20_weeks_excl_exceptions_pct", "--format", "csv")
+    row = [r for r in csv.DictReader(io.StringIO(out)) if r["period"] == "2024"][0]
+    assert (row["numerator"], row["denominator"], round(float(row["value"]), 1)) == ("39407", "84866", 46.4)
+
+
+def test_compare_and_areas(capsys):
+    code, out, _ = run_cli(capsys, "compare", "--area", "Kent", "--measure", "ehcp_issued_within_20_weeks_excl_exceptions_pct", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0 and rows[0]["rank"] == "107" and rows[0]["of"] == "151" and rows[0]["quartile"] == "C"
+    code, out, _ = run_cli(capsys, "areas", "--format", "csv")
+    assert code == 0 and "E10000016,Kent,Local authority,886" in out
+
+
+@pytest.mark.parametrize(
+    "args,expected",
+    [
+        (["kpis", "--area", "Kentt"], "unknown area 'Kentt'"),
+        (["kpis", "--area", "Kent", "--measure", "calc2"], "unknown measure 'calc2'"),
+        (["kpis", "--area", "Kent", "--release", "missing.zip"], "release not found"),
+        (["compare", "--area", "Kent", "--measure", "new_ehcp_count", "--period", "1999"], "period '1999' is not in the data"),
+        (["run", "--area", "Kent", "--quarter", "2024-Q5"], "quarter must look like 2024-Q4"),
+    ],
+)
+def test_errors_are_one_line_with_status_2(capsys, args, expected):
+    code, out, err = run_cli(capsys, *args)
+    assert code == 2
+    assert err.count("\n") == 1 and expected in err and err.startswith("send-review: error: ")
+    assert "Traceback" not in err
+
+
+def test_broken_release_file_through_the_cli(capsys, tmp_path):
+    text = raw_bytes("caseload.csv").replace(b"mainstream_total,", b"mainstream_all,", 1)
+    release = make_release(tmp_path, {"caseload.csv": text})
+    code, _, err = run_cli(capsys, "kpis", "--area", "Kent", "--release", str(release))
+    assert code == 2 and "caseload.csv: column 'mainstream_total' is missing" in err
+
+
+def test_debug_shows_the_traceback():
+    result = subprocess.run(
+        [sys.executable, "-m", "analysis_helpers.cli", "kpis", "--area", "Kentt", "--debug"], capture_output=True, text=True
+    )
+    assert result.returncode != 0 and "Traceback" in result.stderr and "UnknownAreaError" in result.stderr
+
+
+def test_console_script_exit_status():
+    result = subprocess.run([sys.executable, "-m", "analysis_helpers.cli", "kpis", "--area", "nowhere"], capture_output=True, text=True)
+    assert result.returncode == 2 and result.stderr.count("\n") == 1

@@ -1,0 +1,124 @@
+"""The KPI table, checked against values worked out by hand from the raw rows."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import make_release, raw_bytes, raw_rows
+
+from analysis_helpers.errors import DataValidationError
+from analysis_helpers.kpis import KPI_COLUMNS, kpi_table, kpis_for
+from analysis_helpers.measures import MEASURES, get_measure
+from analysis_helpers.releases import Release
+
+
+@pytest.fixture(scope="module")
+def table():
+    return kpi_table()
+
+
+def one(table, area, measure, period):
+    rows = table[(table["area_name"] == area) & (table["measure"] == measure) & (table["period"] == period)]
+    assert len(rows) == 1, rows
+    return rows.iloc[0]
+
+
+def test_exact_columns(table):
+    assert list(table.columns) == KPI_COLUMNS
+
+
+def test_kent_2023_all_plans_within_20_weeks(table):
+    # timeliness_20_week.csv, Kent 2023: plans_issued_within_20_weeks=324, plans_issued_den=1804.
+    row = one(table, "Kent", "ehcp_issued_within_20_weeks_pct", "2023")
+    assert (row["numerator"], row["denominator"]) == (324, 1804)
+    assert round(row["value"], 1) == 18.0
+    assert row["unit"] == "pct" and row["period_end"] == pd.Timestamp("2023-12-31")
+    assert row["source"] == "education-health-and-care-plans_2025.zip:data/timeliness_20_week.csv"
+
+
+def test_england_2024_excluding_exceptions(table):
+    row = one(table, "England", "ehcp_issued_within_20_weeks_excl_exceptions_pct", "2024")
+    assert (row["numerator"], row["denominator"]) == (39407, 84866)
+    assert round(row["value"], 1) == 46.4
+    assert row["ci_low"] < row["value"] < row["ci_high"]
+
+
+def test_kent_placements_and_demand(table):
+    # caseload.csv Kent 202425: ehcplans 20635, mainstream_total 7452 -> 36.1%.
+    row = one(table, "Kent", "ehcp_caseload_mainstream_pct", "2024/25")
+    assert (row["numerator"], row["denominator"], round(row["value"], 1)) == (7452, 20635, 36.1)
+    # newplans.csv Kent 2024: 1853 of 2890 in mainstream -> 64.1%.
+    row = one(table, "Kent", "new_ehcp_mainstream_pct", "2024")
+    assert (row["numerator"], row["denominator"], round(row["value"], 1)) == (1853, 2890, 64.1)
+    # requests.csv Kent 2024: 2200 decided not to assess of 4001 received -> 55.0%.
+    row = one(table, "Kent", "ehc_requests_refused_pct", "2024")
+    assert (row["numerator"], row["denominator"], round(row["value"], 1)) == (2200, 4001, 55.0)
+    count = one(table, "Kent", "ehcp_caseload_count", "2024/25")
+    assert count["value"] == 20635 and np.isnan(count["numerator"]) and np.isnan(count["ci_low"])
+
+
+@pytest.mark.parametrize("measure", [m for m in MEASURES if m.unit == "pct"], ids=lambda m: m.name)
+def test_every_value_equals_numerator_over_denominator_from_raw_rows(table, measure):
+    """Independent recomputation from the raw CSV for every area and period."""
+    expected = {}
+    for r in raw_rows(measure.file):
+        if r["breakdown_topic"] != measure.breakdown_topic or r["geographic_level"] not in ("National", "Regional", "Local authority"):
+            continue
+        num, den = r[measure.numerator], r[measure.denominator]
+        if num.replace(".", "").isdigit() and den.replace(".", "").isdigit() and float(den) > 0:
+            name = {"National": r["country_name"], "Regional": r["region_name"]}.get(r["geographic_level"], r["la_name"])
+            expected[(name, r["time_period"])] = 100 * float(num) / float(den)
+    rows = table[(table["measure"] == measure.name) & table["value"].notna()]
+    assert len(rows) == len(expected)
+    labels = rows["period"].str.replace("/", "", regex=False)
+    for (name, period, value) in zip(rows["area_name"], labels, rows["value"], strict=True):
+        assert value == pytest.approx(expected[(name, period)], rel=1e-12)
+
+
+def test_computed_values_agree_with_dfe_published_percentages(table):
+    rows = {(r["la_name"] or r["region_name"] or r["country_name"], r["time_period"]): r
+            for r in raw_rows("timeliness_20_week.csv") if r["breakdown_topic"] == "All EHC plans issued"}
+    ours = table[table["measure"] == "ehcp_issued_within_20_weeks_excl_exceptions_pct"].dropna(subset=["value"])
+    checked = 0
+    for name, period, value in zip(ours["area_name"], ours["period"], ours["value"], strict=True):
+        published = rows[(name, period)]["PC_plans_issued_20_weeks_ex"]
+        if published not in ("x", "z", ""):
+            assert abs(value - float(published)) <= 0.05 + 1e-9, (name, period, value, published)
+            checked += 1
+    assert checked > 900
+
+
+def test_missing_years_are_absent_not_zero(table):
+    northants = table[table["area_name"] == "Northamptonshire"]
+    assert set(northants[northants["measure"] == "ehcp_issued_within_20_weeks_pct"]["period"]) == {"2019", "2020"}
+    assert (table["value"].dropna() >= 0).all()
+    assert table.groupby(["area_code", "period", "measure"]).size().max() == 1
+
+
+def test_kpis_for_filters_and_orders(table):
+    rows = kpis_for(["886", "England"], ["ehcp_issued_within_20_weeks_pct"])
+    assert list(dict.fromkeys(rows["area_name"])) == ["Kent", "England"]
+    assert rows["period"].tolist()[:6] == ["2019", "2020", "2021", "2022", "2023", "2024"]
+
+
+def test_breakdown_topic_renamed_is_a_clear_error(tmp_path):
+    text = raw_bytes("requests.csv").replace(b"All requests for EHC needs assessments", b"All requests")
+    release = Release(make_release(tmp_path, {"requests.csv": text}), cache=False)
+    with pytest.raises(DataValidationError, match=r"requests.csv: column 'breakdown_topic': no rows for 'All requests for EHC needs assessments'"):
+        kpi_table(release)
+
+
+def test_numerator_above_denominator_is_refused(tmp_path):
+    lines = raw_bytes("timeliness_20_week.csv").split(b"\r\n")
+    header = lines[0].lstrip(b"\xef\xbb\xbf").split(b",")
+    fields = lines[1].split(b",")
+    fields[header.index(b"plans_issued_within_20_weeks")] = b"99999999"
+    lines[1] = b",".join(fields)
+    release = Release(make_release(tmp_path, {"timeliness_20_week.csv": b"\r\n".join(lines)}), cache=False)
+    with pytest.raises(DataValidationError, match="line 2, column 'plans_issued_within_20_weeks': 99,999,999 is more than the denominator 'plans_issued_den' \\(53,327\\)"):
+        kpi_table(release)
+
+
+def test_measure_registry():
+    assert get_measure("ehcp_issued_within_20_weeks_excl_exceptions_pct").higher_is_better is True
+    with pytest.raises(Exception, match="valid measures: ehcp_issued_within_20_weeks_pct"):
+        get_measure("calc2")
