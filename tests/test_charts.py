@@ -44,3 +44,21 @@ def test_figure_html_embeds_png_with_alt_text(series):
     html = charts.figure_html(fig, alt='Kent "rose"')
     assert html.startswith('<figure class="send-chart"><img src="data:image/png;base64,')
     assert 'alt="Kent &quot;rose&quot;"' in html
+
+
+def test_funnel_plot_draws_limits_centre_and_highlight():
+    from analysis_helpers.compare import la_values
+
+    las = la_values("ehcp_issued_within_20_weeks_excl_exceptions_pct", "2024")
+    fig = charts.funnel_plot(las, centre=46.4, centre_label="England 46.4%", highlight="Kent", title="t", ylabel="%", source="DfE")
+    ax = fig.axes[0]
+    labels = [line.get_label() for line in ax.get_lines() if not line.get_label().startswith("_")]
+    assert labels == ["95% limits", "99.8% limits", "England 46.4%"]
+    assert len(ax.get_lines()) == 5  # two limits each side + centre
+    points = ax.collections
+    assert [c.get_label() for c in points] == ["Other local authorities", "Kent"]
+    assert len(points[0].get_offsets()) == len(las) - 1
+    kent_x, kent_y = points[1].get_offsets()[0]
+    assert (kent_x, round(kent_y, 1)) == (2354, 33.3)
+    assert ax.get_xscale() == "log"
+    plt.close(fig)

@@ -172,3 +172,48 @@ def figure_html(fig: Figure, alt: str) -> str:
         f'<figure class="send-chart"><img src="data:image/png;base64,{data}" alt="{html.escape(alt, quote=True)}" '
         'style="max-width:100%;height:auto"></figure>'
     )
+
+
+def funnel_plot(
+    data: pd.DataFrame,
+    *,
+    centre: float,
+    centre_label: str,
+    highlight: str | None,
+    title: str,
+    ylabel: str,
+    source: str,
+    xlabel: str = "Denominator (number of cases)",
+) -> Figure:
+    """Every LA's value against its denominator, with 95% and 99.8% binomial limits.
+
+    ``data`` needs ``area_name``, ``value`` (0–100) and ``denominator``. The
+    highlighted area is drawn last, larger and labelled.
+    """
+    import numpy as np
+
+    from .intervals import funnel_limits
+
+    rows = data.dropna(subset=["value", "denominator"])
+    rows = rows[rows["denominator"] > 0]
+    fig, ax = plt.subplots()
+    top = max(float(rows["denominator"].max()) * 1.05, 20.0)
+    grid = np.unique(np.round(np.geomspace(10, top, 400)))
+    for confidence, style, label in ((0.95, (0, (5, 3)), "95% limits"), (0.998, ":", "99.8% limits")):
+        low, high = funnel_limits(centre, grid, confidence)
+        ax.plot(grid, low, color=TARGET_COLOUR, linestyle=style, linewidth=1.1, label=label)
+        ax.plot(grid, high, color=TARGET_COLOUR, linestyle=style, linewidth=1.1, label="_nolegend_")
+    ax.axhline(centre, color=PALETTE[1], linewidth=1.6, label=centre_label)
+    others = rows[rows["area_name"] != highlight]
+    ax.scatter(others["denominator"], others["value"], s=18, color=MUTED, edgecolor="#7F7F7F", linewidth=0.4,
+               label="Other local authorities")
+    chosen = rows[rows["area_name"] == highlight]
+    if len(chosen):
+        ax.scatter(chosen["denominator"], chosen["value"], s=70, color=HIGHLIGHT, marker="D", zorder=5, label=highlight)
+        point = chosen.iloc[0]
+        ax.annotate(highlight, (point["denominator"], point["value"]), xytext=(6, 6), textcoords="offset points",
+                    fontsize=10, color=HIGHLIGHT, fontweight="bold")
+    ax.set_xscale("log")
+    ax.set_ylim(-2, 102)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=5, fontsize=8.5)
+    return _finish(fig, ax, title, xlabel, ylabel, source)

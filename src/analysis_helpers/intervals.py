@@ -52,3 +52,40 @@ def wilson_interval(numerator, denominator, confidence: float = 0.95):
     if scalar:
         return float(low), float(high)
     return low, high
+
+
+def funnel_limits(target_pct: float, denominators, confidence: float = 0.95):
+    """Control limits of a funnel plot around ``target_pct`` (0–100), in percent.
+
+    Exact binomial limits: for each denominator ``n``, the values an area of
+    that size would fall between ``confidence`` of the time if its true rate
+    were ``target_pct``. A point outside the 99.8% limits is very unlikely to
+    be chance alone.
+
+    Returns
+    -------
+    (low, high) : numpy arrays, one value per denominator.
+    """
+    from scipy.stats import binom
+
+    n = np.asarray(denominators, dtype=float)
+    p = float(target_pct) / 100
+    alpha = 1 - confidence
+    with np.errstate(divide="ignore", invalid="ignore"):
+        low = binom.ppf(alpha / 2, n, p) / n * 100
+        high = binom.ppf(1 - alpha / 2, n, p) / n * 100
+    return low, high
+
+
+def funnel_position(value_pct: float, denominator: float, target_pct: float) -> str:
+    """Where a point lies on the funnel: within 95%, between 95% and 99.8%, or beyond 99.8%."""
+    if np.isnan(value_pct) or not denominator or np.isnan(denominator):
+        return "no data"
+    low95, high95 = funnel_limits(target_pct, [denominator], 0.95)
+    low998, high998 = funnel_limits(target_pct, [denominator], 0.998)
+    side = "above" if value_pct > target_pct else "below"
+    if value_pct < low998[0] or value_pct > high998[0]:
+        return f"{side} the 99.8% limit"
+    if value_pct < low95[0] or value_pct > high95[0]:
+        return f"{side} the 95% limit (within 99.8%)"
+    return "within the 95% limits"

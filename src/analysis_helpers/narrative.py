@@ -28,6 +28,15 @@ def fmt_p(p: float) -> str:
     return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
 
 
+def phrase(label: str) -> str:
+    """A measure label for use mid-sentence: unit suffix dropped, acronyms kept (``EHC``)."""
+    text = label.replace(" (%)", "")
+    first, _, rest = text.partition(" ")
+    if not first.isupper():
+        first = first[:1].lower() + first[1:]
+    return f"{first} {rest}".strip()
+
+
 def ordinal(n: int) -> str:
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
@@ -47,15 +56,15 @@ def compare_sentence(frame: pd.DataFrame, measure: str) -> str:
     unit = m.unit
     parts = []
     if pd.isna(area["value"]):
-        return f"{area['area_name']} has no published value for {m.label.lower()} in {area['period']}."
+        return f"{area['area_name']} has no published value for {phrase(m.label)} in {area['period']}."
     if unit == "pct":
         parts.append(
             f"In {area['period']}, {area['area_name']}: {fmt_value(area['value'], unit)} "
             f"({area['numerator']:,.0f} of {area['denominator']:,.0f}; 95% CI {area['ci_low']:.1f}–{area['ci_high']:.1f}%) "
-            f"for {m.label[:1].lower() + m.label[1:].replace(' (%)', '')}."
+            f"for {phrase(m.label)}."
         )
     else:
-        parts.append(f"In {area['period']}, {area['area_name']}: {fmt_value(area['value'], unit)} ({m.label.lower()}).")
+        parts.append(f"In {area['period']}, {area['area_name']}: {fmt_value(area['value'], unit)} ({phrase(m.label)}).")
     others = []
     for comparator in ("England", "Region", "Statistical neighbours (mean)"):
         row = _row(frame, comparator)
@@ -104,7 +113,7 @@ def trend_title(series: pd.DataFrame, area_name: str, measure: str) -> str:
     m = get_measure(measure)
     rows = series[(series["area_name"] == area_name)].dropna(subset=["value"]).sort_values("period_end")
     if rows.empty:
-        return f"{area_name}: no published values for {m.label.lower()}"
+        return f"{area_name}: no published values for {phrase(m.label)}"
     first, last = rows.iloc[0], rows.iloc[-1]
     if len(rows) == 1:
         return f"{area_name}: {fmt_value(last['value'], m.unit)} in {last['period']}"
@@ -112,11 +121,32 @@ def trend_title(series: pd.DataFrame, area_name: str, measure: str) -> str:
         change = last["value"] - first["value"]
         verb = "rose" if change > 0 else "fell" if change < 0 else "held"
         return (
-            f"{area_name}: {m.label.replace(' (%)', '').lower()} {verb} from {fmt_value(first['value'], 'pct')} "
+            f"{area_name}: {phrase(m.label)} {verb} from {fmt_value(first['value'], 'pct')} "
             f"({first['period']}) to {fmt_value(last['value'], 'pct')} ({last['period']})"
         )
     ratio = last["value"] / first["value"] - 1 if first["value"] else float("nan")
     return (
-        f"{area_name}: {m.label.lower()} went from {fmt_value(first['value'], 'count')} ({first['period']}) "
+        f"{area_name}: {phrase(m.label)} went from {fmt_value(first['value'], 'count')} ({first['period']}) "
         f"to {fmt_value(last['value'], 'count')} ({last['period']}), {ratio:+.0%}"
+    )
+
+
+def funnel_sentence(area_name: str, value: float, denominator: float, centre: float, centre_label: str, position: str) -> str:
+    """Say where the area sits on the funnel plot, and what that means."""
+    if position == "no data":
+        return f"{area_name} has no value to place on the funnel plot."
+    meaning = {
+        "within": "a gap of this size could be chance alone for an authority of this size",
+        "95%": "a gap this large would happen by chance about 1 time in 20 or less",
+        "99.8%": "a gap this large is very unlikely to be chance alone (less than 1 in 500)",
+    }
+    if position.startswith("within"):
+        key = "within"
+    elif "99.8% limit" in position:
+        key = "99.8%"
+    else:
+        key = "95%"
+    return (
+        f"{area_name} ({fmt_value(value, 'pct')} of {denominator:,.0f}) lies {position} around {centre_label} "
+        f"({fmt_value(centre, 'pct')}): {meaning[key]}."
     )

@@ -33,3 +33,10 @@ NEIGHBOUR_FILES = {
 LA_CODE_LIST = RAW_DIR / "la_code_list.xlsx"
 
 BASELINES_NOTEBOOK = NOTEBOOKS_DIR / "01_baselines.ipynb"
+
+#: Figures a council and the local press published (one row a figure, with its
+#: source), by LA number. Only Kent's exists so far; the validated local feed
+#: in data/local/ will replace this look-up.
+PUBLISHED_FIGURES = {
+    "886": RAW_DIR / "kent_published_kpis.csv",
+}

@@ -66,3 +66,28 @@ def to_html(table: pd.DataFrame, caption: str) -> str:
         f'<table class="send-table"><caption>{html.escape(caption)}</caption>'
         f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
     )
+
+
+def history_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """Display version of a long-history series, with its collection and the break."""
+    out = kpi_display(rows).drop(columns="Area")
+    out["Collection"] = rows["collection"].to_numpy()
+    out["Series break"] = ["yes: first year of the new collection" if b else "" for b in rows["series_break"]]
+    return out
+
+
+def baselines_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """Display version of :func:`~analysis_helpers.baselines.seed_baselines`."""
+    return pd.DataFrame(
+        {
+            "Figure": rows["figure"],
+            "Area": rows["area_name"],
+            "Value": [fmt_value(v, "pct") for v in rows["value"]],
+            "Plans on time / plans issued": [
+                "not published" if pd.isna(n) else f"{n:,.0f} / {d:,.0f}" for n, d in zip(rows["numerator"], rows["denominator"], strict=True)
+            ],
+            "95% CI": ["" if pd.isna(lo) else f"{lo:.1f}–{hi:.1f}%" for lo, hi in zip(rows["ci_low"], rows["ci_high"], strict=True)],
+            "Basis": rows["basis"],
+            "Source": rows["source"],
+        }
+    )

@@ -27,6 +27,11 @@ def test_kent_report_is_written_with_numbers_and_no_code(kent_report):
     assert "analysis_helpers" not in html  # no code cells
     assert not re.search(r"In&nbsp;\[\d*\]", html)
     assert 'alt="' in html and 'scope="col"' in html
+    # Seed baselines with their basis, the funnel plot and the 2014-2024 series.
+    assert "13.2%" in html and "324 / 1,804" in html and "50.3%" in html
+    assert "below the 99.8% limit around England" in html
+    assert "rose from 11.5% (2014) to 33.3% (2024)" in html
+    assert "yes: first year of the new collection" in html
 
 
 def test_manifest_records_inputs_and_parameters(kent_report):

@@ -1,0 +1,137 @@
+"""The long timeliness series, 2014 onwards, with DfE's 2023 change of collection.
+
+The current release starts in 2019. The 2022 release, in DfE's older aggregate
+schema (``sen2_mi.csv``), goes back to 2014. A small schema adapter maps its
+columns onto the same measures, so the two releases meet in one table:
+
+* periods the current release covers come from the current release;
+* earlier periods come from the 2022 release;
+* where both cover a period (2019–2021) the values must agree, which
+  :func:`overlap` lets a test check;
+* ``collection`` says which SEN2 collection a row comes from, and
+  ``series_break`` is True on the first period of the person-level collection.
+  That period is read from the data, not typed in: it is the first period in
+  which the release publishes breakdowns below "all plans" (2023 for
+  timeliness), because only the person-level collection has them.
+
+Percentages are 0–100.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .areas import LEVEL_ORDER, Areas
+from .intervals import wilson_interval
+from .kpis import KPI_COLUMNS, areas_for, kpi_table
+from .measures import get_measure, schemas
+from .paths import HISTORIC_RELEASE
+from .releases import FileSchema, Release, open_release
+
+HISTORIC_FILE = "sen2_mi.csv"
+#: Old-schema numerator and denominator columns for each timeliness measure.
+ADAPTER = {
+    "ehcp_issued_within_20_weeks_pct": ("IncExc20weekEHC", "TotIncExcEHC"),
+    "ehcp_issued_within_20_weeks_excl_exceptions_pct": ("NoExc20weekEHC", "TotNoExcEHC"),
+}
+HISTORIC_SCHEMA = FileSchema(HISTORIC_FILE, tuple(c for pair in ADAPTER.values() for c in pair), filters=())
+AGGREGATE = "aggregate (LA returns of totals)"
+PERSON_LEVEL = "person-level (LA returns of each child)"
+HISTORY_COLUMNS = [*KPI_COLUMNS, "collection", "series_break"]
+
+
+def break_period(measure: str, release: Release | None = None) -> str | None:
+    """First period of the person-level collection for a measure's file.
+
+    Read from the data: the first period with any breakdown topic other than
+    the all-plans one (only the person-level collection has breakdowns).
+    """
+    release = release or open_release()
+    m = get_measure(measure)
+    data = release.read(m.file, schemas()[m.file]).data
+    detailed = data[data["breakdown_topic"] != m.breakdown_topic]
+    if detailed.empty:
+        return None
+    return detailed.sort_values("period_end")["period"].iloc[0]
+
+
+def historic_rows(measure: str, historic: Release, areas: Areas) -> pd.DataFrame:
+    """KPI-shaped rows for one timeliness measure from the 2022 (old-schema) release."""
+    numerator_col, denominator_col = ADAPTER[measure]
+    parsed = historic.read(HISTORIC_FILE, HISTORIC_SCHEMA)
+    data = parsed.data[parsed.data["geographic_level"].isin(LEVEL_ORDER)]
+    la = data["geographic_level"] == "Local authority"
+    found = data["old_la_code"].map(lambda n: areas.by_la_number(n))
+    area_code = data["area_code"].where(~la, [a.code if a else c for a, c in zip(found, data["area_code"], strict=True)])
+    area_name = data["area_name"].where(~la, [a.name if a else c for a, c in zip(found, data["area_name"], strict=True)])
+    numerator = data[numerator_col].to_numpy(dtype=float)
+    denominator = data[denominator_col].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = np.where(denominator > 0, 100 * numerator / denominator, np.nan)
+    low, high = wilson_interval(numerator, denominator)
+    return pd.DataFrame(
+        {
+            "area_code": area_code.to_numpy(),
+            "area_name": area_name.to_numpy(),
+            "geographic_level": data["geographic_level"].to_numpy(),
+            "period": data["period"].to_numpy(),
+            "period_end": data["period_end"].to_numpy(),
+            "measure": measure,
+            "numerator": numerator,
+            "denominator": denominator,
+            "value": value,
+            "unit": "pct",
+            "ci_low": low,
+            "ci_high": high,
+            "source": parsed.source,
+        }
+    )
+
+
+def timeliness_history(
+    measure: str = "ehcp_issued_within_20_weeks_excl_exceptions_pct",
+    release: Release | None = None,
+    historic: Release | None = None,
+) -> pd.DataFrame:
+    """The 2014-onwards series of a timeliness measure for every area.
+
+    Columns: the KPI table's, plus ``collection`` and ``series_break``.
+    """
+    if measure not in ADAPTER:
+        raise KeyError(f"no long history for {measure}; available: {', '.join(ADAPTER)}")
+    release = release or open_release()
+    historic = historic or open_release(HISTORIC_RELEASE)
+    areas = areas_for(release)
+    current = kpi_table(release)
+    current = current[current["measure"] == measure]
+    first_current = current["period_end"].min()
+    old = historic_rows(measure, historic, areas)
+    old = old[old["period_end"] < first_current]
+    table = pd.concat([old, current], ignore_index=True)
+    start = break_period(measure, release)
+    start_end = table.loc[table["period"] == start, "period_end"].min() if start else pd.NaT
+    person = table["period_end"] >= start_end if start else pd.Series(False, index=table.index)
+    table["collection"] = np.where(person, PERSON_LEVEL, AGGREGATE)
+    table["series_break"] = (table["period"] == start) if start else False
+    table["_level"] = table["geographic_level"].map(LEVEL_ORDER)
+    table = table.sort_values(["_level", "area_name", "period_end"], kind="stable").drop(columns="_level")
+    return table.reset_index(drop=True)[HISTORY_COLUMNS]
+
+
+def overlap(
+    measure: str = "ehcp_issued_within_20_weeks_excl_exceptions_pct",
+    release: Release | None = None,
+    historic: Release | None = None,
+) -> pd.DataFrame:
+    """Rows that both releases publish, side by side (``*_current`` vs ``*_historic``)."""
+    release = release or open_release()
+    historic = historic or open_release(HISTORIC_RELEASE)
+    current = kpi_table(release)
+    current = current[current["measure"] == measure]
+    old = historic_rows(measure, historic, areas_for(release))
+    both = current.merge(old, on=["area_code", "period"], suffixes=("_current", "_historic"))
+    return both[
+        ["area_code", "area_name_current", "period", "numerator_current", "numerator_historic",
+         "denominator_current", "denominator_historic", "value_current", "value_historic"]
+    ]

@@ -1,0 +1,39 @@
+import pytest
+
+from analysis_helpers.baselines import published_figures, seed_baselines
+from analysis_helpers.intervals import funnel_limits, funnel_position
+from analysis_helpers.kpis import areas_for
+
+
+def test_kent_seed_baselines_with_their_basis():
+    rows = seed_baselines(areas_for().get("Kent")).set_index("figure")
+    council = rows.loc["Council figure, one month (2023-06)"]
+    assert council["value"] == 13.2 and "management information" in council["basis"]
+    assert council["source"].startswith("kent_published_kpis.csv line 5:")
+    dfe = rows.loc["DfE calendar year, all plans issued (2023)"]
+    assert (dfe["numerator"], dfe["denominator"], round(dfe["value"], 1)) == (324, 1804, 18.0)
+    england = rows[rows["area_name"] == "England"].iloc[0]
+    assert (england["numerator"], england["denominator"], round(england["value"], 1)) == (38471, 76506, 50.3)
+
+
+def test_other_las_have_no_council_row():
+    rows = seed_baselines(areas_for().get("Essex"))
+    assert not rows["figure"].str.startswith("Council").any() and len(rows) == 3
+    assert published_figures("881").empty
+
+
+def test_funnel_limits_exact_binomial():
+    low, high = funnel_limits(50, [1000, 100])
+    assert low.tolist() == [46.9, 40.0] and high.tolist() == [53.1, 60.0]
+    assert funnel_position(18.04, 1796, 50.3) == "below the 99.8% limit"
+    assert funnel_position(50.0, 100, 50.3) == "within the 95% limits"
+    assert funnel_position(39.0, 100, 50.0).startswith("below the 95% limit")
+
+
+@pytest.mark.parametrize("n", [50, 400, 2000])
+def test_funnel_limits_cover_about_95_percent(n):
+    from scipy.stats import binom
+
+    low, high = funnel_limits(30, [n])
+    covered = binom.cdf(high[0] * n / 100, n, 0.3) - binom.cdf(low[0] * n / 100 - 1, n, 0.3)
+    assert covered >= 0.95
