@@ -36,8 +36,9 @@ lab: $(STAMP) ## open JupyterLab on the workbook with the project's kernel
 lint: $(STAMP) ## check the package, tests and notebooks with ruff
 	$(BIN)/ruff check src tests benchmarks notebooks
 
-benchmark: $(STAMP) ## time loading the release against a plain pyarrow read (prints ratios)
+benchmark: $(STAMP) ## timings: release load vs plain pyarrow, the all-LA backtest, the quarterly run
 	$(BIN)/python benchmarks/bench_release_load.py
+	$(BIN)/python benchmarks/bench_backtest.py
 
 clean: ## remove the virtual environment, caches and generated reports
 	rm -rf $(VENV) data/cache .pytest_cache .ruff_cache

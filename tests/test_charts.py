@@ -62,3 +62,37 @@ def test_funnel_plot_draws_limits_centre_and_highlight():
     assert (kent_x, round(kent_y, 1)) == (2354, 33.3)
     assert ax.get_xscale() == "log"
     plt.close(fig)
+
+
+def test_trajectory_chart_has_observed_projection_bands_required_and_target():
+    from analysis_helpers.kpis import areas_for
+    from analysis_helpers.outlook import build_outlook
+    from analysis_helpers.targets import read_targets
+    from analysis_helpers.trajectory import required_path
+
+    target = [t for t in read_targets() if t.target_id == "kpi_2025_20_weeks_60"][0]
+    outlook = build_outlook(areas_for().get("Kent"), target.measure, target)
+    fig = charts.trajectory_chart(
+        outlook.observed, outlook.projection.table, required_path(outlook.target), target=60, target_label="Target 60",
+        title="t", ylabel="%", source="DfE", model_label="rw_logit", break_at=pd.Timestamp("2022-12-31"),
+    )
+    ax = fig.axes[0]
+    labels = ax.get_legend_handles_labels()[1]
+    assert sorted(labels) == sorted(["Observed (95% CI)", "95% prediction interval", "80% prediction interval",
+                                     "Projection (rw_logit)", "Required trajectory", "Target 60"])
+    observed_line = ax.get_lines()[0]
+    first_x = pd.Timestamp(observed_line.get_xdata()[0])
+    assert (first_x.month, first_x.day) == (7, 1)  # calendar years at mid-year
+    plt.close(fig)
+
+
+def test_xmr_chart_marks_special_causes():
+    from analysis_helpers.spc import xmr
+
+    result = xmr([12, 8, 12, 8, 12, 8, 12, 8, 12, 8, 10, 30])  # only the last point is special
+    fig = charts.xmr_chart(result.points, [f"2024-{m:02d}" for m in range(1, 13)], title="t", ylabel="%", source="s", target=12)
+    ax = fig.axes[0]
+    colours = [charts.matplotlib.colors.to_hex(c) for c in ax.collections[0].get_facecolors()]
+    assert colours.count(charts.PALETTE[3].lower()) == 1
+    assert [line.get_label() for line in ax.get_lines() if not line.get_label().startswith("_")] == ["Mean", "Process limits", "Target 12"]
+    plt.close(fig)

@@ -77,3 +77,39 @@ def test_debug_shows_the_traceback():
 def test_console_script_exit_status():
     result = subprocess.run([sys.executable, "-m", "analysis_helpers.cli", "kpis", "--area", "nowhere"], capture_output=True, text=True)
     assert result.returncode == 2 and result.stderr.count("\n") == 1
+
+
+def test_project_for_kent_prints_rows_and_summary(capsys):
+    code, out, _ = run_cli(capsys, "project", "--area", "Kent", "--measure", "ehcp_issued_within_20_weeks_pct", "--format", "csv")
+    assert code == 0
+    summary = dict(line[2:].split(": ", 1) for line in out.splitlines() if line.startswith("# "))
+    assert summary["target_id"] == "app_20_weeks_80" and summary["model"] == "rw_logit"
+    assert summary["baseline_value"] == "13.2" and summary["reached_median"] == "not within horizon"
+    rows = list(csv.DictReader(io.StringIO("\n".join(line for line in out.splitlines() if not line.startswith("# ")))))
+    assert list(rows[0]) == ["period", "value_projected", "pi80_low", "pi80_high", "pi95_low", "pi95_high", "required", "target", "model"]
+    assert rows[0]["period"] == "2025" and round(float(rows[0]["value_projected"]), 1) == 32.3
+    assert float(rows[0]["pi95_low"]) < float(rows[0]["pi80_low"]) < 32.3 < float(rows[0]["pi80_high"]) < float(rows[0]["pi95_high"])
+
+
+def test_project_for_another_la_with_an_ad_hoc_target(capsys):
+    code, out, _ = run_cli(capsys, "project", "--area", "Essex", "--measure", "ehcp_issued_within_20_weeks_excl_exceptions_pct",
+                           "--target", "60", "--by", "2026-12-31", "--model", "glm_logit", "--as-of", "2025-09-30")
+    assert code == 0 and "model: glm_logit" in out and "target_value: 60.0" in out and "probability_by_target_date:" in out
+
+
+def test_project_bad_inputs(capsys):
+    code, _, err = run_cli(capsys, "project", "--area", "Kent", "--measure", "ehcp_caseload_count", "--horizon", "2027/12")
+    assert code == 2 and "--horizon must look like 2027-12" in err
+    code, _, err = run_cli(capsys, "project", "--area", "Kent", "--measure", "new_ehcp_count", "--target", "5")
+    assert code == 2 and "--target needs --by" in err
+
+
+def test_backtest_prints_overall_rows(capsys):
+    code, out, _ = run_cli(capsys, "backtest", "--measure", "ehcp_issued_within_20_weeks_excl_exceptions_pct", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    overall = {r["model"]: r for r in rows if r["year"] == "overall"}
+    assert code == 0 and set(overall) == {"glm_logit", "rw_drift_logit", "rw_logit", "linear_pct"}
+    assert list(rows[0]) == ["model", "year", "n", "coverage_80", "coverage_95", "mae", "mae_naive"]
+    assert abs(float(overall["rw_logit"]["coverage_80"]) - 80) <= 5 and abs(float(overall["rw_logit"]["coverage_95"]) - 95) <= 5
+    code, _, err = run_cli(capsys, "backtest", "--measure", "new_ehcp_count")
+    assert code == 2 and "needs a timeliness measure" in err

@@ -217,3 +217,78 @@ def funnel_plot(
     ax.set_ylim(-2, 102)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=5, fontsize=8.5)
     return _finish(fig, ax, title, xlabel, ylabel, source)
+
+
+def trajectory_chart(
+    observed: pd.DataFrame,
+    projection: pd.DataFrame,
+    required: pd.DataFrame | None,
+    *,
+    target: float | None,
+    target_label: str,
+    title: str,
+    ylabel: str,
+    source: str,
+    model_label: str | None,
+    break_at: pd.Timestamp | None = None,
+) -> Figure:
+    """Observed (with 95% CIs), required path, projection (80%/95% bands) and the target.
+
+    ``observed``: ``period_end, value`` (+ ``ci_low, ci_high``); ``projection``:
+    ``period, period_end, value_projected, pi80_*, pi95_*``; ``required``: ``date, required``.
+    Calendar-year figures are plotted at mid-year (where they are compared with
+    the required path); months and census dates at their own date.
+    """
+    import matplotlib.dates as mdates
+
+    from .trajectory import period_midpoint
+
+    def when(frame: pd.DataFrame) -> pd.Series:  # calendar years sit at mid-year, as they are compared
+        return pd.to_datetime(pd.Series([period_midpoint(e, str(p)) for e, p in zip(frame["period_end"], frame["period"], strict=True)], index=frame.index))
+
+    fig, ax = plt.subplots()
+    x = when(observed) if len(observed) else pd.Series(dtype="datetime64[ns]")
+    if {"ci_low", "ci_high"} <= set(observed.columns) and observed["ci_low"].notna().any():
+        err = [(observed["value"] - observed["ci_low"]).clip(lower=0), (observed["ci_high"] - observed["value"]).clip(lower=0)]
+        ax.errorbar(x, observed["value"], yerr=err, fmt="o-", color=PALETTE[0], linewidth=2.2, capsize=3, label="Observed (95% CI)")
+    else:
+        ax.plot(x, observed["value"], "o-", color=PALETTE[0], linewidth=2.2, label="Observed")
+    if len(projection):
+        px = pd.concat([x.tail(1), when(projection)])
+        centre = pd.concat([observed["value"].tail(1), projection["value_projected"]])
+        for level, alpha in (("pi95", 0.15), ("pi80", 0.3)):
+            low = pd.concat([observed["value"].tail(1), projection[f"{level}_low"]])
+            high = pd.concat([observed["value"].tail(1), projection[f"{level}_high"]])
+            ax.fill_between(px, low, high, color=PALETTE[3], alpha=alpha, linewidth=0,
+                            label=f"{level[2:]}% prediction interval")
+        ax.plot(px, centre, "--", color=PALETTE[3], linewidth=2, label=f"Projection ({model_label})" if model_label else "Projection")
+    if required is not None and len(required):
+        ax.plot(pd.to_datetime(required["date"]), required["required"], color=PALETTE[2], linewidth=1.8, label="Required trajectory")
+    if target is not None:
+        ax.axhline(target, color=TARGET_COLOUR, linestyle=(0, (6, 3)), linewidth=1.4, label=target_label)
+    if break_at is not None and not pd.isna(break_at):
+        ax.axvline(pd.Timestamp(break_at), color="#707070", linestyle=":", linewidth=1.2)
+        ax.annotate("New DfE collection", (pd.Timestamp(break_at), 1.0), xycoords=("data", "axes fraction"),
+                    xytext=(4, -12), textcoords="offset points", fontsize=8.5, color="#505050")
+    locator = mdates.AutoDateLocator(minticks=4, maxticks=10)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    ax.legend(loc="upper left", fontsize=8.5, bbox_to_anchor=(1.0, 1.0))
+    return _finish(fig, ax, title, "Date (calendar years plotted at mid-year)", ylabel, source)
+
+
+def xmr_chart(points: pd.DataFrame, periods: list[str], *, title: str, ylabel: str, source: str, target: float | None = None) -> Figure:
+    """Making Data Count XmR chart: values, mean, limits, special-cause points highlighted."""
+    fig, ax = plt.subplots()
+    x = range(len(points))
+    ax.plot(x, points["value"], "-", color=MUTED, linewidth=1.5, zorder=1)
+    colours = [PALETTE[3] if s else PALETTE[0] for s in points["special_cause"]]
+    ax.scatter(x, points["value"], c=colours, s=36, zorder=2, label="_nolegend_")
+    ax.plot(x, points["mean"], color=PALETTE[4], linewidth=1.2, label="Mean")
+    ax.plot(x, points["ucl"], color=PALETTE[4], linestyle="--", linewidth=1, label="Process limits")
+    ax.plot(x, points["lcl"], color=PALETTE[4], linestyle="--", linewidth=1, label="_nolegend_")
+    if target is not None:
+        ax.axhline(target, color=PALETTE[2], linestyle=(0, (6, 3)), linewidth=1.4, label=f"Target {target:g}")
+    ax.set_xticks(list(x), periods, rotation=45, ha="right")
+    ax.legend(loc="best", fontsize=8.5)
+    return _finish(fig, ax, title, "Period", ylabel, source)

@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import SendReviewError
+from .paths import TARGETS_FILE
 
 EXIT_OK = 0
 EXIT_BUG = 1
@@ -88,6 +89,90 @@ def cmd_compare(args) -> int:
     return EXIT_OK
 
 
+def cmd_project(args) -> int:
+    import datetime as dt
+
+    from .errors import ParameterError
+    from .kpis import areas_for
+    from .measures import MEASURE_NAMES
+    from .outlook import build_outlook
+    from .releases import open_release
+    from .targets import LOCAL_MEASURES, Target, read_targets
+
+    release = open_release(args.release)
+    area = areas_for(release).get(args.area)
+    if args.measure not in MEASURE_NAMES and args.measure not in LOCAL_MEASURES:
+        raise ParameterError(f"unknown measure {args.measure!r}; valid measures: {', '.join([*MEASURE_NAMES, *LOCAL_MEASURES])}")
+    as_of = _date(args.as_of, "--as-of") if args.as_of else None
+    horizon = None
+    if args.horizon:
+        import re
+
+        if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", args.horizon):
+            raise ParameterError(f"--horizon must look like 2027-12 (a year and a month), got {args.horizon!r}")
+        horizon = pd.Timestamp(args.horizon + "-01") + pd.offsets.MonthEnd(0)
+    target = None
+    if args.target is not None:
+        by = _date(args.by, "--by") if args.by else None
+        if by is None:
+            raise ParameterError("--target needs --by YYYY-MM-DD (the date the target is due)")
+        target = Target("ad hoc", area.name, args.measure, "pct", "", None, dt.date.today(), "", args.target, by, "given on the command line", "", "", "", 0)
+    else:
+        matching = [t for t in read_targets(args.targets) if t.measure == args.measure and areas_for(release).get(t.area).code == area.code]
+        target = matching[0] if matching else None
+    outlook = build_outlook(area, args.measure, target, as_of=as_of, model=args.model, horizon=horizon, release=release)
+    if target is not None and target.target_id == "ad hoc" and len(outlook.observed):
+        from dataclasses import replace
+
+        latest = outlook.observed.iloc[-1]
+        outlook = build_outlook(
+            area, args.measure, replace(target, baseline_value=float(latest["value"]), baseline_date=pd.Timestamp(latest["period_end"]).date()),
+            as_of=as_of, model=args.model, horizon=horizon, release=release,
+        )
+    summary = outlook.summary()
+    lines = [f"{key}: {_summary_value(value)}" for key, value in summary.items()]
+    if args.format == "csv":
+        print("\n".join(f"# {line}" for line in lines))
+        emit(outlook.projection_rows(), "csv")
+    else:
+        emit(outlook.projection_rows(), "table")
+        print()
+        print("\n".join(lines))
+    return EXIT_OK
+
+
+def cmd_backtest(args) -> int:
+    from .backtest import cached_backtest, choose_default
+    from .errors import ParameterError
+    from .history import ADAPTER
+    from .releases import open_release
+
+    if args.measure not in ADAPTER:
+        raise ParameterError(f"backtest needs a timeliness measure with a long history: {', '.join(ADAPTER)}; got {args.measure!r}")
+    table = cached_backtest(args.measure, release=open_release(args.release))
+    emit(table, args.format)
+    if args.format == "table":
+        print(f"\ndefault model chosen: {choose_default(table)}")
+    return EXIT_OK
+
+
+def _date(text: str, flag: str):
+    import datetime as dt
+
+    from .errors import ParameterError
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ParameterError(f"{flag} must be a date written YYYY-MM-DD, got {text!r}") from None
+
+
+def _summary_value(value) -> str:
+    if isinstance(value, float):
+        return "" if pd.isna(value) else f"{value:.4g}" if abs(value) < 1 else f"{value:,.1f}"
+    return str(value)
+
+
 def cmd_run(args) -> int:
     from .report import run_quarterly
 
@@ -127,6 +212,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--neighbours", choices=["2021", "2025"], default="2025", help="DfE statistical neighbour list")
     p.add_argument("--format", choices=["csv", "table"], default="table")
     p.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser("project", parents=[common], help="projection with intervals, required path and target")
+    p.add_argument("--area", required=True, help="area name, LA number or GSS code")
+    p.add_argument("--measure", required=True, help="measure name")
+    p.add_argument("--as-of", dest="as_of", default=None, help="use only data published by this date (YYYY-MM-DD)")
+    p.add_argument("--horizon", default=None, help="last month to project to, YYYY-MM (default: 3 periods or a year past the target)")
+    p.add_argument("--model", default=None, help="glm_logit, rw_drift_logit, rw_logit or linear_pct (default: chosen by the backtest)")
+    p.add_argument("--target", type=float, default=None, help="an ad hoc target value (default: the area's row in data/targets.csv)")
+    p.add_argument("--by", default=None, help="date the ad hoc --target is due (YYYY-MM-DD)")
+    p.add_argument("--targets", type=Path, default=TARGETS_FILE, help="targets file (default: data/targets.csv)")
+    p.add_argument("--format", choices=["csv", "table"], default="table")
+    p.set_defaults(func=cmd_project)
+
+    p = sub.add_parser("backtest", parents=[common], help="forecast every LA's next year from earlier years; coverage and MAE")
+    p.add_argument("--measure", default="ehcp_issued_within_20_weeks_excl_exceptions_pct", help="a timeliness measure")
+    p.add_argument("--format", choices=["csv", "table"], default="table")
+    p.set_defaults(func=cmd_backtest)
 
     p = sub.add_parser("run", parents=[common], help="run the review notebooks for one area and write the HTML report")
     p.add_argument("--area", default="Kent", help="area name, LA number or GSS code (default: Kent)")

@@ -19,10 +19,13 @@ Percentages are 0–100.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 
 from .areas import LEVEL_ORDER, Areas
+from .errors import DataValidationError
 from .intervals import wilson_interval
 from .kpis import KPI_COLUMNS, areas_for, kpi_table
 from .measures import get_measure, schemas
@@ -93,23 +96,34 @@ def timeliness_history(
     measure: str = "ehcp_issued_within_20_weeks_excl_exceptions_pct",
     release: Release | None = None,
     historic: Release | None = None,
+    as_of: dt.date | None = None,
 ) -> pd.DataFrame:
     """The 2014-onwards series of a timeliness measure for every area.
 
     Columns: the KPI table's, plus ``collection`` and ``series_break``.
+    With ``as_of``, only releases published by that date are used (so a past
+    review is reproduced as it would have looked); if the current release was
+    not yet out, the series ends where the 2022 release ends.
     """
     if measure not in ADAPTER:
         raise KeyError(f"no long history for {measure}; available: {', '.join(ADAPTER)}")
     release = release or open_release()
     historic = historic or open_release(HISTORIC_RELEASE)
     areas = areas_for(release)
+    use_current = as_of is None or (release.published is not None and release.published <= as_of)
+    use_historic = as_of is None or (historic.published is not None and historic.published <= as_of)
+    if not (use_current or use_historic):
+        raise DataValidationError(
+            f"no DfE release in the data log was published by {as_of} (earliest: "
+            f"{min(d for d in (release.published, historic.published) if d)}); choose a later as_of"
+        )
     current = kpi_table(release)
-    current = current[current["measure"] == measure]
-    first_current = current["period_end"].min()
-    old = historic_rows(measure, historic, areas)
+    current = current[current["measure"] == measure] if use_current else current.iloc[0:0]
+    first_current = current["period_end"].min() if len(current) else pd.Timestamp.max
+    old = historic_rows(measure, historic, areas) if use_historic else current.iloc[0:0]
     old = old[old["period_end"] < first_current]
     table = pd.concat([old, current], ignore_index=True)
-    start = break_period(measure, release)
+    start = break_period(measure, release) if use_current else None
     start_end = table.loc[table["period"] == start, "period_end"].min() if start else pd.NaT
     person = table["period_end"] >= start_end if start else pd.Series(False, index=table.index)
     table["collection"] = np.where(person, PERSON_LEVEL, AGGREGATE)
@@ -135,3 +149,16 @@ def overlap(
         ["area_code", "area_name_current", "period", "numerator_current", "numerator_historic",
          "denominator_current", "denominator_historic", "value_current", "value_historic"]
     ]
+
+
+def break_date(measure: str, release: Release | None = None) -> pd.Timestamp | None:
+    """Where to draw the series break on a time axis: the end of the last period
+    of the old collection (the day before the first person-level period starts)."""
+    start = break_period(measure, release)
+    if start is None:
+        return None
+    m = get_measure(measure)
+    data = (release or open_release()).read(m.file, schemas()[m.file]).data
+    ends = data.drop_duplicates("period").sort_values("period_end")
+    earlier = ends[ends["period_end"] < ends.loc[ends["period"] == start, "period_end"].iloc[0]]
+    return earlier["period_end"].iloc[-1] if len(earlier) else None

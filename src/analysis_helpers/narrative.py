@@ -150,3 +150,97 @@ def funnel_sentence(area_name: str, value: float, denominator: float, centre: fl
         f"{area_name} ({fmt_value(value, 'pct')} of {denominator:,.0f}) lies {position} around {centre_label} "
         f"({fmt_value(centre, 'pct')}): {meaning[key]}."
     )
+
+
+def _unit_of(outlook) -> str:
+    return outlook.target.unit if outlook.target is not None else (get_measure(outlook.measure).unit if outlook.measure in _known() else "count")
+
+
+def _known():
+    from .measures import BY_NAME
+
+    return BY_NAME
+
+
+def outlook_sentence(outlook) -> str:
+    """What the outlook says, in words: where it is, where it should be, how likely, what it takes."""
+    s = outlook.summary()
+    unit = _unit_of(outlook)
+    if outlook.latest is None:
+        return f"No {phrase(outlook.measure)} figures for {outlook.area.name} were published by the review date."
+    parts = [f"Latest: {fmt_value(s['latest_value'], unit)} ({s['latest_period']})."]
+    if outlook.target is not None:
+        t = outlook.target
+        parts.append(
+            f"Target: {fmt_value(t.target_value, unit)} by {t.target_date:%B %Y} "
+            f"({'date assumed' if t.date_assumed else 'date stated'}; {t.denominator or 'population as published'})."
+        )
+        if not pd.isna(s["gap_pp"]) and abs(s["gap_pp"]) < 0.05:
+            parts.append(f"In {s['latest_period']} it was on the required trajectory ({fmt_value(s['required_now'], unit)}).")
+        elif not pd.isna(s["gap_pp"]):
+            gap = f"{abs(s['gap_pp']):.1f} percentage points" if unit == "pct" else fmt_value(abs(s["gap_pp"]), "count")
+            ahead = (s["gap_pp"] > 0) == outlook.higher_is_better
+            where = ("above" if s["gap_pp"] > 0 else "below") + (" (ahead of)" if ahead else " (behind)")
+            parts.append(f"In {s['latest_period']} it was {gap} {where} the required trajectory ({fmt_value(s['required_now'], unit)}).")
+            if not pd.isna(s["plans_short"]) and s["plans_short"] > 0:
+                latest = outlook.gap.iloc[-1]
+                parts.append(
+                    f"To be on trajectory, {s['plans_short']:,.0f} more of the {latest['denominator']:,.0f} plans needed to count."
+                )
+        if outlook.target_passed:
+            parts.append("The target date has passed.")
+        elif not pd.isna(s["probability_by_target_date"]):
+            parts.append(f"Probability of meeting it on time: {s['probability_by_target_date']:.0%} ({s['model']}).")
+        if s["needed_per_month"] and not pd.isna(s["needed_per_month"]):
+            size = abs(s["needed_per_month"])
+            amount = f"{size:.1f} percentage points" if unit == "pct" else f"{size:,.0f}"
+            change = "a rise" if s["needed_per_month"] > 0 else "a fall"
+            parts.append(f"It takes {change} of {amount} a month from the latest figure to the target date.")
+        if outlook.projection is not None:
+            if s["reached_median"] == "not within horizon":
+                early = f" (it could happen as early as {s['reached_early']} if the year-to-year swings run its way)" if s["reached_early"] else ""
+                parts.append(f"On current form the target is not reached within the projection horizon{early}.")
+            else:
+                parts.append(f"Projected to reach it in {s['reached_median']} (80% interval {s['reached_early']}–{s['reached_late'] or 'beyond horizon'}).")
+    if outlook.note and outlook.projection is None:
+        parts.append(outlook.note[0].upper() + outlook.note[1:] + ".")
+    return " ".join(parts)
+
+
+def outlook_title(outlook) -> str:
+    """A chart title stating the finding of an outlook."""
+    s = outlook.summary()
+    unit = _unit_of(outlook)
+    if outlook.latest is None:
+        return f"{outlook.area.name}: no published figures"
+    head = f"{outlook.area.name}: {fmt_value(s['latest_value'], unit)} in {s['latest_period']}"
+    if outlook.target is None:
+        return head
+    target = f"target {fmt_value(outlook.target.target_value, unit)} by {outlook.target.target_date:%b %Y}"
+    if outlook.target_passed:
+        met = (s["latest_value"] >= outlook.target.target_value) == outlook.higher_is_better
+        return f"{head}; {target} {'met' if met else 'missed'}"
+    if not pd.isna(s["probability_by_target_date"]):
+        return f"{head}; {target}: {s['probability_by_target_date']:.0%} likely on current form"
+    return f"{head}; {target}"
+
+
+def backtest_sentence(table: pd.DataFrame, chosen: str, default: str) -> str:
+    """What the backtest says about the default model, honestly."""
+    overall = table[table["year"] == "overall"].set_index("model")
+    row = overall.loc[chosen]
+    verdict = (
+        "no model forecast better than 'same as last year'"
+        if (overall["mae"] < overall["mae_naive"] - 1e-9).sum() == 0
+        else "some models beat 'same as last year'"
+    )
+    text = (
+        f"The backtest chooses **{chosen}** ({int(row['n']):,} forecasts): {row['coverage_80']:.1f}% of outcomes fell inside "
+        f"its 80% intervals and {row['coverage_95']:.1f}% inside its 95% intervals; mean absolute error "
+        f"{row['mae']:.1f} points against {row['mae_naive']:.1f} for 'same as last year'. Honestly put: {verdict}; "
+        "year-to-year swings in 20-week timeliness are large, so projections say more about the range of outcomes "
+        "than about a single number."
+    )
+    if chosen != default:
+        text += f" (The package default is {default}; this release's backtest prefers {chosen}: update DEFAULT_MODEL.)"
+    return text

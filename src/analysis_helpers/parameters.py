@@ -16,7 +16,7 @@ from .areas import Area, Areas
 from .errors import ParameterError
 from .kpis import areas_for
 from .neighbours import check_vintage
-from .paths import DEFAULT_RELEASE, PROJECT_ROOT
+from .paths import DEFAULT_RELEASE, PROJECT_ROOT, TARGETS_FILE
 from .releases import Release, open_release
 
 
@@ -74,3 +74,16 @@ def validate(area: str, neighbours: str = "2025", as_of: str = "", release: str 
     opened = open_release(release_path)
     areas = areas_for(opened)
     return RunContext(area=areas.get(area), areas=areas, release=opened, neighbours=vintage, as_of=day)
+
+
+def validate_targets_file(targets_file: str = "") -> Path:
+    """Resolve the ``targets_file`` parameter (empty: ``data/targets.csv``) and check it reads."""
+    from .targets import read_targets
+
+    path = Path(targets_file) if targets_file else TARGETS_FILE
+    if not path.is_absolute():
+        path = PROJECT_ROOT / path
+    if not path.exists():
+        raise ParameterError(f"targets_file {targets_file!r} not found (expected a CSV like data/targets.csv)")
+    read_targets(path)  # a bad row stops here with its one-line message
+    return path

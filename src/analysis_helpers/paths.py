@@ -32,7 +32,11 @@ NEIGHBOUR_FILES = {
 }
 LA_CODE_LIST = RAW_DIR / "la_code_list.xlsx"
 
+#: Published targets (derived from raw/targets.csv with baselines traced to rows).
+TARGETS_FILE = DATA_DIR / "targets.csv"
+
 BASELINES_NOTEBOOK = NOTEBOOKS_DIR / "01_baselines.ipynb"
+TRAJECTORIES_NOTEBOOK = NOTEBOOKS_DIR / "02_trajectories.ipynb"
 
 #: Figures a council and the local press published (one row a figure, with its
 #: source), by LA number. Only Kent's exists so far; the validated local feed

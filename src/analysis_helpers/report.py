@@ -34,12 +34,23 @@ from importlib import metadata
 from pathlib import Path
 
 from .errors import ParameterError, ReportError
-from .paths import BASELINES_NOTEBOOK, DATA_LOG, DEFAULT_RELEASE, NEIGHBOUR_FILES, PROJECT_ROOT, REPORTS_DIR
+from .paths import (
+    BASELINES_NOTEBOOK,
+    DATA_LOG,
+    DEFAULT_RELEASE,
+    HISTORIC_RELEASE,
+    NEIGHBOUR_FILES,
+    PROJECT_ROOT,
+    PUBLISHED_FIGURES,
+    REPORTS_DIR,
+    TARGETS_FILE,
+    TRAJECTORIES_NOTEBOOK,
+)
 from .provenance import publication_date, sha256_of
 
 #: Notebooks of a quarterly review, in the order they run. The first is the
 #: report's ``index.html``.
-REVIEW_NOTEBOOKS = (BASELINES_NOTEBOOK,)
+REVIEW_NOTEBOOKS = (BASELINES_NOTEBOOK, TRAJECTORIES_NOTEBOOK)
 
 _QUARTER = re.compile(r"^(?P<year>\d{4})-Q(?P<q>[1-4])$")
 PACKAGES = ("analysis_helpers", "pandas", "numpy", "pyarrow", "matplotlib", "scipy", "papermill", "nbconvert", "nbformat")
@@ -147,7 +158,7 @@ def run_quarterly(
         for index, notebook in enumerate(notebooks):
             executed = work / notebook.name
             tick = time.perf_counter()
-            _execute(notebook, executed, parameters, failed_dir=out_dir / "_failed" / str(q) / target_area.slug)
+            _execute(notebook, executed, _declared(notebook, parameters), failed_dir=out_dir / "_failed" / str(q) / target_area.slug)
             html_name = "index.html" if index == 0 else notebook.with_suffix(".html").name
             export_html(executed, work / html_name)
             durations[notebook.name] = round(time.perf_counter() - tick, 3)
@@ -158,6 +169,23 @@ def run_quarterly(
         if work.exists():
             shutil.rmtree(work, ignore_errors=True)
     return destination / "index.html"
+
+
+def _declared(notebook: Path, parameters: dict) -> dict:
+    """The parameters a notebook's ``parameters`` cell declares (others are not injected)."""
+    import ast
+
+    import nbformat
+
+    try:
+        cells = nbformat.read(notebook, as_version=4).cells
+    except (OSError, ValueError):
+        return parameters
+    for cell in cells:
+        if "parameters" in cell.metadata.get("tags", []):
+            names = {t.id for node in ast.parse(cell.source).body if isinstance(node, ast.Assign) for t in node.targets if isinstance(t, ast.Name)}
+            return {k: v for k, v in parameters.items() if k in names}
+    return parameters
 
 
 def _execute(notebook: Path, executed: Path, parameters: dict, failed_dir: Path) -> None:
@@ -219,7 +247,7 @@ def _swap_into_place(work: Path, destination: Path) -> None:
 
 def build_manifest(parameters: dict, quarter: Quarter, release: Path, started: dt.datetime, durations: dict) -> dict:
     """Everything needed to reproduce or audit a run."""
-    inputs = [release, *NEIGHBOUR_FILES.values(), DATA_LOG]
+    inputs = [release, HISTORIC_RELEASE, *NEIGHBOUR_FILES.values(), *PUBLISHED_FIGURES.values(), TARGETS_FILE, DATA_LOG]
     return {
         "quarter": str(quarter),
         "parameters": parameters,

@@ -91,3 +91,63 @@ def baselines_table(rows: pd.DataFrame) -> pd.DataFrame:
             "Source": rows["source"],
         }
     )
+
+
+def outlook_table(summaries: list[dict]) -> pd.DataFrame:
+    """One row per target: latest, baseline, target, required now, gap, probability, date reached, model."""
+
+    def val(v, unit="pct"):
+        return "" if v is None or (isinstance(v, float) and pd.isna(v)) else fmt_value(v, unit)
+
+    rows = []
+    for s in summaries:
+        unit = "pct" if s["measure"].endswith("_pct") else "count"
+        rows.append(
+            {
+                "Target": s["target_id"] or "(none)",
+                "Latest": f"{val(s['latest_value'], unit)} ({s['latest_period']})",
+                "Baseline": f"{val(s['baseline_value'], unit)} ({s['baseline_date']})" if s["baseline_date"] else "",
+                "Target value": f"{val(s['target_value'], unit)} by {s['target_date']}" if s["target_date"] else "",
+                "Required now": val(s["required_now"], unit),
+                "Probability on time": "" if pd.isna(s["probability_by_target_date"]) else f"{s['probability_by_target_date']:.0%}",
+                "Reached (median, 80% interval)": (
+                    s["reached_median"] if s["reached_median"] in ("", "not within horizon")
+                    else f"{s['reached_median']} ({s['reached_early']}–{s['reached_late'] or 'beyond horizon'})"
+                ),
+                "Model": s["model"] or "none (too few points)",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def projection_table(rows: pd.DataFrame, unit: str = "pct") -> pd.DataFrame:
+    """Projected values with 80% and 95% intervals, the required path and the target."""
+    def v(x):
+        return "" if pd.isna(x) else fmt_value(x, unit)
+
+    return pd.DataFrame(
+        {
+            "Period": rows["period"],
+            "Projected": rows["value_projected"].map(v),
+            "80% interval": [f"{v(a)} – {v(b)}" for a, b in zip(rows["pi80_low"], rows["pi80_high"], strict=True)],
+            "95% interval": [f"{v(a)} – {v(b)}" for a, b in zip(rows["pi95_low"], rows["pi95_high"], strict=True)],
+            "Required": rows["required"].map(v),
+            "Target": rows["target"].map(v),
+            "Model": rows["model"],
+        }
+    )
+
+
+def backtest_display(table: pd.DataFrame) -> pd.DataFrame:
+    """The backtest's overall rows, for people."""
+    overall = table[table["year"] == "overall"]
+    return pd.DataFrame(
+        {
+            "Model": overall["model"],
+            "Forecasts": overall["n"].map(lambda n: f"{int(n):,}"),
+            "Inside 80% interval": overall["coverage_80"].map(lambda c: f"{c:.1f}% (nominal 80%)"),
+            "Inside 95% interval": overall["coverage_95"].map(lambda c: f"{c:.1f}% (nominal 95%)"),
+            "Mean abs. error": overall["mae"].map(lambda m: f"{m:.1f} points"),
+            "Naive error": overall["mae_naive"].map(lambda m: f"{m:.1f} points"),
+        }
+    )

@@ -1,0 +1,103 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.18.1
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Trajectories: will the targets be met?
+#
+# For each published target: where the area is, where the required trajectory
+# says it should be, where the projection says it will be (with 80% and 95%
+# prediction intervals and the model named), how likely the target is, and what
+# it takes. Only data published by the review date are used.
+
+# %% tags=["parameters"]
+area = "Kent"
+as_of = ""
+targets_file = ""
+release = ""
+
+# %%
+import pandas as pd
+from IPython.display import HTML, Markdown, display
+
+from analysis_helpers import charts, narrative, tables
+from analysis_helpers.backtest import cached_backtest, choose_default
+from analysis_helpers.history import break_date
+from analysis_helpers.measures import BY_NAME
+from analysis_helpers.outlook import DEFAULT_MODEL, build_outlook
+from analysis_helpers.parameters import validate, validate_targets_file
+from analysis_helpers.projection import MODELS
+from analysis_helpers.targets import targets_for
+from analysis_helpers.trajectory import required_path
+
+run = validate(area=area, as_of=as_of, release=release)
+targets_path = validate_targets_file(targets_file)
+
+# %%
+area_targets = targets_for(run.area.code, run.areas.get, targets_path)
+display(Markdown(f"**Area:** {run.area.name} · **Data as of:** {run.as_of:%d %B %Y} · **Targets file:** `{targets_path.name}`"))
+if not area_targets:
+    display(Markdown(f"*No targets are recorded for {run.area.name} in `{targets_path.name}`; the headline measure is projected without one.*"))
+outlooks = [build_outlook(run.area, t.measure, t, as_of=run.as_of, release=run.release) for t in area_targets] or [
+    build_outlook(run.area, "ehcp_issued_within_20_weeks_excl_exceptions_pct", None, as_of=run.as_of, release=run.release)
+]
+display(HTML(tables.to_html(tables.outlook_table([o.summary() for o in outlooks]), caption=f"{run.area.name}: targets at a glance")))
+
+# %% [markdown]
+# ## Each target
+#
+# Observed values carry 95% confidence intervals; the projection's bands are
+# 80% and 95% prediction intervals; the required trajectory is a straight line
+# from the baseline to the target. A target date marked *assumed* was not
+# stated by the source.
+
+# %%
+source = f"DfE, Education, health and care plans ({run.release.path.name}); council published figures; OGL v3.0"
+for outlook in outlooks:
+    target = outlook.target
+    label = BY_NAME[outlook.measure].label if outlook.measure in BY_NAME else outlook.measure.replace("_", " ")
+    display(Markdown(f"### {target.target_id if target else 'Headline measure'}: {label}"))
+    if target is not None:
+        display(Markdown(f"> {target.quote} — *{target.source_title}*"))
+    display(Markdown(narrative.outlook_sentence(outlook)))
+    fig = charts.trajectory_chart(
+        outlook.observed,
+        outlook.projection.table if outlook.projection else pd.DataFrame(),
+        required_path(target) if target else None,
+        target=target.target_value if target else None,
+        target_label=f"Target {target.target_value:g}" if target else "",
+        title=narrative.outlook_title(outlook),
+        ylabel=label,
+        source=source,
+        model_label=outlook.model,
+        break_at=break_date(outlook.measure, run.release) if outlook.measure in BY_NAME else None,
+    )
+    display(HTML(charts.figure_html(fig, alt=narrative.outlook_sentence(outlook))))
+    if outlook.projection is not None:
+        unit = "pct" if outlook.measure.endswith("_pct") else "count"
+        display(HTML(tables.to_html(tables.projection_table(outlook.projection_rows(), unit), caption=f"Projection: {MODELS[outlook.model]}")))
+
+# %% [markdown]
+# ## How much to trust the projections: the backtest
+#
+# Every local authority's next calendar year was forecast from the years
+# before it (2020–2024), by each model. A model's 80% interval should contain
+# about 80% of what actually happened, and its errors should be no worse than
+# "same as last year".
+
+# %%
+backtest = cached_backtest(release=run.release)
+chosen = choose_default(backtest)
+display(HTML(tables.to_html(tables.backtest_display(backtest), caption="Backtest: EHC plans within 20 weeks (excluding exceptions), all LAs, 2020–2024")))
+display(Markdown(narrative.backtest_sentence(backtest, chosen, DEFAULT_MODEL)))
