@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import make_release, raw_bytes
+from helpers import make_release, raw_bytes
 
 from analysis_helpers.cli import main
 

@@ -4,7 +4,7 @@ import statistics
 
 import pandas as pd
 import pytest
-from conftest import raw_rows
+from helpers import raw_rows
 from statsmodels.stats.proportion import proportions_ztest
 
 from analysis_helpers.compare import compare, poisson_change_test, quartile_band, rank_values, two_proportion_test

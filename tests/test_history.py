@@ -1,7 +1,7 @@
 """The 2014-onwards series: adapter, overlap agreement, and the series break."""
 
 import pytest
-from conftest import raw_rows
+from helpers import raw_rows
 
 from analysis_helpers.history import break_period, overlap, timeliness_history
 from analysis_helpers.paths import HISTORIC_RELEASE

@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import make_release, raw_bytes, raw_rows
+from helpers import make_release, raw_bytes, raw_rows
 
 from analysis_helpers.errors import DataValidationError
 from analysis_helpers.kpis import KPI_COLUMNS, kpi_table, kpis_for

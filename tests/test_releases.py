@@ -5,7 +5,7 @@ import zipfile
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import make_release, raw_bytes, raw_rows
+from helpers import make_release, raw_bytes, raw_rows
 
 from analysis_helpers.errors import DataValidationError
 from analysis_helpers.measures import schemas

@@ -87,3 +87,13 @@ def validate_targets_file(targets_file: str = "") -> Path:
         raise ParameterError(f"targets_file {targets_file!r} not found (expected a CSV like data/targets.csv)")
     read_targets(path)  # a bad row stops here with its one-line message
     return path
+
+
+def validate_quarter(quarter: str, as_of: str = "", today: dt.date | None = None):
+    """Resolve the ``quarter`` and ``as_of`` parameters of the quarterly review.
+
+    Returns ``(Quarter, as_of date)``; ``as_of`` defaults to the quarter's end.
+    """
+    from .quarters import resolve_run_parameters
+
+    return resolve_run_parameters(quarter or None, as_of or None, today)

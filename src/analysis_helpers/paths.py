@@ -37,6 +37,7 @@ TARGETS_FILE = DATA_DIR / "targets.csv"
 
 BASELINES_NOTEBOOK = NOTEBOOKS_DIR / "01_baselines.ipynb"
 TRAJECTORIES_NOTEBOOK = NOTEBOOKS_DIR / "02_trajectories.ipynb"
+REVIEW_NOTEBOOK = NOTEBOOKS_DIR / "03_quarterly_review.ipynb"
 
 #: Figures a council and the local press published (one row a figure, with its
 #: source), by LA number. Only Kent's exists so far; the validated local feed

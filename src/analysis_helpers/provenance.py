@@ -107,3 +107,43 @@ def verify_raw_file(path: Path, log_path: Path = DATA_LOG, raw_dir: Path = RAW_D
             )
     _verified[key] = sha
     return sha
+
+
+def input_files() -> list[Path]:
+    """Every raw input the reports can use, plus the targets file and the data log."""
+    from .paths import PROJECT_ROOT, TARGETS_FILE
+
+    raw = sorted(p for p in RAW_DIR.iterdir() if p.is_file() and p.name != "README.md") if RAW_DIR.exists() else []
+    return [*raw, TARGETS_FILE, DATA_LOG] if PROJECT_ROOT else raw
+
+
+def inputs_table():
+    """File, publication date and SHA-256 of every input, for a report's provenance section."""
+    import pandas as pd
+
+    from .paths import PROJECT_ROOT
+
+    rows = []
+    for path in input_files():
+        if path.exists():
+            published = publication_date(path)
+            rows.append(
+                {
+                    "File": path.relative_to(PROJECT_ROOT).as_posix(),
+                    "Published": published.isoformat() if published else "",
+                    "SHA-256": sha256_of(path),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def vintages_text(release, as_of: dt.date) -> str:
+    """One sentence on which DfE release a report uses and whether it was public by ``as_of``."""
+    published = release.published
+    if published is None:
+        return f"DfE release {release.path.name}: publication date not in the data log."
+    state = "published before" if published <= as_of else "NOT yet published at"
+    return (
+        f"Data vintage: DfE release `{release.path.name}` (public by {published:%d %B %Y}, {state} this review's data date "
+        f"{as_of:%d %B %Y}). Only figures public by the data date are used."
+    )

@@ -29,11 +29,10 @@ import shutil
 import subprocess
 import tempfile
 import time
-from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from .errors import ParameterError, ReportError
+from .errors import ReportError
 from .paths import (
     BASELINES_NOTEBOOK,
     DATA_LOG,
@@ -43,83 +42,17 @@ from .paths import (
     PROJECT_ROOT,
     PUBLISHED_FIGURES,
     REPORTS_DIR,
+    REVIEW_NOTEBOOK,
     TARGETS_FILE,
     TRAJECTORIES_NOTEBOOK,
 )
 from .provenance import publication_date, sha256_of
+from .quarters import Quarter, latest_supported_quarter, resolve_run_parameters  # noqa: F401 (re-exported)
 
 #: Notebooks of a quarterly review, in the order they run. The first is the
-#: report's ``index.html``.
-REVIEW_NOTEBOOKS = (BASELINES_NOTEBOOK, TRAJECTORIES_NOTEBOOK)
-
-_QUARTER = re.compile(r"^(?P<year>\d{4})-Q(?P<q>[1-4])$")
-PACKAGES = ("analysis_helpers", "pandas", "numpy", "pyarrow", "matplotlib", "scipy", "papermill", "nbconvert", "nbformat")
-
-
-@dataclass(frozen=True)
-class Quarter:
-    """A calendar quarter: ``2024-Q4`` is October–December 2024."""
-
-    year: int
-    number: int
-
-    @classmethod
-    def parse(cls, text: str) -> Quarter:
-        match = _QUARTER.match(str(text).strip())
-        if not match:
-            raise ParameterError(f"quarter must look like 2024-Q4 (a year, '-Q' and 1-4), got {text!r}")
-        return cls(int(match["year"]), int(match["q"]))
-
-    @classmethod
-    def containing(cls, day: dt.date) -> Quarter:
-        return cls(day.year, (day.month - 1) // 3 + 1)
-
-    @property
-    def start(self) -> dt.date:
-        return dt.date(self.year, 3 * self.number - 2, 1)
-
-    @property
-    def end(self) -> dt.date:
-        if self.number == 4:
-            return dt.date(self.year, 12, 31)
-        return dt.date(self.year, 3 * self.number + 1, 1) - dt.timedelta(days=1)
-
-    def __str__(self) -> str:
-        return f"{self.year}-Q{self.number}"
-
-
-def latest_supported_quarter(release: Path = DEFAULT_RELEASE) -> Quarter:
-    """The quarter in which the embedded release became public (per the data log)."""
-    published = publication_date(release)
-    if published is None:
-        return Quarter.containing(dt.date.today())
-    return Quarter.containing(published)
-
-
-def resolve_run_parameters(quarter: str | None, as_of: str | None, today: dt.date | None = None) -> tuple[Quarter, dt.date]:
-    """Validate ``quarter`` and ``as_of``; ``as_of`` defaults to the quarter's last day.
-
-    Raises
-    ------
-    ParameterError
-        For a malformed quarter or date, an ``as_of`` after today, or an
-        ``as_of`` before the quarter starts.
-    """
-    today = today or dt.date.today()
-    q = Quarter.parse(quarter) if quarter else latest_supported_quarter()
-    if as_of:
-        try:
-            day = dt.date.fromisoformat(str(as_of))
-        except ValueError:
-            raise ParameterError(f"as_of must be a date written YYYY-MM-DD, got {as_of!r}") from None
-    else:
-        day = min(q.end, today)
-    if day > today:
-        raise ParameterError(f"as_of {day} is after today ({today}); a review can only use data already published")
-    if day < q.start:
-        raise ParameterError(f"as_of {day} is before quarter {q} starts ({q.start}); choose a date within or after it")
-    return q, day
-
+#: report's ``index.html`` (the review); the others are the detailed reports it links.
+REVIEW_NOTEBOOKS = (REVIEW_NOTEBOOK, BASELINES_NOTEBOOK, TRAJECTORIES_NOTEBOOK)
+PACKAGES = ("analysis_helpers", "pandas", "numpy", "pyarrow", "matplotlib", "scipy", "statsmodels", "papermill", "nbconvert", "nbformat")
 
 def run_quarterly(
     area: str = "Kent",
@@ -145,6 +78,7 @@ def run_quarterly(
     destination = out_dir / str(q) / target_area.slug
     parameters = {
         "area": target_area.name,
+        "quarter": str(q),
         "neighbours": str(neighbours),
         "as_of": day.isoformat(),
         "release": "" if release is None else _relative(release_path),
@@ -160,7 +94,8 @@ def run_quarterly(
             tick = time.perf_counter()
             _execute(notebook, executed, _declared(notebook, parameters), failed_dir=out_dir / "_failed" / str(q) / target_area.slug)
             html_name = "index.html" if index == 0 else notebook.with_suffix(".html").name
-            export_html(executed, work / html_name)
+            title = f"{_TITLES.get(notebook.stem, notebook.stem)}: {target_area.name}, {q}"
+            export_html(executed, work / html_name, title=title)
             durations[notebook.name] = round(time.perf_counter() - tick, 3)
         manifest = build_manifest(parameters, q, release_path, started, durations)
         (work / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
@@ -220,17 +155,55 @@ def _execute(notebook: Path, executed: Path, parameters: dict, failed_dir: Path)
         ) from exc
 
 
-def export_html(executed: Path, html_path: Path) -> None:
-    """Export an executed notebook to self-contained HTML without code cells."""
+_TITLES = {
+    "03_quarterly_review": "SEND quarterly review",
+    "01_baselines": "SEND baselines",
+    "02_trajectories": "SEND trajectories to targets",
+}
+#: Inline scripts that import code from another host (the template's mermaid loader).
+_REMOTE_MODULE = re.compile(r"<script\b[^>]*>(?:(?!</script>).)*?https?://(?:(?!</script>).)*</script>", re.IGNORECASE | re.DOTALL)
+#: Tags that would make a browser fetch something from another host.
+_EXTERNAL = re.compile(r"<(script|link)\b[^>]*\b(src|href)=[\"']https?://[^>]*>(\s*</script>)?", re.IGNORECASE)
+
+
+def export_html(executed: Path, html_path: Path, title: str | None = None) -> None:
+    """Export an executed notebook to self-contained HTML without code cells.
+
+    Images are embedded; the template's links to scripts on other hosts
+    (require.js, MathJax) are removed, so the report opens offline and makes no
+    network request; the page gets a real ``<title>`` and a language.
+    """
     import nbformat
     from nbconvert import HTMLExporter
 
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
     exporter = HTMLExporter(template_name="lab")
+    # cells tagged report-hide exist for nbval (headline numbers as text), not for readers
+    exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={"report-hide"}, enabled=True), enabled=True)
     exporter.exclude_input = True
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
-    body, _ = exporter.from_notebook_node(nbformat.read(executed, as_version=4))
+    resources = {"metadata": {"name": title or executed.stem}}
+    notebook = nbformat.read(executed, as_version=4)
+    for cell in notebook.cells:  # papermill gives its injected cell a random id: fix it so re-runs match
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell["id"] = "injected-parameters"
+    body, _ = exporter.from_notebook_node(notebook, resources=resources)
+    body = _EXTERNAL.sub("", body)
+    body = _REMOTE_MODULE.sub("", body)
+    body = body.replace("<html>", '<html lang="en">', 1)
+    body = body.replace("</style>", _REPORT_CSS + "</style>", 1)
     html_path.write_text(body, encoding="utf-8")
+
+
+_REPORT_CSS = """
+.send-table { border-collapse: collapse; margin: 0.5em 0 1.2em; font-size: 0.92rem; }
+.send-table caption { caption-side: top; text-align: left; font-weight: bold; padding: 0.3em 0; }
+.send-table th, .send-table td { border-bottom: 1px solid #d0d0d0; padding: 0.3em 0.6em; text-align: left; vertical-align: top; }
+.send-table thead th { border-bottom: 2px solid #505050; }
+.send-chart img { max-width: 100%; height: auto; }
+"""
 
 
 def _swap_into_place(work: Path, destination: Path) -> None:

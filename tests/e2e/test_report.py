@@ -1,10 +1,13 @@
 """A real run to HTML, a failed run that must not touch the good report, another LA."""
 
 import json
+import os
 import re
+from html.parser import HTMLParser
 
 import nbformat
 import pytest
+from browser_check import chromium, open_page
 
 from analysis_helpers.errors import ParameterError, ReportError
 from analysis_helpers.report import Quarter, resolve_run_parameters, run_quarterly
@@ -20,18 +23,25 @@ def test_kent_report_is_written_with_numbers_and_no_code(kent_report):
     index, out = kent_report
     assert index == out / "2025-Q3" / "kent" / "index.html"
     html = index.read_text()
-    assert "<title>" in html
-    assert "SEND baselines" in html
+    assert "<title>SEND quarterly review: Kent, 2025-Q3</title>" in html and '<html lang="en">' in html
+    assert "Executive summary" in html and "Status rules." in html
+    assert "NBVAL_CHECK_OUTPUT" not in html
+    assert len(html.encode()) < 3 * 1024 * 1024
+    baselines = (index.parent / "01_baselines.html").read_text()
+    assert "SEND baselines" in baselines
     # Kent 2024 excluding exceptions: 783 of 2,354 = 33.3%; England 46.4%.
-    assert "33.3%" in html and "783 of 2,354" in html and "46.4%" in html
-    assert "analysis_helpers" not in html  # no code cells
-    assert not re.search(r"In&nbsp;\[\d*\]", html)
-    assert 'alt="' in html and 'scope="col"' in html
+    assert "33.3%" in baselines and "783 of 2,354" in baselines and "46.4%" in baselines
+    for page in (html, baselines):
+        assert "analysis_helpers" not in page  # no code cells
+        assert not re.search(r"In&nbsp;\[\d*\]", page)
+        assert 'alt="' in page and 'scope="col"' in page
     # Seed baselines with their basis, the funnel plot and the 2014-2024 series.
-    assert "13.2%" in html and "324 / 1,804" in html and "50.3%" in html
-    assert "below the 99.8% limit around England" in html
-    assert "rose from 11.5% (2014) to 33.3% (2024)" in html
-    assert "yes: first year of the new collection" in html
+    assert "13.2%" in baselines and "324 / 1,804" in baselines and "50.3%" in baselines
+    assert "below the 99.8% limit around England" in baselines
+    assert "rose from 11.5% (2014) to 33.3% (2024)" in baselines
+    assert "yes: first year of the new collection" in baselines
+    trajectories = (index.parent / "02_trajectories.html").read_text()
+    assert "Random walk without drift" in trajectories and "Backtest" in trajectories
 
 
 def test_manifest_records_inputs_and_parameters(kent_report):
@@ -40,7 +50,9 @@ def test_manifest_records_inputs_and_parameters(kent_report):
     assert manifest["parameters"]["area"] == "Kent" and manifest["parameters"]["as_of"] == "2025-09-30"
     paths = {i["path"]: i["sha256"] for i in manifest["inputs"]}
     assert "data/raw/education-health-and-care-plans_2025.zip" in paths
-    assert manifest["packages"]["pandas"] and "01_baselines.ipynb" in manifest["notebook_seconds"]
+    assert manifest["packages"]["pandas"] and manifest["git_commit"] is not None or not (index.parent / ".git").exists()
+    assert set(manifest["notebook_seconds"]) == {"03_quarterly_review.ipynb", "01_baselines.ipynb", "02_trajectories.ipynb"}
+    assert manifest["quarter"] == "2025-Q3" and manifest["started"] <= manifest["finished"]
     assert (index.parent / "01_baselines.ipynb").exists()
 
 
@@ -89,3 +101,49 @@ def test_run_parameters_are_validated():
         resolve_run_parameters("2024-Q4", "2024-09-30", today)
     with pytest.raises(ParameterError, match="YYYY-MM-DD"):
         resolve_run_parameters("2024-Q4", "31/12/2024", today)
+
+
+class _Structure(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.headings, self.images_without_alt, self.tables, self.header_cells = [], 0, 0, 0
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if re.fullmatch(r"h[1-6]", tag):
+            self.headings.append(int(tag[1]))
+        if tag == "img" and not attrs.get("alt"):
+            self.images_without_alt += 1
+        self.tables += tag == "table"
+        self.header_cells += tag == "th"
+
+
+def test_report_structure_headings_alt_text_and_header_cells(kent_report):
+    index, _ = kent_report
+    parser = _Structure()
+    parser.feed(index.read_text())
+    assert parser.headings[0] == 1 and parser.headings.count(1) == 1
+    assert all(b - a <= 1 for a, b in zip(parser.headings, parser.headings[1:], strict=False)), parser.headings
+    assert parser.images_without_alt == 0
+    assert parser.tables >= 3 and parser.header_cells >= 3 * 5
+
+
+@pytest.mark.skipif(chromium() is None and not os.environ.get("CI"), reason="no Chromium here (.ci/run installs it)")
+def test_report_renders_offline_in_chromium_without_network_requests(kent_report, tmp_path):
+    index, _ = kent_report
+    dom, requested = open_page(index)
+    assert "Executive summary" in dom and "key performance indicators at 30 September 2025" in dom
+    assert "<th" in dom and "Probability on time" in dom
+    assert requested == [], f"the report asked the network for {requested}"
+    # the detector itself must be able to fail:
+    probe = tmp_path / "probe.html"
+    probe.write_text('<html><body><img src="https://example.com/x.png"><p>probe</p></body></html>')
+    assert open_page(probe)[1] == ["https://example.com/x.png"]
+
+
+def test_rerun_gives_the_same_numbers(kent_report, tmp_path):
+    index, _ = kent_report
+    again = run_quarterly(area="Kent", quarter="2025-Q3", out_dir=tmp_path)
+    assert again.read_bytes() == index.read_bytes()
+    for name in ("01_baselines.html", "02_trajectories.html"):
+        assert (again.parent / name).read_bytes() == (index.parent / name).read_bytes()
