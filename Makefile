@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 AREA   ?= Kent
 
 .DEFAULT_GOAL := help
-.PHONY: help setup report test lab lint benchmark clean
+.PHONY: help setup report test lab lint notebooks benchmark clean
 
 help: ## list the targets and what they do
 	@echo "SEND review workbook - make targets:"
@@ -27,18 +27,25 @@ report: $(STAMP) ## run the quarterly review for Kent (AREA=...) and print where
 	$(BIN)/send-review run --area "$(AREA)"
 
 test: $(STAMP) ## run the whole test suite (unit, notebooks under nbval, end-to-end)
-	$(BIN)/python -m pytest tests --nbval-lax notebooks
+	$(BIN)/python -m pytest tests --nbval-lax --nbval-kernel-name python3 notebooks
 
-lab: $(STAMP) ## open JupyterLab on the workbook with the project's kernel
-	$(BIN)/python -m ipykernel install --sys-prefix --name send-review --display-name "SEND review (project .venv)" >/dev/null
-	$(BIN)/jupyter lab notebooks/
+lab: $(STAMP) ## open JupyterLab on the workbook, with the project's kernel (autoreload on)
+	@$(BIN)/python -c "import jupyterlab" 2>/dev/null || $(BIN)/python -m pip install --quiet jupyterlab
+	$(BIN)/python -m analysis_helpers.lab
+	$(BIN)/jupyter lab --notebook-dir=notebooks
 
-lint: $(STAMP) ## check the package, tests and notebooks with ruff
+lint: $(STAMP) ## ruff on package, tests and notebooks; notebook pairs/outputs/images; large files
 	$(BIN)/ruff check src tests benchmarks notebooks
+	$(BIN)/python -m analysis_helpers.hygiene
+
+notebooks: $(STAMP) ## after editing notebooks/*.py: rebuild the .ipynb pairs and store the nbval headline outputs
+	for f in notebooks/*.py; do $(BIN)/jupytext --to ipynb "$$f" >/dev/null; done
+	$(BIN)/python -m analysis_helpers.hygiene --store-headlines
 
 benchmark: $(STAMP) ## timings: release load vs plain pyarrow, the all-LA backtest, the quarterly run
 	$(BIN)/python benchmarks/bench_release_load.py
 	$(BIN)/python benchmarks/bench_backtest.py
+	$(BIN)/python benchmarks/bench_quarterly.py
 
 clean: ## remove the virtual environment, caches and generated reports
 	rm -rf $(VENV) data/cache .pytest_cache .ruff_cache

@@ -8,9 +8,9 @@
 #       format_version: '1.3'
 #       jupytext_version: 1.18.1
 #   kernelspec:
-#     display_name: Python 3 (ipykernel)
+#     display_name: SEND review (project .venv)
 #     language: python
-#     name: python3
+#     name: send-review
 # ---
 
 # %% [markdown]
@@ -123,6 +123,10 @@ def funnel(measure: str, period: str) -> None:
 
 for measure in ("ehcp_issued_within_20_weeks_excl_exceptions_pct", "ehcp_issued_within_20_weeks_pct"):
     section(measure, peers)
+
+# %% tags=["report-hide"]
+# NBVAL_CHECK_OUTPUT
+print(tables.headline_text(compare(run.area.name, "ehcp_issued_within_20_weeks_excl_exceptions_pct", neighbours=run.neighbours, release=run.release)))
 
 # %% [markdown]
 # ### The long view, 2014 onwards

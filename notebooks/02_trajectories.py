@@ -8,9 +8,9 @@
 #       format_version: '1.3'
 #       jupytext_version: 1.18.1
 #   kernelspec:
-#     display_name: Python 3 (ipykernel)
+#     display_name: SEND review (project .venv)
 #     language: python
-#     name: python3
+#     name: send-review
 # ---
 
 # %% [markdown]
@@ -53,6 +53,10 @@ outlooks = [build_outlook(run.area, t.measure, t, as_of=run.as_of, release=run.r
     build_outlook(run.area, "ehcp_issued_within_20_weeks_excl_exceptions_pct", None, as_of=run.as_of, release=run.release)
 ]
 display(HTML(tables.to_html(tables.outlook_table([o.summary() for o in outlooks]), caption=f"{run.area.name}: targets at a glance")))
+
+# %% tags=["report-hide"]
+# NBVAL_CHECK_OUTPUT
+print(tables.outlook_table([o.summary() for o in outlooks]).to_string(index=False))
 
 # %% [markdown]
 # ## Each target

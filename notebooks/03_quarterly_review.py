@@ -8,9 +8,9 @@
 #       format_version: '1.3'
 #       jupytext_version: 1.18.1
 #   kernelspec:
-#     display_name: Python 3 (ipykernel)
+#     display_name: SEND review (project .venv)
 #     language: python
-#     name: python3
+#     name: send-review
 # ---
 
 # %% [markdown]

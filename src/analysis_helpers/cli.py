@@ -5,7 +5,8 @@ default: the embedded one) so the next DfE release needs no code change.
 Errors a user can cause print one line on stderr and exit with status 2;
 ``--debug`` shows the traceback instead.
 
-Exit codes: 0 success; 2 bad input, bad parameter or a failed run; 1 an
+Exit codes: 0 success; 2 bad input, bad parameter or a failed run; 3 a batch
+in which some areas failed (the others' reports were written); 1 an
 unexpected internal error (a bug: please report it with ``--debug`` output).
 """
 
@@ -23,6 +24,7 @@ from .paths import TARGETS_FILE
 EXIT_OK = 0
 EXIT_BUG = 1
 EXIT_USER_ERROR = 2
+EXIT_SOME_FAILED = 3
 
 
 INTEGER_COLUMNS = ("numerator", "denominator", "n", "n_areas", "rank", "of")
@@ -173,6 +175,18 @@ def _summary_value(value) -> str:
     return str(value)
 
 
+def cmd_batch(args) -> int:
+    from .batch import run_batch
+
+    results, index = run_batch(args.areas, args.quarter, args.as_of, args.out, args.jobs, args.release, progress=not args.no_progress)
+    width = max(len(r.area) for r in results) if results else 4
+    for r in results:
+        print(f"{r.area:<{width}}  {'ok    ' if r.ok else 'FAILED'}  {r.seconds:6.1f} s" + (f"  {r.error}" if not r.ok else ""))
+    failed = sum(not r.ok for r in results)
+    print(f"{len(results) - failed} ok, {failed} failed; index: {index}")
+    return EXIT_SOME_FAILED if failed else EXIT_OK
+
+
 def cmd_run(args) -> int:
     from .report import run_quarterly
 
@@ -236,6 +250,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", dest="as_of", default=None, help="use only data published by this date (YYYY-MM-DD)")
     p.add_argument("--out", type=Path, default=None, help="reports folder (default: reports/)")
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("batch", parents=[common], help="run the review for many areas in parallel and index them")
+    p.add_argument("--areas", required=True, help='all, region:"South East", or a list such as Kent,Essex')
+    p.add_argument("--quarter", default=None, help="calendar quarter such as 2024-Q4 (default: latest the data supports)")
+    p.add_argument("--as-of", dest="as_of", default=None, help="use only data published by this date (YYYY-MM-DD)")
+    p.add_argument("--jobs", type=int, default=None, help="areas run at once (default: number of CPUs)")
+    p.add_argument("--out", type=Path, default=None, help="reports folder (default: reports/)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar (e.g. in logs)")
+    p.set_defaults(func=cmd_batch)
     return parser
 
 

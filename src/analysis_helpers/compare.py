@@ -129,7 +129,10 @@ def compare(
     series = table[table["measure"] == m.name]
     periods = series.sort_values("period_end")["period"].drop_duplicates().tolist()
     if period is None:
-        period = latest_period(target, m.name, release)
+        try:
+            period = latest_period(target, m.name, release)
+        except ParameterError:  # the area never published this measure: show the comparators anyway
+            period = periods[-1]
     elif period not in periods:
         raise ParameterError(f"period {period!r} is not in the data for {m.name}; periods: {', '.join(periods)}")
 

@@ -112,7 +112,7 @@ def neighbours_of(la_number: str, vintage: str = DEFAULT_VINTAGE) -> list[Neighb
     """The LA's statistical neighbours, closest first (empty if the list has no row for it)."""
     table = neighbour_table(check_vintage(vintage))
     rows = table[table["la_number"] == str(la_number)].sort_values("rank")
-    names = dict(zip(table["la_number"], table["la_name"]))
+    names = dict(zip(table["la_number"], table["la_name"], strict=True))
     return [
         Neighbour(int(r.rank), r.neighbour_number, names.get(r.neighbour_number, r.neighbour_number), r.closeness)
         for r in rows.itertuples()

@@ -25,8 +25,8 @@ import numpy as np
 import pandas as pd
 
 from .areas import LOCAL_AUTHORITY, Area
-from .errors import DataValidationError
 from .baselines import published_figures
+from .errors import DataValidationError
 from .history import ADAPTER, timeliness_history
 from .kpis import kpi_table
 from .measures import BY_NAME

@@ -31,8 +31,8 @@ import os
 import re
 import tempfile
 import zipfile
-from dataclasses import dataclass, field
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import cached_property, partial
 from pathlib import Path
 

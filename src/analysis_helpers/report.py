@@ -84,7 +84,7 @@ def run_quarterly(
         "release": "" if release is None else _relative(release_path),
     }
 
-    started = dt.datetime.now(dt.timezone.utc)
+    started = dt.datetime.now(dt.UTC)
     out_dir.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{target_area.slug}-{q}-", dir=out_dir))
     durations: dict[str, float] = {}
@@ -175,7 +175,6 @@ def export_html(executed: Path, html_path: Path, title: str | None = None) -> No
     """
     import nbformat
     from nbconvert import HTMLExporter
-
     from nbconvert.preprocessors import TagRemovePreprocessor
 
     exporter = HTMLExporter(template_name="lab")
@@ -231,7 +230,7 @@ def build_manifest(parameters: dict, quarter: Quarter, release: Path, started: d
         "python": platform.python_version(),
         "git_commit": _git_commit(),
         "started": started.isoformat(timespec="seconds"),
-        "finished": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "notebook_seconds": durations,
     }
 

@@ -151,3 +151,13 @@ def backtest_display(table: pd.DataFrame) -> pd.DataFrame:
             "Naive error": overall["mae_naive"].map(lambda m: f"{m:.1f} points"),
         }
     )
+
+
+def headline_text(comparison: pd.DataFrame) -> str:
+    """Plain-text headline of a comparison (area, England, region, neighbours' mean, rank) for nbval."""
+    keep = comparison[comparison["comparator"].isin(["Area", "England", "Region", "Statistical neighbours (mean)"])]
+    lines = [f"{c}: {v:.1f}" for c, v in zip(keep["comparator"], keep["value"], strict=True)]
+    area = comparison.iloc[0]
+    if not pd.isna(area["rank"]):
+        lines.append(f"rank {int(area['rank'])} of {int(area['of'])} (quartile {area['quartile']})")
+    return "\n".join(lines)

@@ -147,3 +147,27 @@ def test_rerun_gives_the_same_numbers(kent_report, tmp_path):
     assert again.read_bytes() == index.read_bytes()
     for name in ("01_baselines.html", "02_trajectories.html"):
         assert (again.parent / name).read_bytes() == (index.parent / name).read_bytes()
+
+
+def _headline(notebook) -> str:
+    cell = next(c for c in notebook.cells if "NBVAL_CHECK_OUTPUT" in c.source)
+    return "".join(o.get("text", "") for o in cell.outputs)
+
+
+def test_interactive_kernel_gives_the_same_numbers_as_papermill(kent_report, tmp_path, monkeypatch):
+    """Run the review as an analyst would in JupyterLab (project kernel, autoreload on,
+    parameter defaults) and compare its headline output with the papermill run."""
+    from nbclient import NotebookClient
+
+    from analysis_helpers import lab
+    from analysis_helpers.paths import PROJECT_ROOT, REVIEW_NOTEBOOK
+
+    lab.install(prefix=tmp_path)
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "share" / "jupyter"))
+    interactive = nbformat.read(REVIEW_NOTEBOOK, as_version=4)
+    assert interactive.metadata["kernelspec"]["name"] == lab.KERNEL_NAME
+    NotebookClient(interactive, kernel_name=lab.KERNEL_NAME, timeout=600, resources={"metadata": {"path": str(PROJECT_ROOT)}}).execute()
+    index, _ = kent_report
+    headless = nbformat.read(index.parent / "03_quarterly_review.ipynb", as_version=4)
+    assert _headline(interactive) == _headline(headless)
+    assert "EHC plans issued within 20 weeks" in _headline(headless) and "Red" in _headline(headless)

@@ -1,0 +1,76 @@
+"""Batch runs: selection, continuing past a failing area, the index page, exit status."""
+
+import pytest
+
+from analysis_helpers.batch import AreaResult, select_areas, write_index
+from analysis_helpers.cli import main
+from analysis_helpers.errors import ParameterError, UnknownAreaError
+
+
+def test_select_areas():
+    assert [a.name for a in select_areas("Kent, 886 ,Essex")] == ["Kent", "Essex"]
+    south_east = select_areas('region:"South East"')
+    assert len(south_east) >= 18 and {"Kent", "Medway"} <= {a.name for a in south_east}
+    everyone = select_areas("all")
+    names = {a.name for a in everyone}
+    assert len(everyone) > 140 and "Kent" in names and "Northamptonshire" not in names  # no 2024 data
+    with pytest.raises(UnknownAreaError):
+        select_areas("Kent,Atlantis")
+    with pytest.raises(ParameterError):
+        select_areas(" , ")
+
+
+def test_index_links_reports_and_lists_failures(tmp_path):
+    (tmp_path / "2025-Q3" / "kent").mkdir(parents=True)
+    (tmp_path / "2025-Q3" / "kent" / "index.html").write_text("<html></html>")
+    results = [AreaResult("Kent", "kent", True, 12.0), AreaResult("Medway", "medway", False, 3.0, "02_trajectories.ipynb: cell 4 failed")]
+    page = write_index(results, "2025-Q3", tmp_path).read_text()
+    assert '<a href="kent/index.html">Kent</a>' in page
+    assert "failed: 02_trajectories.ipynb: cell 4 failed" in page and 'href="medway' not in page
+    assert "1 of 2 areas ran" in page
+
+
+def test_batch_continues_past_a_failing_area_and_exits_3(tmp_path, capsys, monkeypatch):
+    import analysis_helpers.batch as batch
+
+    def fake_run(area_name, slug, quarter, as_of, out_dir, release):
+        if area_name == "Medway":
+            return AreaResult(area_name, slug, False, 0.1, "ReportError: broken input")
+        folder = tmp_path / quarter / slug
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "index.html").write_text("ok")
+        return AreaResult(area_name, slug, True, 0.1)
+
+    class InlinePool:  # run in this process so the fake is used
+        def __init__(self, max_workers):
+            self.max_workers = max_workers
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def submit(self, fn, *args):
+            from concurrent.futures import Future
+
+            future = Future()
+            future.set_result(fake_run(*args))
+            return future
+
+    monkeypatch.setattr(batch, "ProcessPoolExecutor", InlinePool)
+    code = main(["batch", "--areas", "Kent,Medway,Essex", "--quarter", "2025-Q3", "--out", str(tmp_path), "--no-progress"])
+    out = capsys.readouterr().out
+    assert code == 3
+    assert "Medway  FAILED" in out and "ReportError: broken input" in out and "2 ok, 1 failed" in out
+    assert (tmp_path / "2025-Q3" / "index.html").exists()
+
+
+@pytest.mark.slow
+def test_real_batch_of_two_areas(tmp_path, capsys):
+    code = main(["batch", "--areas", "Poole,Isles of Scilly", "--quarter", "2025-Q3", "--out", str(tmp_path), "--jobs", "2", "--no-progress"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert (tmp_path / "2025-Q3" / "poole" / "index.html").exists()
+    assert (tmp_path / "2025-Q3" / "isles-of-scilly" / "index.html").exists()
+    assert "2 ok, 0 failed" in out
