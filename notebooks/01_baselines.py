@@ -26,11 +26,12 @@ area = "Kent"
 neighbours = "2025"
 as_of = ""
 release = ""
+local = ""
 
 # %%
 from IPython.display import HTML, Markdown, display
 
-from analysis_helpers import charts, narrative, tables
+from analysis_helpers import charts, disclosure, local_tables, narrative, tables
 from analysis_helpers.baselines import seed_baselines
 from analysis_helpers.compare import compare, la_values
 from analysis_helpers.history import break_period, timeliness_history
@@ -39,7 +40,7 @@ from analysis_helpers.kpis import kpis_for
 from analysis_helpers.measures import get_measure
 from analysis_helpers.parameters import validate
 
-run = validate(area=area, neighbours=neighbours, as_of=as_of, release=release)
+run = validate(area=area, neighbours=neighbours, as_of=as_of, release=release, local=local)
 
 # %%
 peers = list(dict.fromkeys([run.area.name, "England"] + ([run.region.name] if run.region else [])))
@@ -64,10 +65,30 @@ if run.area.coverage != "full":
 # and never joined into one series.
 
 # %%
-baselines = seed_baselines(run.area, release=run.release)
+baselines = seed_baselines(run.area, release=run.release, local=run.local)
 display(HTML(tables.to_html(tables.baselines_table(baselines), caption=f"Baselines for {run.area.name}: 20-week timeliness")))
 if not baselines["figure"].str.startswith("Council").any():
     display(Markdown(f"*No published monthly figures are held for {run.area.name}; only DfE statistics are shown.*"))
+
+# %% [markdown]
+# ### The council's own monthly figures
+#
+# Figures the council published between DfE's annual releases, each with its
+# stated basis. Months are not comparable with calendar years; small counts are
+# shown as <5.
+
+# %%
+monthly = local_tables.monthly_rows(run.feed, run.area)
+if monthly.empty:
+    display(Markdown(f"*No local feed for {run.area.name} in `data/local/`: only DfE's annual statistics are shown.*"))
+else:
+    display(HTML(tables.to_html(local_tables.display(monthly), caption=f"{run.area.name}: figures the council published (monthly and quarterly)")))
+    timeliness = monthly[monthly["measure"] == "ehcp_issued_within_20_weeks_pct"]
+    if len(timeliness):
+        title = narrative.local_title(timeliness, run.area.name)
+        fig = charts.local_series_chart(disclosure.plottable(timeliness), title=title, ylabel="Plans issued within 20 weeks (%)",
+                                        source="council figures as published (data/local); see the table for each source")
+        display(HTML(charts.figure_html(fig, alt=title)))
 
 # %% [markdown]
 # ## Timeliness: EHC plans issued within 20 weeks

@@ -26,22 +26,24 @@ area = "Kent"
 as_of = ""
 targets_file = ""
 release = ""
+local = ""
 
 # %%
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
-from analysis_helpers import charts, narrative, tables
+from analysis_helpers import charts, local_tables, narrative, tables
 from analysis_helpers.backtest import cached_backtest, choose_default
 from analysis_helpers.history import break_date
 from analysis_helpers.measures import BY_NAME
 from analysis_helpers.outlook import DEFAULT_MODEL, build_outlook
 from analysis_helpers.parameters import validate, validate_targets_file
 from analysis_helpers.projection import MODELS
+from analysis_helpers.spc import xmr
 from analysis_helpers.targets import targets_for
 from analysis_helpers.trajectory import required_path
 
-run = validate(area=area, as_of=as_of, release=release)
+run = validate(area=area, as_of=as_of, release=release, local=local)
 targets_path = validate_targets_file(targets_file)
 
 # %%
@@ -49,7 +51,7 @@ area_targets = targets_for(run.area.code, run.areas.get, targets_path)
 display(Markdown(f"**Area:** {run.area.name} · **Data as of:** {run.as_of:%d %B %Y} · **Targets file:** `{targets_path.name}`"))
 if not area_targets:
     display(Markdown(f"*No targets are recorded for {run.area.name} in `{targets_path.name}`; the headline measure is projected without one.*"))
-outlooks = [build_outlook(run.area, t.measure, t, as_of=run.as_of, release=run.release) for t in area_targets] or [
+outlooks = [build_outlook(run.area, t.measure, t, as_of=run.as_of, release=run.release, local=run.local) for t in area_targets] or [
     build_outlook(run.area, "ehcp_issued_within_20_weeks_excl_exceptions_pct", None, as_of=run.as_of, release=run.release)
 ]
 display(HTML(tables.to_html(tables.outlook_table([o.summary() for o in outlooks]), caption=f"{run.area.name}: targets at a glance")))
@@ -91,6 +93,23 @@ for outlook in outlooks:
     if outlook.projection is not None:
         unit = "pct" if outlook.measure.endswith("_pct") else "count"
         display(HTML(tables.to_html(tables.projection_table(outlook.projection_rows(), unit), caption=f"Projection: {MODELS[outlook.model]}")))
+
+# %% [markdown]
+# ## Monthly figures and statistical process control
+#
+# NHS England reviewers read monthly series through Making Data Count XmR
+# charts: limits at the mean ± 2.66 × the mean moving range, four rules for
+# special-cause variation. Stable limits need 12 or more points.
+
+# %%
+monthly = local_tables.monthly_rows(run.feed, run.area)
+series = monthly[monthly["measure"] == "ehcp_issued_within_20_weeks_pct"] if len(monthly) else monthly
+display(Markdown(narrative.spc_note(series, run.area.name)))
+if len(series) >= 6:
+    result = xmr(series["value"], higher_is_better=True, target=80)
+    fig = charts.xmr_chart(result.points, series["period"].tolist(), title=f"{run.area.name}: {result.variation}; assurance {result.assurance}",
+                           ylabel="Plans within 20 weeks (%)", source="council figures (data/local)", target=80)
+    display(HTML(charts.figure_html(fig, alt=f"XmR chart: {result.variation}; {result.warning or ''}")))
 
 # %% [markdown]
 # ## How much to trust the projections: the backtest

@@ -28,12 +28,14 @@ as_of = ""
 neighbours = "2025"
 release = ""
 targets_file = ""
+local = ""
 
 # %%
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
-from analysis_helpers import charts, narrative, tables
+from analysis_helpers import charts, disclosure, local_tables, narrative, tables
+from analysis_helpers.budget import deficit_series, dsg_comparison, required_path_to_zero
 from analysis_helpers.compare import compare, la_values
 from analysis_helpers.intervals import funnel_position
 from analysis_helpers.kpis import kpis_for
@@ -44,7 +46,7 @@ from analysis_helpers.review import CHANGE_RULE, RAG_RULE, executive_summary
 from analysis_helpers.trajectory import required_path
 
 review_quarter, as_of_date = validate_quarter(quarter, as_of)
-run = validate(area=area, neighbours=neighbours, as_of=as_of_date.isoformat(), release=release)
+run = validate(area=area, neighbours=neighbours, as_of=as_of_date.isoformat(), release=release, local=local)
 targets_path = validate_targets_file(targets_file)
 
 # %%
@@ -59,7 +61,7 @@ display(
 # ## Executive summary
 
 # %%
-summary, outlooks = executive_summary(run.area, run.as_of, run.release, targets_path)
+summary, outlooks = executive_summary(run.area, run.as_of, run.release, targets_path, local=run.local)
 
 # %% tags=["report-hide"]
 # NBVAL_CHECK_OUTPUT
@@ -151,6 +153,45 @@ if not (run.release.published and run.release.published > run.as_of):
                                  title=f"{run.area.name} in {period}: {position} around England", ylabel=get_measure(headline).label, source=source)
         display(HTML(charts.figure_html(fig, alt=sentence)))
         display(Markdown(sentence))
+
+# %% [markdown]
+# ## Workforce: SEND casework capacity
+#
+# The March 2023 improvement notice required a permanent, suitably trained SEND
+# casework team of sufficient capacity within six months.
+
+# %%
+workforce = local_tables.measure_rows(run.feed, ["send_vacancies", "send_vacancies_filled"], run.as_of)
+if workforce.empty:
+    display(Markdown(f"*No workforce figures for {run.area.name} in its local feed.*"))
+else:
+    display(HTML(tables.to_html(local_tables.display(workforce), caption=f"{run.area.name}: SEND casework vacancies and posts filled, as published")))
+    dated = workforce[(workforce["measure"] == "send_vacancies") & workforce["period_kind"].isin(["month", "quarter"])]
+    if len(dated):
+        title = narrative.local_title(dated, run.area.name, "vacancies")
+        fig = charts.local_series_chart(disclosure.plottable(dated.assign(unit="count")), title=title, ylabel="Vacancies (posts)",
+                                        source="council figures as published (data/local)", deadline=("2023-09-30", "Improvement notice: team in place"))
+        display(HTML(charts.figure_html(fig, alt=title)))
+
+# %% [markdown]
+# ## High-needs budget and the safety-valve agreement
+
+# %%
+deficit = deficit_series(run.feed[run.feed["period_end"] <= run.as_of] if len(run.feed) else run.feed)
+if deficit.empty:
+    display(Markdown(f"*No high-needs deficit figures for {run.area.name} in its local feed.*"))
+else:
+    deficit_target = next((o.target for o in outlooks if o.measure == "high_needs_deficit_gbp_m"), None)
+    required = required_path_to_zero(deficit, deficit_target.target_date) if deficit_target else None
+    display(Markdown(narrative.budget_sentence(deficit, deficit_target, run.feed)))
+    title = narrative.local_title(deficit.assign(measure="high_needs_deficit_gbp_m", unit="gbp_m"), run.area.name, "deficit")
+    fig = charts.local_series_chart(deficit, title=title, ylabel="Cumulative high-needs deficit (£ million)",
+                                    source="council figures as published (data/local); forecasts drawn hollow", required=required,
+                                    target=0, target_label="Deficit eliminated")
+    display(HTML(charts.figure_html(fig, alt=title)))
+dsg = dsg_comparison(run.area, run.areas, run.neighbours) if run.area.level == "Local authority" else None
+if dsg is not None:
+    display(HTML(tables.to_html(local_tables.dsg_display(dsg), caption="DSG cumulative deficit as % of income (DfE; positive = deficit)")))
 
 # %% [markdown]
 # ## Methods, caveats and sources

@@ -1,15 +1,16 @@
 import pytest
 
-from analysis_helpers.baselines import published_figures, seed_baselines
+from analysis_helpers.baselines import seed_baselines
 from analysis_helpers.intervals import funnel_limits, funnel_position
 from analysis_helpers.kpis import areas_for
+from analysis_helpers.local_feed import area_feed
 
 
 def test_kent_seed_baselines_with_their_basis():
     rows = seed_baselines(areas_for().get("Kent")).set_index("figure")
     council = rows.loc["Council figure, one month (2023-06)"]
     assert council["value"] == 13.2 and "management information" in council["basis"]
-    assert council["source"].startswith("kent_published_kpis.csv line 5:")
+    assert council["source"].startswith("kent.csv row 5:")
     dfe = rows.loc["DfE calendar year, all plans issued (2023)"]
     assert (dfe["numerator"], dfe["denominator"], round(dfe["value"], 1)) == (324, 1804, 18.0)
     england = rows[rows["area_name"] == "England"].iloc[0]
@@ -19,7 +20,7 @@ def test_kent_seed_baselines_with_their_basis():
 def test_other_las_have_no_council_row():
     rows = seed_baselines(areas_for().get("Essex"))
     assert not rows["figure"].str.startswith("Council").any() and len(rows) == 3
-    assert published_figures("881").empty
+    assert area_feed("essex").empty
 
 
 def test_funnel_limits_exact_binomial():
@@ -37,3 +38,26 @@ def test_funnel_limits_cover_about_95_percent(n):
     low, high = funnel_limits(30, [n])
     covered = binom.cdf(high[0] * n / 100, n, 0.3) - binom.cdf(low[0] * n / 100 - 1, n, 0.3)
     assert covered >= 0.95
+
+
+def test_dsg_comparison_by_hand():
+    from analysis_helpers.budget import dsg_comparison
+
+    areas = areas_for()
+    frame = dsg_comparison(areas.get("Kent"), areas).set_index("financial_year")
+    # dsg_deficit_derived.xlsx: Kent 2021-22 6.83, England 2.26 (deficit as % of income)
+    assert frame.loc["2021-22", "Kent"] == 6.83 and frame.loc["2021-22", "England"] == 2.26
+    assert frame.loc["2019-20", "Kent"] == 1.76
+
+
+def test_deficit_series_and_required_path():
+    import datetime as dt
+
+    from analysis_helpers.budget import deficit_series, required_path_to_zero
+    from analysis_helpers.local_feed import area_feed
+
+    series = deficit_series(area_feed("kent"))
+    assert set(series["kind"]) == {"outturn", "forecast"}
+    assert series.loc[series["period"] == "2022/23", "kind"].tolist() == ["forecast"]
+    path = required_path_to_zero(series, dt.date(2028, 3, 31))
+    assert path["required"].tolist()[-1] == 0.0 and path["required"].tolist()[0] == series[series["kind"] == "outturn"]["value"].iloc[-1]

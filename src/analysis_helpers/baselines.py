@@ -6,42 +6,27 @@ count (Kent 2023: 324 of 1,804 plans, 18.0%), and England's is the national
 calendar-year rate. They are different measures of one process, so this table
 keeps them side by side with their basis and never joins them into one series.
 
-Figures published by a council are read as they were published (file, line,
-source URL and quote kept); small numbers are not over-read: a monthly figure
-without a denominator has no interval.
+Council figures come from the area's validated local feed (``data/local/``),
+with file, row and source kept; small numbers are not over-read: a monthly
+figure without a denominator has no interval.
 """
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import pandas as pd
 
 from .areas import Area
 from .kpis import kpi_table
-from .paths import PUBLISHED_FIGURES
-from .provenance import verify_raw_file
 from .releases import Release
 
 BASELINE_COLUMNS = ["figure", "area_name", "period", "value", "numerator", "denominator", "ci_low", "ci_high", "basis", "source"]
 
 
-def published_figures(la_number: str | None) -> pd.DataFrame:
-    """Rows of the council's published-figures file (empty if the LA has none).
-
-    Columns are the file's own, plus ``file`` and ``line`` (1 = header).
-    """
-    path = PUBLISHED_FIGURES.get(str(la_number)) if la_number else None
-    if path is None:
-        return pd.DataFrame(columns=["measure", "period", "value", "unit", "basis", "source_title", "source_url", "quote", "file", "line"])
-    verify_raw_file(path)
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        rows = [dict(r, file=Path(path).name, line=i + 2) for i, r in enumerate(csv.DictReader(handle))]
-    return pd.DataFrame(rows)
-
-
-def seed_baselines(area: Area, release: Release | None = None, period: str = "2023", month: str = "2023-06") -> pd.DataFrame:
+def seed_baselines(
+    area: Area, release: Release | None = None, period: str = "2023", month: str = "2023-06", local: Path | str | None = None
+) -> pd.DataFrame:
     """The area's monthly council figure, DfE's calendar-year figures and England's.
 
     Parameters
@@ -53,10 +38,12 @@ def seed_baselines(area: Area, release: Release | None = None, period: str = "20
     month : str
         Month of the council's figure (default ``2023-06``, the APP baseline).
     """
+    from .local_feed import area_feed
+
     table = kpi_table(release)
     rows = []
-    local = published_figures(area.la_number)
-    hit = local[(local["measure"] == "ehcp_issued_within_20_weeks_pct") & (local["period"] == month)] if len(local) else local
+    feed = area_feed(area.slug, local)
+    hit = feed[(feed["measure"] == "ehcp_issued_within_20_weeks_pct") & (feed["period"] == month)] if len(feed) else feed
     if len(hit):
         first = hit.iloc[0]
         rows.append(
@@ -65,8 +52,10 @@ def seed_baselines(area: Area, release: Release | None = None, period: str = "20
                 "area_name": area.name,
                 "period": month,
                 "value": float(first["value"]),
+                "numerator": first["numerator"],
+                "denominator": first["denominator"],
                 "basis": f"council management information as published; basis stated: {first['basis']}",
-                "source": f"{first['file']} line {first['line']}: {first['source_title']}",
+                "source": f"{first['file']} row {first['row']}: {first['source_title']}",
             }
         )
     for name, measure, label in (

@@ -50,12 +50,13 @@ def select_areas(spec: str, release_path: Path | None = None) -> list[Area]:
     return list(dict.fromkeys(chosen))
 
 
-def _run_one(area_name: str, slug: str, quarter: str, as_of: str | None, out_dir: str, release: str | None) -> AreaResult:
+def _run_one(area_name: str, slug: str, quarter: str, as_of: str | None, out_dir: str, release: str | None, local: str | None = None) -> AreaResult:
     from .report import run_quarterly
 
     tick = time.perf_counter()
     try:
-        run_quarterly(area=area_name, quarter=quarter, as_of=as_of, out_dir=Path(out_dir), release=Path(release) if release else None)
+        run_quarterly(area=area_name, quarter=quarter, as_of=as_of, out_dir=Path(out_dir), release=Path(release) if release else None,
+                      local=Path(local) if local else None)
         return AreaResult(area_name, slug, True, time.perf_counter() - tick)
     except SendReviewError as exc:
         return AreaResult(area_name, slug, False, time.perf_counter() - tick, str(exc))
@@ -71,6 +72,7 @@ def run_batch(
     jobs: int | None = None,
     release: Path | None = None,
     progress: bool = True,
+    local: Path | None = None,
 ) -> tuple[list[AreaResult], Path]:
     """Run every selected area; return the results and the batch index page."""
     from .quarters import resolve_run_parameters
@@ -87,7 +89,9 @@ def run_batch(
         bar = tqdm(total=len(chosen), unit="area", desc=f"{q}", dynamic_ncols=True)
     with ProcessPoolExecutor(max_workers=workers) as pool:
         futures = [
-            pool.submit(_run_one, a.name, a.slug, str(q), as_of, str(out), str(release) if release else None) for a in chosen
+            pool.submit(_run_one, a.name, a.slug, str(q), as_of, str(out), str(release) if release else None,
+                        str(local) if local else None)
+            for a in chosen
         ]
         for future in as_completed(futures):
             result = future.result()

@@ -292,3 +292,40 @@ def xmr_chart(points: pd.DataFrame, periods: list[str], *, title: str, ylabel: s
     ax.set_xticks(list(x), periods, rotation=45, ha="right")
     ax.legend(loc="best", fontsize=8.5)
     return _finish(fig, ax, title, "Period", ylabel, source)
+
+
+def local_series_chart(
+    rows: pd.DataFrame,
+    *,
+    title: str,
+    ylabel: str,
+    source: str,
+    required: pd.DataFrame | None = None,
+    deadline: tuple | None = None,
+    target: float | None = None,
+    target_label: str = "",
+) -> Figure:
+    """Council figures over time: outturns as filled points joined by a line,
+    forecasts as hollow points; an optional required path, deadline and target."""
+    fig, ax = plt.subplots()
+    data = rows.sort_values("period_end")
+    kind = data["kind"] if "kind" in data else pd.Series("outturn", index=data.index)
+    actual, forecast = data[kind != "forecast"], data[kind == "forecast"]
+    if len(actual):
+        ax.plot(pd.to_datetime(actual["period_end"]), actual["value"], "o-", color=PALETTE[0], linewidth=2, label="Published figure")
+    if len(forecast):
+        ax.plot(pd.to_datetime(forecast["period_end"]), forecast["value"], "o", markerfacecolor="white", markeredgecolor=PALETTE[3],
+                markeredgewidth=2, linestyle="none", label="Forecast (not an outturn)")
+    if required is not None and len(required):
+        ax.plot(pd.to_datetime(required["date"]), required["required"], color=PALETTE[2], linewidth=1.8, label="Required path")
+    if target is not None:
+        ax.axhline(target, color=TARGET_COLOUR, linestyle=(0, (6, 3)), linewidth=1.4, label=target_label or f"Target {target:g}")
+    if deadline is not None:
+        ax.axvline(pd.Timestamp(deadline[0]), color=PALETTE[4], linestyle=":", linewidth=1.4, label=deadline[1])
+    import matplotlib.dates as mdates
+
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    ax.legend(loc="best", fontsize=8.5)
+    return _finish(fig, ax, title, "Date (end of the period the figure describes)", ylabel, source)

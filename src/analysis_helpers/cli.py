@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import SendReviewError
-from .paths import TARGETS_FILE
+from .paths import LOCAL_DIR, TARGETS_FILE
 
 EXIT_OK = 0
 EXIT_BUG = 1
@@ -34,7 +34,7 @@ def _table_text(frame: pd.DataFrame) -> str:
     shown = frame.copy()
     for column in shown.columns:
         if column in INTEGER_COLUMNS:
-            shown[column] = shown[column].map(lambda v: "" if pd.isna(v) else f"{v:,.0f}")
+            shown[column] = shown[column].map(lambda v: v if isinstance(v, str) else "" if pd.isna(v) else f"{v:,.0f}")
         elif "p_value" in column:
             shown[column] = shown[column].map(lambda v: "" if pd.isna(v) else f"{v:.2g}")
         elif shown[column].dtype.kind == "f":
@@ -51,7 +51,7 @@ def emit(frame: pd.DataFrame, fmt: str) -> None:
         for column in out.columns:
             if out[column].dtype.kind == "M":
                 out[column] = out[column].dt.strftime("%Y-%m-%d")
-            elif column in INTEGER_COLUMNS:
+            elif column in INTEGER_COLUMNS and out[column].dtype.kind in "fiu":
                 out[column] = out[column].astype("Int64")
             elif out[column].dtype.kind == "f" and "p_value" not in column:
                 out[column] = out[column].round(6)
@@ -74,12 +74,42 @@ def cmd_areas(args) -> int:
 
 
 def cmd_kpis(args) -> int:
-    from .kpis import kpis_for
+    from .kpis import areas_for, kpis_for
     from .releases import open_release
 
     release = open_release(args.release)
-    emit(kpis_for(args.area, args.measure, release), args.format)
+    table = kpis_for(args.area, args.measure, release)
+    if args.local is not None:  # merge the areas' council figures, with their basis
+        from . import disclosure
+        from .local_feed import area_feed, local_kpi_rows
+
+        table = table.assign(basis="DfE statistics")
+        parts = [table]
+        for query in args.area:
+            area = areas_for(release).get(query)
+            local = local_kpi_rows(area_feed(area.slug, args.local), area.code, area.name)
+            if args.measure:
+                local = local[local["measure"].isin(args.measure)]
+            parts.append(local[list(table.columns)])
+        merged = pd.concat([p for p in parts if len(p)], ignore_index=True)
+        table = disclosure.apply(merged)
+    emit(table, args.format)
     return EXIT_OK
+
+
+def cmd_validate(args) -> int:
+    from .local_feed import feed_files, validate_feed
+
+    problems_total = 0
+    for path in feed_files(args.path):
+        frame, problems, notes = validate_feed(path)
+        for note in notes:
+            print(f"note: {note}")
+        for problem in problems:
+            print(str(problem), file=sys.stderr)
+        problems_total += len(problems)
+        print(f"{path.name}: {len(frame)} figures read, {len(problems)} problem(s)")
+    return EXIT_USER_ERROR if problems_total else EXIT_OK
 
 
 def cmd_compare(args) -> int:
@@ -122,14 +152,15 @@ def cmd_project(args) -> int:
     else:
         matching = [t for t in read_targets(args.targets) if t.measure == args.measure and areas_for(release).get(t.area).code == area.code]
         target = matching[0] if matching else None
-    outlook = build_outlook(area, args.measure, target, as_of=as_of, model=args.model, horizon=horizon, release=release)
+    outlook = build_outlook(area, args.measure, target, as_of=as_of, model=args.model, horizon=horizon, release=release,
+                            local=args.local, basis=args.basis)
     if target is not None and target.target_id == "ad hoc" and len(outlook.observed):
         from dataclasses import replace
 
         latest = outlook.observed.iloc[-1]
         outlook = build_outlook(
             area, args.measure, replace(target, baseline_value=float(latest["value"]), baseline_date=pd.Timestamp(latest["period_end"]).date()),
-            as_of=as_of, model=args.model, horizon=horizon, release=release,
+            as_of=as_of, model=args.model, horizon=horizon, release=release, local=args.local, basis=args.basis,
         )
     summary = outlook.summary()
     lines = [f"{key}: {_summary_value(value)}" for key, value in summary.items()]
@@ -178,7 +209,8 @@ def _summary_value(value) -> str:
 def cmd_batch(args) -> int:
     from .batch import run_batch
 
-    results, index = run_batch(args.areas, args.quarter, args.as_of, args.out, args.jobs, args.release, progress=not args.no_progress)
+    results, index = run_batch(args.areas, args.quarter, args.as_of, args.out, args.jobs, args.release, progress=not args.no_progress,
+                               local=args.local)
     width = max(len(r.area) for r in results) if results else 4
     for r in results:
         print(f"{r.area:<{width}}  {'ok    ' if r.ok else 'FAILED'}  {r.seconds:6.1f} s" + (f"  {r.error}" if not r.ok else ""))
@@ -190,7 +222,7 @@ def cmd_batch(args) -> int:
 def cmd_run(args) -> int:
     from .report import run_quarterly
 
-    result = run_quarterly(area=args.area, quarter=args.quarter, as_of=args.as_of, out_dir=args.out, release=args.release)
+    result = run_quarterly(area=args.area, quarter=args.quarter, as_of=args.as_of, out_dir=args.out, release=args.release, local=args.local)
     print(f"report written: {result}")
     return EXIT_OK
 
@@ -216,8 +248,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("kpis", parents=[common], help="print the tidy KPI table for one or more areas")
     p.add_argument("--area", action="append", required=True, help="area name, LA number or GSS code (repeatable)")
     p.add_argument("--measure", action="append", help="measure name (repeatable; default: all)")
+    p.add_argument("--local", nargs="?", const=LOCAL_DIR, type=Path, default=None,
+                   help="also merge the council's figures from this feed file or folder (default folder: data/local/); adds a basis column")
     p.add_argument("--format", choices=["csv", "table"], default="table")
     p.set_defaults(func=cmd_kpis)
+
+    p = sub.add_parser("validate", parents=[common], help="check a local figures feed (file or folder); exit 0 or 2")
+    p.add_argument("path", type=Path, nargs="?", default=LOCAL_DIR, help="feed file (.csv/.xlsx) or folder (default: data/local/)")
+    p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("compare", parents=[common], help="one area against England, its region and its neighbours")
     p.add_argument("--area", required=True, help="area name, LA number or GSS code")
@@ -236,6 +274,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--target", type=float, default=None, help="an ad hoc target value (default: the area's row in data/targets.csv)")
     p.add_argument("--by", default=None, help="date the ad hoc --target is due (YYYY-MM-DD)")
     p.add_argument("--targets", type=Path, default=TARGETS_FILE, help="targets file (default: data/targets.csv)")
+    p.add_argument("--local", type=Path, default=LOCAL_DIR, help="local figures feed file or folder (default: data/local/)")
+    p.add_argument("--basis", choices=["dfe", "local"], default="dfe", help="dfe: DfE statistics; local: the council's monthly figures")
     p.add_argument("--format", choices=["csv", "table"], default="table")
     p.set_defaults(func=cmd_project)
 
@@ -249,6 +289,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quarter", default=None, help="calendar quarter such as 2024-Q4 (default: latest the data supports)")
     p.add_argument("--as-of", dest="as_of", default=None, help="use only data published by this date (YYYY-MM-DD)")
     p.add_argument("--out", type=Path, default=None, help="reports folder (default: reports/)")
+    p.add_argument("--local", type=Path, default=None, help="local figures feed file or folder (default: data/local/)")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("batch", parents=[common], help="run the review for many areas in parallel and index them")
@@ -258,6 +299,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=None, help="areas run at once (default: number of CPUs)")
     p.add_argument("--out", type=Path, default=None, help="reports folder (default: reports/)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar (e.g. in logs)")
+    p.add_argument("--local", type=Path, default=None, help="local figures feed folder (default: data/local/)")
     p.set_defaults(func=cmd_batch)
     return parser
 

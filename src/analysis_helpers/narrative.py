@@ -244,3 +244,63 @@ def backtest_sentence(table: pd.DataFrame, chosen: str, default: str) -> str:
     if chosen != default:
         text += f" (The package default is {default}; this release's backtest prefers {chosen}: update DEFAULT_MODEL.)"
     return text
+
+
+def local_title(rows: pd.DataFrame, area_name: str, noun: str | None = None) -> str:
+    """Title for a council series: first and latest published figure."""
+    rows = rows.dropna(subset=["value"]).sort_values("period_end")
+    if rows.empty:
+        return f"{area_name}: no published figures"
+    unit = rows["unit"].iloc[-1] if "unit" in rows else "count"
+
+    def show(v):
+        return f"{v:.1f}%" if unit == "pct" else f"£{v:,.0f}m" if unit == "gbp_m" else f"{v:,.0f}"
+
+    first, last = rows.iloc[0], rows.iloc[-1]
+    what = noun or phrase(str(rows["measure"].iloc[-1]).replace("_", " "))
+    if len(rows) == 1:
+        return f"{area_name}: {what} {show(last['value'])} ({last['period']})"
+    return f"{area_name}: {what} {show(first['value'])} ({first['period']}) to {show(last['value'])} ({last['period']}), as published"
+
+
+def spc_note(series: pd.DataFrame, area_name: str) -> str:
+    """Whether an XmR chart can be drawn for a monthly series, and why not."""
+    n = len(series)
+    if n == 0:
+        return f"*No monthly figures for {area_name}: no SPC chart.*"
+    if n < 6:
+        return (
+            f"*{area_name} has {n} published monthly figure(s) for 20-week timeliness: too few for an XmR chart "
+            "(Making Data Count needs 12 for stable limits; fewer than 6 would only mislead).*"
+        )
+    if n < 12:
+        return f"*{n} monthly points: the limits below are trial limits (12 are needed for stable limits).*"
+    return f"{n} monthly points."
+
+
+def budget_sentence(deficit: pd.DataFrame, target, feed: pd.DataFrame) -> str:
+    """The deficit's story in one paragraph: latest outturn, latest forecast, the deal, the required pace."""
+    outturns = deficit[deficit["kind"] == "outturn"]
+    forecasts = deficit[deficit["kind"] == "forecast"]
+    parts = []
+    if len(outturns):
+        last = outturns.iloc[-1]
+        parts.append(f"Latest published deficit: £{last['value']:,.0f}m ({last['period']}; {last['basis']}).")
+    if len(forecasts):
+        f = forecasts.iloc[-1]
+        parts.append(f"Latest forecast: £{f['value']:,.0f}m for {f['period']} (a forecast, not an outturn).")
+    contributions = feed[feed["measure"].isin(["safety_valve_dfe_contribution_gbp_m", "safety_valve_kcc_contribution_gbp_m"])] if len(feed) else feed
+    if len(contributions):
+        dfe = contributions[contributions["measure"] == "safety_valve_dfe_contribution_gbp_m"]["value"]
+        kcc = contributions[contributions["measure"] == "safety_valve_kcc_contribution_gbp_m"]["value"]
+        if len(dfe) and len(kcc):
+            parts.append(f"Safety-valve agreement: £{dfe.iloc[0]:,.0f}m from DfE and £{kcc.iloc[0]:,.0f}m from the council.")
+    if target is not None and len(outturns):
+        last = outturns.iloc[-1]
+        months = (pd.Timestamp(target.target_date) - last["period_end"]).days / (365.25 / 12)
+        if months > 0:
+            parts.append(
+                f"To reach zero by {target.target_date:%B %Y} the deficit must fall by about £{last['value'] / months:,.1f}m a month "
+                f"from the latest outturn (straight-line required path)."
+            )
+    return " ".join(parts)

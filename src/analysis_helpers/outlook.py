@@ -25,7 +25,6 @@ import numpy as np
 import pandas as pd
 
 from .areas import LOCAL_AUTHORITY, Area
-from .baselines import published_figures
 from .errors import DataValidationError
 from .history import ADAPTER, timeliness_history
 from .kpis import kpi_table
@@ -42,15 +41,40 @@ DEFAULT_MODEL = "rw_logit"
 _pooled_cache: dict[tuple, float] = {}
 
 
-def observed_series(area: Area, measure: str, as_of: dt.date | None = None, release: Release | None = None) -> pd.DataFrame:
+def observed_series(
+    area: Area, measure: str, as_of: dt.date | None = None, release: Release | None = None, local=None, basis: str = "dfe"
+) -> pd.DataFrame:
     """The area's series for a measure, as published by ``as_of``.
+
+    ``basis="local"`` (or a measure only councils publish) reads the area's
+    validated local feed instead of DfE's statistics; local figures count from
+    the end of their period. Conflicting duplicates use the preferred row.
 
     Columns: ``period, period_end, value, numerator, denominator, ci_low,
     ci_high, source, basis``.
     """
     release = release or open_release()
     columns = ["period", "period_end", "value", "numerator", "denominator", "ci_low", "ci_high", "source", "basis"]
-    if measure in ADAPTER:
+    if basis == "local" or measure not in BY_NAME:
+        from .local_feed import area_feed
+
+        feed = area_feed(area.slug, local)
+        if len(feed):
+            feed = feed[(feed["measure"] == measure) & feed["preferred"] & feed["period_kind"].isin(["month", "quarter"] if basis == "local" else ["month", "quarter", "calendar year", "financial year"])]
+        rows = pd.DataFrame(
+            {
+                "period": feed["period"] if len(feed) else [],
+                "period_end": pd.to_datetime(feed["period_end"]) if len(feed) else [],
+                "value": feed["value"].astype(float) if len(feed) else [],
+                "numerator": feed["numerator"].astype(float) if len(feed) else [],
+                "denominator": feed["denominator"].astype(float) if len(feed) else [],
+                "source": (feed["file"] + " row " + feed["row"].astype(str)) if len(feed) else [],
+                "basis": ("council figure: " + feed["basis"]) if len(feed) else [],
+            }
+        )
+        if as_of is not None and len(rows):
+            rows = rows[rows["period_end"].dt.date <= as_of]
+    elif measure in ADAPTER:
         rows = timeliness_history(measure, release=release, as_of=as_of)
         rows = rows[rows["area_code"] == area.code].copy()
         rows["basis"] = "DfE calendar year"
@@ -59,18 +83,6 @@ def observed_series(area: Area, measure: str, as_of: dt.date | None = None, rele
         table = kpi_table(release)
         rows = table[(table["area_code"] == area.code) & (table["measure"] == measure)].copy() if published else table.iloc[0:0].copy()
         rows["basis"] = "DfE statistics"
-    else:
-        local = published_figures(area.la_number)
-        local = local[local["measure"] == measure] if len(local) else local
-        records = []
-        for r in local.itertuples() if len(local) else []:
-            if len(r.period) == 7 and r.period[4] == "-":
-                end = pd.Timestamp(r.period + "-01") + pd.offsets.MonthEnd(0)
-                if as_of is None or end.date() <= as_of:
-                    records.append({"period": r.period, "period_end": end, "value": float(r.value), "source": f"{r.file} line {r.line}",
-                                    "basis": r.basis})
-        rows = pd.DataFrame(records, columns=["period", "period_end", "value", "source", "basis"])
-        rows = rows.drop_duplicates(subset=["period", "value"])
     for column in columns:
         if column not in rows.columns:
             rows[column] = np.nan
@@ -196,10 +208,12 @@ def build_outlook(
     model: str | None = None,
     horizon: str | pd.Timestamp | None = None,
     release: Release | None = None,
+    local=None,
+    basis: str = "dfe",
 ) -> Outlook:
     """Observed, required and projected for one area and measure (and target, if any)."""
     release = release or open_release()
-    observed = observed_series(area, measure, as_of, release)
+    observed = observed_series(area, measure, as_of, release, local=local, basis=basis)
     notes = []
     if target is not None:
         try:

@@ -29,13 +29,17 @@ class RunContext:
     release: Release
     neighbours: str
     as_of: dt.date
+    local: Path | None = None
+    feed: object = None  # the area's validated local feed (a DataFrame; empty if none)
 
     @property
     def region(self) -> Area | None:
         return self.areas.region_of(self.area)
 
 
-def validate(area: str, neighbours: str = "2025", as_of: str = "", release: str = "", today: dt.date | None = None) -> RunContext:
+def validate(
+    area: str, neighbours: str = "2025", as_of: str = "", release: str = "", today: dt.date | None = None, local: str = ""
+) -> RunContext:
     """Check notebook parameters and resolve them.
 
     Parameters
@@ -73,7 +77,15 @@ def validate(area: str, neighbours: str = "2025", as_of: str = "", release: str 
         release_path = PROJECT_ROOT / release_path
     opened = open_release(release_path)
     areas = areas_for(opened)
-    return RunContext(area=areas.get(area), areas=areas, release=opened, neighbours=vintage, as_of=day)
+    found = areas.get(area)
+    from .local_feed import area_feed
+    from .paths import LOCAL_DIR
+
+    local_path = Path(local) if local else LOCAL_DIR
+    if not local_path.is_absolute():
+        local_path = PROJECT_ROOT / local_path
+    feed = area_feed(found.slug, local_path)  # a broken feed stops here with the validator's message
+    return RunContext(area=found, areas=areas, release=opened, neighbours=vintage, as_of=day, local=local_path, feed=feed)
 
 
 def validate_targets_file(targets_file: str = "") -> Path:

@@ -39,9 +39,5 @@ BASELINES_NOTEBOOK = NOTEBOOKS_DIR / "01_baselines.ipynb"
 TRAJECTORIES_NOTEBOOK = NOTEBOOKS_DIR / "02_trajectories.ipynb"
 REVIEW_NOTEBOOK = NOTEBOOKS_DIR / "03_quarterly_review.ipynb"
 
-#: Figures a council and the local press published (one row a figure, with its
-#: source), by LA number. Only Kent's exists so far; the validated local feed
-#: in data/local/ will replace this look-up.
-PUBLISHED_FIGURES = {
-    "886": RAW_DIR / "kent_published_kpis.csv",
-}
+#: DfE's Dedicated Schools Grant cumulative balance as % of income, by LA.
+DSG_DEFICIT_FILE = RAW_DIR / "dsg_deficit_derived.xlsx"

@@ -111,10 +111,11 @@ def verify_raw_file(path: Path, log_path: Path = DATA_LOG, raw_dir: Path = RAW_D
 
 def input_files() -> list[Path]:
     """Every raw input the reports can use, plus the targets file and the data log."""
-    from .paths import PROJECT_ROOT, TARGETS_FILE
+    from .paths import LOCAL_DIR, TARGETS_FILE
 
     raw = sorted(p for p in RAW_DIR.iterdir() if p.is_file() and p.name != "README.md") if RAW_DIR.exists() else []
-    return [*raw, TARGETS_FILE, DATA_LOG] if PROJECT_ROOT else raw
+    local = sorted(p for p in LOCAL_DIR.glob("*") if p.suffix in (".csv", ".xlsx") and not p.name.startswith("template")) if LOCAL_DIR.exists() else []
+    return [*raw, *local, TARGETS_FILE, DATA_LOG]
 
 
 def inputs_table():

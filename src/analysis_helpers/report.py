@@ -40,7 +40,6 @@ from .paths import (
     HISTORIC_RELEASE,
     NEIGHBOUR_FILES,
     PROJECT_ROOT,
-    PUBLISHED_FIGURES,
     REPORTS_DIR,
     REVIEW_NOTEBOOK,
     TARGETS_FILE,
@@ -62,6 +61,7 @@ def run_quarterly(
     release: Path | None = None,
     notebooks: tuple[Path, ...] = REVIEW_NOTEBOOKS,
     neighbours: str = "2025",
+    local: Path | None = None,
 ) -> Path:
     """Execute the review notebooks for one area and quarter; return ``index.html``.
 
@@ -74,6 +74,9 @@ def run_quarterly(
     q, day = resolve_run_parameters(quarter, as_of)
     release_path = Path(release) if release else DEFAULT_RELEASE
     target_area = areas_for(open_release(release_path)).get(area)
+    from .local_feed import area_feed
+
+    area_feed(target_area.slug, local)  # a broken feed stops the run here, with the validator's message
     out_dir = Path(out_dir) if out_dir else REPORTS_DIR
     destination = out_dir / str(q) / target_area.slug
     parameters = {
@@ -82,6 +85,7 @@ def run_quarterly(
         "neighbours": str(neighbours),
         "as_of": day.isoformat(),
         "release": "" if release is None else _relative(release_path),
+        "local": "" if local is None else str(Path(local).resolve()),
     }
 
     started = dt.datetime.now(dt.UTC)
@@ -219,7 +223,7 @@ def _swap_into_place(work: Path, destination: Path) -> None:
 
 def build_manifest(parameters: dict, quarter: Quarter, release: Path, started: dt.datetime, durations: dict) -> dict:
     """Everything needed to reproduce or audit a run."""
-    inputs = [release, HISTORIC_RELEASE, *NEIGHBOUR_FILES.values(), *PUBLISHED_FIGURES.values(), TARGETS_FILE, DATA_LOG]
+    inputs = [release, HISTORIC_RELEASE, *NEIGHBOUR_FILES.values(), TARGETS_FILE, DATA_LOG]
     return {
         "quarter": str(quarter),
         "parameters": parameters,

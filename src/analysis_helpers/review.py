@@ -89,7 +89,7 @@ def change_status(area: Area, measure: str, release: Release | None) -> tuple[st
     return status, f"{size} since {row['previous_period']}"
 
 
-def executive_summary(area: Area, as_of: dt.date, release: Release, targets_path) -> tuple[pd.DataFrame, list[Outlook]]:
+def executive_summary(area: Area, as_of: dt.date, release: Release, targets_path, local=None) -> tuple[pd.DataFrame, list[Outlook]]:
     """One display row per KPI, and the outlooks behind the targeted ones."""
     targets = [t for t in read_targets(targets_path) if _same_area(t.area, area, release)]
     rows, outlooks = [], []
@@ -97,7 +97,7 @@ def executive_summary(area: Area, as_of: dt.date, release: Release, targets_path
         m = BY_NAME[measure]
         measure_targets = [t for t in targets if t.measure == measure]
         for target in measure_targets or [None]:
-            outlook = build_outlook(area, measure, target, as_of=as_of, release=release)
+            outlook = build_outlook(area, measure, target, as_of=as_of, release=release, local=local)
             latest = outlook.latest
             summary = outlook.summary()
             if target is not None:
@@ -124,6 +124,26 @@ def executive_summary(area: Area, as_of: dt.date, release: Release, targets_path
                     "Basis of status": rule,
                 }
             )
+    for target in [t for t in targets if t.measure not in BY_NAME]:
+        outlook = build_outlook(area, target.measure, target, as_of=as_of, release=release, local=local)
+        outlooks.append(outlook)
+        latest = outlook.latest
+        unit = target.unit if target.unit != "gbp_m" else "count"
+        prefix = "£" if target.unit == "gbp_m" else ""
+        suffix = "m" if target.unit == "gbp_m" else ""
+        rows.append(
+            {
+                "KPI": target.measure.replace("_", " ") + " (council figures)",
+                "Latest": "–" if latest is None else f"{prefix}{fmt_value(latest['value'], unit)}{suffix} ({latest['period']})",
+                "Baseline": "" if target.baseline_value is None else f"{prefix}{fmt_value(target.baseline_value, unit)}{suffix} ({target.baseline_date:%b %Y})",
+                "Target": f"{prefix}{fmt_value(target.target_value, unit)}{suffix} by {target.target_date:%b %Y}",
+                "Required now": "" if outlook.gap.empty else f"{prefix}{fmt_value(outlook.gap['required'].iloc[-1], unit)}{suffix}",
+                "Projected to reach target": "–" if outlook.projection is None else (outlook.summary()["reached_median"] or "–"),
+                "Probability on time": "",
+                "Status": rag_status(outlook),
+                "Basis of status": "RAG against the required trajectory" + ("" if outlook.projection else "; too few points to project"),
+            }
+        )
     return pd.DataFrame(rows), outlooks
 
 

@@ -32,16 +32,12 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import DataValidationError
+from .local_feed import LOCAL_MEASURES as _FEED_MEASURES
 from .measures import BY_NAME
 from .paths import TARGETS_FILE
 
 #: Measures that exist only in councils' own figures (not in DfE's release).
-LOCAL_MEASURES = {
-    "assessment_backlog_cases": "count",
-    "ehc_assessments_over_30_weeks_count": "count",
-    "send_vacancies": "count",
-    "high_needs_deficit_gbp_m": "gbp_m",
-}
+LOCAL_MEASURES = {name: unit for name, (unit, _label) in _FEED_MEASURES.items() if name not in BY_NAME}
 COLUMNS = [
     "target_id", "area", "measure", "denominator", "baseline_value", "baseline_date", "baseline_source",
     "target_value", "target_date", "date_basis", "source_title", "source_url", "quote",

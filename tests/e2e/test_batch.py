@@ -33,7 +33,7 @@ def test_index_links_reports_and_lists_failures(tmp_path):
 def test_batch_continues_past_a_failing_area_and_exits_3(tmp_path, capsys, monkeypatch):
     import analysis_helpers.batch as batch
 
-    def fake_run(area_name, slug, quarter, as_of, out_dir, release):
+    def fake_run(area_name, slug, quarter, as_of, out_dir, release, local=None):
         if area_name == "Medway":
             return AreaResult(area_name, slug, False, 0.1, "ReportError: broken input")
         folder = tmp_path / quarter / slug

@@ -1,0 +1,57 @@
+"""Disclosure control for unpublished local counts, applied to every export.
+
+The project handles aggregate counts only, but a council's own figures can be
+small. In every exported HTML table, chart and CSV:
+
+* a count from 1 to 4 is shown as ``<5`` (0 is shown: it discloses nothing);
+* a rate whose denominator is under 10 is not shown (``suppressed``), and
+  neither are its numerator and denominator.
+
+DfE's published statistics are shown as DfE published them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+SMALL_COUNT_MAX = 4
+MIN_DENOMINATOR = 10
+SUPPRESSED = "suppressed"
+SMALL = "<5"
+
+
+def is_small_count(value) -> bool:
+    return not pd.isna(value) and 0 < float(value) <= SMALL_COUNT_MAX
+
+
+def apply(frame: pd.DataFrame) -> pd.DataFrame:
+    """A display copy of KPI-shaped rows with small counts and small-denominator rates hidden.
+
+    Numeric columns become text where something is hidden (``<5`` or
+    ``suppressed``); a ``disclosure`` column says what was done to each row.
+    """
+    out = frame.copy().astype({c: object for c in ("value", "numerator", "denominator", "ci_low", "ci_high") if c in frame})
+    action = np.array([""] * len(out), dtype=object)
+    for i, (index, row) in enumerate(frame.iterrows()):
+        if row.get("unit") == "pct" and not pd.isna(row.get("denominator")) and row["denominator"] < MIN_DENOMINATOR:
+            for column in ("value", "numerator", "denominator", "ci_low", "ci_high"):
+                out.at[index, column] = SUPPRESSED
+            action[i] = f"rate suppressed: denominator under {MIN_DENOMINATOR}"
+            continue
+        for column in ("numerator", "denominator") + (("value",) if row.get("unit") == "count" else ()):
+            if column in row and is_small_count(row[column]):
+                out.at[index, column] = SMALL
+                action[i] = "small count shown as <5"
+    out["disclosure"] = action
+    return out
+
+
+def plottable(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows safe to draw: small counts and small-denominator rates are left out."""
+    keep = []
+    for _, row in frame.iterrows():
+        small_rate = row.get("unit") == "pct" and not pd.isna(row.get("denominator")) and row["denominator"] < MIN_DENOMINATOR
+        small_count = row.get("unit") == "count" and is_small_count(row.get("value"))
+        keep.append(not (small_rate or small_count))
+    return frame[keep]

@@ -1,0 +1,60 @@
+"""A small unpublished count never appears in an exported HTML or CSV."""
+
+import csv
+import io
+import shutil
+
+import pytest
+
+from analysis_helpers import disclosure
+from analysis_helpers.cli import main
+from analysis_helpers.paths import LOCAL_DIR
+from analysis_helpers.report import run_quarterly
+
+SMALL_ROWS = [
+    "send_vacancies,2023-10,3,count,snapshot,,,,KCC test figure,https://democracy.kent.gov.uk/t",
+    "ehcp_issued_within_20_weeks_pct,2023-07,37.5,pct,monthly,3,8,,KCC test figure,https://democracy.kent.gov.uk/t",
+]
+
+
+@pytest.fixture(scope="module")
+def small_feed(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("local")
+    shutil.copyfile(LOCAL_DIR / "kent.csv", folder / "kent.csv")
+    with open(folder / "kent.csv", "a", encoding="utf-8") as handle:
+        handle.write("\n".join(SMALL_ROWS) + "\n")
+    return folder
+
+
+def test_rules():
+    import pandas as pd
+
+    rows = pd.DataFrame(
+        {"unit": ["count", "count", "pct", "pct"], "value": [3.0, 0.0, 37.5, 40.0], "numerator": [float("nan")] * 2 + [3.0, 4.0],
+         "denominator": [float("nan")] * 2 + [8.0, 10.0], "ci_low": [float("nan")] * 4, "ci_high": [float("nan")] * 4}
+    )
+    shown = disclosure.apply(rows)
+    assert shown["value"].tolist() == ["<5", 0.0, "suppressed", 40.0]
+    assert shown.loc[3, "numerator"] == "<5" and shown.loc[3, "denominator"] == 10.0
+    assert len(disclosure.plottable(rows)) == 2
+
+
+def test_small_numbers_never_reach_the_report(small_feed, tmp_path):
+    index = run_quarterly(area="Kent", quarter="2025-Q3", out_dir=tmp_path, local=small_feed)
+    pages = {p.name: p.read_text() for p in index.parent.glob("*.html")}
+    workforce = pages["index.html"].split("Workforce: SEND casework capacity")[1].split("High-needs budget")[0]
+    assert "2023-10" in workforce and "&lt;5" in workforce
+    council = pages["01_baselines.html"].split("figures the council published")[1].split("</table>")[0]
+    july = council.split("2023-07")[1].split("</tr>")[0]
+    assert "suppressed" in july and "37.5" not in july  # the rate with a denominator of 8
+    assert "37.5%" not in council
+
+
+def test_small_numbers_never_reach_a_csv(small_feed, capsys):
+    assert main(["kpis", "--area", "Kent", "--local", str(small_feed / "kent.csv"), "--format", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    vacancy = [r for r in rows if r["measure"] == "send_vacancies" and r["period"] == "2023-10"][0]
+    assert vacancy["value"] == "<5"
+    rate = [r for r in rows if r["measure"] == "ehcp_issued_within_20_weeks_pct" and r["period"] == "2023-07"][0]
+    assert rate["value"] == rate["numerator"] == rate["denominator"] == "suppressed"
+    assert "disclosure" in rows[0] and "basis" in rows[0]

@@ -1,0 +1,129 @@
+"""The local feed: conversion, normalisation, duplicates, and one test per kind of broken feed."""
+
+import pandas as pd
+import pytest
+
+from analysis_helpers.cli import main
+from analysis_helpers.errors import DataValidationError
+from analysis_helpers.local_feed import (
+    REQUIRED,
+    area_feed,
+    convert_published,
+    parse_period,
+    parse_value,
+    validate_feed,
+)
+from analysis_helpers.paths import LOCAL_DIR, RAW_DIR
+
+HEADER = ",".join(REQUIRED)
+
+
+def feed(tmp_path, *rows, name="kent.csv", encoding="utf-8", newline="\n", header=HEADER):
+    path = tmp_path / name
+    path.write_bytes((newline.join([header, *rows]) + newline).encode(encoding))
+    return path
+
+
+GOOD = "ehcp_issued_within_20_weeks_pct,2023-06,13.2,pct,monthly,,,,KCC minutes,https://democracy.kent.gov.uk/x"
+
+
+def test_shipped_kent_feed_is_the_raw_file_converted():
+    shipped = pd.read_csv(LOCAL_DIR / "kent.csv", dtype=str, keep_default_na=False)
+    converted = convert_published(RAW_DIR / "kent_published_kpis.csv").astype(str)
+    pd.testing.assert_frame_equal(shipped, converted)
+    frame, problems, notes = validate_feed(LOCAL_DIR / "kent.csv")
+    assert problems == [] and len(frame) == 43
+    assert any("duplicates agree" in n for n in notes) and any("CONFLICT" in n for n in notes)
+    over = frame[(frame["measure"] == "ehcps_issued_count") & (frame["period"] == "2023-12")].iloc[0]
+    assert over["qualifier"] == "over" and over["value"] == 300
+
+
+def test_periods_and_values():
+    assert parse_period("2023-06")[:2] == (pd.Timestamp("2023-06-01").date(), pd.Timestamp("2023-06-30").date())
+    assert parse_period("2023-Q2")[1] == pd.Timestamp("2023-06-30").date()
+    assert parse_period("2022/23")[:2] == (pd.Timestamp("2022-04-01").date(), pd.Timestamp("2023-03-31").date())
+    assert parse_period("2023")[2] == "calendar year"
+    assert parse_value("13.2%", "pct") == (13.2, "")
+    assert parse_value("1,080", "count") == (1080, "")
+    assert parse_value("£97m", "gbp_m") == (97, "")
+    assert parse_value("over 300", "count") == (300, "over")
+    assert parse_value("about 50", "count") == (50, "about")
+
+
+@pytest.mark.parametrize(
+    "row,expected",
+    [
+        ("ehcp_issued_within_20_weeks_pct,June 2023,13.2,pct,monthly,,,,t,u", "row 2, column 'period': 'June 2023' is not a period"),
+        ("ehcp_issued_within_20_weeks_pct,2023-13,13.2,pct,monthly,,,,t,u", "row 2, column 'period': '2023-13' is not a period"),
+        ("ehcp_issued_within_20_weeks_pct,2022/24,13.2,pct,monthly,,,,t,u", "row 2, column 'period': '2022/24'"),
+        ("ehcp_issued_within_20_weeks_pct,2023-06,13.2,percent,monthly,,,,t,u", "row 2, column 'unit': 'percent' is not a unit"),
+        ("ehcp_issued_within_20_weeks_pct,2023-06,132,pct,monthly,,,,t,u", "row 2, column 'value': 132 is outside 0-100"),
+        ("send_vacancies,2023-06,-3,count,snapshot,,,,t,u", "row 2, column 'value': -3 is negative for a count"),
+        ("ehcp_issued_within_20_weeks_pct,2023-06,13.2,pct,monthly,30,20,,t,u", "row 2, column 'numerator': 30 is more than the denominator 20"),
+        ("ehcp_timeliness,2023-06,13.2,pct,monthly,,,,t,u", "row 2, column 'measure': unknown measure 'ehcp_timeliness'; valid measures: ehcp_issued"),
+        ("ehcp_issued_within_20_weeks_pct,2023-06,,pct,monthly,,,,t,u", "row 2, column 'value': empty"),
+        ("ehcp_issued_within_20_weeks_pct,2023-06,13.2 or 14,pct,monthly,,,,t,u", "row 2, column 'value': '13.2 or 14' is not a number"),
+        ("high_needs_deficit_gbp_m,2022/23,£1.2bn,gbp_m,forecast,,,,t,u", "row 2, column 'value': '£1.2bn': give £ millions"),
+        ("send_vacancies,2023-06,20,pct,snapshot,,,,t,u", "row 2, column 'unit': 'pct' does not match send_vacancies"),
+        ("send_vacancies,2023-06,20,count,snapshot,,,maybe,t,u", "row 2, column 'qualifier': 'maybe'"),
+        ("send_vacancies,2023-06,20,count,snapshot,,,,t,u,extra,fields", "row 2, column '(row)': 12 fields where the header has 10"),
+    ],
+)
+def test_broken_feeds_give_one_line_per_problem(tmp_path, capsys, row, expected):
+    path = feed(tmp_path, GOOD, row.replace("row 2", ""))
+    code = main(["validate", str(path)])
+    err = capsys.readouterr().err
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("kent.csv: ")
+    assert expected.replace("row 2", "row 3") in lines[0]
+
+
+def test_missing_column(tmp_path, capsys):
+    path = feed(tmp_path, "x,2023,1,count,b,,,t,u", header=HEADER.replace(",qualifier", ""))
+    assert main(["validate", str(path)]) == 2
+    assert "kent.csv: row 1, column 'qualifier': missing from the header" in capsys.readouterr().err
+
+
+def test_bom_crlf_and_excel_cp1252_are_read(tmp_path, capsys):
+    bom = feed(tmp_path, GOOD, name="a.csv", encoding="utf-8-sig", newline="\r\n")
+    assert validate_feed(bom)[1] == []
+    cp1252 = feed(tmp_path, "high_needs_deficit_gbp_m,2021/22,£97m,gbp_m,cumulative,,,,KCC,https://www.kent.gov.uk/x", name="b.csv", encoding="cp1252")
+    frame, problems, notes = validate_feed(cp1252)
+    assert problems == [] and frame["value"].iloc[0] == 97 and any("'£97m' read as 97" in n for n in notes)
+
+
+def test_xlsx_feed(tmp_path):
+    rows = [dict(zip(REQUIRED, GOOD.split(","), strict=True))]
+    path = tmp_path / "kent.xlsx"
+    pd.DataFrame(rows).to_excel(path, index=False)
+    frame, problems, _ = validate_feed(path)
+    assert problems == [] and frame["value"].iloc[0] == 13.2
+
+
+def test_duplicates_agreeing_kept_once_conflicting_flagged_and_resolved_by_rule(tmp_path):
+    press = "send_vacancies,2023-09,25,count,snapshot,,,,Local paper,https://news.example/x"
+    council = "send_vacancies,2023-09,20,count,snapshot,,,,KCC,https://democracy.kent.gov.uk/y"
+    path = feed(tmp_path, GOOD, GOOD, council, press)
+    frame, problems, notes = validate_feed(path)
+    assert problems == []
+    assert (frame["measure"] == "ehcp_issued_within_20_weeks_pct").sum() == 1
+    vacancies = frame[frame["measure"] == "send_vacancies"]
+    assert len(vacancies) == 2 and vacancies["conflict"].all()
+    assert vacancies.loc[vacancies["preferred"], "value"].tolist() == [20]
+    assert any("preferred by rule: the council's own publication over the press" in n for n in notes)
+
+
+def test_broken_feed_stops_a_run_with_the_validators_message(tmp_path):
+    path = feed(tmp_path, "ehcp_issued_within_20_weeks_pct,2023-06,132,pct,monthly,,,,t,u")
+    with pytest.raises(DataValidationError, match=r"kent.csv: row 2, column 'value': 132 is outside 0-100"):
+        area_feed("kent", path)
+    from analysis_helpers.report import run_quarterly
+
+    with pytest.raises(DataValidationError, match="132 is outside"):
+        run_quarterly(area="Kent", quarter="2025-Q3", out_dir=tmp_path / "reports", local=path)
+    assert not (tmp_path / "reports" / "2025-Q3").exists()
+
+
+def test_other_las_have_no_feed():
+    assert area_feed("essex").empty
