@@ -204,13 +204,16 @@ if dsg is not None:
 # * A council's monthly management information and DfE's calendar-year
 #   statistics measure the same process differently and are never joined into
 #   one series.
-# * The full list of assumptions and caveats is in the project's
-#   `docs/assumptions_and_caveats.md`; the data log with every file's source
-#   and checksum is `data/README.md`.
+# * The full list of assumptions and caveats, and the data log with every
+#   file's source and checksum, are linked below.
 #
 # Contains public sector information licensed under the Open Government Licence v3.0.
 
 # %%
 display(Markdown(vintages_text(run.release, run.as_of)))
 display(HTML(tables.to_html(inputs_table(), caption="Input files and their SHA-256 checksums")))
-display(HTML('<p>Detailed reports: <a href="01_baselines.html">baselines</a> · <a href="02_trajectories.html">trajectories</a></p>'))
+display(HTML(
+    '<p>Detailed reports: <a href="01_baselines.html">baselines</a> · <a href="02_trajectories.html">trajectories</a>. '
+    'Project documents: <a href="{{project}}/docs/assumptions_and_caveats.md">assumptions and caveats</a> · '
+    '<a href="{{project}}/data/README.md">data log</a> (in the project folder).</p>'
+))

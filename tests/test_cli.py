@@ -113,3 +113,35 @@ def test_backtest_prints_overall_rows(capsys):
     assert abs(float(overall["rw_logit"]["coverage_80"]) - 80) <= 5 and abs(float(overall["rw_logit"]["coverage_95"]) - 95) <= 5
     code, _, err = run_cli(capsys, "backtest", "--measure", "new_ehcp_count")
     assert code == 2 and "needs a timeliness measure" in err
+
+
+def test_a_new_release_file_is_used_by_path(tmp_path, capsys):
+    """How-to: add the next DfE release (a copy stands in for the new zip)."""
+    import shutil
+
+    from analysis_helpers.paths import DEFAULT_RELEASE
+
+    new = tmp_path / "education-health-and-care-plans_2026.zip"
+    shutil.copyfile(DEFAULT_RELEASE, new)
+    code, out, _ = run_cli(capsys, "kpis", "--area", "Kent", "--measure", "ehcp_issued_within_20_weeks_pct", "--release", str(new), "--format", "csv")
+    row = [r for r in csv.DictReader(io.StringIO(out)) if r["period"] == "2023"][0]
+    assert code == 0 and (row["numerator"], row["denominator"]) == ("324", "1804")
+    assert row["source"].startswith("education-health-and-care-plans_2026.zip:")
+
+
+def test_adding_a_month_of_figures(tmp_path, capsys):
+    """How-to: add a month of local figures, validate, and see it used."""
+    import shutil
+
+    from analysis_helpers.paths import LOCAL_DIR
+
+    feed = tmp_path / "kent.csv"
+    shutil.copyfile(LOCAL_DIR / "kent.csv", feed)
+    with open(feed, "a", encoding="utf-8") as handle:
+        handle.write("ehcp_issued_within_20_weeks_pct,2023-09,9.5%,pct,monthly (month of September),,,,KCC SEND update,https://democracy.kent.gov.uk/x\n")
+    assert main(["validate", str(feed)]) == 0
+    out = capsys.readouterr().out
+    assert "kent.csv: 44 figures read, 0 problem(s)" in out and "'9.5%' read as 9.5" in out
+    code, out, _ = run_cli(capsys, "project", "--area", "Kent", "--measure", "ehcp_issued_within_20_weeks_pct", "--basis", "local",
+                           "--local", str(feed), "--target", "80", "--by", "2024-09-30")
+    assert code == 0 and "latest_period: 2023-09" in out and "latest_value: 9.5" in out

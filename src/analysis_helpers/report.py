@@ -89,8 +89,9 @@ def run_quarterly(
     }
 
     started = dt.datetime.now(dt.UTC)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{target_area.slug}-{q}-", dir=out_dir))
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    # work beside the destination: same filesystem (atomic rename) and same depth (relative links)
+    work = Path(tempfile.mkdtemp(prefix=f".{target_area.slug}-", dir=destination.parent))
     durations: dict[str, float] = {}
     try:
         for index, notebook in enumerate(notebooks):
@@ -196,6 +197,8 @@ def export_html(executed: Path, html_path: Path, title: str | None = None) -> No
     body = _EXTERNAL.sub("", body)
     body = _REMOTE_MODULE.sub("", body)
     body = body.replace("<html>", '<html lang="en">', 1)
+    # links to the project's documents, relative to where this report is written
+    body = body.replace("{{project}}", Path(os.path.relpath(PROJECT_ROOT, html_path.parent)).as_posix())
     body = body.replace("</style>", _REPORT_CSS + "</style>", 1)
     html_path.write_text(body, encoding="utf-8")
 

@@ -40,6 +40,10 @@ def test_kent_report_is_written_with_numbers_and_no_code(kent_report):
     assert "below the 99.8% limit around England" in baselines
     assert "rose from 11.5% (2014) to 33.3% (2024)" in baselines
     assert "yes: first year of the new collection" in baselines
+    # the methods section links the caveats and the data log, and the links resolve
+    for doc in ("docs/assumptions_and_caveats.md", "data/README.md"):
+        href = re.search(r'href="([^"]*' + re.escape(doc) + ')"', html)
+        assert href and (index.parent / href.group(1)).resolve().exists(), doc
     trajectories = (index.parent / "02_trajectories.html").read_text()
     assert "Random walk without drift" in trajectories and "Backtest" in trajectories
 
