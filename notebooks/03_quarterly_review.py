@@ -29,6 +29,7 @@ neighbours = "2025"
 release = ""
 targets_file = ""
 local = ""
+details = True
 
 # %%
 import pandas as pd
@@ -213,7 +214,7 @@ if dsg is not None:
 display(Markdown(vintages_text(run.release, run.as_of)))
 display(HTML(tables.to_html(inputs_table(), caption="Input files and their SHA-256 checksums")))
 display(HTML(
-    '<p>Detailed reports: <a href="01_baselines.html">baselines</a> · <a href="02_trajectories.html">trajectories</a>. '
-    'Project documents: <a href="{{project}}/docs/assumptions_and_caveats.md">assumptions and caveats</a> · '
+    ('<p>Detailed reports: <a href="01_baselines.html">baselines</a> · <a href="02_trajectories.html">trajectories</a>. ' if details else "<p>")
+    + 'Project documents: <a href="{{project}}/docs/assumptions_and_caveats.md">assumptions and caveats</a> · '
     '<a href="{{project}}/data/README.md">data log</a> (in the project folder).</p>'
 ))

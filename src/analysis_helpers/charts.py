@@ -59,7 +59,8 @@ def _finish(fig: Figure, ax, title: str, xlabel: str, ylabel: str, source: str) 
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     fig.text(0.01, 0.01, f"Source: {source}", fontsize=8.5, color="#505050", ha="left", va="bottom", wrap=True)
-    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    # constrained layout is computed once, when the figure is drawn (tight_layout drew it twice)
+    fig.set_layout_engine("constrained", rect=(0, 0.05, 1, 0.95))
     return fig
 
 

@@ -210,7 +210,7 @@ def cmd_batch(args) -> int:
     from .batch import run_batch
 
     results, index = run_batch(args.areas, args.quarter, args.as_of, args.out, args.jobs, args.release, progress=not args.no_progress,
-                               local=args.local)
+                               local=args.local, details=args.details)
     width = max(len(r.area) for r in results) if results else 4
     for r in results:
         print(f"{r.area:<{width}}  {'ok    ' if r.ok else 'FAILED'}  {r.seconds:6.1f} s" + (f"  {r.error}" if not r.ok else ""))
@@ -300,6 +300,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=None, help="reports folder (default: reports/)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar (e.g. in logs)")
     p.add_argument("--local", type=Path, default=None, help="local figures feed folder (default: data/local/)")
+    p.add_argument("--details", action="store_true", help="also write each area's baselines and trajectories reports (slower)")
     p.set_defaults(func=cmd_batch)
     return parser
 

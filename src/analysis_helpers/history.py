@@ -109,6 +109,16 @@ def timeliness_history(
         raise KeyError(f"no long history for {measure}; available: {', '.join(ADAPTER)}")
     release = release or open_release()
     historic = historic or open_release(HISTORIC_RELEASE)
+    key = (measure, release.sha256, historic.sha256, as_of)
+    if key not in _history_cache:
+        _history_cache[key] = _build_history(measure, release, historic, as_of)
+    return _history_cache[key].copy()
+
+
+_history_cache: dict[tuple, pd.DataFrame] = {}
+
+
+def _build_history(measure: str, release: Release, historic: Release, as_of: dt.date | None) -> pd.DataFrame:
     areas = areas_for(release)
     use_current = as_of is None or (release.published is not None and release.published <= as_of)
     use_historic = as_of is None or (historic.published is not None and historic.published <= as_of)

@@ -256,8 +256,11 @@ def local_title(rows: pd.DataFrame, area_name: str, noun: str | None = None) -> 
     def show(v):
         return f"{v:.1f}%" if unit == "pct" else f"£{v:,.0f}m" if unit == "gbp_m" else f"{v:,.0f}"
 
+    from .local_feed import LOCAL_MEASURES
+
     first, last = rows.iloc[0], rows.iloc[-1]
-    what = noun or phrase(str(rows["measure"].iloc[-1]).replace("_", " "))
+    measure = str(rows["measure"].iloc[-1])
+    what = noun or phrase(LOCAL_MEASURES.get(measure, (None, measure.replace("_", " ")))[1].replace(" (council figure)", ""))
     if len(rows) == 1:
         return f"{area_name}: {what} {show(last['value'])} ({last['period']})"
     return f"{area_name}: {what} {show(first['value'])} ({first['period']}) to {show(last['value'])} ({last['period']}), as published"

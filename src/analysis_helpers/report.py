@@ -86,6 +86,7 @@ def run_quarterly(
         "as_of": day.isoformat(),
         "release": "" if release is None else _relative(release_path),
         "local": "" if local is None else str(Path(local).resolve()),
+        "details": len(notebooks) > 1,
     }
 
     started = dt.datetime.now(dt.UTC)

@@ -33,7 +33,7 @@ def test_index_links_reports_and_lists_failures(tmp_path):
 def test_batch_continues_past_a_failing_area_and_exits_3(tmp_path, capsys, monkeypatch):
     import analysis_helpers.batch as batch
 
-    def fake_run(area_name, slug, quarter, as_of, out_dir, release, local=None):
+    def fake_run(area_name, slug, quarter, as_of, out_dir, release, local=None, details=False):
         if area_name == "Medway":
             return AreaResult(area_name, slug, False, 0.1, "ReportError: broken input")
         folder = tmp_path / quarter / slug
@@ -72,5 +72,7 @@ def test_real_batch_of_two_areas(tmp_path, capsys):
     out = capsys.readouterr().out
     assert code == 0, out
     assert (tmp_path / "2025-Q3" / "poole" / "index.html").exists()
+    assert not (tmp_path / "2025-Q3" / "poole" / "01_baselines.html").exists()  # review only, by default
+    assert "Detailed reports" not in (tmp_path / "2025-Q3" / "poole" / "index.html").read_text()
     assert (tmp_path / "2025-Q3" / "isles-of-scilly" / "index.html").exists()
     assert "2 ok, 0 failed" in out
