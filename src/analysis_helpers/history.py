@@ -26,8 +26,7 @@ import pandas as pd
 
 from .areas import LEVEL_ORDER, Areas
 from .errors import DataValidationError
-from .intervals import wilson_interval
-from .kpis import KPI_COLUMNS, areas_for, kpi_table
+from .kpis import KPI_COLUMNS, areas_for, kpi_rows, kpi_table
 from .measures import get_measure, schemas
 from .paths import HISTORIC_RELEASE
 from .releases import FileSchema, Release, open_release
@@ -68,28 +67,7 @@ def historic_rows(measure: str, historic: Release, areas: Areas) -> pd.DataFrame
     found = data["old_la_code"].map(lambda n: areas.by_la_number(n))
     area_code = data["area_code"].where(~la, [a.code if a else c for a, c in zip(found, data["area_code"], strict=True)])
     area_name = data["area_name"].where(~la, [a.name if a else c for a, c in zip(found, data["area_name"], strict=True)])
-    numerator = data[numerator_col].to_numpy(dtype=float)
-    denominator = data[denominator_col].to_numpy(dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        value = np.where(denominator > 0, 100 * numerator / denominator, np.nan)
-    low, high = wilson_interval(numerator, denominator)
-    return pd.DataFrame(
-        {
-            "area_code": area_code.to_numpy(),
-            "area_name": area_name.to_numpy(),
-            "geographic_level": data["geographic_level"].to_numpy(),
-            "period": data["period"].to_numpy(),
-            "period_end": data["period_end"].to_numpy(),
-            "measure": measure,
-            "numerator": numerator,
-            "denominator": denominator,
-            "value": value,
-            "unit": "pct",
-            "ci_low": low,
-            "ci_high": high,
-            "source": parsed.source,
-        }
-    )
+    return kpi_rows(data, area_code, area_name, measure, "pct", data[numerator_col], data[denominator_col], parsed.source)
 
 
 def timeliness_history(

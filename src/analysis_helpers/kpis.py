@@ -116,6 +116,21 @@ def _measure_rows(release: Release, measure: Measure, areas: Areas) -> pd.DataFr
                 f"{parsed.source}: line {data.index.get_loc(rows.index[i]) + 2}, column {measure.numerator!r}: "
                 f"{numerator[i]:,.0f} is more than the denominator {measure.denominator!r} ({denominator[i]:,.0f})"
             )
+    else:
+        denominator = None
+    return kpi_rows(rows, area_code, area_name, measure.name, measure.unit, numerator, denominator, parsed.source)
+
+
+def kpi_rows(rows, area_code, area_name, measure: str, unit: str, numerator, denominator, source: str) -> pd.DataFrame:
+    """Rows in the KPI table's shape from parsed release rows.
+
+    For ``pct``: value = 100 × numerator / denominator (missing for a zero or
+    missing denominator) with a 95% Wilson interval; for ``count``: the count
+    in ``value`` and the other statistics left empty.
+    """
+    numerator = np.asarray(numerator, dtype=float)
+    if unit == "pct":
+        denominator = np.asarray(denominator, dtype=float)
         with np.errstate(divide="ignore", invalid="ignore"):
             value = np.where(denominator > 0, 100 * numerator / denominator, np.nan)
         ci_low, ci_high = wilson_interval(numerator, denominator)
@@ -124,19 +139,19 @@ def _measure_rows(release: Release, measure: Measure, areas: Areas) -> pd.DataFr
         numerator = denominator = ci_low = ci_high = np.full(len(rows), np.nan)
     return pd.DataFrame(
         {
-            "area_code": area_code.to_numpy(),
-            "area_name": area_name.to_numpy(),
+            "area_code": np.asarray(area_code),
+            "area_name": np.asarray(area_name),
             "geographic_level": rows["geographic_level"].to_numpy(),
             "period": rows["period"].to_numpy(),
             "period_end": rows["period_end"].to_numpy(),
-            "measure": measure.name,
+            "measure": measure,
             "numerator": numerator,
             "denominator": denominator,
             "value": value,
-            "unit": measure.unit,
+            "unit": unit,
             "ci_low": ci_low,
             "ci_high": ci_high,
-            "source": parsed.source,
+            "source": source,
         }
     )
 
