@@ -56,6 +56,11 @@ display(
 )
 if run.area.coverage != "full":
     display(Markdown(f"*Coverage note: {run.area.coverage}. Missing years are gaps, not zeros.*"))
+if not run.dfe_published:
+    display(Markdown(
+        f"*DfE's release `{run.release.path.name}` was not public by {run.as_of:%d %B %Y}: its figures are left out; "
+        "the long timeliness series below uses only releases published by then.*"
+    ))
 
 # %% [markdown]
 # ## The starting point, with its basis
@@ -66,6 +71,8 @@ if run.area.coverage != "full":
 
 # %%
 baselines = seed_baselines(run.area, release=run.release, local=run.local)
+if not run.dfe_published:
+    baselines = baselines[baselines["figure"].str.startswith("Council")]
 display(HTML(tables.to_html(tables.baselines_table(baselines), caption=f"Baselines for {run.area.name}: 20-week timeliness")))
 if not baselines["figure"].str.startswith("Council").any():
     display(Markdown(f"*No published monthly figures are held for {run.area.name}; only DfE statistics are shown.*"))
@@ -78,7 +85,7 @@ if not baselines["figure"].str.startswith("Council").any():
 # shown as <5.
 
 # %%
-monthly = local_tables.monthly_rows(run.feed, run.area)
+monthly = local_tables.monthly_rows(run.feed, run.area, run.as_of)
 if monthly.empty:
     display(Markdown(f"*No local feed for {run.area.name} in `data/local/`: only DfE's annual statistics are shown.*"))
 else:
@@ -109,6 +116,8 @@ def series_break(measure: str):
 
 
 def section(measure: str, chart_peers: list[str]) -> None:
+    if not run.dfe_published:  # nothing from a release that was not yet public
+        return
     comparison = compare(run.area.name, measure, neighbours=run.neighbours, release=run.release)
     display(Markdown(narrative.compare_sentence(comparison, measure)))
     series = kpis[(kpis["measure"] == measure) & kpis["area_name"].isin(chart_peers)]
@@ -147,7 +156,8 @@ for measure in ("ehcp_issued_within_20_weeks_excl_exceptions_pct", "ehcp_issued_
 
 # %% tags=["report-hide"]
 # NBVAL_CHECK_OUTPUT
-print(tables.headline_text(compare(run.area.name, "ehcp_issued_within_20_weeks_excl_exceptions_pct", neighbours=run.neighbours, release=run.release)))
+if run.dfe_published:
+    print(tables.headline_text(compare(run.area.name, "ehcp_issued_within_20_weeks_excl_exceptions_pct", neighbours=run.neighbours, release=run.release)))
 
 # %% [markdown]
 # ### The long view, 2014 onwards
@@ -156,7 +166,7 @@ print(tables.headline_text(compare(run.area.name, "ehcp_issued_within_20_weeks_e
 # releases cover a year (2019–2021) they agree exactly.
 
 # %%
-history = timeliness_history("ehcp_issued_within_20_weeks_excl_exceptions_pct", release=run.release)
+history = timeliness_history("ehcp_issued_within_20_weeks_excl_exceptions_pct", release=run.release, as_of=run.as_of)
 long_view = history[history["area_name"].isin(peers)]
 start = long_view.loc[long_view["series_break"], "period"]
 periods = long_view.sort_values("period_end")["period"].drop_duplicates().tolist()

@@ -102,7 +102,7 @@ for outlook in outlooks:
 # special-cause variation. Stable limits need 12 or more points.
 
 # %%
-monthly = local_tables.monthly_rows(run.feed, run.area)
+monthly = local_tables.monthly_rows(run.feed, run.area, run.as_of)
 series = monthly[monthly["measure"] == "ehcp_issued_within_20_weeks_pct"] if len(monthly) else monthly
 display(Markdown(narrative.spc_note(series, run.area.name)))
 if len(series) >= 6:

@@ -107,3 +107,16 @@ def test_as_of_uses_only_data_published_by_then(targets):
     assert outlook.projection.table["period"].iloc[0] == "2022"
     unpublished = build_outlook(kent, "ehcp_issued_within_20_weeks_pct", targets["kpi_2025_20_weeks_60"], as_of=dt.date(2024, 3, 31))
     assert "not published by 2024-03-31" in unpublished.note
+
+
+def test_every_target_renders_for_a_past_review_date(targets):
+    """Targets whose baseline was not yet published still give rows, sentences and titles."""
+    from analysis_helpers import narrative
+
+    kent = areas_for().get("Kent")
+    for target in targets.values():
+        outlook = build_outlook(kent, target.measure, target, as_of=dt.date(2024, 12, 31))
+        rows = outlook.projection_rows()
+        assert narrative.outlook_sentence(outlook) and narrative.outlook_title(outlook)
+        if target.target_id == "kpi_2025_20_weeks_60":
+            assert "not published by 2024-12-31" in outlook.note and rows["required"].isna().all()

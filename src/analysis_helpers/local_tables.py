@@ -22,10 +22,14 @@ def _with_kind(feed: pd.DataFrame, area: Area) -> pd.DataFrame:
     return rows
 
 
-def monthly_rows(feed, area: Area) -> pd.DataFrame:
-    """The area's monthly and quarterly figures (preferred rows), oldest first."""
+def monthly_rows(feed, area: Area, as_of: dt.date | None = None) -> pd.DataFrame:
+    """The area's monthly and quarterly figures (preferred rows) for periods ending by ``as_of``, oldest first."""
     if feed is None or len(feed) == 0:
         return pd.DataFrame()
+    if as_of is not None:
+        feed = feed[pd.to_datetime(feed["period_end"]).dt.date <= as_of].reset_index(drop=True)
+        if feed.empty:
+            return pd.DataFrame()
     rows = _with_kind(feed, area)
     rows = rows[rows["period_kind"].isin(["month", "quarter"]) & rows["preferred"]]
     return rows.sort_values(["measure", "period_end"]).reset_index(drop=True)

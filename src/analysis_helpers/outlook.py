@@ -162,14 +162,14 @@ class Outlook:
         if self.projection is None:
             return pd.DataFrame(columns=cols)
         table = self.projection.table.copy()
-        if self.target is not None:
+        if self.target is not None and self.target.baseline_value is not None:
             table["required"] = [
                 required_value(self.target, period_midpoint(e, p)) for e, p in zip(table["period_end"], table["period"], strict=True)
             ]
             table["target"] = self.target.target_value
-        else:
+        else:  # no target, or its baseline is not yet published: no required path
             table["required"] = np.nan
-            table["target"] = np.nan
+            table["target"] = np.nan if self.target is None else self.target.target_value
         return table[cols]
 
     def summary(self) -> dict:

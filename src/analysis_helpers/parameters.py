@@ -36,6 +36,11 @@ class RunContext:
     def region(self) -> Area | None:
         return self.areas.region_of(self.area)
 
+    @property
+    def dfe_published(self) -> bool:
+        """Was the DfE release public by ``as_of``? (If not, a report leaves its figures out.)"""
+        return self.release.published is None or self.release.published <= self.as_of
+
 
 def validate(
     area: str, neighbours: str = "2025", as_of: str = "", release: str = "", today: dt.date | None = None, local: str = ""

@@ -81,6 +81,14 @@ def resolve_run_parameters(quarter: str | None, as_of: str | None, today: dt.dat
         raise ParameterError(f"as_of {day} is after today ({today}); a review can only use data already published")
     if day < q.start:
         raise ParameterError(f"as_of {day} is before quarter {q} starts ({q.start}); choose a date within or after it")
+    from .provenance import data_log
+
+    published = sorted(data_log()[1].values())
+    if published and day < published[0]:
+        raise ParameterError(
+            f"as_of {day} is before any DfE release in the data log was published (earliest {published[0]}); "
+            "choose a later quarter"
+        )
     return q, day
 
 

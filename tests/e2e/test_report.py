@@ -105,6 +105,8 @@ def test_run_parameters_are_validated():
         resolve_run_parameters("2024-Q4", "2024-09-30", today)
     with pytest.raises(ParameterError, match="YYYY-MM-DD"):
         resolve_run_parameters("2024-Q4", "31/12/2024", today)
+    with pytest.raises(ParameterError, match="before any DfE release in the data log was published"):
+        resolve_run_parameters("2022-Q1", None, today)
 
 
 class _Structure(HTMLParser):
@@ -175,3 +177,16 @@ def test_interactive_kernel_gives_the_same_numbers_as_papermill(kent_report, tmp
     headless = nbformat.read(index.parent / "03_quarterly_review.ipynb", as_version=4)
     assert _headline(interactive) == _headline(headless)
     assert "EHC plans issued within 20 weeks" in _headline(headless) and "Red" in _headline(headless)
+
+
+def test_a_past_review_shows_only_what_was_published_by_then(tmp_path):
+    """2024-Q4 (as of 31 Dec 2024): the 2025 release (public July 2025) must not appear."""
+    index = run_quarterly(area="Kent", quarter="2024-Q4", out_dir=tmp_path)
+    baselines = (index.parent / "01_baselines.html").read_text()
+    assert "was not public by 31 December 2024" in baselines
+    assert "33.3%" not in baselines and "783 of 2,354" not in baselines  # Kent 2024, from the 2025 release
+    assert "to 41.4% (2021)" in baselines  # the long series ends with the 2022 release's last year
+    review = index.read_text()
+    assert "after this review" in review and "33.3% (2024)" not in review
+    manifest = json.loads((index.parent / "manifest.json").read_text())
+    assert manifest["parameters"]["as_of"] == "2024-12-31"
