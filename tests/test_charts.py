@@ -96,3 +96,21 @@ def test_xmr_chart_marks_special_causes():
     assert colours.count(charts.PALETTE[3].lower()) == 1
     assert [line.get_label() for line in ax.get_lines() if not line.get_label().startswith("_")] == ["Mean", "Process limits", "Target 12"]
     plt.close(fig)
+
+
+def test_local_series_chart_draws_forecasts_hollow_with_required_path_and_deadline():
+    import datetime as dt
+
+    from analysis_helpers.budget import deficit_series, required_path_to_zero
+    from analysis_helpers.local_feed import area_feed
+
+    series = deficit_series(area_feed("kent"))
+    fig = charts.local_series_chart(series, title="t", ylabel="£m", source="s", required=required_path_to_zero(series, dt.date(2028, 3, 31)),
+                                    target=0, target_label="Deficit eliminated", deadline=("2028-03-31", "End of agreement"))
+    ax = fig.axes[0]
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    assert set(lines) >= {"Published figure", "Forecast (not an outturn)", "Required path", "Deficit eliminated", "End of agreement"}
+    forecast = lines["Forecast (not an outturn)"]
+    assert forecast.get_markerfacecolor() == "white" and forecast.get_linestyle() == "None"
+    assert len(forecast.get_ydata()) == (series["kind"] == "forecast").sum()
+    plt.close(fig)

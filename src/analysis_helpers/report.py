@@ -35,14 +35,10 @@ from pathlib import Path
 from .errors import ReportError
 from .paths import (
     BASELINES_NOTEBOOK,
-    DATA_LOG,
     DEFAULT_RELEASE,
-    HISTORIC_RELEASE,
-    NEIGHBOUR_FILES,
     PROJECT_ROOT,
     REPORTS_DIR,
     REVIEW_NOTEBOOK,
-    TARGETS_FILE,
     TRAJECTORIES_NOTEBOOK,
 )
 from .provenance import publication_date, sha256_of
@@ -227,7 +223,9 @@ def _swap_into_place(work: Path, destination: Path) -> None:
 
 def build_manifest(parameters: dict, quarter: Quarter, release: Path, started: dt.datetime, durations: dict) -> dict:
     """Everything needed to reproduce or audit a run."""
-    inputs = [release, HISTORIC_RELEASE, *NEIGHBOUR_FILES.values(), TARGETS_FILE, DATA_LOG]
+    from .provenance import input_files
+
+    inputs = list(dict.fromkeys([release, *input_files()]))  # the release used, then every raw, local and target file
     return {
         "quarter": str(quarter),
         "parameters": parameters,

@@ -40,6 +40,11 @@ def test_kent_report_is_written_with_numbers_and_no_code(kent_report):
     assert "below the 99.8% limit around England" in baselines
     assert "rose from 11.5% (2014) to 33.3% (2024)" in baselines
     assert "yes: first year of the new collection" in baselines
+    # the council's monthly series (01) and the workforce and budget sections (03)
+    assert "figures the council published (monthly and quarterly)" in baselines and "2023-08" in baselines
+    assert "Workforce: SEND casework capacity" in html and "SEND casework vacancies" in html
+    assert "High-needs budget and the safety-valve agreement" in html and "£140m from DfE and £82m from the council" in html
+    assert "DSG cumulative deficit as % of income" in html and "6.83%" in html
     # the methods section links the caveats and the data log, and the links resolve
     for doc in ("docs/assumptions_and_caveats.md", "data/README.md"):
         href = re.search(r'href="([^"]*' + re.escape(doc) + ')"', html)
@@ -54,6 +59,7 @@ def test_manifest_records_inputs_and_parameters(kent_report):
     assert manifest["parameters"]["area"] == "Kent" and manifest["parameters"]["as_of"] == "2025-09-30"
     paths = {i["path"]: i["sha256"] for i in manifest["inputs"]}
     assert "data/raw/education-health-and-care-plans_2025.zip" in paths
+    assert {"data/local/kent.csv", "data/raw/dsg_deficit_derived.xlsx", "data/targets.csv", "data/README.md"} <= set(paths)
     assert manifest["packages"]["pandas"] and manifest["git_commit"] is not None or not (index.parent / ".git").exists()
     assert set(manifest["notebook_seconds"]) == {"03_quarterly_review.ipynb", "01_baselines.ipynb", "02_trajectories.ipynb"}
     assert manifest["quarter"] == "2025-Q3" and manifest["started"] <= manifest["finished"]
