@@ -18,7 +18,6 @@ Percentages are 0–100.
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from .history import timeliness_history
@@ -149,5 +148,3 @@ def coverage_gap(table: pd.DataFrame, model: str) -> tuple[float, float]:
     row = table[(table["model"] == model) & (table["year"] == "overall")].iloc[0]
     return float(row["coverage_80"] - 80), float(row["coverage_95"] - 95)
 
-
-__all__ = ["backtest", "choose_default", "coverage_gap", "forecasts", "summarise", "np"]

@@ -21,7 +21,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
-from .areas import LOCAL_AUTHORITY, Area
+from .areas import Area
 from .errors import ParameterError, SendReviewError
 from .kpis import areas_for
 from .paths import REPORTS_DIR
@@ -140,5 +140,3 @@ th,td{{border-bottom:1px solid #ccc;padding:.3em .6em;text-align:left}}</style><
     os.replace(tmp, folder / "index.html")
     return folder / "index.html"
 
-
-__all__ = ["AreaResult", "LOCAL_AUTHORITY", "run_batch", "select_areas", "write_index"]
