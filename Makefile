@@ -32,7 +32,7 @@ test: $(STAMP) ## run the whole test suite (unit, notebooks under nbval, end-to-
 lab: $(STAMP) ## open JupyterLab on the workbook, with the project's kernel (autoreload on)
 	@$(BIN)/python -c "import jupyterlab" 2>/dev/null || $(BIN)/python -m pip install --quiet jupyterlab
 	$(BIN)/python -m analysis_helpers.lab
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/jupyter lab --notebook-dir=notebooks $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 lint: $(STAMP) ## ruff on package, tests and notebooks; notebook pairs/outputs/images; large files
 	$(BIN)/ruff check src tests benchmarks notebooks
