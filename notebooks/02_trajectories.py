@@ -40,7 +40,7 @@ from analysis_helpers.outlook import DEFAULT_MODEL, build_outlook
 from analysis_helpers.parameters import validate, validate_targets_file
 from analysis_helpers.projection import MODELS
 from analysis_helpers.spc import xmr
-from analysis_helpers.targets import targets_for
+from analysis_helpers.targets import earliest_target, targets_for
 from analysis_helpers.trajectory import required_path
 
 run = validate(area=area, as_of=as_of, release=release, local=local)
@@ -105,10 +105,12 @@ for outlook in outlooks:
 monthly = local_tables.monthly_rows(run.feed, run.area, run.as_of)
 series = monthly[monthly["measure"] == "ehcp_issued_within_20_weeks_pct"] if len(monthly) else monthly
 display(Markdown(narrative.spc_note(series, run.area.name)))
+spc_target = earliest_target(area_targets, "ehcp_issued_within_20_weeks_pct")  # from the targets file, if any
 if len(series) >= 6:
-    result = xmr(series["value"], higher_is_better=True, target=80)
-    fig = charts.xmr_chart(result.points, series["period"].tolist(), title=f"{run.area.name}: {result.variation}; assurance {result.assurance}",
-                           ylabel="Plans within 20 weeks (%)", source="council figures (data/local)", target=80)
+    goal = spc_target.target_value if spc_target else None
+    result = xmr(series["value"], higher_is_better=True, target=goal)
+    fig = charts.xmr_chart(result.points, series["period"].tolist(), title=f"{run.area.name}: {result.variation}; assurance {result.assurance or 'no target'}",
+                           ylabel="Plans within 20 weeks (%)", source="council figures (data/local); target from data/targets.csv", target=goal)
     display(HTML(charts.figure_html(fig, alt=f"XmR chart: {result.variation}; {result.warning or ''}")))
 
 # %% [markdown]

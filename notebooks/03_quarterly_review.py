@@ -44,6 +44,7 @@ from analysis_helpers.measures import get_measure
 from analysis_helpers.parameters import validate, validate_quarter, validate_targets_file
 from analysis_helpers.provenance import inputs_table, vintages_text
 from analysis_helpers.review import CHANGE_RULE, RAG_RULE, executive_summary
+from analysis_helpers.targets import requirements_for
 from analysis_helpers.trajectory import required_path
 
 review_quarter, as_of_date = validate_quarter(quarter, as_of)
@@ -158,10 +159,13 @@ if not (run.release.published and run.release.published > run.as_of):
 # %% [markdown]
 # ## Workforce: SEND casework capacity
 #
-# The March 2023 improvement notice required a permanent, suitably trained SEND
-# casework team of sufficient capacity within six months.
+# Casework vacancies and posts filled as the council published them, against
+# any staffing requirement recorded for the area in the targets file.
 
 # %%
+staffing = [r for r in requirements_for(run.area.code, run.areas.get, targets_path) if r.measure == "send_vacancies"]
+for requirement in staffing:
+    display(Markdown(f"> {requirement.quote} — *{requirement.source_title}*. Due by {requirement.target_date:%d %B %Y} ({requirement.date_basis})."))
 workforce = local_tables.measure_rows(run.feed, ["send_vacancies", "send_vacancies_filled"], run.as_of)
 if workforce.empty:
     display(Markdown(f"*No workforce figures for {run.area.name} in its local feed.*"))
@@ -171,7 +175,8 @@ else:
     if len(dated):
         title = narrative.local_title(dated, run.area.name, "vacancies")
         fig = charts.local_series_chart(disclosure.plottable(dated.assign(unit="count")), title=title, ylabel="Vacancies (posts)",
-                                        source="council figures as published (data/local)", deadline=("2023-09-30", "Improvement notice: team in place"))
+                                        source="council figures as published (data/local)",
+                                        deadline=(staffing[0].target_date, "Requirement due") if staffing else None)
         display(HTML(charts.figure_html(fig, alt=title)))
 
 # %% [markdown]

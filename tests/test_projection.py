@@ -113,7 +113,11 @@ def test_probability_and_date_reached():
     assert p == pytest.approx(1 - norm.cdf((logit(0.6) - logit(x / n)) / sd))
     reached = result.date_reached(60)
     assert reached["median"] is None  # a random walk without drift never passes 50% probability
-    assert reached["early"] is not None
+    # early end of the 80% interval: first year in which P(>= 60%) reaches 0.1, by hand
+    noise = 1 / (x + 0.5) + 1 / (n - x + 0.5) + 1 / (n * (x / n) * (1 - x / n))
+    chances = [1 - norm.cdf((logit(0.6) - logit(x / n)) / math.sqrt(h * 0.5 + noise)) for h in range(1, 7)]
+    assert reached["early"] == str(2024 + next(h for h, c in enumerate(chances, start=1) if c >= 0.1))
+    assert reached["late"] is None
 
 
 def test_too_few_points():

@@ -120,3 +120,19 @@ def test_every_target_renders_for_a_past_review_date(targets):
         assert narrative.outlook_sentence(outlook) and narrative.outlook_title(outlook)
         if target.target_id == "kpi_2025_20_weeks_60":
             assert "not published by 2024-12-31" in outlook.note and rows["required"].isna().all()
+
+
+def test_requirements_are_read_apart_from_numeric_targets(targets, tmp_path):
+    from analysis_helpers.targets import earliest_target, requirements_for
+
+    areas = areas_for()
+    kent = areas.get("Kent")
+    requirements = requirements_for(kent.code, areas.get)
+    assert [r.target_id for r in requirements] == ["casework_team_in_place"]
+    assert requirements[0].target_value is None and requirements[0].target_date == dt.date(2023, 9, 30)
+    assert "casework_team_in_place" not in targets  # read_targets returns numeric targets only
+    raw = list(csv.DictReader(open(RAW_DIR / "targets.csv", encoding="utf-8-sig")))
+    assert raw[14 - 2]["measure"] == "send_casework_capacity" and raw[14 - 2]["target_date"].startswith("2023-09")
+    assert requirements_for(areas.get("Essex").code, areas.get) == []
+    first = earliest_target(list(targets.values()), "ehcp_issued_within_20_weeks_pct")
+    assert first.target_id == "app_20_weeks_80" and first.target_value == 80

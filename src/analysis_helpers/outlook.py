@@ -59,17 +59,20 @@ def observed_series(
         from .local_feed import area_feed
 
         feed = area_feed(area.slug, local)
-        if len(feed):
-            feed = feed[(feed["measure"] == measure) & feed["preferred"] & feed["period_kind"].isin(["month", "quarter"] if basis == "local" else ["month", "quarter", "calendar year", "financial year"])]
+        kinds = ["month", "quarter"] if basis == "local" else ["month", "quarter", "calendar year", "financial year"]
+        if feed.empty:
+            feed = pd.DataFrame(columns=["measure", "preferred", "period_kind", "period", "period_end", "value", "numerator",
+                                         "denominator", "file", "row", "basis"])
+        feed = feed[(feed["measure"] == measure) & feed["preferred"].astype(bool) & feed["period_kind"].isin(kinds)]
         rows = pd.DataFrame(
             {
-                "period": feed["period"] if len(feed) else [],
-                "period_end": pd.to_datetime(feed["period_end"]) if len(feed) else [],
-                "value": feed["value"].astype(float) if len(feed) else [],
-                "numerator": feed["numerator"].astype(float) if len(feed) else [],
-                "denominator": feed["denominator"].astype(float) if len(feed) else [],
-                "source": (feed["file"] + " row " + feed["row"].astype(str)) if len(feed) else [],
-                "basis": ("council figure: " + feed["basis"]) if len(feed) else [],
+                "period": feed["period"],
+                "period_end": pd.to_datetime(feed["period_end"]),
+                "value": feed["value"].astype(float),
+                "numerator": feed["numerator"].astype(float),
+                "denominator": feed["denominator"].astype(float),
+                "source": feed["file"].astype(str) + " row " + feed["row"].astype(str),
+                "basis": "council figure: " + feed["basis"].astype(str),
             }
         )
         if as_of is not None and len(rows):

@@ -15,6 +15,10 @@ Columns::
 * A blank ``baseline_value`` is filled from the KPI table at ``baseline_date``
   (the period ending on that date), so a baseline is never typed twice.
 * ``date_basis`` says whether the target date was stated or assumed.
+* A row with a blank ``target_value`` is a *requirement*: something that must be
+  true by ``target_date`` (e.g. "a permanent SEND casework team within six
+  months of the notice"). :func:`read_targets` returns the numeric targets,
+  :func:`requirements_for` the requirements.
 
 A bad row is a one-line :class:`~analysis_helpers.errors.DataValidationError`
 naming the file, the row and the column: an unknown measure (listing the
@@ -56,7 +60,7 @@ class Target:
     baseline_value: float | None
     baseline_date: dt.date
     baseline_source: str
-    target_value: float
+    target_value: float | None
     target_date: dt.date
     date_basis: str
     source_title: str
@@ -76,6 +80,22 @@ def measure_unit(measure: str) -> str | None:
 
 
 def read_targets(path: Path = TARGETS_FILE) -> list[Target]:
+    """The numeric targets of a targets file (every row is validated)."""
+    return [t for t in _read_all(path) if t.target_value is not None]
+
+
+def requirements_for(area_code: str, area_lookup, path: Path = TARGETS_FILE) -> list[Target]:
+    """Rows with no target value (a requirement due by a date) whose area is ``area_code``."""
+    return [t for t in _read_all(path) if t.target_value is None and area_lookup(t.area).code == area_code]
+
+
+def earliest_target(targets: list[Target], measure: str) -> Target | None:
+    """The target for ``measure`` that falls due first (None if there is none)."""
+    matching = [t for t in targets if t.measure == measure and t.target_value is not None]
+    return min(matching, key=lambda t: t.target_date) if matching else None
+
+
+def _read_all(path: Path = TARGETS_FILE) -> list[Target]:
     """Read and validate a targets file (CSV, UTF-8 with or without BOM)."""
     path = Path(path)
     if not path.exists():
@@ -144,7 +164,7 @@ def _validate(row: dict, line: int, name: str) -> Target:
         baseline_value=number("baseline_value", required=False),
         baseline_date=baseline_date,
         baseline_source=(row.get("baseline_source") or "").strip(),
-        target_value=number("target_value", required=True),
+        target_value=number("target_value", required=False),
         target_date=target_date,
         date_basis=(row.get("date_basis") or "").strip(),
         source_title=(row.get("source_title") or "").strip(),

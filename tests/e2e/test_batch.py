@@ -73,6 +73,9 @@ def test_real_batch_of_two_areas(tmp_path, capsys):
     assert code == 0, out
     assert (tmp_path / "2025-Q3" / "poole" / "index.html").exists()
     assert not (tmp_path / "2025-Q3" / "poole" / "01_baselines.html").exists()  # review only, by default
-    assert "Detailed reports" not in (tmp_path / "2025-Q3" / "poole" / "index.html").read_text()
+    poole = (tmp_path / "2025-Q3" / "poole" / "index.html").read_text()
+    assert "Detailed reports" not in poole and "<title>SEND quarterly review: Poole, 2025-Q3</title>" in poole
+    scilly = (tmp_path / "2025-Q3" / "isles-of-scilly" / "index.html").read_text()
+    assert "No local feed" in scilly or "No workforce figures for Isles of Scilly" in scilly
     assert (tmp_path / "2025-Q3" / "isles-of-scilly" / "index.html").exists()
     assert "2 ok, 0 failed" in out
