@@ -31,16 +31,16 @@ test: $(STAMP) ## run the whole test suite (unit, notebooks under nbval, end-to-
 
 lab: $(STAMP) ## open JupyterLab on the workbook, with the project's kernel (autoreload on)
 	@$(BIN)/python -c "import jupyterlab" 2>/dev/null || $(BIN)/python -m pip install --quiet jupyterlab
-	$(BIN)/python -m analysis_helpers.lab
+	$(BIN)/python -m tools.lab
 	$(BIN)/jupyter lab --notebook-dir=notebooks $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 lint: $(STAMP) ## ruff on package, tests and notebooks; notebook pairs/outputs/images; large files
 	$(BIN)/ruff check src tests benchmarks notebooks
-	$(BIN)/python -m analysis_helpers.hygiene
+	$(BIN)/python -m tools.hygiene
 
 notebooks: $(STAMP) ## after editing notebooks/*.py: rebuild the .ipynb pairs and store the nbval headline outputs
 	for f in notebooks/*.py; do $(BIN)/jupytext --to ipynb "$$f" >/dev/null; done
-	$(BIN)/python -m analysis_helpers.hygiene --store-headlines
+	$(BIN)/python -m tools.hygiene --store-headlines
 
 benchmark: $(STAMP) ## timings: release load vs plain pyarrow, the all-LA backtest, the quarterly run
 	$(BIN)/python benchmarks/bench_release_load.py

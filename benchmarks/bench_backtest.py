@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import time
 
-from analysis_helpers.backtest import backtest, choose_default
-from analysis_helpers.outlook import DEFAULT_MODEL
+from analysis_helpers.analysis.backtest import backtest, choose_default
+from analysis_helpers.analysis.outlook import DEFAULT_MODEL
 
 
 def main() -> None:

@@ -20,13 +20,13 @@ from pathlib import Path
 
 import nbformat
 
-from analysis_helpers.report import REVIEW_NOTEBOOKS, run_quarterly
+from analysis_helpers.pipeline.report import REVIEW_NOTEBOOKS, run_quarterly
 
 IMPORTS = """import pandas as pd
 import matplotlib
 import matplotlib.pyplot as plt
 from IPython.display import HTML, Markdown, display
-import analysis_helpers.charts, analysis_helpers.compare, analysis_helpers.kpis, analysis_helpers.outlook, analysis_helpers.review"""
+import analysis_helpers.reporting.charts, analysis_helpers.analysis.compare, analysis_helpers.domain.kpis, analysis_helpers.analysis.outlook, analysis_helpers.analysis.review"""
 
 
 def floor_notebooks(folder: Path) -> tuple[Path, ...]:
@@ -66,7 +66,7 @@ def main() -> None:
         print(f"floor  (same pipeline, import-only notebooks x{len(floors)}) {floor:6.1f} s")
         print(f"review (Kent quarterly review, {len(REVIEW_NOTEBOOKS)} notebooks)       {review:6.1f} s   ratio b/a = {review / floor:.2f} (goal <= 1.5)")
         if args.batch:
-            from analysis_helpers.batch import run_batch
+            from analysis_helpers.pipeline.batch import run_batch
 
             tick = time.perf_counter()
             results, _ = run_batch("all", "2025-Q3", out_dir=tmp / "batch", progress=False)

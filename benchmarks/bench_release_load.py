@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pyarrow.csv as pacsv
 
-import analysis_helpers.releases as releases
-from analysis_helpers.paths import DEFAULT_RELEASE
+import analysis_helpers.data.release as releases
+from analysis_helpers.core.paths import DEFAULT_RELEASE
 
 
 def median_seconds(fn, repeats: int) -> float:

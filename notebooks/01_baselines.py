@@ -31,14 +31,14 @@ local = ""
 # %%
 from IPython.display import HTML, Markdown, display
 
-from analysis_helpers import charts, disclosure, local_tables, narrative, tables
-from analysis_helpers.baselines import seed_baselines
-from analysis_helpers.compare import compare, la_values
-from analysis_helpers.history import break_period, timeliness_history
-from analysis_helpers.intervals import funnel_position
-from analysis_helpers.kpis import kpis_for
-from analysis_helpers.measures import get_measure
-from analysis_helpers.parameters import validate
+from analysis_helpers.analysis.baselines import seed_baselines
+from analysis_helpers.analysis.compare import compare, la_values
+from analysis_helpers.core.intervals import funnel_position
+from analysis_helpers.domain.history import break_period, timeliness_history
+from analysis_helpers.domain.kpis import kpis_for
+from analysis_helpers.domain.measures import get_measure
+from analysis_helpers.pipeline.parameters import validate
+from analysis_helpers.reporting import charts, disclosure, local_tables, narrative, tables
 
 run = validate(area=area, neighbours=neighbours, as_of=as_of, release=release, local=local)
 

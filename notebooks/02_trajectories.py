@@ -32,16 +32,16 @@ local = ""
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
-from analysis_helpers import charts, local_tables, narrative, tables
-from analysis_helpers.backtest import cached_backtest, choose_default
-from analysis_helpers.history import break_date
-from analysis_helpers.measures import BY_NAME
-from analysis_helpers.outlook import DEFAULT_MODEL, build_outlook
-from analysis_helpers.parameters import validate, validate_targets_file
-from analysis_helpers.projection import MODELS
-from analysis_helpers.spc import xmr
-from analysis_helpers.targets import earliest_target, targets_for
-from analysis_helpers.trajectory import required_path
+from analysis_helpers.analysis.backtest import cached_backtest, choose_default
+from analysis_helpers.analysis.outlook import DEFAULT_MODEL, build_outlook
+from analysis_helpers.analysis.projection import MODELS
+from analysis_helpers.analysis.spc import xmr
+from analysis_helpers.analysis.trajectory import required_path
+from analysis_helpers.domain.history import break_date
+from analysis_helpers.domain.measures import BY_NAME
+from analysis_helpers.domain.targets import earliest_target, targets_for
+from analysis_helpers.pipeline.parameters import validate, validate_targets_file
+from analysis_helpers.reporting import charts, local_tables, narrative, tables
 
 run = validate(area=area, as_of=as_of, release=release, local=local)
 targets_path = validate_targets_file(targets_file)

@@ -35,17 +35,17 @@ details = True
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
-from analysis_helpers import charts, disclosure, local_tables, narrative, tables
-from analysis_helpers.budget import deficit_series, dsg_comparison, required_path_to_zero
-from analysis_helpers.compare import compare, la_values
-from analysis_helpers.intervals import funnel_position
-from analysis_helpers.kpis import kpis_for
-from analysis_helpers.measures import get_measure
-from analysis_helpers.parameters import validate, validate_quarter, validate_targets_file
-from analysis_helpers.provenance import inputs_table, vintages_text
-from analysis_helpers.review import CHANGE_RULE, RAG_RULE, executive_summary
-from analysis_helpers.targets import requirements_for
-from analysis_helpers.trajectory import required_path
+from analysis_helpers.analysis.budget import deficit_series, dsg_comparison, required_path_to_zero
+from analysis_helpers.analysis.compare import compare, la_values
+from analysis_helpers.analysis.review import CHANGE_RULE, RAG_RULE, executive_summary
+from analysis_helpers.analysis.trajectory import required_path
+from analysis_helpers.core.intervals import funnel_position
+from analysis_helpers.data.provenance import inputs_table, vintages_text
+from analysis_helpers.domain.kpis import kpis_for
+from analysis_helpers.domain.measures import get_measure
+from analysis_helpers.domain.targets import requirements_for
+from analysis_helpers.pipeline.parameters import validate, validate_quarter, validate_targets_file
+from analysis_helpers.reporting import charts, disclosure, local_tables, narrative, tables
 
 review_quarter, as_of_date = validate_quarter(quarter, as_of)
 run = validate(area=area, neighbours=neighbours, as_of=as_of_date.isoformat(), release=release, local=local)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis_helpers.paths import DEFAULT_RELEASE, HISTORIC_RELEASE
+from analysis_helpers.core.paths import DEFAULT_RELEASE, HISTORIC_RELEASE
 
 RELEASE_MEMBER = "data/{name}"
 

@@ -1,7 +1,7 @@
 import pytest
 
-from analysis_helpers.errors import UnknownAreaError
-from analysis_helpers.kpis import areas_for
+from analysis_helpers.core.errors import UnknownAreaError
+from analysis_helpers.domain.kpis import areas_for
 
 
 @pytest.fixture(scope="module")

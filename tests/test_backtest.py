@@ -1,7 +1,7 @@
 import pandas as pd
 import pytest
 
-from analysis_helpers.backtest import choose_default, forecasts, summarise
+from analysis_helpers.analysis.backtest import choose_default, forecasts, summarise
 
 
 def test_summary_counts_coverage_and_errors_by_hand():

@@ -1,9 +1,9 @@
 import pytest
 
-from analysis_helpers.baselines import seed_baselines
-from analysis_helpers.intervals import funnel_limits, funnel_position
-from analysis_helpers.kpis import areas_for
-from analysis_helpers.local_feed import area_feed
+from analysis_helpers.analysis.baselines import seed_baselines
+from analysis_helpers.core.intervals import funnel_limits, funnel_position
+from analysis_helpers.data.local_feed import area_feed
+from analysis_helpers.domain.kpis import areas_for
 
 
 def test_kent_seed_baselines_with_their_basis():
@@ -41,7 +41,7 @@ def test_funnel_limits_cover_about_95_percent(n):
 
 
 def test_dsg_comparison_by_hand():
-    from analysis_helpers.budget import dsg_comparison
+    from analysis_helpers.analysis.budget import dsg_comparison
 
     areas = areas_for()
     frame = dsg_comparison(areas.get("Kent"), areas).set_index("financial_year")
@@ -53,8 +53,8 @@ def test_dsg_comparison_by_hand():
 def test_deficit_series_and_required_path():
     import datetime as dt
 
-    from analysis_helpers.budget import deficit_series, required_path_to_zero
-    from analysis_helpers.local_feed import area_feed
+    from analysis_helpers.analysis.budget import deficit_series, required_path_to_zero
+    from analysis_helpers.data.local_feed import area_feed
 
     series = deficit_series(area_feed("kent"))
     assert set(series["kind"]) == {"outturn", "forecast"}

@@ -2,8 +2,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from analysis_helpers import charts
-from analysis_helpers.kpis import kpis_for
+from analysis_helpers.domain.kpis import kpis_for
+from analysis_helpers.reporting import charts
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +47,7 @@ def test_figure_html_embeds_png_with_alt_text(series):
 
 
 def test_funnel_plot_draws_limits_centre_and_highlight():
-    from analysis_helpers.compare import la_values
+    from analysis_helpers.analysis.compare import la_values
 
     las = la_values("ehcp_issued_within_20_weeks_excl_exceptions_pct", "2024")
     fig = charts.funnel_plot(las, centre=46.4, centre_label="England 46.4%", highlight="Kent", title="t", ylabel="%", source="DfE")
@@ -65,10 +65,10 @@ def test_funnel_plot_draws_limits_centre_and_highlight():
 
 
 def test_trajectory_chart_has_observed_projection_bands_required_and_target():
-    from analysis_helpers.kpis import areas_for
-    from analysis_helpers.outlook import build_outlook
-    from analysis_helpers.targets import read_targets
-    from analysis_helpers.trajectory import required_path
+    from analysis_helpers.analysis.outlook import build_outlook
+    from analysis_helpers.analysis.trajectory import required_path
+    from analysis_helpers.domain.kpis import areas_for
+    from analysis_helpers.domain.targets import read_targets
 
     target = [t for t in read_targets() if t.target_id == "kpi_2025_20_weeks_60"][0]
     outlook = build_outlook(areas_for().get("Kent"), target.measure, target)
@@ -87,7 +87,7 @@ def test_trajectory_chart_has_observed_projection_bands_required_and_target():
 
 
 def test_xmr_chart_marks_special_causes():
-    from analysis_helpers.spc import xmr
+    from analysis_helpers.analysis.spc import xmr
 
     result = xmr([12, 8, 12, 8, 12, 8, 12, 8, 12, 8, 10, 30])  # only the last point is special
     fig = charts.xmr_chart(result.points, [f"2024-{m:02d}" for m in range(1, 13)], title="t", ylabel="%", source="s", target=12)
@@ -101,8 +101,8 @@ def test_xmr_chart_marks_special_causes():
 def test_local_series_chart_draws_forecasts_hollow_with_required_path_and_deadline():
     import datetime as dt
 
-    from analysis_helpers.budget import deficit_series, required_path_to_zero
-    from analysis_helpers.local_feed import area_feed
+    from analysis_helpers.analysis.budget import deficit_series, required_path_to_zero
+    from analysis_helpers.data.local_feed import area_feed
 
     series = deficit_series(area_feed("kent"))
     fig = charts.local_series_chart(series, title="t", ylabel="£m", source="s", required=required_path_to_zero(series, dt.date(2028, 3, 31)),

@@ -119,7 +119,7 @@ def test_a_new_release_file_is_used_by_path(tmp_path, capsys):
     """How-to: add the next DfE release (a copy stands in for the new zip)."""
     import shutil
 
-    from analysis_helpers.paths import DEFAULT_RELEASE
+    from analysis_helpers.core.paths import DEFAULT_RELEASE
 
     new = tmp_path / "education-health-and-care-plans_2026.zip"
     shutil.copyfile(DEFAULT_RELEASE, new)
@@ -133,7 +133,7 @@ def test_adding_a_month_of_figures(tmp_path, capsys):
     """How-to: add a month of local figures, validate, and see it used."""
     import shutil
 
-    from analysis_helpers.paths import LOCAL_DIR
+    from analysis_helpers.core.paths import LOCAL_DIR
 
     feed = tmp_path / "kent.csv"
     shutil.copyfile(LOCAL_DIR / "kent.csv", feed)

@@ -8,8 +8,14 @@ import pytest
 from helpers import raw_rows
 from statsmodels.stats.proportion import proportions_ztest
 
-from analysis_helpers.compare import compare, poisson_change_test, quartile_band, rank_values, two_proportion_test
-from analysis_helpers.errors import ParameterError
+from analysis_helpers.analysis.compare import (
+    compare,
+    poisson_change_test,
+    quartile_band,
+    rank_values,
+    two_proportion_test,
+)
+from analysis_helpers.core.errors import ParameterError
 
 HEADLINE = "ehcp_issued_within_20_weeks_excl_exceptions_pct"
 # Kent's 2025 statistical neighbours, as listed in sn_may_2025.xlsx (row "886 Kent").

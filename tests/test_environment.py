@@ -2,7 +2,7 @@
 
 import re
 
-from analysis_helpers.paths import PROJECT_ROOT
+from analysis_helpers.core.paths import PROJECT_ROOT
 
 
 def lock_pins() -> dict[str, str]:

@@ -3,8 +3,8 @@
 import pytest
 from helpers import raw_rows
 
-from analysis_helpers.history import break_period, overlap, timeliness_history
-from analysis_helpers.paths import HISTORIC_RELEASE
+from analysis_helpers.core.paths import HISTORIC_RELEASE
+from analysis_helpers.domain.history import break_period, overlap, timeliness_history
 
 
 @pytest.fixture(scope="module")

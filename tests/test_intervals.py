@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from statsmodels.stats.proportion import proportion_confint
 
-from analysis_helpers.intervals import wilson_interval, z_for
+from analysis_helpers.core.intervals import wilson_interval, z_for
 
 
 def test_wilson_matches_statsmodels_for_kent_2023():

@@ -5,10 +5,10 @@ import pandas as pd
 import pytest
 from helpers import make_release, raw_bytes, raw_rows
 
-from analysis_helpers.errors import DataValidationError
-from analysis_helpers.kpis import KPI_COLUMNS, kpi_table, kpis_for
-from analysis_helpers.measures import MEASURES, get_measure
-from analysis_helpers.releases import Release
+from analysis_helpers.core.errors import DataValidationError
+from analysis_helpers.data.release import Release
+from analysis_helpers.domain.kpis import KPI_COLUMNS, kpi_table, kpis_for
+from analysis_helpers.domain.measures import MEASURES, get_measure
 
 
 @pytest.fixture(scope="module")

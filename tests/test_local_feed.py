@@ -4,16 +4,15 @@ import pandas as pd
 import pytest
 
 from analysis_helpers.cli import main
-from analysis_helpers.errors import DataValidationError
-from analysis_helpers.local_feed import (
+from analysis_helpers.core.errors import DataValidationError
+from analysis_helpers.core.paths import LOCAL_DIR, RAW_DIR
+from analysis_helpers.data.local_feed import (
     REQUIRED,
     area_feed,
-    convert_published,
     parse_period,
     parse_value,
     validate_feed,
 )
-from analysis_helpers.paths import LOCAL_DIR, RAW_DIR
 
 HEADER = ",".join(REQUIRED)
 
@@ -27,15 +26,33 @@ def feed(tmp_path, *rows, name="kent.csv", encoding="utf-8", newline="\n", heade
 GOOD = "ehcp_issued_within_20_weeks_pct,2023-06,13.2,pct,monthly,,,,KCC minutes,https://democracy.kent.gov.uk/x"
 
 
-def test_shipped_kent_feed_is_the_raw_file_converted():
+def test_shipped_kent_feed_carries_every_published_figure_unchanged():
+    """Row by row against the raw file (read here with the csv module, not the converter)."""
+    import csv
+
+    with open(RAW_DIR / "kent_published_kpis.csv", encoding="utf-8-sig", newline="") as handle:
+        raw = list(csv.DictReader(handle))
     shipped = pd.read_csv(LOCAL_DIR / "kent.csv", dtype=str, keep_default_na=False)
-    converted = convert_published(RAW_DIR / "kent_published_kpis.csv").astype(str)
-    pd.testing.assert_frame_equal(shipped, converted)
+    assert len(shipped) == len(raw) == 46
+    for column in ("measure", "period", "value", "unit", "basis", "source_title", "source_url", "quote"):
+        assert shipped[column].tolist() == [r[column] for r in raw], column
+    # Qualifiers worked out by hand from the raw wording: raw row 24 says "over 300",
+    # raw row 30 "around 50"; row 4 ("56% ... on average") has none.
+    assert shipped.loc[22, "qualifier"] == "over" and shipped.loc[22, "value"] == "300"
+    assert shipped.loc[28, "qualifier"] == "about" and shipped.loc[28, "value"] == "50"
+    assert shipped.loc[2, "qualifier"] == ""
     frame, problems, notes = validate_feed(LOCAL_DIR / "kent.csv")
     assert problems == [] and len(frame) == 43
     assert any("duplicates agree" in n for n in notes) and any("CONFLICT" in n for n in notes)
     over = frame[(frame["measure"] == "ehcps_issued_count") & (frame["period"] == "2023-12")].iloc[0]
     assert over["qualifier"] == "over" and over["value"] == 300
+
+
+def test_kent_conversion_tool_reproduces_the_shipped_feed():
+    from tools.convert_kent_feed import convert_published
+
+    shipped = pd.read_csv(LOCAL_DIR / "kent.csv", dtype=str, keep_default_na=False)
+    pd.testing.assert_frame_equal(shipped, convert_published(RAW_DIR / "kent_published_kpis.csv").astype(str))
 
 
 def test_periods_and_values():
@@ -118,7 +135,7 @@ def test_broken_feed_stops_a_run_with_the_validators_message(tmp_path):
     path = feed(tmp_path, "ehcp_issued_within_20_weeks_pct,2023-06,132,pct,monthly,,,,t,u")
     with pytest.raises(DataValidationError, match=r"kent.csv: row 2, column 'value': 132 is outside 0-100"):
         area_feed("kent", path)
-    from analysis_helpers.report import run_quarterly
+    from analysis_helpers.pipeline.report import run_quarterly
 
     with pytest.raises(DataValidationError, match="132 is outside"):
         run_quarterly(area="Kent", quarter="2025-Q3", out_dir=tmp_path / "reports", local=path)

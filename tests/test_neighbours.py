@@ -1,8 +1,8 @@
 import pandas as pd
 import pytest
 
-from analysis_helpers.errors import DataValidationError, ParameterError
-from analysis_helpers.neighbours import neighbours_of, read_neighbour_file
+from analysis_helpers.core.errors import DataValidationError, ParameterError
+from analysis_helpers.data.neighbours import neighbours_of, read_neighbour_file
 
 
 def test_kent_2025_neighbours_as_in_the_spreadsheet():

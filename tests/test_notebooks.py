@@ -6,7 +6,7 @@ import jupytext
 import nbformat
 import pytest
 
-from analysis_helpers.paths import NOTEBOOKS_DIR
+from analysis_helpers.core.paths import NOTEBOOKS_DIR
 
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
 
@@ -55,7 +55,7 @@ def test_one_parameters_cell_with_literal_defaults(path):
 def test_hygiene_checks_pass_and_can_fail(tmp_path, monkeypatch):
     import nbformat as nbf
 
-    from analysis_helpers import hygiene
+    from tools import hygiene
 
     assert hygiene.notebook_problems() == []
     assert hygiene.large_file_problems() == []
@@ -75,7 +75,7 @@ def test_nbval_fails_when_a_headline_number_moves(tmp_path):
     import subprocess
     import sys
 
-    from analysis_helpers.paths import BASELINES_NOTEBOOK, PROJECT_ROOT
+    from analysis_helpers.core.paths import BASELINES_NOTEBOOK, PROJECT_ROOT
 
     notebook = nbformat.read(BASELINES_NOTEBOOK, as_version=4)
     cell = next(c for c in notebook.cells if "NBVAL_CHECK_OUTPUT" in c.source)

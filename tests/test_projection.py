@@ -9,7 +9,7 @@ from scipy.optimize import minimize
 from scipy.stats import norm
 from scipy.stats import t as student_t
 
-from analysis_helpers.projection import (
+from analysis_helpers.analysis.projection import (
     TooFewPoints,
     pearson_dispersion,
     pooled_innovation_variance,

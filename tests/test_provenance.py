@@ -2,10 +2,10 @@ import hashlib
 
 import pytest
 
-from analysis_helpers.errors import ChecksumError, DataValidationError
-from analysis_helpers.paths import DATA_LOG, RAW_DIR
-from analysis_helpers.provenance import logged_checksums, publication_date, sha256_of, verify_raw_file
-from analysis_helpers.releases import Release
+from analysis_helpers.core.errors import ChecksumError, DataValidationError
+from analysis_helpers.core.paths import DATA_LOG, RAW_DIR
+from analysis_helpers.data.provenance import logged_checksums, publication_date, sha256_of, verify_raw_file
+from analysis_helpers.data.release import Release
 
 
 def test_every_raw_file_is_logged_with_its_checksum():

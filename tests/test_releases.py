@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 from helpers import make_release, raw_bytes, raw_rows
 
-from analysis_helpers.errors import DataValidationError
-from analysis_helpers.measures import schemas
-from analysis_helpers.releases import Release, open_release, parse_ees_csv, parse_time_period
+from analysis_helpers.core.errors import DataValidationError
+from analysis_helpers.data.release import Release, open_release, parse_ees_csv, parse_time_period
+from analysis_helpers.domain.measures import schemas
 
 TIMELINESS = "timeliness_20_week.csv"
 

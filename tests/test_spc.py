@@ -2,7 +2,7 @@
 
 import pytest
 
-from analysis_helpers.spc import xmr
+from analysis_helpers.analysis.spc import xmr
 
 
 def test_limits_by_hand():

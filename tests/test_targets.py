@@ -6,12 +6,12 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from analysis_helpers.errors import DataValidationError
-from analysis_helpers.kpis import areas_for
-from analysis_helpers.outlook import build_outlook
-from analysis_helpers.paths import RAW_DIR, TARGETS_FILE
-from analysis_helpers.targets import COLUMNS, read_targets
-from analysis_helpers.trajectory import gap_to_trajectory, milestones, required_value
+from analysis_helpers.analysis.outlook import build_outlook
+from analysis_helpers.analysis.trajectory import gap_to_trajectory, milestones, required_value
+from analysis_helpers.core.errors import DataValidationError
+from analysis_helpers.core.paths import RAW_DIR, TARGETS_FILE
+from analysis_helpers.domain.kpis import areas_for
+from analysis_helpers.domain.targets import COLUMNS, read_targets
 
 
 @pytest.fixture(scope="module")
@@ -111,7 +111,7 @@ def test_as_of_uses_only_data_published_by_then(targets):
 
 def test_every_target_renders_for_a_past_review_date(targets):
     """Targets whose baseline was not yet published still give rows, sentences and titles."""
-    from analysis_helpers import narrative
+    from analysis_helpers.reporting import narrative
 
     kent = areas_for().get("Kent")
     for target in targets.values():
@@ -123,7 +123,7 @@ def test_every_target_renders_for_a_past_review_date(targets):
 
 
 def test_requirements_are_read_apart_from_numeric_targets(targets, tmp_path):
-    from analysis_helpers.targets import earliest_target, requirements_for
+    from analysis_helpers.domain.targets import earliest_target, requirements_for
 
     areas = areas_for()
     kent = areas.get("Kent")

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import SendReviewError
-from .paths import LOCAL_DIR, TARGETS_FILE
+from analysis_helpers.core.errors import SendReviewError
+from analysis_helpers.core.paths import LOCAL_DIR, TARGETS_FILE
 
 EXIT_OK = 0
 EXIT_BUG = 1
@@ -62,8 +62,8 @@ def emit(frame: pd.DataFrame, fmt: str) -> None:
 
 # -- commands ----------------------------------------------------------------
 def cmd_areas(args) -> int:
-    from .kpis import areas_for
-    from .releases import open_release
+    from analysis_helpers.data.release import open_release
+    from analysis_helpers.domain.kpis import areas_for
 
     areas = areas_for(open_release(args.release))
     frame = areas.to_frame()
@@ -74,14 +74,14 @@ def cmd_areas(args) -> int:
 
 
 def cmd_kpis(args) -> int:
-    from .kpis import areas_for, kpis_for
-    from .releases import open_release
+    from analysis_helpers.data.release import open_release
+    from analysis_helpers.domain.kpis import areas_for, kpis_for
 
     release = open_release(args.release)
     table = kpis_for(args.area, args.measure, release)
     if args.local is not None:  # merge the areas' council figures, with their basis
-        from . import disclosure
-        from .local_feed import area_feed, local_kpi_rows
+        from analysis_helpers.data.local_feed import area_feed, local_kpi_rows
+        from analysis_helpers.reporting import disclosure
 
         table = table.assign(basis="DfE statistics")
         parts = [table]
@@ -98,7 +98,7 @@ def cmd_kpis(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    from .local_feed import feed_files, validate_feed
+    from analysis_helpers.data.local_feed import feed_files, validate_feed
 
     problems_total = 0
     for path in feed_files(args.path):
@@ -113,8 +113,8 @@ def cmd_validate(args) -> int:
 
 
 def cmd_compare(args) -> int:
-    from .compare import compare
-    from .releases import open_release
+    from analysis_helpers.analysis.compare import compare
+    from analysis_helpers.data.release import open_release
 
     release = open_release(args.release)
     emit(compare(args.area, args.measure, args.period, args.neighbours, release), args.format)
@@ -124,12 +124,12 @@ def cmd_compare(args) -> int:
 def cmd_project(args) -> int:
     import datetime as dt
 
-    from .errors import ParameterError
-    from .kpis import areas_for
-    from .measures import MEASURE_NAMES
-    from .outlook import build_outlook
-    from .releases import open_release
-    from .targets import LOCAL_MEASURES, Target, read_targets
+    from analysis_helpers.analysis.outlook import build_outlook
+    from analysis_helpers.core.errors import ParameterError
+    from analysis_helpers.data.release import open_release
+    from analysis_helpers.domain.kpis import areas_for
+    from analysis_helpers.domain.measures import MEASURE_NAMES
+    from analysis_helpers.domain.targets import LOCAL_MEASURES, Target, read_targets
 
     release = open_release(args.release)
     area = areas_for(release).get(args.area)
@@ -175,10 +175,10 @@ def cmd_project(args) -> int:
 
 
 def cmd_backtest(args) -> int:
-    from .backtest import cached_backtest, choose_default
-    from .errors import ParameterError
-    from .history import ADAPTER
-    from .releases import open_release
+    from analysis_helpers.analysis.backtest import cached_backtest, choose_default
+    from analysis_helpers.core.errors import ParameterError
+    from analysis_helpers.data.release import open_release
+    from analysis_helpers.domain.history import ADAPTER
 
     if args.measure not in ADAPTER:
         raise ParameterError(f"backtest needs a timeliness measure with a long history: {', '.join(ADAPTER)}; got {args.measure!r}")
@@ -192,7 +192,7 @@ def cmd_backtest(args) -> int:
 def _date(text: str, flag: str):
     import datetime as dt
 
-    from .errors import ParameterError
+    from analysis_helpers.core.errors import ParameterError
 
     try:
         return dt.date.fromisoformat(text)
@@ -207,7 +207,7 @@ def _summary_value(value) -> str:
 
 
 def cmd_batch(args) -> int:
-    from .batch import run_batch
+    from analysis_helpers.pipeline.batch import run_batch
 
     results, index = run_batch(args.areas, args.quarter, args.as_of, args.out, args.jobs, args.release, progress=not args.no_progress,
                                local=args.local, details=args.details)
@@ -220,7 +220,7 @@ def cmd_batch(args) -> int:
 
 
 def cmd_run(args) -> int:
-    from .report import run_quarterly
+    from analysis_helpers.pipeline.report import run_quarterly
 
     result = run_quarterly(area=args.area, quarter=args.quarter, as_of=args.as_of, out_dir=args.out, release=args.release, local=args.local)
     print(f"report written: {result}")

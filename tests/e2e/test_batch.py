@@ -2,9 +2,9 @@
 
 import pytest
 
-from analysis_helpers.batch import AreaResult, select_areas, write_index
 from analysis_helpers.cli import main
-from analysis_helpers.errors import ParameterError, UnknownAreaError
+from analysis_helpers.core.errors import ParameterError, UnknownAreaError
+from analysis_helpers.pipeline.batch import AreaResult, select_areas, write_index
 
 
 def test_select_areas():
@@ -31,7 +31,7 @@ def test_index_links_reports_and_lists_failures(tmp_path):
 
 
 def test_batch_continues_past_a_failing_area_and_exits_3(tmp_path, capsys, monkeypatch):
-    import analysis_helpers.batch as batch
+    import analysis_helpers.pipeline.batch as batch
 
     def fake_run(area_name, slug, quarter, as_of, out_dir, release, local=None, details=False):
         if area_name == "Medway":

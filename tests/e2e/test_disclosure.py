@@ -6,10 +6,10 @@ import shutil
 
 import pytest
 
-from analysis_helpers import disclosure
 from analysis_helpers.cli import main
-from analysis_helpers.paths import LOCAL_DIR
-from analysis_helpers.report import run_quarterly
+from analysis_helpers.core.paths import LOCAL_DIR
+from analysis_helpers.pipeline.report import run_quarterly
+from analysis_helpers.reporting import disclosure
 
 SMALL_ROWS = [
     "send_vacancies,2023-10,3,count,snapshot,,,,KCC test figure,https://democracy.kent.gov.uk/t",

@@ -9,8 +9,8 @@ import nbformat
 import pytest
 from browser_check import chromium, open_page
 
-from analysis_helpers.errors import ParameterError, ReportError
-from analysis_helpers.report import Quarter, resolve_run_parameters, run_quarterly
+from analysis_helpers.core.errors import ParameterError, ReportError
+from analysis_helpers.pipeline.report import Quarter, resolve_run_parameters, run_quarterly
 
 
 @pytest.fixture(scope="module")
@@ -173,8 +173,8 @@ def test_interactive_kernel_gives_the_same_numbers_as_papermill(kent_report, tmp
     parameter defaults) and compare its headline output with the papermill run."""
     from nbclient import NotebookClient
 
-    from analysis_helpers import lab
-    from analysis_helpers.paths import PROJECT_ROOT, REVIEW_NOTEBOOK
+    from analysis_helpers.core.paths import PROJECT_ROOT, REVIEW_NOTEBOOK
+    from tools import lab
 
     lab.install(prefix=tmp_path)
     monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "share" / "jupyter"))

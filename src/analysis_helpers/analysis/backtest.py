@@ -1,0 +1,150 @@
+"""Backtest: how well would each model have forecast each LA's next year?
+
+For every local authority and every year Y in 2020–2024, each model is fitted
+only on years before Y (the pooled variance too, from all LAs' years before
+Y) and forecasts Y. We report, per year and overall:
+
+* ``n`` — forecasts made (LAs with at least three earlier years and a value in Y);
+* ``coverage_80`` / ``coverage_95`` — share of actual values inside the 80% /
+  95% prediction intervals (goal: within 5 points of nominal);
+* ``mae`` — mean absolute error of the central forecast, in percentage points;
+* ``mae_naive`` — the same for "same as last year".
+
+The default model for projections is the one with the lowest MAE among those
+whose coverage is within 5 points of nominal (:func:`choose_default`).
+
+Percentages are 0–100.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis_helpers.analysis.projection import MODELS, TooFewPoints, pooled_innovation_variance, project
+from analysis_helpers.data.release import Release
+from analysis_helpers.domain.history import timeliness_history
+
+YEARS = ("2020", "2021", "2022", "2023", "2024")
+BACKTEST_COLUMNS = ["model", "year", "n", "coverage_80", "coverage_95", "mae", "mae_naive"]
+
+
+def forecasts(
+    measure: str = "ehcp_issued_within_20_weeks_excl_exceptions_pct",
+    models: tuple[str, ...] = tuple(MODELS),
+    years: tuple[str, ...] = YEARS,
+    window: int | None = None,
+    release: Release | None = None,
+) -> pd.DataFrame:
+    """One row per model, LA and forecast year: actual, forecast and interval limits."""
+    history = timeliness_history(measure, release=release)
+    las = history[(history["geographic_level"] == "Local authority")].dropna(subset=["value"])
+    las = las.sort_values("period_end")
+    groups = {code: g for code, g in las.groupby("area_code")}
+    rows = []
+    for year in years:
+        before = las[las["period"] < year]
+        pooled = pooled_innovation_variance(before)
+        for code, group in groups.items():
+            actual = group[group["period"] == year]
+            train = group[group["period"] < year]
+            if window:
+                train = train.tail(window)
+            if actual.empty or len(train) < 3:
+                continue
+            truth = float(actual["value"].iloc[0])
+            naive = float(train["value"].iloc[-1])
+            for model in models:
+                try:
+                    result = project(train, model, horizon=actual["period_end"].iloc[0], pooled_variance=pooled)
+                except TooFewPoints:
+                    continue
+                forecast = result.table[result.table["period"] == year]
+                if forecast.empty:
+                    continue
+                f = forecast.iloc[0]
+                rows.append(
+                    {
+                        "model": model, "year": year, "area_code": code, "actual": truth, "forecast": f["value_projected"],
+                        "naive": naive, "pi80_low": f["pi80_low"], "pi80_high": f["pi80_high"],
+                        "pi95_low": f["pi95_low"], "pi95_high": f["pi95_high"],
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+def summarise(forecast_rows: pd.DataFrame) -> pd.DataFrame:
+    """Per model and year, then an ``overall`` row per model."""
+    frame = forecast_rows.copy()
+    frame["in80"] = (frame["actual"] >= frame["pi80_low"]) & (frame["actual"] <= frame["pi80_high"])
+    frame["in95"] = (frame["actual"] >= frame["pi95_low"]) & (frame["actual"] <= frame["pi95_high"])
+    frame["abs_error"] = (frame["actual"] - frame["forecast"]).abs()
+    frame["abs_error_naive"] = (frame["actual"] - frame["naive"]).abs()
+
+    def summary(g: pd.DataFrame) -> pd.Series:
+        return pd.Series(
+            {
+                "n": len(g),
+                "coverage_80": 100 * g["in80"].mean(),
+                "coverage_95": 100 * g["in95"].mean(),
+                "mae": g["abs_error"].mean(),
+                "mae_naive": g["abs_error_naive"].mean(),
+            }
+        )
+
+    per_year = frame.groupby(["model", "year"]).apply(summary, include_groups=False).reset_index()
+    overall = frame.groupby("model").apply(summary, include_groups=False).reset_index()
+    overall["year"] = "overall"
+    table = pd.concat([per_year, overall], ignore_index=True)
+    table["n"] = table["n"].astype(int)
+    order = {m: i for i, m in enumerate(MODELS)}
+    table["_m"] = table["model"].map(order)
+    table["_y"] = table["year"].map(lambda y: "9999" if y == "overall" else y)
+    return table.sort_values(["_m", "_y"]).drop(columns=["_m", "_y"]).reset_index(drop=True)[BACKTEST_COLUMNS]
+
+
+def backtest(measure: str = "ehcp_issued_within_20_weeks_excl_exceptions_pct", release: Release | None = None, **kwargs) -> pd.DataFrame:
+    """The backtest table (see module docstring)."""
+    return summarise(forecasts(measure, release=release, **kwargs))
+
+
+def cached_backtest(measure: str = "ehcp_issued_within_20_weeks_excl_exceptions_pct", release: Release | None = None) -> pd.DataFrame:
+    """The backtest table, computed once per release and kept in ``data/cache``
+    (named by the release's SHA-256, so a new release is always re-tested)."""
+    from analysis_helpers.core.paths import CACHE_DIR
+    from analysis_helpers.data.release import open_release
+
+    release = release or open_release()
+    path = CACHE_DIR / f"{release.sha256[:20]}-backtest-{measure}.csv"
+    if path.exists():
+        table = pd.read_csv(path, dtype={"year": str})
+        if list(table.columns) == BACKTEST_COLUMNS:
+            return table
+    table = backtest(measure, release=release)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        table.to_csv(tmp, index=False)
+        tmp.replace(path)
+    except OSError:
+        pass
+    return table
+
+
+def choose_default(table: pd.DataFrame, tolerance: float = 5.0) -> str:
+    """The default model: among models whose overall 80% and 95% coverage are both
+    within ``tolerance`` points of nominal, the one with the lowest MAE; if none
+    is, the one closest to nominal coverage (reports then say intervals are off).
+    """
+    overall = table[table["year"] == "overall"].copy()
+    overall["distance"] = (overall["coverage_80"] - 80).abs() + (overall["coverage_95"] - 95).abs()
+    calibrated = overall[((overall["coverage_80"] - 80).abs() <= tolerance) & ((overall["coverage_95"] - 95).abs() <= tolerance)]
+    if len(calibrated):
+        return str(calibrated.sort_values(["mae", "distance"]).iloc[0]["model"])
+    return str(overall.sort_values("distance").iloc[0]["model"])
+
+
+def coverage_gap(table: pd.DataFrame, model: str) -> tuple[float, float]:
+    """(coverage_80 - 80, coverage_95 - 95) for a model's overall row."""
+    row = table[(table["model"] == model) & (table["year"] == "overall")].iloc[0]
+    return float(row["coverage_80"] - 80), float(row["coverage_95"] - 95)
+

@@ -1,0 +1,217 @@
+"""Comparators: England, the region, statistical neighbours, rank and quartile.
+
+For one area, measure and period, :func:`compare` returns one row per
+comparator:
+
+* ``Area`` — the area itself, with its rank among all LAs with data
+  (1 = best; for measures where neither direction is better, 1 = highest),
+  ``of`` (how many LAs had data) and the quartile band A–D (A = best quarter);
+* ``England`` and ``Region``;
+* ``Statistical neighbours (mean)`` — the simple mean of the neighbours' values
+  that exist, as DfE's Local Authority Interactive Tool (LAIT) computes it;
+* ``Statistical neighbours (median)``;
+* ``Neighbour 1`` … ``Neighbour 10`` — each neighbour, closest first.
+
+The area row also carries the change since the previous period and whether it
+is larger than chance: for proportions, a two-sided two-proportion z-test
+(pooled variance) at the 5% level; for counts, an exact conditional test of two
+Poisson counts (the binomial test of one count given their sum). The test used
+is named in ``change_test``.
+
+Percentages are 0–100.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+from scipy.stats import binomtest, norm
+
+from analysis_helpers.core.errors import ParameterError
+from analysis_helpers.data.neighbours import DEFAULT_VINTAGE, neighbours_of
+from analysis_helpers.data.release import Release
+from analysis_helpers.domain.areas import LOCAL_AUTHORITY, Area
+from analysis_helpers.domain.kpis import areas_for, kpi_table
+from analysis_helpers.domain.measures import Measure, get_measure
+
+COMPARE_COLUMNS = [
+    "comparator",
+    "area_code",
+    "area_name",
+    "period",
+    "value",
+    "numerator",
+    "denominator",
+    "ci_low",
+    "ci_high",
+    "n_areas",
+    "rank",
+    "of",
+    "quartile",
+    "previous_period",
+    "previous_value",
+    "change",
+    "change_p_value",
+    "change_significant",
+    "change_test",
+    "note",
+]
+SN_MEAN = "Statistical neighbours (mean)"
+SN_MEDIAN = "Statistical neighbours (median)"
+QUARTILES = ("A", "B", "C", "D")
+SIGNIFICANCE_LEVEL = 0.05
+
+
+def two_proportion_test(x1: float, n1: float, x0: float, n0: float) -> float:
+    """Two-sided p-value of the pooled two-proportion z-test (NaN if undefined)."""
+    if min(n1, n0) <= 0 or any(math.isnan(v) for v in (x1, n1, x0, n0)):
+        return math.nan
+    pooled = (x1 + x0) / (n1 + n0)
+    se = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n0))
+    if se == 0:
+        return 1.0 if x1 / n1 == x0 / n0 else 0.0
+    z = (x1 / n1 - x0 / n0) / se
+    return float(2 * norm.sf(abs(z)))
+
+
+def poisson_change_test(count_now: float, count_before: float) -> float:
+    """Two-sided p-value that two counts come from the same Poisson rate."""
+    if any(math.isnan(v) for v in (count_now, count_before)) or count_now + count_before <= 0:
+        return math.nan
+    return float(binomtest(int(count_now), int(count_now + count_before), 0.5).pvalue)
+
+
+def rank_values(values: pd.Series, higher_is_better: bool | None) -> pd.Series:
+    """Rank 1 = best (or highest when direction is None); ties share the best rank."""
+    ascending = higher_is_better is False
+    return values.rank(method="min", ascending=ascending)
+
+
+def quartile_band(rank: float, of: int) -> str:
+    """A (best quarter) … D (worst quarter) from a rank among ``of`` areas."""
+    if of <= 0 or math.isnan(rank):
+        return ""
+    return QUARTILES[min(3, int(math.ceil(4 * rank / of)) - 1)]
+
+
+def la_values(measure: str, period: str, release: Release | None = None) -> pd.DataFrame:
+    """KPI rows of every LA with a value for the measure and period."""
+    table = kpi_table(release)
+    rows = table[
+        (table["measure"] == measure) & (table["period"] == period) & (table["geographic_level"] == LOCAL_AUTHORITY)
+    ]
+    return rows.dropna(subset=["value"])
+
+
+def latest_period(area: Area, measure: str, release: Release | None = None) -> str:
+    """The latest period with a value for the area and measure."""
+    table = kpi_table(release)
+    rows = table[(table["area_code"] == area.code) & (table["measure"] == measure)].dropna(subset=["value"])
+    if rows.empty:
+        raise ParameterError(f"{area.name} has no published value for {measure} in this release")
+    return rows.sort_values("period_end")["period"].iloc[-1]
+
+
+def compare(
+    area: str,
+    measure: str,
+    period: str | None = None,
+    neighbours: str = DEFAULT_VINTAGE,
+    release: Release | None = None,
+) -> pd.DataFrame:
+    """Comparator rows for one area, measure and period (default: latest with data)."""
+    m = get_measure(measure)
+    areas = areas_for(release)
+    target = areas.get(area)
+    table = kpi_table(release)
+    series = table[table["measure"] == m.name]
+    periods = series.sort_values("period_end")["period"].drop_duplicates().tolist()
+    if period is None:
+        try:
+            period = latest_period(target, m.name, release)
+        except ParameterError:  # the area never published this measure: show the comparators anyway
+            period = periods[-1]
+    elif period not in periods:
+        raise ParameterError(f"period {period!r} is not in the data for {m.name}; periods: {', '.join(periods)}")
+
+    current = series[series["period"] == period].set_index("area_code")
+    rows: list[dict] = []
+
+    def row_for(label: str, code: str | None, name: str, note: str = "") -> dict:
+        record = {c: np.nan for c in COMPARE_COLUMNS}
+        record.update(comparator=label, area_code=code or "", area_name=name, period=period, note=note)
+        record.update(change_test="", quartile="", previous_period="", change_significant=pd.NA)
+        if code and code in current.index:
+            hit = current.loc[code]
+            for column in ("value", "numerator", "denominator", "ci_low", "ci_high"):
+                record[column] = hit[column]
+            if pd.isna(hit["value"]) and not note:
+                record["note"] = "unavailable (x) in the release"
+        elif code and not note:
+            record["note"] = "no row for this area and period in the release"
+        return record
+
+    area_row = row_for("Area", target.code, target.name)
+    if target.level == LOCAL_AUTHORITY:
+        ranked = la_values(m.name, period, release)
+        ranks = rank_values(ranked.set_index("area_code")["value"], m.higher_is_better)
+        if target.code in ranks.index:
+            area_row["rank"] = ranks[target.code]
+            area_row["of"] = len(ranks)
+            area_row["quartile"] = quartile_band(ranks[target.code], len(ranks))
+    _add_change(area_row, series, target, period, periods, m)
+    rows.append(area_row)
+
+    england = areas.england()
+    if target.code != england.code:
+        rows.append(row_for("England", england.code, england.name))
+    region = areas.region_of(target)
+    if region is not None:
+        rows.append(row_for("Region", region.code, region.name))
+
+    if target.level == LOCAL_AUTHORITY:
+        neighbour_rows = []
+        for n in neighbours_of(target.la_number, neighbours):
+            found = areas.by_la_number(n.la_number)
+            label = f"Neighbour {n.rank}" + (f" ({n.closeness.lower()})" if n.closeness else "")
+            if found is None:
+                neighbour_rows.append(row_for(label, None, n.name, note="not in this release (reorganised or renamed)"))
+            else:
+                neighbour_rows.append(row_for(label, found.code, found.name))
+        values = pd.Series([r["value"] for r in neighbour_rows], dtype=float).dropna()
+        mean_row = row_for(SN_MEAN, None, f"{len(values)} of {len(neighbour_rows)} neighbours with data")
+        median_row = row_for(SN_MEDIAN, None, f"{len(values)} of {len(neighbour_rows)} neighbours with data")
+        mean_row["value"] = values.mean() if len(values) else np.nan
+        median_row["value"] = values.median() if len(values) else np.nan
+        mean_row["n_areas"] = median_row["n_areas"] = len(values)
+        if not neighbour_rows:
+            mean_row["note"] = median_row["note"] = f"no {neighbours} statistical neighbour list for this LA"
+        rows += [mean_row, median_row, *neighbour_rows]
+
+    frame = pd.DataFrame(rows, columns=COMPARE_COLUMNS)
+    return frame
+
+
+def _add_change(record: dict, series: pd.DataFrame, area: Area, period: str, periods: list[str], m: Measure) -> None:
+    position = periods.index(period)
+    if position == 0:
+        record["note"] = (record["note"] + "; " if record["note"] else "") + "no earlier period to compare"
+        return
+    previous = periods[position - 1]
+    before = series[(series["area_code"] == area.code) & (series["period"] == previous)]
+    if before.empty or pd.isna(before["value"].iloc[0]) or pd.isna(record["value"]):
+        return
+    prior = before.iloc[0]
+    record["previous_period"] = previous
+    record["previous_value"] = prior["value"]
+    record["change"] = record["value"] - prior["value"]
+    if m.unit == "pct":
+        p = two_proportion_test(record["numerator"], record["denominator"], prior["numerator"], prior["denominator"])
+        record["change_test"] = "two-proportion z-test"
+    else:
+        p = poisson_change_test(record["value"], prior["value"])
+        record["change_test"] = "Poisson (conditional binomial) test"
+    record["change_p_value"] = p
+    record["change_significant"] = bool(p < SIGNIFICANCE_LEVEL) if not math.isnan(p) else pd.NA

@@ -1,0 +1,327 @@
+"""Projections with honest uncertainty; every output names the model that made it.
+
+Models (``MODELS``):
+
+``glm_logit``
+    Quasi-binomial GLM: logit(rate) linear in time, fitted to numerators and
+    denominators, the dispersion estimated from Pearson's X² (never below 1).
+    Prediction variance on the logit scale = variance of the fitted line at that
+    time + the binomial noise of a next period as large as the last one
+    (dispersion / (n p (1 - p))).
+``rw_drift_logit``
+    Random walk with drift on the logit scale. The drift is the area's mean
+    year-on-year change; the innovation variance is pooled across all local
+    authorities (one area's five changes cannot estimate it), net of binomial
+    noise. Prediction variance at h steps = h × innovation + h² × var(drift) +
+    binomial noise of the last and the next period.
+``rw_logit``
+    The same random walk without drift: "same as last year", with intervals.
+``linear_pct``
+    For series with values only (no denominators): ordinary least squares on
+    the percentage with t-based prediction intervals.
+
+A series needs at least 3 points; with fewer, :func:`project` raises
+:class:`TooFewPoints` and callers show the required trajectory only.
+
+Percentages are 0–100.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy.stats import norm
+from scipy.stats import t as student_t
+
+from analysis_helpers.core.errors import SendReviewError
+
+MIN_POINTS = 3
+MODELS = {
+    "glm_logit": "Quasi-binomial GLM, logit-linear trend in time",
+    "rw_drift_logit": "Random walk with drift on the logit scale (variance pooled across LAs)",
+    "rw_logit": "Random walk without drift on the logit scale (variance pooled across LAs)",
+    "linear_pct": "Linear trend on the percentage (OLS), values only",
+}
+EPS = 0.5  # continuity correction for 0 or n successes on the logit scale
+
+
+class TooFewPoints(SendReviewError):
+    """Fewer than three points: no projection, show the required trajectory only."""
+
+
+def logit_pct(value_pct):
+    p = np.clip(np.asarray(value_pct, dtype=float) / 100, 1e-6, 1 - 1e-6)
+    return np.log(p / (1 - p))
+
+
+def expit_pct(x):
+    with np.errstate(over="ignore"):
+        return 100 / (1 + np.exp(-np.asarray(x, dtype=float)))
+
+
+def empirical_logit(numerator, denominator):
+    """logit(x/n); the continuity correction (+0.5) is used only at 0 or n, where logit is infinite."""
+    x, n = np.asarray(numerator, dtype=float), np.asarray(denominator, dtype=float)
+    edge = (x <= 0) | (x >= n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        exact = np.log(x / (n - x))
+    return np.where(edge, np.log((x + EPS) / (n - x + EPS)), exact)
+
+
+def binomial_logit_variance(numerator, denominator):
+    """Variance of the empirical logit of x/n (delta method with continuity correction)."""
+    x, n = np.asarray(numerator, dtype=float), np.asarray(denominator, dtype=float)
+    return 1 / (x + EPS) + 1 / (n - x + EPS)
+
+
+def years(period_end) -> np.ndarray:
+    """Time in years since 2000-01-01 (the models' time axis)."""
+    ends = pd.to_datetime(pd.Series(period_end))
+    return ((ends - pd.Timestamp("2000-01-01")).dt.days / 365.25).to_numpy()
+
+
+@dataclass
+class Projection:
+    """Projected values with 80% and 95% prediction intervals.
+
+    Attributes
+    ----------
+    model : str
+        Key in :data:`MODELS`; ``label`` is its description.
+    table : DataFrame
+        ``period, period_end, value_projected, pi80_low, pi80_high, pi95_low,
+        pi95_high`` and ``model``.
+    """
+
+    model: str
+    table: pd.DataFrame
+    scale: str
+    mean: np.ndarray = field(repr=False)
+    sd: np.ndarray = field(repr=False)
+    df: float | None = None
+    last_observed: pd.Timestamp | None = None
+
+    @property
+    def label(self) -> str:
+        return MODELS[self.model]
+
+    def _cdf(self, value_pct: float, index: int) -> float:
+        point = logit_pct(value_pct) if self.scale == "logit" else value_pct
+        z = (point - self.mean[index]) / self.sd[index] if self.sd[index] > 0 else math.copysign(math.inf, point - self.mean[index])
+        return float(student_t.cdf(z, self.df) if self.df else norm.cdf(z))
+
+    def probability_at_or_beyond(self, target_value: float, index: int, higher: bool = True) -> float:
+        """P(value at projected period ``index`` is >= target) (<= when ``higher`` is False)."""
+        below = self._cdf(target_value, index)
+        return 1 - below if higher else below
+
+    def probability_by(self, target_value: float, when: pd.Timestamp, higher: bool = True) -> float | None:
+        """Probability the first projected period ending on or after ``when`` meets the target."""
+        ends = pd.to_datetime(self.table["period_end"])
+        later = np.flatnonzero(ends >= pd.Timestamp(when))
+        if len(later) == 0:
+            return None
+        return self.probability_at_or_beyond(target_value, int(later[0]), higher)
+
+    def date_reached(self, target_value: float, higher: bool = True) -> dict:
+        """First projected period where the target is met with probability ≥ 0.5 (median),
+        ≥ 0.1 (early end of an 80% interval) and ≥ 0.9 (late end); None = not within horizon."""
+        probabilities = [self.probability_at_or_beyond(target_value, i, higher) for i in range(len(self.table))]
+
+        def first(level: float):
+            hits = [i for i, p in enumerate(probabilities) if p >= level]
+            return self.table["period"].iloc[hits[0]] if hits else None
+
+        return {"median": first(0.5), "early": first(0.1), "late": first(0.9)}
+
+
+def future_period_ends(last_end: pd.Timestamp, spacing_days: float, horizon: pd.Timestamp) -> list[pd.Timestamp]:
+    """Future period ends at the series' own spacing (years or months) up to ``horizon``."""
+    ends = []
+    current = pd.Timestamp(last_end)
+    step = pd.DateOffset(years=1) if spacing_days > 200 else pd.DateOffset(months=1)
+    while True:
+        current = current + step
+        if step == pd.DateOffset(months=1):
+            current = current + pd.offsets.MonthEnd(0)
+        if current > horizon:
+            break
+        ends.append(current)
+    return ends
+
+
+def _label(end: pd.Timestamp, spacing_days: float, template: str) -> str:
+    if spacing_days > 200:
+        if "/" in template:  # academic-year census label such as 2024/25
+            return f"{end.year - 1}/{str(end.year)[2:]}"
+        return str(end.year)
+    return f"{end:%Y-%m}"
+
+
+def project(
+    series: pd.DataFrame,
+    model: str = "glm_logit",
+    horizon: pd.Timestamp | str | None = None,
+    pooled_variance: float | None = None,
+    periods: int = 3,
+    variance_inflation: float = 1.0,
+) -> Projection:
+    """Project a series forward.
+
+    Parameters
+    ----------
+    series : DataFrame
+        ``period, period_end, value`` and, for the logit models, ``numerator``
+        and ``denominator``. Missing values are dropped.
+    model : str
+        One of :data:`MODELS`.
+    horizon : date-like, optional
+        Last period end to project to (default: ``periods`` steps ahead).
+    pooled_variance : float, optional
+        Innovation variance on the logit scale for the random-walk models
+        (see :func:`pooled_innovation_variance`); required for them.
+    variance_inflation : float
+        Multiplies the prediction variance (set from the backtest if intervals
+        prove too narrow; 1 = as modelled).
+    """
+    if model not in MODELS:
+        raise SendReviewError(f"unknown model {model!r}; models: {', '.join(MODELS)}")
+    data = series.dropna(subset=["value"]).sort_values("period_end")
+    needs_counts = model != "linear_pct"
+    if needs_counts:
+        data = data.dropna(subset=["numerator", "denominator"])
+        data = data[data["denominator"] > 0]
+    if len(data) < MIN_POINTS:
+        raise TooFewPoints(
+            f"{len(data)} point(s) with data: at least {MIN_POINTS} are needed for a projection; "
+            "only the required trajectory is shown"
+        )
+    ends = pd.to_datetime(data["period_end"])
+    spacing = float(np.median(np.diff(ends.values).astype("timedelta64[D]").astype(float)))
+    last = ends.iloc[-1]
+    if horizon is None:
+        horizon_ts = last + (pd.DateOffset(years=periods) if spacing > 200 else pd.DateOffset(months=periods))
+    else:
+        horizon_ts = pd.Timestamp(horizon)
+    future = future_period_ends(last, spacing, horizon_ts)
+    if not future:
+        future = future_period_ends(last, spacing, last + pd.DateOffset(years=1) if spacing > 200 else last + pd.DateOffset(months=1))
+    t_obs, t_new = years(ends), years(future)
+
+    df = None
+    if model == "glm_logit":
+        mean, var = _glm(data, t_obs, t_new)
+        scale = "logit"
+    elif model in ("rw_drift_logit", "rw_logit"):
+        if pooled_variance is None:
+            raise SendReviewError(f"{model} needs the innovation variance pooled across LAs")
+        mean, var = _random_walk(data, t_obs, t_new, pooled_variance, drift=model == "rw_drift_logit", spacing=spacing)
+        scale = "logit"
+    else:
+        mean, var, df = _ols(data, t_obs, t_new)
+        scale = "pct"
+    sd = np.sqrt(np.asarray(var) * variance_inflation)
+    table = pd.DataFrame({"period": [_label(e, spacing, str(data["period"].iloc[-1])) for e in future], "period_end": future})
+    for level, name in ((0.80, "pi80"), (0.95, "pi95")):
+        q = student_t.ppf(0.5 + level / 2, df) if df else norm.ppf(0.5 + level / 2)
+        low, high = mean - q * sd, mean + q * sd
+        if scale == "logit":
+            low, high = expit_pct(low), expit_pct(high)
+        else:  # a percentage cannot leave 0-100
+            low, high = np.clip(low, 0, 100), np.clip(high, 0, 100)
+        table[f"{name}_low"], table[f"{name}_high"] = low, high
+    table.insert(2, "value_projected", expit_pct(mean) if scale == "logit" else np.clip(mean, 0, 100))
+    table["model"] = model
+    cols = ["period", "period_end", "value_projected", "pi80_low", "pi80_high", "pi95_low", "pi95_high", "model"]
+    return Projection(model=model, table=table[cols], scale=scale, mean=np.asarray(mean), sd=sd, df=df, last_observed=last)
+
+
+def pearson_dispersion(numerator, denominator, fitted_rate, n_params: int = 2) -> float:
+    """Quasi-binomial dispersion: Pearson X² / residual degrees of freedom.
+
+    X² = Σ (x - n p̂)² / (n p̂ (1 - p̂)). Computed here because statsmodels'
+    ``scale="X2"`` with two-column binomial counts does not weight by the
+    number of trials.
+    """
+    x, n, p = (np.asarray(a, dtype=float) for a in (numerator, denominator, fitted_rate))
+    p = np.clip(p, 1e-9, 1 - 1e-9)
+    dof = len(x) - n_params
+    if dof <= 0:
+        return 1.0
+    return float(((x - n * p) ** 2 / (n * p * (1 - p))).sum() / dof)
+
+
+def _glm(data: pd.DataFrame, t_obs: np.ndarray, t_new: np.ndarray):
+    import statsmodels.api as sm
+
+    x = data["numerator"].to_numpy(float)
+    n = data["denominator"].to_numpy(float)
+    centre = t_obs.mean()
+    exog = sm.add_constant(t_obs - centre)
+    with warnings.catch_warnings():  # 0% or 100% years: the fit is still the best available
+        warnings.simplefilter("ignore")
+        fit = sm.GLM(np.column_stack([x, n - x]), exog, family=sm.families.Binomial()).fit()
+    dispersion = max(pearson_dispersion(x, n, fit.fittedvalues), 1.0)
+    cov = fit.cov_params() * dispersion  # binomial fit has scale 1: unscaled covariance
+    new = sm.add_constant(t_new - centre, has_constant="add")
+    mean = new @ fit.params
+    var_fit = np.einsum("ij,jk,ik->i", new, cov, new)
+    p = np.clip(1 / (1 + np.exp(-mean)), 1e-6, 1 - 1e-6)
+    var_noise = dispersion / (n[-1] * p * (1 - p))
+    return mean, var_fit + var_noise
+
+
+def _random_walk(data, t_obs, t_new, pooled_variance, drift, spacing):
+    x = data["numerator"].to_numpy(float)
+    n = data["denominator"].to_numpy(float)
+    eta = empirical_logit(x, n)
+    steps = np.round((t_new - t_obs[-1]) / (spacing / 365.25))
+    changes = np.diff(eta)
+    drift_hat = changes.mean() if drift and len(changes) else 0.0
+    drift_var = (pooled_variance + 2 * binomial_logit_variance(x, n).mean()) / len(changes) if drift and len(changes) else 0.0
+    mean = eta[-1] + steps * drift_hat
+    noise_last = binomial_logit_variance(x[-1], n[-1])
+    p = np.clip(1 / (1 + np.exp(-mean)), 1e-6, 1 - 1e-6)
+    noise_next = 1 / (n[-1] * p * (1 - p))
+    var = steps * pooled_variance + steps**2 * drift_var + noise_last + noise_next
+    return mean, var
+
+
+def _ols(data, t_obs, t_new):
+    import statsmodels.api as sm
+
+    y = data["value"].to_numpy(float)
+    centre = t_obs.mean()
+    fit = sm.OLS(y, sm.add_constant(t_obs - centre)).fit()
+    prediction = fit.get_prediction(sm.add_constant(t_new - centre, has_constant="add"))
+    frame = prediction.summary_frame(alpha=0.05)
+    var = frame["mean_se"].to_numpy() ** 2 + fit.scale
+    return frame["mean"].to_numpy(), var, float(fit.df_resid)
+
+
+def pooled_innovation_variance(panel: pd.DataFrame) -> float:
+    """Year-on-year innovation variance of logit(rate), pooled across areas, net of binomial noise.
+
+    ``panel`` has ``area_code, period_end, numerator, denominator``. For each
+    area, changes in the empirical logit are centred on the area's mean change
+    (its drift); the pooled variance of those residuals, less the binomial noise
+    the two years contribute, estimates the variance of real change.
+    """
+    residual_sq, noise, dof = 0.0, 0.0, 0
+    for _, group in panel.dropna(subset=["numerator", "denominator"]).sort_values("period_end").groupby("area_code"):
+        group = group[group["denominator"] > 0]
+        if len(group) < 3:
+            continue
+        x, n = group["numerator"].to_numpy(float), group["denominator"].to_numpy(float)
+        changes = np.diff(empirical_logit(x, n))
+        noise_terms = binomial_logit_variance(x, n)
+        residual_sq += ((changes - changes.mean()) ** 2).sum()
+        noise += (noise_terms[1:] + noise_terms[:-1]).sum() * (len(changes) - 1) / len(changes)
+        dof += len(changes) - 1
+    if dof == 0:
+        raise SendReviewError("no area has three or more years with data: cannot pool the variance")
+    return max((residual_sq - noise) / dof, 1e-4)

@@ -1,0 +1,123 @@
+"""The required trajectory: the straight path from baseline to target.
+
+Linear on the percentage scale by default (what a plan's milestones usually
+assume); ``scale="logit"`` gives the path straight on the log-odds scale, which
+rises slowly near 0% and 100% as real improvement does. The path is evaluated
+at any date; annual DfE figures are compared with it at the middle of their
+year (a calendar-year count describes the whole year, not its last day).
+
+The gap between observed and required is given in percentage points and, where
+the observed figure has a denominator, in plans: "to be on trajectory, N more
+of the M plans issued needed to be on time".
+
+Percentages are 0–100.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import numpy as np
+import pandas as pd
+
+from analysis_helpers.domain.targets import Target
+
+MILESTONE_MONTHS = (3, 6, 12, 18)  # the improvement notice's review points
+
+
+def _logit(p: float) -> float:
+    p = min(max(p / 100, 1e-4), 1 - 1e-4)
+    return math.log(p / (1 - p))
+
+
+def _expit(x: float) -> float:
+    return 100 / (1 + math.exp(-x))
+
+
+def required_value(target: Target, when: dt.date, scale: str = "linear") -> float:
+    """Value the required path reaches on ``when`` (held at the target after the target date)."""
+    start, end = target.baseline_date, target.target_date
+    fraction = (when - start).days / (end - start).days
+    fraction = min(max(fraction, 0.0), 1.0)
+    if scale == "logit" and target.unit == "pct":
+        return _expit(_logit(target.baseline_value) + fraction * (_logit(target.target_value) - _logit(target.baseline_value)))
+    if scale not in ("linear", "logit"):
+        raise ValueError(f"scale must be 'linear' or 'logit', got {scale!r}")
+    return target.baseline_value + fraction * (target.target_value - target.baseline_value)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    month = day.month - 1 + months
+    year = day.year + month // 12
+    month = month % 12 + 1
+    last = (dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)).day
+    return dt.date(year, month, min(day.day, last))
+
+
+def milestones(target: Target, scale: str = "linear", months: tuple[int, ...] = MILESTONE_MONTHS) -> pd.DataFrame:
+    """Required value at each review milestone after the baseline, and at the target date."""
+    rows = [{"milestone": f"{m} months", "date": add_months(target.baseline_date, m)} for m in months]
+    rows.append({"milestone": "target date", "date": target.target_date})
+    frame = pd.DataFrame(rows)
+    frame["required"] = [required_value(target, d, scale) for d in frame["date"]]
+    return frame
+
+
+def period_midpoint(period_end: pd.Timestamp, period_label: str) -> dt.date:
+    """Middle of a calendar year for annual figures; the date itself for snapshots and months."""
+    end = pd.Timestamp(period_end).date()
+    if len(period_label) == 4 and period_label.isdigit():
+        return dt.date(end.year, 7, 1)
+    return end
+
+
+def gap_to_trajectory(target: Target, observed: pd.DataFrame, scale: str = "linear") -> pd.DataFrame:
+    """Observed vs required for each observed period since the baseline.
+
+    Columns: ``period, compared_at, observed, required, gap_pp, numerator,
+    denominator, plans_short`` (plans short is for percentage rows with a
+    denominator: how many more of them needed to meet the required rate).
+    """
+    rows = []
+    for r in observed.sort_values("period_end").itertuples():
+        when = period_midpoint(r.period_end, r.period)
+        if when < target.baseline_date or pd.isna(r.value):
+            continue
+        required = required_value(target, when, scale)
+        short = np.nan
+        if target.unit == "pct" and not pd.isna(getattr(r, "denominator", np.nan)):
+            short = max(0, math.ceil(required / 100 * r.denominator - 1e-9) - r.numerator)
+        rows.append(
+            {
+                "period": r.period,
+                "compared_at": when,
+                "observed": r.value,
+                "required": required,
+                "gap_pp": r.value - required,
+                "numerator": getattr(r, "numerator", np.nan),
+                "denominator": getattr(r, "denominator", np.nan),
+                "plans_short": short,
+            }
+        )
+    return pd.DataFrame(rows, columns=["period", "compared_at", "observed", "required", "gap_pp", "numerator", "denominator", "plans_short"])
+
+
+def months_between(start: dt.date, end: dt.date) -> float:
+    return (end - start).days / (365.25 / 12)
+
+
+def improvement_needed_per_month(current_value: float, current_date: dt.date, target: Target) -> float:
+    """Percentage points (or units) a month needed from now to reach the target on time."""
+    months = months_between(current_date, target.target_date)
+    if months <= 0:
+        return math.nan
+    return (target.target_value - current_value) / months
+
+
+def required_path(target: Target, scale: str = "linear") -> pd.DataFrame:
+    """The required trajectory as points to draw: baseline, each milestone, target date."""
+    if target.baseline_value is None:
+        return pd.DataFrame(columns=["date", "required"])
+    dates = sorted({target.baseline_date, *[add_months(target.baseline_date, m) for m in MILESTONE_MONTHS], target.target_date})
+    return pd.DataFrame({"date": dates, "required": [required_value(target, d, scale) for d in dates]})

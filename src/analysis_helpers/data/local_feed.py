@@ -1,0 +1,370 @@
+"""The council's own figures: a validated feed, as analysts really keep it.
+
+A feed is a CSV or Excel (.xlsx) file in ``data/local/``, one row per figure::
+
+    measure, period, value, unit, basis, numerator, denominator, qualifier,
+    source_title, source_url            (+ optional: quote)
+
+``numerator``/``denominator`` are optional; ``qualifier`` is "over", "about" or
+"at least" where the source said so. The file name is the area (``kent.csv``)
+or the feed has an ``area`` column.
+
+Validation (:func:`validate_feed`) reports one line per problem, naming the
+file, row and column:
+
+* periods ``2023-06`` (month), ``2023-Q2`` (quarter), ``2023`` (calendar year),
+  ``2022/23`` (financial year, April–March) become start and end dates;
+* units are ``pct`` (0–100), ``count`` (not negative) or ``gbp_m``;
+* a numerator above its denominator, an unknown measure (the valid ones are
+  listed), an empty value;
+* text values are normalised where unambiguous — ``13.2%``, ``1,080``,
+  ``£97m``, ``over 300`` (value 300, qualifier "over") — and reported where not;
+* UTF-8 with or without a byte-order mark, CRLF line ends, and CSVs saved by
+  Excel in Windows-1252 are all read;
+* duplicates that agree are kept once; duplicates that conflict are all kept,
+  flagged, and one is *preferred* by a stated rule: the council's own
+  publication over the press, then the later-listed row; nothing is dropped
+  silently.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from analysis_helpers.core.errors import DataValidationError
+from analysis_helpers.core.paths import LOCAL_DIR
+
+REQUIRED = ["measure", "period", "value", "unit", "basis", "numerator", "denominator", "qualifier", "source_title", "source_url"]
+OPTIONAL = ["quote", "area"]
+UNITS = ("pct", "count", "gbp_m")
+QUALIFIERS = {"": "", "over": "over", "more than": "over", "about": "about", "around": "about", "approximately": "about",
+              "nearly": "about", "at least": "at least", "under": "under", "less than": "under"}
+
+#: Measures a council feed may carry, with their unit and a label.
+LOCAL_MEASURES: dict[str, tuple[str, str]] = {
+    "ehcp_issued_within_20_weeks_pct": ("pct", "EHC plans issued within 20 weeks (council figure)"),
+    "ehcp_not_issued_within_20_weeks_pct": ("pct", "EHC plans not issued within 20 weeks"),
+    "england_ehcp_issued_within_20_weeks_pct": ("pct", "England: EHC plans within 20 weeks (as quoted)"),
+    "ehc_assessments_over_20_weeks_pct": ("pct", "Assessments taking over 20 weeks"),
+    "oldest_open_ehcp_case_weeks": ("count", "Oldest open EHC case (weeks)"),
+    "assessment_backlog_cases": ("count", "Assessment backlog (cases)"),
+    "ehc_assessments_over_30_weeks_count": ("count", "Assessments over 30 weeks"),
+    "outstanding_ehc_cases_total": ("count", "Outstanding EHC cases"),
+    "annual_review_backlog_cases": ("count", "Annual review backlog (cases)"),
+    "annual_reviews_outstanding_pct": ("pct", "Annual reviews outstanding"),
+    "ep_assessment_waiting_children": ("count", "Children waiting for an educational psychology assessment"),
+    "slcn_assessment_waiting_pct": ("pct", "Waiting for a speech, language and communication assessment"),
+    "ehcp_requests_per_month": ("count", "Requests for assessment in the month"),
+    "new_ehcps_issued_count": ("count", "New EHC plans issued"),
+    "ehcps_issued_count": ("count", "EHC plans issued in the month"),
+    "ehcps_maintained_count": ("count", "EHC plans maintained"),
+    "send_vacancies": ("count", "SEND casework vacancies"),
+    "send_vacancies_filled": ("count", "SEND posts filled"),
+    "high_needs_deficit_gbp_m": ("gbp_m", "High-needs (DSG) cumulative deficit (£m)"),
+    "high_needs_inyear_overspend_gbp_m": ("gbp_m", "High-needs in-year overspend (£m)"),
+    "high_needs_inyear_overspend_pct": ("pct", "High-needs in-year overspend (% above grant)"),
+    "safety_valve_dfe_contribution_gbp_m": ("gbp_m", "Safety valve: DfE contribution (£m)"),
+    "safety_valve_kcc_contribution_gbp_m": ("gbp_m", "Safety valve: council contribution (£m)"),
+    "mainstream_placement_pct": ("pct", "Pupils with EHC plans in mainstream (as quoted)"),
+    "england_mainstream_placement_pct": ("pct", "England: pupils with EHC plans in mainstream (as quoted)"),
+    "mainstream_placement_primary_pct": ("pct", "Primary-age pupils with EHC plans in mainstream"),
+    "mainstream_placement_secondary_pct": ("pct", "Secondary-age pupils with EHC plans in mainstream"),
+}
+#: Hosts of the council's own publications (preferred over press in a conflict).
+PRIMARY_HOSTS = ("kent.gov.uk", "democracy.kent.gov.uk", "kelsi.org.uk", ".gov.uk")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One validation problem: file, row (1 = header), column, message."""
+
+    file: str
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: row {self.row}, column {self.column!r}: {self.message}"
+
+
+# -- periods and values -----------------------------------------------------------
+def parse_period(text: str) -> tuple[dt.date, dt.date, str]:
+    """``(start, end, kind)`` of a feed period; ValueError says what was expected."""
+    text = str(text).strip()
+    if m := re.fullmatch(r"(\d{4})-(\d{2})", text):
+        year, month = int(m[1]), int(m[2])
+        if 1 <= month <= 12:
+            start = dt.date(year, month, 1)
+            return start, (pd.Timestamp(start) + pd.offsets.MonthEnd(0)).date(), "month"
+    elif m := re.fullmatch(r"(\d{4})-Q([1-4])", text):
+        year, q = int(m[1]), int(m[2])
+        start = dt.date(year, 3 * q - 2, 1)
+        return start, (pd.Timestamp(start) + pd.offsets.QuarterEnd(0)).date(), "quarter"
+    elif re.fullmatch(r"\d{4}", text):
+        return dt.date(int(text), 1, 1), dt.date(int(text), 12, 31), "calendar year"
+    elif m := re.fullmatch(r"(\d{4})/(\d{2})", text):
+        first = int(m[1])
+        if int(m[2]) == (first + 1) % 100:
+            return dt.date(first, 4, 1), dt.date(first + 1, 3, 31), "financial year"
+    raise ValueError(f"{text!r} is not a period: use 2023-06 (month), 2023-Q2 (quarter), 2023 (year) or 2022/23 (financial year)")
+
+
+def parse_value(text: str, unit: str) -> tuple[float, str]:
+    """``(value, qualifier)`` from text such as ``13.2%``, ``1,080``, ``£97m``, ``over 300``."""
+    raw = str(text).strip()
+    lowered = raw.lower()
+    qualifier = ""
+    for word in sorted((w for w in QUALIFIERS if w), key=len, reverse=True):
+        if lowered.startswith(word + " "):
+            qualifier = QUALIFIERS[word]
+            lowered = lowered[len(word) + 1 :].strip()
+            break
+    cleaned = lowered.replace(",", "").replace("£", "").strip()
+    if unit == "pct":
+        cleaned = cleaned.removesuffix("%").strip()
+    if unit == "gbp_m":
+        cleaned = re.sub(r"\s*(m|mn|million)$", "", cleaned)
+        if re.search(r"(bn|billion|k)$", cleaned):
+            raise ValueError(f"{raw!r}: give £ millions (e.g. 97 or £97m)")
+    if not re.fullmatch(r"-?\d+(\.\d+)?", cleaned):
+        raise ValueError(f"{raw!r} is not a number this feed can read (e.g. 13.2, 13.2%, 1,080, £97m, over 300)")
+    return float(cleaned), qualifier
+
+
+# -- reading ---------------------------------------------------------------------
+def read_rows(path: Path) -> tuple[list[str], list[dict]]:
+    """Header and rows of a CSV (UTF-8, BOM, CRLF, or Windows-1252) or .xlsx feed."""
+    path = Path(path)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        try:
+            frame = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
+        except Exception as exc:
+            raise DataValidationError(f"{path.name}: cannot be read as an Excel workbook ({exc})") from exc
+        header = [str(c).strip().lower() for c in frame.columns]
+        return header, [dict(zip(header, (str(v) for v in row), strict=True)) for row in frame.itertuples(index=False)
+                        if any(str(v).strip() for v in row)]
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252")  # a CSV saved by Excel on Windows
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows = list(reader)
+    if not rows:
+        return [], []
+    header = [h.strip().lower() for h in rows[0]]
+    return header, [dict(zip(header, r + [""] * (len(header) - len(r)), strict=False)) | {"__width": str(len(r))} for r in rows[1:] if any(c.strip() for c in r)]
+
+
+def validate_feed(path: Path) -> tuple[pd.DataFrame, list[Problem], list[str]]:
+    """Validate one feed file; return ``(clean rows, problems, notes)``.
+
+    Clean rows have the feed's columns plus ``value`` as a number,
+    ``period_start``, ``period_end``, ``period_kind``, ``row`` (file row),
+    ``file``, ``conflict`` and ``preferred``.
+    """
+    path = Path(path)
+    name = path.name
+    problems: list[Problem] = []
+    notes: list[str] = []
+    header, rows = read_rows(path)
+    missing = [c for c in REQUIRED if c not in header]
+    for column in missing:
+        problems.append(Problem(name, 1, column, f"missing from the header (expected columns: {', '.join(REQUIRED)})"))
+    if missing:
+        return pd.DataFrame(), problems, notes
+    clean = []
+    for index, row in enumerate(rows, start=2):
+        width = row.pop("__width", None)
+        if width is not None and int(width) > len(header):
+            problems.append(Problem(name, index, "(row)", f"{width} fields where the header has {len(header)} (a comma inside an unquoted value?)"))
+            continue
+        before = len(problems)
+        measure = row["measure"].strip()
+        unit = row["unit"].strip().lower()
+        if measure not in LOCAL_MEASURES:
+            problems.append(Problem(name, index, "measure", f"unknown measure {measure!r}; valid measures: {', '.join(LOCAL_MEASURES)}"))
+        if unit not in UNITS:
+            problems.append(Problem(name, index, "unit", f"{row['unit']!r} is not a unit: use pct, count or gbp_m"))
+        elif measure in LOCAL_MEASURES and LOCAL_MEASURES[measure][0] != unit:
+            problems.append(Problem(name, index, "unit", f"{unit!r} does not match {measure} (expected {LOCAL_MEASURES[measure][0]})"))
+        try:
+            start, end, kind = parse_period(row["period"])
+        except ValueError as exc:
+            problems.append(Problem(name, index, "period", str(exc)))
+            start = end = kind = None
+        value = qualifier = None
+        if not row["value"].strip():
+            problems.append(Problem(name, index, "value", "empty; give the figure as published"))
+        elif unit in UNITS:
+            try:
+                value, qualifier = parse_value(row["value"], unit)
+            except ValueError as exc:
+                problems.append(Problem(name, index, "value", str(exc)))
+        stated = row.get("qualifier", "").strip().lower()
+        if stated and stated not in QUALIFIERS:
+            problems.append(Problem(name, index, "qualifier", f"{stated!r}: use over, about, at least or under (or leave empty)"))
+        numbers = {}
+        for column in ("numerator", "denominator"):
+            text = row.get(column, "").strip()
+            if text:
+                try:
+                    numbers[column] = parse_value(text, "count")[0]
+                except ValueError as exc:
+                    problems.append(Problem(name, index, column, str(exc)))
+        if value is not None:
+            if unit == "pct" and not 0 <= value <= 100:
+                problems.append(Problem(name, index, "value", f"{value:g} is outside 0-100 for a percentage"))
+            if unit == "count" and value < 0:
+                problems.append(Problem(name, index, "value", f"{value:g} is negative for a count"))
+        if numbers.get("numerator") is not None and numbers.get("denominator") is not None:
+            if numbers["numerator"] > numbers["denominator"]:
+                problems.append(Problem(name, index, "numerator", f"{numbers['numerator']:,.0f} is more than the denominator {numbers['denominator']:,.0f}"))
+        if len(problems) > before:
+            continue
+        if str(row["value"]).strip() != f"{value:g}" and str(row["value"]).strip() != str(value):
+            notes.append(f"{name}: row {index}: value {row['value']!r} read as {value:g}" + (f" ({qualifier})" if qualifier else ""))
+        clean.append(
+            {
+                **{c: row.get(c, "").strip() for c in REQUIRED + OPTIONAL if c in row},
+                "unit": unit,
+                "value": value,
+                "qualifier": QUALIFIERS.get(stated, "") or qualifier,
+                "numerator": numbers.get("numerator"),
+                "denominator": numbers.get("denominator"),
+                "period_start": start,
+                "period_end": end,
+                "period_kind": kind,
+                "file": name,
+                "row": index,
+            }
+        )
+    frame = pd.DataFrame(clean)
+    if len(frame):
+        frame, dup_notes = resolve_duplicates(frame)
+        notes += dup_notes
+    return frame, problems, notes
+
+
+def _primary(url: str) -> bool:
+    return any(host in str(url) for host in PRIMARY_HOSTS)
+
+
+def resolve_duplicates(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Keep agreeing duplicates once; keep conflicting ones, flag them, prefer one by rule."""
+    notes = []
+    frame = frame.copy()
+    frame["conflict"] = frame["basis"].str.contains("CONFLICT", case=False, na=False)  # flagged by whoever compiled the feed
+    frame["preferred"] = True
+    for r in frame[frame["conflict"]].itertuples():
+        notes.append(f"{r.file}: row {r.row}: {r.measure} {r.period} is flagged as a conflict in its basis ({r.basis})")
+    keep = []
+    for (measure, period), group in frame.groupby(["measure", "period"], sort=False):
+        values = group["value"].unique()
+        if len(values) == 1:
+            keep.append(group.index[0])
+            if len(group) > 1:
+                notes.append(f"{group['file'].iloc[0]}: rows {', '.join(map(str, group['row']))}: duplicates agree "
+                             f"({measure} {period} = {values[0]:g}); kept once (row {group['row'].iloc[0]})")
+            continue
+        keep.extend(group.index)
+        ranked = group.assign(_primary=group["source_url"].map(_primary)).sort_values(["_primary", "row"])
+        chosen = ranked.index[-1]
+        frame.loc[group.index, "conflict"] = True
+        frame.loc[group.index, "preferred"] = False
+        frame.loc[chosen, "preferred"] = True
+        rule = "the council's own publication over the press" if ranked["_primary"].any() and not ranked["_primary"].all() else "the later row"
+        notes.append(
+            f"{group['file'].iloc[0]}: rows {', '.join(map(str, group['row']))}: CONFLICT for {measure} {period} "
+            f"({', '.join(f'{v:g}' for v in group['value'])}); all kept and flagged; row {frame.loc[chosen, 'row']} "
+            f"preferred by rule: {rule}"
+        )
+    return frame.loc[sorted(keep)].reset_index(drop=True), notes
+
+
+def feed_files(path: Path = LOCAL_DIR) -> list[Path]:
+    """Feed files in a folder (or the file itself); templates and READMEs are skipped."""
+    path = Path(path)
+    if path.is_file():
+        return [path]
+    if not path.exists():
+        raise DataValidationError(f"{path}: no such file or folder for local figures")
+    return sorted(p for p in path.iterdir() if p.suffix.lower() in (".csv", ".xlsx") and not p.name.startswith(("template", "_", ".")))
+
+
+def feed_for(area_slug: str, path: Path = LOCAL_DIR) -> Path | None:
+    """The feed file for an area (``<slug>.csv`` or ``.xlsx``), if any."""
+    for candidate in feed_files(path) if Path(path).exists() else []:
+        if candidate.stem.lower() == area_slug or Path(path).is_file():
+            return candidate
+    return None
+
+
+def load_feed(path: Path) -> pd.DataFrame:
+    """A validated feed; any problem stops with the validator's first message (and the count)."""
+    frame, problems, _ = validate_feed(path)
+    if problems:
+        more = f" (and {len(problems) - 1} more: run send-review validate {path})" if len(problems) > 1 else ""
+        raise DataValidationError(f"{problems[0]}{more}")
+    return frame
+
+
+def local_kpi_rows(feed: pd.DataFrame, area_code: str, area_name: str) -> pd.DataFrame:
+    """Feed rows in the tidy KPI shape (+ ``basis``, ``qualifier``, ``conflict``, ``preferred``).
+
+    ``source`` names the file and row; ``basis`` keeps the council's monthly
+    management information apart from DfE's annual statistics.
+    """
+    from analysis_helpers.core.intervals import wilson_interval
+
+    if feed.empty:
+        return pd.DataFrame(columns=LOCAL_KPI_COLUMNS)
+    low, high = wilson_interval(feed["numerator"].astype(float), feed["denominator"].astype(float))
+    return pd.DataFrame(
+        {
+            "area_code": area_code,
+            "area_name": area_name,
+            "geographic_level": "Local authority",
+            "period": feed["period"],
+            "period_end": pd.to_datetime(feed["period_end"]),
+            "measure": feed["measure"],
+            "numerator": feed["numerator"].astype(float),
+            "denominator": feed["denominator"].astype(float),
+            "value": feed["value"].astype(float),
+            "unit": feed["unit"],
+            "ci_low": low,
+            "ci_high": high,
+            "source": feed["file"] + " row " + feed["row"].astype(str) + ": " + feed["source_title"],
+            "basis": "council figure: " + feed["basis"],
+            "qualifier": feed["qualifier"],
+            "conflict": feed["conflict"],
+            "preferred": feed["preferred"],
+        }
+    )
+
+
+LOCAL_KPI_COLUMNS = [
+    "area_code", "area_name", "geographic_level", "period", "period_end", "measure", "numerator", "denominator",
+    "value", "unit", "ci_low", "ci_high", "source", "basis", "qualifier", "conflict", "preferred",
+]
+
+
+def area_feed(area_slug: str, local: Path | str | None = None) -> pd.DataFrame:
+    """The validated feed of an area (empty if it has none); a broken feed stops with its first problem.
+
+    ``local`` is a feed file or a folder of feeds named by area (default ``data/local/``).
+    """
+    path = Path(local) if local else LOCAL_DIR
+    if path.is_file():
+        return load_feed(path)
+    if not path.exists():
+        return pd.DataFrame()
+    found = feed_for(area_slug, path)
+    return load_feed(found) if found is not None else pd.DataFrame()

@@ -1,0 +1,161 @@
+"""THE tidy KPI table: one row per area, period and measure.
+
+Columns (exactly, in this order)::
+
+    area_code, area_name, geographic_level, period, period_end, measure,
+    numerator, denominator, value, unit, ci_low, ci_high, source
+
+* ``unit`` is ``pct`` (0–100) or ``count``.
+* ``pct`` rows carry their numerator and denominator and a 95% Wilson interval;
+  ``value`` is ``100 * numerator / denominator`` (unrounded; DfE's published
+  percentages are the same figures rounded to one decimal place).
+* ``count`` rows carry the count in ``value`` and leave numerator, denominator
+  and the interval empty.
+* A value DfE marks unavailable (``x``) stays missing, never zero; a period in
+  which an LA has no row at all (reorganisations, gaps) has no row here.
+* ``source`` names the release file and member the row came from.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analysis_helpers.core.errors import DataValidationError
+from analysis_helpers.core.intervals import wilson_interval
+from analysis_helpers.data.release import Release, open_release
+from analysis_helpers.domain.areas import LEVEL_ORDER, Areas
+from analysis_helpers.domain.measures import MEASURES, Measure, get_measure, schemas
+
+KPI_COLUMNS = [
+    "area_code",
+    "area_name",
+    "geographic_level",
+    "period",
+    "period_end",
+    "measure",
+    "numerator",
+    "denominator",
+    "value",
+    "unit",
+    "ci_low",
+    "ci_high",
+    "source",
+]
+
+
+def areas_for(release: Release | None = None) -> Areas:
+    """The :class:`Areas` of a release (default: the embedded one), built once."""
+    release = release or open_release()
+    if not hasattr(release, "_areas"):
+        files = tuple(schemas())
+        release.read_many(list(files), schemas())  # validate the files the areas come from
+        release._areas = Areas.from_release(release, files, schemas())
+    return release._areas
+
+
+def kpi_table(release: Release | None = None) -> pd.DataFrame:
+    """The full KPI table for every area of a release (built once per release)."""
+    release = release or open_release()
+    if not hasattr(release, "_kpis"):
+        areas = areas_for(release)
+        parts = [_measure_rows(release, m, areas) for m in MEASURES]
+        table = pd.concat(parts, ignore_index=True)
+        table["_level"] = table["geographic_level"].map(LEVEL_ORDER)
+        table = table.sort_values(["_level", "area_name", "measure", "period_end"], kind="stable")
+        release._kpis = table.drop(columns="_level").reset_index(drop=True)[KPI_COLUMNS]
+    return release._kpis
+
+
+def kpis_for(
+    area_queries: list[str] | str,
+    measures: list[str] | None = None,
+    release: Release | None = None,
+) -> pd.DataFrame:
+    """KPI rows for some areas (names, LA numbers or codes) and measures."""
+    if isinstance(area_queries, str):
+        area_queries = [area_queries]
+    areas = areas_for(release)
+    codes = [areas.get(q).code for q in area_queries]
+    names = [get_measure(m).name for m in measures] if measures else [m.name for m in MEASURES]
+    table = kpi_table(release)
+    rows = table[table["area_code"].isin(codes) & table["measure"].isin(names)]
+    order = {code: i for i, code in enumerate(codes)}
+    return rows.sort_values(["area_code", "measure", "period_end"], key=lambda s: s.map(order) if s.name == "area_code" else s).reset_index(drop=True)
+
+
+def _measure_rows(release: Release, measure: Measure, areas: Areas) -> pd.DataFrame:
+    parsed = release.read(measure.file, schemas()[measure.file])
+    data = parsed.data
+    rows = data[(data["breakdown_topic"] == measure.breakdown_topic) & data["geographic_level"].isin(LEVEL_ORDER)]
+    if rows.empty:
+        topics = ", ".join(sorted(data["breakdown_topic"].unique())[:8])
+        raise DataValidationError(
+            f"{parsed.source}: column 'breakdown_topic': no rows for {measure.breakdown_topic!r} "
+            f"(needed for {measure.name}); topics found: {topics}"
+        )
+    la = rows["geographic_level"] == "Local authority"
+    area_code = rows["area_code"].where(~la, rows["old_la_code"].map(lambda n: _la_code(areas, n)))
+    area_name = rows["area_name"].where(~la, area_code.map(lambda c: areas.get(c).name if c else ""))
+    key = pd.DataFrame({"area_code": area_code, "period": rows["period"]})
+    duplicated = key.duplicated(keep=False)
+    if duplicated.any():
+        lines = [str(data.index.get_loc(i) + 2) for i in key.index[duplicated][:2]]
+        first = key[duplicated].iloc[0]
+        raise DataValidationError(
+            f"{parsed.source}: lines {' and '.join(lines)}: two {measure.breakdown_topic!r} rows for "
+            f"{first['area_code']} in {first['period']} (expected one per area and period)"
+        )
+    numerator = rows[measure.numerator].to_numpy(dtype=float)
+    if measure.unit == "pct":
+        denominator = rows[measure.denominator].to_numpy(dtype=float)
+        bad = (numerator > denominator) & ~np.isnan(numerator) & ~np.isnan(denominator)
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise DataValidationError(
+                f"{parsed.source}: line {data.index.get_loc(rows.index[i]) + 2}, column {measure.numerator!r}: "
+                f"{numerator[i]:,.0f} is more than the denominator {measure.denominator!r} ({denominator[i]:,.0f})"
+            )
+    else:
+        denominator = None
+    return kpi_rows(rows, area_code, area_name, measure.name, measure.unit, numerator, denominator, parsed.source)
+
+
+def kpi_rows(rows, area_code, area_name, measure: str, unit: str, numerator, denominator, source: str) -> pd.DataFrame:
+    """Rows in the KPI table's shape from parsed release rows.
+
+    For ``pct``: value = 100 × numerator / denominator (missing for a zero or
+    missing denominator) with a 95% Wilson interval; for ``count``: the count
+    in ``value`` and the other statistics left empty.
+    """
+    numerator = np.asarray(numerator, dtype=float)
+    if unit == "pct":
+        denominator = np.asarray(denominator, dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            value = np.where(denominator > 0, 100 * numerator / denominator, np.nan)
+        ci_low, ci_high = wilson_interval(numerator, denominator)
+    else:
+        value = numerator
+        numerator = denominator = ci_low = ci_high = np.full(len(rows), np.nan)
+    return pd.DataFrame(
+        {
+            "area_code": np.asarray(area_code),
+            "area_name": np.asarray(area_name),
+            "geographic_level": rows["geographic_level"].to_numpy(),
+            "period": rows["period"].to_numpy(),
+            "period_end": rows["period_end"].to_numpy(),
+            "measure": measure,
+            "numerator": numerator,
+            "denominator": denominator,
+            "value": value,
+            "unit": unit,
+            "ci_low": ci_low,
+            "ci_high": ci_high,
+            "source": source,
+        }
+    )
+
+
+def _la_code(areas: Areas, la_number: str) -> str:
+    area = areas.by_la_number(la_number)
+    return area.code if area else ""

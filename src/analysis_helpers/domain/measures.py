@@ -1,0 +1,195 @@
+"""The KPI measures: one name for one thing, with its label and its recipe.
+
+Every measure in the KPI table is defined here once: which release file it comes
+from, which rows (the "all plans" breakdown), which columns are its numerator
+and denominator, its unit and whether higher is better. Code, CLI, CSV columns
+and report text all use the ``name``; people read the ``label``.
+
+Percentages are 0–100 and their names end in ``_pct``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from analysis_helpers.core.errors import ParameterError
+from analysis_helpers.data.release import FileSchema
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One KPI and how to compute it from a DfE release file.
+
+    Attributes
+    ----------
+    name : str
+        Machine name used everywhere (``ehcp_issued_within_20_weeks_pct``).
+    label : str
+        Human label for charts and reports.
+    file : str
+        Release file the measure comes from.
+    breakdown_topic : str
+        The ``breakdown_topic`` value of the all-plans rows.
+    numerator : str or None
+        Column of the numerator (for ``pct``) or of the count (for ``count``).
+    denominator : str or None
+        Column of the denominator (``pct`` only).
+    unit : str
+        ``"pct"`` (0–100) or ``"count"``.
+    higher_is_better : bool or None
+        Direction for ranks and RAG; None when neither direction is "better"
+        (a count of plans is demand, not performance).
+    description : str
+        One sentence saying exactly what is counted.
+    """
+
+    name: str
+    label: str
+    file: str
+    breakdown_topic: str
+    numerator: str
+    denominator: str | None
+    unit: str
+    higher_is_better: bool | None
+    description: str
+
+
+MEASURES: tuple[Measure, ...] = (
+    Measure(
+        "ehcp_issued_within_20_weeks_pct",
+        "EHC plans issued within 20 weeks, exceptions included (%)",
+        "timeliness_20_week.csv",
+        "All EHC plans issued",
+        "plans_issued_within_20_weeks",
+        "plans_issued_den",
+        "pct",
+        True,
+        "New EHC plans issued in the calendar year within 20 weeks of the request, as a share of all plans issued "
+        "(cases where an exception to the time limit applied are included).",
+    ),
+    Measure(
+        "ehcp_issued_within_20_weeks_excl_exceptions_pct",
+        "EHC plans issued within 20 weeks, excluding exceptions (%)",
+        "timeliness_20_week.csv",
+        "All EHC plans issued",
+        "plans_issued_20_weeks_ex",
+        "plans_issued_den_ex",
+        "pct",
+        True,
+        "DfE's headline timeliness measure: plans issued within 20 weeks as a share of plans issued, leaving out "
+        "cases where an exception to the time limit applied.",
+    ),
+    Measure(
+        "ehcp_caseload_count",
+        "EHC plans in place (January census)",
+        "caseload.csv",
+        "All EHC plans",
+        "ehcplans",
+        None,
+        "count",
+        None,
+        "Number of EHC plans maintained by the LA at the January census.",
+    ),
+    Measure(
+        "ehcp_caseload_mainstream_pct",
+        "EHC plans with a mainstream school placement (%)",
+        "caseload.csv",
+        "All EHC plans",
+        "mainstream_total",
+        "ehcplans",
+        "pct",
+        True,
+        "Share of all EHC plans at the January census whose placement is a mainstream school (including resourced "
+        "provision and SEN units).",
+    ),
+    Measure(
+        "ehcp_caseload_special_pct",
+        "EHC plans with a special school placement (%)",
+        "caseload.csv",
+        "All EHC plans",
+        "special_total",
+        "ehcplans",
+        "pct",
+        False,
+        "Share of all EHC plans at the January census placed in a special school (maintained, academy, "
+        "independent or non-maintained).",
+    ),
+    Measure(
+        "new_ehcp_count",
+        "New EHC plans issued in the year",
+        "newplans.csv",
+        "New EHC plans",
+        "new_ehc_plans",
+        None,
+        "count",
+        None,
+        "Number of new EHC plans made in the calendar year.",
+    ),
+    Measure(
+        "new_ehcp_mainstream_pct",
+        "New EHC plans with a mainstream school placement (%)",
+        "newplans.csv",
+        "New EHC plans",
+        "mainstream_total",
+        "new_ehc_plans",
+        "pct",
+        True,
+        "Share of new EHC plans made in the calendar year whose placement is a mainstream school.",
+    ),
+    Measure(
+        "new_ehcp_special_pct",
+        "New EHC plans with a special school placement (%)",
+        "newplans.csv",
+        "New EHC plans",
+        "special_total",
+        "new_ehc_plans",
+        "pct",
+        False,
+        "Share of new EHC plans made in the calendar year placed in a special school.",
+    ),
+    Measure(
+        "ehc_requests_count",
+        "Requests for an EHC needs assessment",
+        "requests.csv",
+        "All requests for EHC needs assessments",
+        "requests_received_in_year",
+        None,
+        "count",
+        None,
+        "Initial requests for an EHC needs assessment received in the calendar year.",
+    ),
+    Measure(
+        "ehc_requests_refused_pct",
+        "Requests where the LA decided not to assess (%)",
+        "requests.csv",
+        "All requests for EHC needs assessments",
+        "requests_decided_not_to_assess",
+        "requests_received_in_year",
+        "pct",
+        None,
+        "Balancing measure: requests the LA decided not to assess, as a share of requests received in the year "
+        "(faster plans must not come from refusing more requests). Neither direction is 'better' on its own.",
+    ),
+)
+
+BY_NAME: dict[str, Measure] = {m.name: m for m in MEASURES}
+MEASURE_NAMES: tuple[str, ...] = tuple(BY_NAME)
+
+
+def get_measure(name: str) -> Measure:
+    """The :class:`Measure` called ``name``; an unknown name lists the valid ones."""
+    try:
+        return BY_NAME[name]
+    except KeyError:
+        raise ParameterError(f"unknown measure {name!r}; valid measures: {', '.join(MEASURE_NAMES)}") from None
+
+
+def schemas() -> dict[str, FileSchema]:
+    """One schema per release file the measures need (its required indicator columns)."""
+    columns: dict[str, list[str]] = {}
+    for m in MEASURES:
+        needed = columns.setdefault(m.file, [])
+        for column in (m.numerator, m.denominator):
+            if column and column not in needed:
+                needed.append(column)
+    return {file: FileSchema(file, tuple(cols)) for file, cols in columns.items()}

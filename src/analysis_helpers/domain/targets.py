@@ -1,0 +1,197 @@
+"""Targets as data: ``data/targets.csv``, one row a target, validated on read.
+
+Columns::
+
+    target_id, area, measure, denominator, baseline_value, baseline_date,
+    baseline_source, target_value, target_date, date_basis,
+    source_title, source_url, quote
+
+* ``area`` is a name, LA number or GSS code.
+* ``measure`` is a KPI-table measure or a measure of the council's own figures
+  (e.g. ``assessment_backlog_cases``).
+* ``denominator`` says which population a percentage target counts (the APP's
+  "80% in mainstream" was published without one, so the file carries a row for
+  each reading and reports say which is used).
+* A blank ``baseline_value`` is filled from the KPI table at ``baseline_date``
+  (the period ending on that date), so a baseline is never typed twice.
+* ``date_basis`` says whether the target date was stated or assumed.
+* A row with a blank ``target_value`` is a *requirement*: something that must be
+  true by ``target_date`` (e.g. "a permanent SEND casework team within six
+  months of the notice"). :func:`read_targets` returns the numeric targets,
+  :func:`requirements_for` the requirements.
+
+A bad row is a one-line :class:`~analysis_helpers.core.errors.DataValidationError`
+naming the file, the row and the column: an unknown measure (listing the
+valid ones), a percentage outside 0–100, a target date not after the baseline
+date, an unreadable date or number.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from analysis_helpers.core.errors import DataValidationError
+from analysis_helpers.core.paths import TARGETS_FILE
+from analysis_helpers.data.local_feed import LOCAL_MEASURES as _FEED_MEASURES
+from analysis_helpers.domain.measures import BY_NAME
+
+#: Measures that exist only in councils' own figures (not in DfE's release).
+LOCAL_MEASURES = {name: unit for name, (unit, _label) in _FEED_MEASURES.items() if name not in BY_NAME}
+COLUMNS = [
+    "target_id", "area", "measure", "denominator", "baseline_value", "baseline_date", "baseline_source",
+    "target_value", "target_date", "date_basis", "source_title", "source_url", "quote",
+]
+
+
+@dataclass(frozen=True)
+class Target:
+    """One validated target."""
+
+    target_id: str
+    area: str
+    measure: str
+    unit: str
+    denominator: str
+    baseline_value: float | None
+    baseline_date: dt.date
+    baseline_source: str
+    target_value: float | None
+    target_date: dt.date
+    date_basis: str
+    source_title: str
+    source_url: str
+    quote: str
+    row: int
+
+    @property
+    def date_assumed(self) -> bool:
+        return self.date_basis.strip().lower().startswith("assumed")
+
+
+def measure_unit(measure: str) -> str | None:
+    if measure in BY_NAME:
+        return BY_NAME[measure].unit
+    return LOCAL_MEASURES.get(measure)
+
+
+def read_targets(path: Path = TARGETS_FILE) -> list[Target]:
+    """The numeric targets of a targets file (every row is validated)."""
+    return [t for t in _read_all(path) if t.target_value is not None]
+
+
+def requirements_for(area_code: str, area_lookup, path: Path = TARGETS_FILE) -> list[Target]:
+    """Rows with no target value (a requirement due by a date) whose area is ``area_code``."""
+    return [t for t in _read_all(path) if t.target_value is None and area_lookup(t.area).code == area_code]
+
+
+def earliest_target(targets: list[Target], measure: str) -> Target | None:
+    """The target for ``measure`` that falls due first (None if there is none)."""
+    matching = [t for t in targets if t.measure == measure and t.target_value is not None]
+    return min(matching, key=lambda t: t.target_date) if matching else None
+
+
+def _read_all(path: Path = TARGETS_FILE) -> list[Target]:
+    """Read and validate a targets file (CSV, UTF-8 with or without BOM)."""
+    path = Path(path)
+    if not path.exists():
+        raise DataValidationError(f"{path}: targets file not found")
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise DataValidationError(f"{path.name}: column {missing[0]!r} is missing from the header (expected: {', '.join(COLUMNS)})")
+        rows = list(reader)
+    targets = [_validate(row, index + 2, path.name) for index, row in enumerate(rows)]
+    seen: set[str] = set()
+    for t in targets:
+        if t.target_id in seen:
+            raise DataValidationError(f"{path.name}: row {t.row}, column 'target_id': {t.target_id!r} is used twice")
+        seen.add(t.target_id)
+    return targets
+
+
+def _validate(row: dict, line: int, name: str) -> Target:
+    def fail(column: str, message: str) -> DataValidationError:
+        return DataValidationError(f"{name}: row {line}, column {column!r}: {message}")
+
+    measure = (row.get("measure") or "").strip()
+    unit = measure_unit(measure)
+    if unit is None:
+        valid = ", ".join([*BY_NAME, *LOCAL_MEASURES])
+        raise fail("measure", f"unknown measure {measure!r}; valid measures: {valid}")
+    if not (row.get("target_id") or "").strip():
+        raise fail("target_id", "empty; give each target a short unique id")
+    if not (row.get("area") or "").strip():
+        raise fail("area", "empty; give an area name, LA number or GSS code")
+
+    def number(column: str, required: bool) -> float | None:
+        text = (row.get(column) or "").strip()
+        if not text:
+            if required:
+                raise fail(column, "empty; expected a number")
+            return None
+        try:
+            value = float(text)
+        except ValueError:
+            raise fail(column, f"{text!r} is not a number") from None
+        if unit == "pct" and not 0 <= value <= 100:
+            raise fail(column, f"{value:g} is outside 0-100 for a percentage measure")
+        if unit == "count" and value < 0:
+            raise fail(column, f"{value:g} is negative for a count")
+        return value
+
+    def date(column: str) -> dt.date:
+        text = (row.get(column) or "").strip()
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            raise fail(column, f"{text!r} is not a date written YYYY-MM-DD") from None
+
+    baseline_date, target_date = date("baseline_date"), date("target_date")
+    if target_date <= baseline_date:
+        raise fail("target_date", f"{target_date} is not after the baseline date {baseline_date}")
+    return Target(
+        target_id=row["target_id"].strip(),
+        area=row["area"].strip(),
+        measure=measure,
+        unit=unit,
+        denominator=(row.get("denominator") or "").strip(),
+        baseline_value=number("baseline_value", required=False),
+        baseline_date=baseline_date,
+        baseline_source=(row.get("baseline_source") or "").strip(),
+        target_value=number("target_value", required=False),
+        target_date=target_date,
+        date_basis=(row.get("date_basis") or "").strip(),
+        source_title=(row.get("source_title") or "").strip(),
+        source_url=(row.get("source_url") or "").strip(),
+        quote=(row.get("quote") or "").strip(),
+        row=line,
+    )
+
+
+def with_baseline(target: Target, series: pd.DataFrame) -> Target:
+    """Fill a blank baseline from the target's observed series (``period_end``, ``value``).
+
+    The baseline is the row whose period ends on ``baseline_date``.
+    """
+    if target.baseline_value is not None:
+        return target
+    rows = series[pd.to_datetime(series["period_end"]) == pd.Timestamp(target.baseline_date)]
+    if rows.empty or pd.isna(rows["value"].iloc[0]):
+        raise DataValidationError(
+            f"targets: row {target.row}, column 'baseline_value': blank, and the data have no {target.measure} "
+            f"for a period ending {target.baseline_date}; give the value or a date that ends a published period"
+        )
+    from dataclasses import replace
+
+    return replace(target, baseline_value=float(rows["value"].iloc[0]))
+
+
+def targets_for(area_code: str, area_lookup, path: Path = TARGETS_FILE) -> list[Target]:
+    """Targets whose ``area`` resolves to ``area_code``."""
+    return [t for t in read_targets(path) if area_lookup(t.area).code == area_code]

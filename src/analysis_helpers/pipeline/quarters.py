@@ -1,0 +1,94 @@
+"""Calendar quarters and the review date (``as_of``) of a quarterly run.
+
+``2024-Q4`` is October–December 2024. ``as_of`` defaults to the quarter's last
+day (or today, if the quarter has not ended), must not be after today and not
+before the quarter starts, so a report shows only what was published by then.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from analysis_helpers.core.errors import ParameterError
+from analysis_helpers.core.paths import DEFAULT_RELEASE
+from analysis_helpers.data.provenance import publication_date
+
+_QUARTER = re.compile(r"^(?P<year>\d{4})-Q(?P<q>[1-4])$")
+
+
+@dataclass(frozen=True)
+class Quarter:
+    """A calendar quarter: ``2024-Q4`` is October–December 2024."""
+
+    year: int
+    number: int
+
+    @classmethod
+    def parse(cls, text: str) -> Quarter:
+        match = _QUARTER.match(str(text).strip())
+        if not match:
+            raise ParameterError(f"quarter must look like 2024-Q4 (a year, '-Q' and 1-4), got {text!r}")
+        return cls(int(match["year"]), int(match["q"]))
+
+    @classmethod
+    def containing(cls, day: dt.date) -> Quarter:
+        return cls(day.year, (day.month - 1) // 3 + 1)
+
+    @property
+    def start(self) -> dt.date:
+        return dt.date(self.year, 3 * self.number - 2, 1)
+
+    @property
+    def end(self) -> dt.date:
+        if self.number == 4:
+            return dt.date(self.year, 12, 31)
+        return dt.date(self.year, 3 * self.number + 1, 1) - dt.timedelta(days=1)
+
+    def __str__(self) -> str:
+        return f"{self.year}-Q{self.number}"
+
+
+def latest_supported_quarter(release: Path = DEFAULT_RELEASE) -> Quarter:
+    """The quarter in which the embedded release became public (per the data log)."""
+    published = publication_date(release)
+    if published is None:
+        return Quarter.containing(dt.date.today())
+    return Quarter.containing(published)
+
+
+def resolve_run_parameters(quarter: str | None, as_of: str | None, today: dt.date | None = None) -> tuple[Quarter, dt.date]:
+    """Validate ``quarter`` and ``as_of``; ``as_of`` defaults to the quarter's last day.
+
+    Raises
+    ------
+    ParameterError
+        For a malformed quarter or date, an ``as_of`` after today, or an
+        ``as_of`` before the quarter starts.
+    """
+    today = today or dt.date.today()
+    q = Quarter.parse(quarter) if quarter else latest_supported_quarter()
+    if as_of:
+        try:
+            day = dt.date.fromisoformat(str(as_of))
+        except ValueError:
+            raise ParameterError(f"as_of must be a date written YYYY-MM-DD, got {as_of!r}") from None
+    else:
+        day = min(q.end, today)
+    if day > today:
+        raise ParameterError(f"as_of {day} is after today ({today}); a review can only use data already published")
+    if day < q.start:
+        raise ParameterError(f"as_of {day} is before quarter {q} starts ({q.start}); choose a date within or after it")
+    from analysis_helpers.data.provenance import data_log
+
+    published = sorted(data_log()[1].values())
+    if published and day < published[0]:
+        raise ParameterError(
+            f"as_of {day} is before any DfE release in the data log was published (earliest {published[0]}); "
+            "choose a later quarter"
+        )
+    return q, day
+
+

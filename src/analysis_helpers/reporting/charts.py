@@ -1,0 +1,332 @@
+"""Charts: one style for every notebook; every function returns a Figure.
+
+Style rules kept here so no notebook has to remember them:
+
+* the UK Government Analysis Function categorical palette (accessible, and
+  distinguishable in grey through line styles and markers as well as colour);
+* a title that states the finding (the caller writes it from the numbers);
+* axis labels with units, and the source line under the chart;
+* targets as dashed horizontal lines, uncertainty as shaded bands;
+* a vertical marker where a series breaks (e.g. DfE's 2023 change of collection).
+
+Percentages are 0–100.
+"""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")  # headless by default; JupyterLab's inline backend still works
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+#: Analysis Function categorical palette, in its recommended order.
+PALETTE = ("#12436D", "#28A197", "#801650", "#F46A25", "#3D3D3D", "#A285D1")
+LINESTYLES = ("-", "--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1)))
+MARKERS = ("o", "s", "^", "D", "v", "P")
+TARGET_COLOUR = "#3D3D3D"
+HIGHLIGHT = PALETTE[0]
+MUTED = "#BFBFBF"
+
+
+def apply_style() -> None:
+    """Set the house style for matplotlib (fonts, grid, spines)."""
+    plt.rcParams.update(
+        {
+            "figure.figsize": (8.5, 4.8),
+            "figure.dpi": 100,
+            "savefig.dpi": 100,
+            "font.size": 11,
+            "axes.titlesize": 13,
+            "axes.titleweight": "bold",
+            "axes.titlelocation": "left",
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "axes.grid": True,
+            "axes.grid.axis": "y",
+            "grid.color": "#E0E0E0",
+            "legend.frameon": False,
+        }
+    )
+
+
+apply_style()
+
+
+def _finish(fig: Figure, ax, title: str, xlabel: str, ylabel: str, source: str) -> Figure:
+    ax.set_title(title, wrap=True)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    fig.text(0.01, 0.01, f"Source: {source}", fontsize=8.5, color="#505050", ha="left", va="bottom", wrap=True)
+    # constrained layout is computed once, when the figure is drawn (tight_layout drew it twice)
+    fig.set_layout_engine("constrained", rect=(0, 0.05, 1, 0.95))
+    return fig
+
+
+def trend_chart(
+    data: pd.DataFrame,
+    *,
+    title: str,
+    ylabel: str,
+    source: str,
+    xlabel: str = "Period",
+    series: str = "area_name",
+    highlight: str | None = None,
+    target: float | None = None,
+    target_label: str | None = None,
+    break_between: tuple[str, str] | None = None,
+    break_label: str = "Series break",
+    bands: bool = True,
+) -> Figure:
+    """Lines over periods, one per ``series`` value, with 95% bands where given.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Columns ``period`` (label), ``period_end`` (for ordering), ``value``,
+        optionally ``ci_low``/``ci_high``, and the ``series`` column.
+    highlight : str, optional
+        The series drawn first in the palette's lead colour (the area).
+    target : float, optional
+        Drawn as a dashed horizontal line with ``target_label``.
+    break_between : (str, str), optional
+        Two adjacent period labels; a vertical line is drawn between them.
+    """
+    fig, ax = plt.subplots()
+    periods = data.sort_values("period_end")["period"].drop_duplicates().tolist()
+    position = {p: i for i, p in enumerate(periods)}
+    names = list(dict.fromkeys(data[series]))
+    if highlight in names:
+        names.remove(highlight)
+        names.insert(0, highlight)
+    for i, name in enumerate(names):
+        rows = data[data[series] == name].sort_values("period_end")
+        x = rows["period"].map(position)
+        colour = PALETTE[i % len(PALETTE)]
+        ax.plot(
+            x,
+            rows["value"],
+            color=colour,
+            linestyle=LINESTYLES[i % len(LINESTYLES)],
+            marker=MARKERS[i % len(MARKERS)],
+            linewidth=2.4 if name == highlight else 1.8,
+            label=name,
+        )
+        if bands and {"ci_low", "ci_high"} <= set(rows.columns) and rows["ci_low"].notna().any():
+            ax.fill_between(x, rows["ci_low"], rows["ci_high"], color=colour, alpha=0.15, linewidth=0, label="_nolegend_")
+    if target is not None:
+        ax.axhline(target, color=TARGET_COLOUR, linestyle=(0, (6, 3)), linewidth=1.4, label=target_label or f"Target {target:g}")
+    if break_between and all(p in position for p in break_between):
+        x_break = (position[break_between[0]] + position[break_between[1]]) / 2
+        ax.axvline(x_break, color="#707070", linestyle=":", linewidth=1.2)
+        ax.annotate(break_label, (x_break, 1.0), xycoords=("data", "axes fraction"), xytext=(4, -12),
+                    textcoords="offset points", fontsize=8.5, color="#505050")
+    ax.set_xticks(range(len(periods)), periods)
+    ax.legend(loc="best", fontsize=9)
+    return _finish(fig, ax, title, xlabel, ylabel, source)
+
+
+def bar_comparison(
+    data: pd.DataFrame,
+    *,
+    title: str,
+    xlabel: str,
+    source: str,
+    label: str = "label",
+    highlight: str | None = None,
+    reference: float | None = None,
+    reference_label: str | None = None,
+) -> Figure:
+    """Horizontal bars (``label`` vs ``value``) with 95% interval whiskers, sorted by value."""
+    rows = data.dropna(subset=["value"]).sort_values("value")
+    fig, ax = plt.subplots(figsize=(8.5, max(3.0, 0.38 * len(rows) + 1.4)))
+    colours = [HIGHLIGHT if name == highlight else MUTED for name in rows[label]]
+    y = range(len(rows))
+    ax.barh(y, rows["value"], color=colours)
+    if {"ci_low", "ci_high"} <= set(rows.columns):
+        err = [(rows["value"] - rows["ci_low"]).clip(lower=0), (rows["ci_high"] - rows["value"]).clip(lower=0)]
+        ax.errorbar(rows["value"], y, xerr=err, fmt="none", ecolor="#3D3D3D", elinewidth=1, capsize=2)
+    if reference is not None:
+        ax.axvline(reference, color=TARGET_COLOUR, linestyle=(0, (6, 3)), linewidth=1.4, label=reference_label)
+        ax.legend(loc="lower right", fontsize=9)
+    ax.set_yticks(list(y), rows[label])
+    ax.grid(axis="x", color="#E0E0E0")
+    ax.grid(axis="y", visible=False)
+    return _finish(fig, ax, title, xlabel, "", source)
+
+
+def figure_html(fig: Figure, alt: str) -> str:
+    """The figure as an embedded PNG ``<img>`` with alt text (self-contained HTML).
+
+    The figure is closed afterwards so notebooks do not also render it inline.
+    """
+    import base64
+    import html
+    import io
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100)
+    plt.close(fig)
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return (
+        f'<figure class="send-chart"><img src="data:image/png;base64,{data}" alt="{html.escape(alt, quote=True)}" '
+        'style="max-width:100%;height:auto"></figure>'
+    )
+
+
+def funnel_plot(
+    data: pd.DataFrame,
+    *,
+    centre: float,
+    centre_label: str,
+    highlight: str | None,
+    title: str,
+    ylabel: str,
+    source: str,
+    xlabel: str = "Denominator (number of cases)",
+) -> Figure:
+    """Every LA's value against its denominator, with 95% and 99.8% binomial limits.
+
+    ``data`` needs ``area_name``, ``value`` (0–100) and ``denominator``. The
+    highlighted area is drawn last, larger and labelled.
+    """
+    import numpy as np
+
+    from analysis_helpers.core.intervals import funnel_limits
+
+    rows = data.dropna(subset=["value", "denominator"])
+    rows = rows[rows["denominator"] > 0]
+    fig, ax = plt.subplots()
+    top = max(float(rows["denominator"].max()) * 1.05, 20.0)
+    grid = np.unique(np.round(np.geomspace(10, top, 400)))
+    for confidence, style, label in ((0.95, (0, (5, 3)), "95% limits"), (0.998, ":", "99.8% limits")):
+        low, high = funnel_limits(centre, grid, confidence)
+        ax.plot(grid, low, color=TARGET_COLOUR, linestyle=style, linewidth=1.1, label=label)
+        ax.plot(grid, high, color=TARGET_COLOUR, linestyle=style, linewidth=1.1, label="_nolegend_")
+    ax.axhline(centre, color=PALETTE[1], linewidth=1.6, label=centre_label)
+    others = rows[rows["area_name"] != highlight]
+    ax.scatter(others["denominator"], others["value"], s=18, color=MUTED, edgecolor="#7F7F7F", linewidth=0.4,
+               label="Other local authorities")
+    chosen = rows[rows["area_name"] == highlight]
+    if len(chosen):
+        ax.scatter(chosen["denominator"], chosen["value"], s=70, color=HIGHLIGHT, marker="D", zorder=5, label=highlight)
+        point = chosen.iloc[0]
+        ax.annotate(highlight, (point["denominator"], point["value"]), xytext=(6, 6), textcoords="offset points",
+                    fontsize=10, color=HIGHLIGHT, fontweight="bold")
+    ax.set_xscale("log")
+    ax.set_ylim(-2, 102)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=5, fontsize=8.5)
+    return _finish(fig, ax, title, xlabel, ylabel, source)
+
+
+def trajectory_chart(
+    observed: pd.DataFrame,
+    projection: pd.DataFrame,
+    required: pd.DataFrame | None,
+    *,
+    target: float | None,
+    target_label: str,
+    title: str,
+    ylabel: str,
+    source: str,
+    model_label: str | None,
+    break_at: pd.Timestamp | None = None,
+) -> Figure:
+    """Observed (with 95% CIs), required path, projection (80%/95% bands) and the target.
+
+    ``observed``: ``period_end, value`` (+ ``ci_low, ci_high``); ``projection``:
+    ``period, period_end, value_projected, pi80_*, pi95_*``; ``required``: ``date, required``.
+    Calendar-year figures are plotted at mid-year (where they are compared with
+    the required path); months and census dates at their own date.
+    """
+    import matplotlib.dates as mdates
+
+    from analysis_helpers.analysis.trajectory import period_midpoint
+
+    def when(frame: pd.DataFrame) -> pd.Series:  # calendar years sit at mid-year, as they are compared
+        return pd.to_datetime(pd.Series([period_midpoint(e, str(p)) for e, p in zip(frame["period_end"], frame["period"], strict=True)], index=frame.index))
+
+    fig, ax = plt.subplots()
+    x = when(observed) if len(observed) else pd.Series(dtype="datetime64[ns]")
+    if {"ci_low", "ci_high"} <= set(observed.columns) and observed["ci_low"].notna().any():
+        err = [(observed["value"] - observed["ci_low"]).clip(lower=0), (observed["ci_high"] - observed["value"]).clip(lower=0)]
+        ax.errorbar(x, observed["value"], yerr=err, fmt="o-", color=PALETTE[0], linewidth=2.2, capsize=3, label="Observed (95% CI)")
+    else:
+        ax.plot(x, observed["value"], "o-", color=PALETTE[0], linewidth=2.2, label="Observed")
+    if len(projection):
+        px = pd.concat([x.tail(1), when(projection)])
+        centre = pd.concat([observed["value"].tail(1), projection["value_projected"]])
+        for level, alpha in (("pi95", 0.15), ("pi80", 0.3)):
+            low = pd.concat([observed["value"].tail(1), projection[f"{level}_low"]])
+            high = pd.concat([observed["value"].tail(1), projection[f"{level}_high"]])
+            ax.fill_between(px, low, high, color=PALETTE[3], alpha=alpha, linewidth=0,
+                            label=f"{level[2:]}% prediction interval")
+        ax.plot(px, centre, "--", color=PALETTE[3], linewidth=2, label=f"Projection ({model_label})" if model_label else "Projection")
+    if required is not None and len(required):
+        ax.plot(pd.to_datetime(required["date"]), required["required"], color=PALETTE[2], linewidth=1.8, label="Required trajectory")
+    if target is not None:
+        ax.axhline(target, color=TARGET_COLOUR, linestyle=(0, (6, 3)), linewidth=1.4, label=target_label)
+    if break_at is not None and not pd.isna(break_at):
+        ax.axvline(pd.Timestamp(break_at), color="#707070", linestyle=":", linewidth=1.2)
+        ax.annotate("New DfE collection", (pd.Timestamp(break_at), 1.0), xycoords=("data", "axes fraction"),
+                    xytext=(4, -12), textcoords="offset points", fontsize=8.5, color="#505050")
+    locator = mdates.AutoDateLocator(minticks=4, maxticks=10)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    ax.legend(loc="upper left", fontsize=8.5, bbox_to_anchor=(1.0, 1.0))
+    return _finish(fig, ax, title, "Date (calendar years plotted at mid-year)", ylabel, source)
+
+
+def xmr_chart(points: pd.DataFrame, periods: list[str], *, title: str, ylabel: str, source: str, target: float | None = None) -> Figure:
+    """Making Data Count XmR chart: values, mean, limits, special-cause points highlighted."""
+    fig, ax = plt.subplots()
+    x = range(len(points))
+    ax.plot(x, points["value"], "-", color=MUTED, linewidth=1.5, zorder=1)
+    colours = [PALETTE[3] if s else PALETTE[0] for s in points["special_cause"]]
+    ax.scatter(x, points["value"], c=colours, s=36, zorder=2, label="_nolegend_")
+    ax.plot(x, points["mean"], color=PALETTE[4], linewidth=1.2, label="Mean")
+    ax.plot(x, points["ucl"], color=PALETTE[4], linestyle="--", linewidth=1, label="Process limits")
+    ax.plot(x, points["lcl"], color=PALETTE[4], linestyle="--", linewidth=1, label="_nolegend_")
+    if target is not None:
+        ax.axhline(target, color=PALETTE[2], linestyle=(0, (6, 3)), linewidth=1.4, label=f"Target {target:g}")
+    ax.set_xticks(list(x), periods, rotation=45, ha="right")
+    ax.legend(loc="best", fontsize=8.5)
+    return _finish(fig, ax, title, "Period", ylabel, source)
+
+
+def local_series_chart(
+    rows: pd.DataFrame,
+    *,
+    title: str,
+    ylabel: str,
+    source: str,
+    required: pd.DataFrame | None = None,
+    deadline: tuple | None = None,
+    target: float | None = None,
+    target_label: str = "",
+) -> Figure:
+    """Council figures over time: outturns as filled points joined by a line,
+    forecasts as hollow points; an optional required path, deadline and target."""
+    fig, ax = plt.subplots()
+    data = rows.sort_values("period_end")
+    kind = data["kind"] if "kind" in data else pd.Series("outturn", index=data.index)
+    actual, forecast = data[kind != "forecast"], data[kind == "forecast"]
+    if len(actual):
+        ax.plot(pd.to_datetime(actual["period_end"]), actual["value"], "o-", color=PALETTE[0], linewidth=2, label="Published figure")
+    if len(forecast):
+        ax.plot(pd.to_datetime(forecast["period_end"]), forecast["value"], "o", markerfacecolor="white", markeredgecolor=PALETTE[3],
+                markeredgewidth=2, linestyle="none", label="Forecast (not an outturn)")
+    if required is not None and len(required):
+        ax.plot(pd.to_datetime(required["date"]), required["required"], color=PALETTE[2], linewidth=1.8, label="Required path")
+    if target is not None:
+        ax.axhline(target, color=TARGET_COLOUR, linestyle=(0, (6, 3)), linewidth=1.4, label=target_label or f"Target {target:g}")
+    if deadline is not None:
+        ax.axvline(pd.Timestamp(deadline[0]), color=PALETTE[4], linestyle=":", linewidth=1.4, label=deadline[1])
+    import matplotlib.dates as mdates
+
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    ax.legend(loc="best", fontsize=8.5)
+    return _finish(fig, ax, title, "Date (end of the period the figure describes)", ylabel, source)

@@ -1,0 +1,309 @@
+"""Sentences and chart titles written from the numbers, never typed in.
+
+Every function takes computed tables (from :mod:`compare` or :mod:`kpis`) and
+returns text, so a notebook's narrative changes when the data changes.
+Percentages are 0–100; values are shown to one decimal place, counts with
+thousands separators.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from analysis_helpers.domain.measures import get_measure
+
+
+def fmt_value(value: float, unit: str) -> str:
+    """``33.26, "pct"`` -> ``"33.3%"``; ``20635, "count"`` -> ``"20,635"``; missing -> ``"not available"``."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value):
+        return "not available"
+    return f"{value:.1f}%" if unit == "pct" else f"{value:,.0f}"
+
+
+def fmt_p(p: float) -> str:
+    if pd.isna(p):
+        return "p not available"
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+def phrase(label: str) -> str:
+    """A measure label for use mid-sentence: unit suffix dropped, acronyms kept (``EHC``)."""
+    text = label.replace(" (%)", "")
+    first, _, rest = text.partition(" ")
+    if not first.isupper():
+        first = first[:1].lower() + first[1:]
+    return f"{first} {rest}".strip()
+
+
+def ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _row(frame: pd.DataFrame, comparator: str) -> pd.Series | None:
+    hit = frame[frame["comparator"] == comparator]
+    return hit.iloc[0] if len(hit) else None
+
+
+def compare_sentence(frame: pd.DataFrame, measure: str) -> str:
+    """A paragraph describing a :func:`~analysis_helpers.analysis.compare.compare` table."""
+    m = get_measure(measure)
+    area = _row(frame, "Area")
+    if area is None:
+        return ""
+    unit = m.unit
+    parts = []
+    if pd.isna(area["value"]):
+        return f"{area['area_name']} has no published value for {phrase(m.label)} in {area['period']}."
+    if unit == "pct":
+        parts.append(
+            f"In {area['period']}, {area['area_name']}: {fmt_value(area['value'], unit)} "
+            f"({area['numerator']:,.0f} of {area['denominator']:,.0f}; 95% CI {area['ci_low']:.1f}–{area['ci_high']:.1f}%) "
+            f"for {phrase(m.label)}."
+        )
+    else:
+        parts.append(f"In {area['period']}, {area['area_name']}: {fmt_value(area['value'], unit)} ({phrase(m.label)}).")
+    others = []
+    for comparator in ("England", "Region", "Statistical neighbours (mean)"):
+        row = _row(frame, comparator)
+        if row is not None and not pd.isna(row["value"]):
+            name = row["area_name"] if comparator in ("England", "Region") else "the statistical neighbours' mean"
+            others.append(f"{name} {fmt_value(row['value'], unit)}")
+    if others:
+        parts.append("Comparators: " + ", ".join(others) + ".")
+    if not pd.isna(area["rank"]):
+        direction = "1 = best" if m.higher_is_better is not None else "1 = highest"
+        parts.append(
+            f"It ranks {ordinal(int(area['rank']))} of {int(area['of'])} local authorities with data "
+            f"({direction}; quartile {area['quartile']})."
+        )
+    if not pd.isna(area["change"]):
+        change = area["change"]
+        size = f"{change:+.1f} percentage points" if unit == "pct" else f"{change:+,.0f}"
+        verdict = "larger than chance" if area["change_significant"] is True else "within what chance alone could produce"
+        parts.append(
+            f"Change since {area['previous_period']}: {size}, {verdict} ({area['change_test']}, {fmt_p(area['change_p_value'])})."
+        )
+    return " ".join(parts)
+
+
+def comparison_title(frame: pd.DataFrame, measure: str) -> str:
+    """A chart title stating the finding: where the area stands against England."""
+    m = get_measure(measure)
+    area, england = _row(frame, "Area"), _row(frame, "England")
+    if area is None or pd.isna(area["value"]):
+        return f"{m.label}: no published value"
+    if england is None or pd.isna(england["value"]):
+        return f"{area['area_name']}: {fmt_value(area['value'], m.unit)} in {area['period']}"
+    gap = area["value"] - england["value"]
+    if m.unit == "pct":
+        relation = "above" if gap > 0 else "below" if gap < 0 else "level with"
+    else:
+        relation = "compared with"
+    return (
+        f"{area['area_name']}: {fmt_value(area['value'], m.unit)} in {area['period']}, "
+        f"{relation} England ({fmt_value(england['value'], m.unit)})"
+    )
+
+
+def trend_title(series: pd.DataFrame, area_name: str, measure: str) -> str:
+    """Title for a trend chart: first and latest value of the area."""
+    m = get_measure(measure)
+    rows = series[(series["area_name"] == area_name)].dropna(subset=["value"]).sort_values("period_end")
+    if rows.empty:
+        return f"{area_name}: no published values for {phrase(m.label)}"
+    first, last = rows.iloc[0], rows.iloc[-1]
+    if len(rows) == 1:
+        return f"{area_name}: {fmt_value(last['value'], m.unit)} in {last['period']}"
+    if m.unit == "pct":
+        change = last["value"] - first["value"]
+        verb = "rose" if change > 0 else "fell" if change < 0 else "held"
+        return (
+            f"{area_name}: {phrase(m.label)} {verb} from {fmt_value(first['value'], 'pct')} "
+            f"({first['period']}) to {fmt_value(last['value'], 'pct')} ({last['period']})"
+        )
+    ratio = last["value"] / first["value"] - 1 if first["value"] else float("nan")
+    return (
+        f"{area_name}: {phrase(m.label)} went from {fmt_value(first['value'], 'count')} ({first['period']}) "
+        f"to {fmt_value(last['value'], 'count')} ({last['period']}), {ratio:+.0%}"
+    )
+
+
+def funnel_sentence(area_name: str, value: float, denominator: float, centre: float, centre_label: str, position: str) -> str:
+    """Say where the area sits on the funnel plot, and what that means."""
+    if position == "no data":
+        return f"{area_name} has no value to place on the funnel plot."
+    meaning = {
+        "within": "a gap of this size could be chance alone for an authority of this size",
+        "95%": "a gap this large would happen by chance about 1 time in 20 or less",
+        "99.8%": "a gap this large is very unlikely to be chance alone (less than 1 in 500)",
+    }
+    if position.startswith("within"):
+        key = "within"
+    elif "99.8% limit" in position:
+        key = "99.8%"
+    else:
+        key = "95%"
+    return (
+        f"{area_name} ({fmt_value(value, 'pct')} of {denominator:,.0f}) lies {position} around {centre_label} "
+        f"({fmt_value(centre, 'pct')}): {meaning[key]}."
+    )
+
+
+def _unit_of(outlook) -> str:
+    return outlook.target.unit if outlook.target is not None else (get_measure(outlook.measure).unit if outlook.measure in _known() else "count")
+
+
+def _known():
+    from analysis_helpers.domain.measures import BY_NAME
+
+    return BY_NAME
+
+
+def outlook_sentence(outlook) -> str:
+    """What the outlook says, in words: where it is, where it should be, how likely, what it takes."""
+    s = outlook.summary()
+    unit = _unit_of(outlook)
+    if outlook.latest is None:
+        return f"No {phrase(outlook.measure)} figures for {outlook.area.name} were published by the review date."
+    parts = [f"Latest: {fmt_value(s['latest_value'], unit)} ({s['latest_period']})."]
+    if outlook.target is not None:
+        t = outlook.target
+        parts.append(
+            f"Target: {fmt_value(t.target_value, unit)} by {t.target_date:%B %Y} "
+            f"({'date assumed' if t.date_assumed else 'date stated'}; {t.denominator or 'population as published'})."
+        )
+        if not pd.isna(s["gap_pp"]) and abs(s["gap_pp"]) < 0.05:
+            parts.append(f"In {s['latest_period']} it was on the required trajectory ({fmt_value(s['required_now'], unit)}).")
+        elif not pd.isna(s["gap_pp"]):
+            gap = f"{abs(s['gap_pp']):.1f} percentage points" if unit == "pct" else fmt_value(abs(s["gap_pp"]), "count")
+            ahead = (s["gap_pp"] > 0) == outlook.higher_is_better
+            where = ("above" if s["gap_pp"] > 0 else "below") + (" (ahead of)" if ahead else " (behind)")
+            parts.append(f"In {s['latest_period']} it was {gap} {where} the required trajectory ({fmt_value(s['required_now'], unit)}).")
+            if not pd.isna(s["plans_short"]) and s["plans_short"] > 0:
+                latest = outlook.gap.iloc[-1]
+                parts.append(
+                    f"To be on trajectory, {s['plans_short']:,.0f} more of the {latest['denominator']:,.0f} plans needed to count."
+                )
+        if outlook.target_passed:
+            parts.append("The target date has passed.")
+        elif not pd.isna(s["probability_by_target_date"]):
+            parts.append(f"Probability of meeting it on time: {s['probability_by_target_date']:.0%} ({s['model']}).")
+        if s["needed_per_month"] and not pd.isna(s["needed_per_month"]):
+            size = abs(s["needed_per_month"])
+            amount = f"{size:.1f} percentage points" if unit == "pct" else f"{size:,.0f}"
+            change = "a rise" if s["needed_per_month"] > 0 else "a fall"
+            parts.append(f"It takes {change} of {amount} a month from the latest figure to the target date.")
+        if outlook.projection is not None:
+            if s["reached_median"] == "not within horizon":
+                early = f" (it could happen as early as {s['reached_early']} if the year-to-year swings run its way)" if s["reached_early"] else ""
+                parts.append(f"On current form the target is not reached within the projection horizon{early}.")
+            else:
+                parts.append(f"Projected to reach it in {s['reached_median']} (80% interval {s['reached_early']}–{s['reached_late'] or 'beyond horizon'}).")
+    if outlook.note and outlook.projection is None:
+        parts.append(outlook.note[0].upper() + outlook.note[1:] + ".")
+    return " ".join(parts)
+
+
+def outlook_title(outlook) -> str:
+    """A chart title stating the finding of an outlook."""
+    s = outlook.summary()
+    unit = _unit_of(outlook)
+    if outlook.latest is None:
+        return f"{outlook.area.name}: no published figures"
+    head = f"{outlook.area.name}: {fmt_value(s['latest_value'], unit)} in {s['latest_period']}"
+    if outlook.target is None:
+        return head
+    target = f"target {fmt_value(outlook.target.target_value, unit)} by {outlook.target.target_date:%b %Y}"
+    if outlook.target_passed:
+        met = (s["latest_value"] >= outlook.target.target_value) == outlook.higher_is_better
+        return f"{head}; {target} {'met' if met else 'missed'}"
+    if not pd.isna(s["probability_by_target_date"]):
+        return f"{head}; {target}: {s['probability_by_target_date']:.0%} likely on current form"
+    return f"{head}; {target}"
+
+
+def backtest_sentence(table: pd.DataFrame, chosen: str, default: str) -> str:
+    """What the backtest says about the default model, honestly."""
+    overall = table[table["year"] == "overall"].set_index("model")
+    row = overall.loc[chosen]
+    verdict = (
+        "no model forecast better than 'same as last year'"
+        if (overall["mae"] < overall["mae_naive"] - 1e-9).sum() == 0
+        else "some models beat 'same as last year'"
+    )
+    text = (
+        f"The backtest chooses **{chosen}** ({int(row['n']):,} forecasts): {row['coverage_80']:.1f}% of outcomes fell inside "
+        f"its 80% intervals and {row['coverage_95']:.1f}% inside its 95% intervals; mean absolute error "
+        f"{row['mae']:.1f} points against {row['mae_naive']:.1f} for 'same as last year'. Honestly put: {verdict}; "
+        "year-to-year swings in 20-week timeliness are large, so projections say more about the range of outcomes "
+        "than about a single number."
+    )
+    if chosen != default:
+        text += f" (The package default is {default}; this release's backtest prefers {chosen}: update DEFAULT_MODEL.)"
+    return text
+
+
+def local_title(rows: pd.DataFrame, area_name: str, noun: str | None = None) -> str:
+    """Title for a council series: first and latest published figure."""
+    rows = rows.dropna(subset=["value"]).sort_values("period_end")
+    if rows.empty:
+        return f"{area_name}: no published figures"
+    unit = rows["unit"].iloc[-1] if "unit" in rows else "count"
+
+    def show(v):
+        return f"{v:.1f}%" if unit == "pct" else f"£{v:,.0f}m" if unit == "gbp_m" else f"{v:,.0f}"
+
+    from analysis_helpers.data.local_feed import LOCAL_MEASURES
+
+    first, last = rows.iloc[0], rows.iloc[-1]
+    measure = str(rows["measure"].iloc[-1])
+    what = noun or phrase(LOCAL_MEASURES.get(measure, (None, measure.replace("_", " ")))[1].replace(" (council figure)", ""))
+    if len(rows) == 1:
+        return f"{area_name}: {what} {show(last['value'])} ({last['period']})"
+    return f"{area_name}: {what} {show(first['value'])} ({first['period']}) to {show(last['value'])} ({last['period']}), as published"
+
+
+def spc_note(series: pd.DataFrame, area_name: str) -> str:
+    """Whether an XmR chart can be drawn for a monthly series, and why not."""
+    n = len(series)
+    if n == 0:
+        return f"*No monthly figures for {area_name}: no SPC chart.*"
+    if n < 6:
+        return (
+            f"*{area_name} has {n} published monthly figure(s) for 20-week timeliness: too few for an XmR chart "
+            "(Making Data Count needs 12 for stable limits; fewer than 6 would only mislead).*"
+        )
+    if n < 12:
+        return f"*{n} monthly points: the limits below are trial limits (12 are needed for stable limits).*"
+    return f"{n} monthly points."
+
+
+def budget_sentence(deficit: pd.DataFrame, target, feed: pd.DataFrame) -> str:
+    """The deficit's story in one paragraph: latest outturn, latest forecast, the deal, the required pace."""
+    outturns = deficit[deficit["kind"] == "outturn"]
+    forecasts = deficit[deficit["kind"] == "forecast"]
+    parts = []
+    if len(outturns):
+        last = outturns.iloc[-1]
+        parts.append(f"Latest published deficit: £{last['value']:,.0f}m ({last['period']}; {last['basis']}).")
+    if len(forecasts):
+        f = forecasts.iloc[-1]
+        parts.append(f"Latest forecast: £{f['value']:,.0f}m for {f['period']} (a forecast, not an outturn).")
+    contributions = feed[feed["measure"].isin(["safety_valve_dfe_contribution_gbp_m", "safety_valve_kcc_contribution_gbp_m"])] if len(feed) else feed
+    if len(contributions):
+        dfe = contributions[contributions["measure"] == "safety_valve_dfe_contribution_gbp_m"]["value"]
+        kcc = contributions[contributions["measure"] == "safety_valve_kcc_contribution_gbp_m"]["value"]
+        if len(dfe) and len(kcc):
+            parts.append(f"Safety-valve agreement: £{dfe.iloc[0]:,.0f}m from DfE and £{kcc.iloc[0]:,.0f}m from the council.")
+    if target is not None and len(outturns):
+        last = outturns.iloc[-1]
+        months = (pd.Timestamp(target.target_date) - last["period_end"]).days / (365.25 / 12)
+        if months > 0:
+            parts.append(
+                f"To reach zero by {target.target_date:%B %Y} the deficit must fall by about £{last['value'] / months:,.1f}m a month "
+                f"from the latest outturn (straight-line required path)."
+            )
+    return " ".join(parts)

@@ -1,0 +1,163 @@
+"""Tables for people: rounded, labelled, with header cells, ready for HTML.
+
+Builders return plain DataFrames of display strings (so they are easy to test);
+:func:`to_html` renders one as an accessible HTML table with a caption, column
+header cells (``<th scope="col">``) and no index column.
+"""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+
+from analysis_helpers.domain.measures import get_measure
+from analysis_helpers.reporting.narrative import fmt_value
+
+
+def _count(value) -> str:
+    return "" if pd.isna(value) else f"{value:,.0f}"
+
+
+def comparison_table(frame: pd.DataFrame, measure: str) -> pd.DataFrame:
+    """Display version of a :func:`~analysis_helpers.analysis.compare.compare` table."""
+    unit = get_measure(measure).unit
+    out = pd.DataFrame(
+        {
+            "Comparator": frame["comparator"],
+            "Area": frame["area_name"],
+            "Value": [fmt_value(v, unit) if not pd.isna(v) else "–" for v in frame["value"]],
+            "Numerator": frame["numerator"].map(_count),
+            "Denominator": frame["denominator"].map(_count),
+            "95% CI": [
+                "" if pd.isna(lo) else f"{lo:.1f}–{hi:.1f}%" for lo, hi in zip(frame["ci_low"], frame["ci_high"], strict=True)
+            ],
+            "Rank": [
+                "" if pd.isna(r) else f"{int(r)} of {int(o)} ({q})"
+                for r, o, q in zip(frame["rank"], frame["of"], frame["quartile"], strict=True)
+            ],
+            "Note": frame["note"].fillna(""),
+        }
+    )
+    return out
+
+
+def kpi_display(rows: pd.DataFrame) -> pd.DataFrame:
+    """Display version of KPI rows: period, value, numerator/denominator, interval."""
+    return pd.DataFrame(
+        {
+            "Area": rows["area_name"],
+            "Period": rows["period"],
+            "Value": [fmt_value(v, u) for v, u in zip(rows["value"], rows["unit"], strict=True)],
+            "Numerator": rows["numerator"].map(_count),
+            "Denominator": rows["denominator"].map(_count),
+            "95% CI": ["" if pd.isna(lo) else f"{lo:.1f}–{hi:.1f}%" for lo, hi in zip(rows["ci_low"], rows["ci_high"], strict=True)],
+        }
+    )
+
+
+def to_html(table: pd.DataFrame, caption: str) -> str:
+    """Accessible HTML: a caption, ``<th scope="col">`` headers, no index column."""
+    head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in table.columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>" for row in table.itertuples(index=False)
+    )
+    return (
+        f'<table class="send-table"><caption>{html.escape(caption)}</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    )
+
+
+def history_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """Display version of a long-history series, with its collection and the break."""
+    out = kpi_display(rows).drop(columns="Area")
+    out["Collection"] = rows["collection"].to_numpy()
+    out["Series break"] = ["yes: first year of the new collection" if b else "" for b in rows["series_break"]]
+    return out
+
+
+def baselines_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """Display version of :func:`~analysis_helpers.analysis.baselines.seed_baselines`."""
+    return pd.DataFrame(
+        {
+            "Figure": rows["figure"],
+            "Area": rows["area_name"],
+            "Value": [fmt_value(v, "pct") for v in rows["value"]],
+            "Plans on time / plans issued": [
+                "not published" if pd.isna(n) else f"{n:,.0f} / {d:,.0f}" for n, d in zip(rows["numerator"], rows["denominator"], strict=True)
+            ],
+            "95% CI": ["" if pd.isna(lo) else f"{lo:.1f}–{hi:.1f}%" for lo, hi in zip(rows["ci_low"], rows["ci_high"], strict=True)],
+            "Basis": rows["basis"],
+            "Source": rows["source"],
+        }
+    )
+
+
+def outlook_table(summaries: list[dict]) -> pd.DataFrame:
+    """One row per target: latest, baseline, target, required now, gap, probability, date reached, model."""
+
+    def val(v, unit="pct"):
+        return "" if v is None or (isinstance(v, float) and pd.isna(v)) else fmt_value(v, unit)
+
+    rows = []
+    for s in summaries:
+        unit = "pct" if s["measure"].endswith("_pct") else "count"
+        rows.append(
+            {
+                "Target": s["target_id"] or "(none)",
+                "Latest": f"{val(s['latest_value'], unit)} ({s['latest_period']})",
+                "Baseline": f"{val(s['baseline_value'], unit)} ({s['baseline_date']})" if s["baseline_date"] else "",
+                "Target value": f"{val(s['target_value'], unit)} by {s['target_date']}" if s["target_date"] else "",
+                "Required now": val(s["required_now"], unit),
+                "Probability on time": "" if pd.isna(s["probability_by_target_date"]) else f"{s['probability_by_target_date']:.0%}",
+                "Reached (median, 80% interval)": (
+                    s["reached_median"] if s["reached_median"] in ("", "not within horizon")
+                    else f"{s['reached_median']} ({s['reached_early']}–{s['reached_late'] or 'beyond horizon'})"
+                ),
+                "Model": s["model"] or "none (too few points)",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def projection_table(rows: pd.DataFrame, unit: str = "pct") -> pd.DataFrame:
+    """Projected values with 80% and 95% intervals, the required path and the target."""
+    def v(x):
+        return "" if pd.isna(x) else fmt_value(x, unit)
+
+    return pd.DataFrame(
+        {
+            "Period": rows["period"],
+            "Projected": rows["value_projected"].map(v),
+            "80% interval": [f"{v(a)} – {v(b)}" for a, b in zip(rows["pi80_low"], rows["pi80_high"], strict=True)],
+            "95% interval": [f"{v(a)} – {v(b)}" for a, b in zip(rows["pi95_low"], rows["pi95_high"], strict=True)],
+            "Required": rows["required"].map(v),
+            "Target": rows["target"].map(v),
+            "Model": rows["model"],
+        }
+    )
+
+
+def backtest_display(table: pd.DataFrame) -> pd.DataFrame:
+    """The backtest's overall rows, for people."""
+    overall = table[table["year"] == "overall"]
+    return pd.DataFrame(
+        {
+            "Model": overall["model"],
+            "Forecasts": overall["n"].map(lambda n: f"{int(n):,}"),
+            "Inside 80% interval": overall["coverage_80"].map(lambda c: f"{c:.1f}% (nominal 80%)"),
+            "Inside 95% interval": overall["coverage_95"].map(lambda c: f"{c:.1f}% (nominal 95%)"),
+            "Mean abs. error": overall["mae"].map(lambda m: f"{m:.1f} points"),
+            "Naive error": overall["mae_naive"].map(lambda m: f"{m:.1f} points"),
+        }
+    )
+
+
+def headline_text(comparison: pd.DataFrame) -> str:
+    """Plain-text headline of a comparison (area, England, region, neighbours' mean, rank) for nbval."""
+    keep = comparison[comparison["comparator"].isin(["Area", "England", "Region", "Statistical neighbours (mean)"])]
+    lines = [f"{c}: {v:.1f}" for c, v in zip(keep["comparator"], keep["value"], strict=True)]
+    area = comparison.iloc[0]
+    if not pd.isna(area["rank"]):
+        lines.append(f"rank {int(area['rank'])} of {int(area['of'])} (quartile {area['quartile']})")
+    return "\n".join(lines)
