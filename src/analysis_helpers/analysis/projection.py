@@ -38,6 +38,7 @@ from scipy.stats import norm
 from scipy.stats import t as student_t
 
 from analysis_helpers.core.errors import SendReviewError
+from analysis_helpers.core.scales import expit_pct, logit_pct
 
 MIN_POINTS = 3
 MODELS = {
@@ -51,16 +52,6 @@ EPS = 0.5  # continuity correction for 0 or n successes on the logit scale
 
 class TooFewPoints(SendReviewError):
     """Fewer than three points: no projection, show the required trajectory only."""
-
-
-def logit_pct(value_pct):
-    p = np.clip(np.asarray(value_pct, dtype=float) / 100, 1e-6, 1 - 1e-6)
-    return np.log(p / (1 - p))
-
-
-def expit_pct(x):
-    with np.errstate(over="ignore"):
-        return 100 / (1 + np.exp(-np.asarray(x, dtype=float)))
 
 
 def empirical_logit(numerator, denominator):

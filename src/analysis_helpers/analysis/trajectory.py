@@ -21,18 +21,10 @@ import math
 import numpy as np
 import pandas as pd
 
+from analysis_helpers.core.scales import expit_pct, logit_pct
 from analysis_helpers.domain.targets import Target
 
 MILESTONE_MONTHS = (3, 6, 12, 18)  # the improvement notice's review points
-
-
-def _logit(p: float) -> float:
-    p = min(max(p / 100, 1e-4), 1 - 1e-4)
-    return math.log(p / (1 - p))
-
-
-def _expit(x: float) -> float:
-    return 100 / (1 + math.exp(-x))
 
 
 def required_value(target: Target, when: dt.date, scale: str = "linear") -> float:
@@ -41,7 +33,8 @@ def required_value(target: Target, when: dt.date, scale: str = "linear") -> floa
     fraction = (when - start).days / (end - start).days
     fraction = min(max(fraction, 0.0), 1.0)
     if scale == "logit" and target.unit == "pct":
-        return _expit(_logit(target.baseline_value) + fraction * (_logit(target.target_value) - _logit(target.baseline_value)))
+        start_logit, end_logit = logit_pct(target.baseline_value), logit_pct(target.target_value)
+        return float(expit_pct(start_logit + fraction * (end_logit - start_logit)))
     if scale not in ("linear", "logit"):
         raise ValueError(f"scale must be 'linear' or 'logit', got {scale!r}")
     return target.baseline_value + fraction * (target.target_value - target.baseline_value)
