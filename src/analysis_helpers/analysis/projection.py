@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import statsmodels.api as sm
 from scipy.stats import norm
 from scipy.stats import t as student_t
 
@@ -247,8 +248,6 @@ def pearson_dispersion(numerator, denominator, fitted_rate, n_params: int = 2) -
 
 
 def _glm(data: pd.DataFrame, t_obs: np.ndarray, t_new: np.ndarray):
-    import statsmodels.api as sm
-
     x = data["numerator"].to_numpy(float)
     n = data["denominator"].to_numpy(float)
     centre = t_obs.mean()
@@ -283,8 +282,6 @@ def _random_walk(data, t_obs, t_new, pooled_variance, drift, spacing):
 
 
 def _ols(data, t_obs, t_new):
-    import statsmodels.api as sm
-
     y = data["value"].to_numpy(float)
     centre = t_obs.mean()
     fit = sm.OLS(y, sm.add_constant(t_obs - centre)).fit()

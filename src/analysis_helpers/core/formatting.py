@@ -45,14 +45,20 @@ def fmt_pct(value, missing: str = NOT_AVAILABLE, decimals: int = 1) -> str:
     return missing if is_missing(value) else f"{float(value):.{decimals}f}%"
 
 
-def fmt_gbp_m(value, missing: str = NOT_AVAILABLE) -> str:
-    """``142`` -> ``"£142m"``; ``2.46`` -> ``"£2.5m"``; ``-3`` -> ``"-£3m"``."""
+def fmt_gbp_m(value, missing: str = NOT_AVAILABLE, decimals: int | None = None) -> str:
+    """``142`` -> ``"£142m"``; ``2.46`` -> ``"£2.5m"``; ``-3`` -> ``"-£3m"``.
+
+    Without ``decimals``: whole millions, or one decimal place below £10m when
+    the value is not whole.
+    """
     if is_missing(value):
         return missing
     value = float(value)
     sign = "-" if value < 0 else ""
     size = abs(value)
-    return f"{sign}£{size:,.1f}m" if size < 10 and size != round(size) else f"{sign}£{size:,.0f}m"
+    if decimals is None:
+        decimals = 1 if size < 10 and size != round(size) else 0
+    return f"{sign}£{size:,.{decimals}f}m"
 
 
 def fmt_value(value, unit: str, missing: str = NOT_AVAILABLE) -> str:
@@ -64,16 +70,21 @@ def fmt_value(value, unit: str, missing: str = NOT_AVAILABLE) -> str:
     return fmt_count(value, missing)
 
 
-def fmt_change(value, unit: str, missing: str = NOT_AVAILABLE) -> str:
-    """A signed change: ``+4.2 points`` for percentages, ``+1,204`` for counts, ``+£3m`` for money."""
+def fmt_change(value, unit: str, missing: str = NOT_AVAILABLE, points: str = "points") -> str:
+    """A signed change: ``+4.2 points`` for percentages (``points`` names them), ``+1,204`` for counts, ``+£3m`` for money."""
     if is_missing(value):
         return missing
     value = float(value)
     if unit == "pct":
-        return f"{value:+.1f} points"
+        return f"{value:+.1f} {points}"
     if unit == "gbp_m":
         return ("+" if value >= 0 else "") + fmt_gbp_m(value)
     return f"{value:+,.0f}"
+
+
+def fmt_points(value, missing: str = NOT_AVAILABLE) -> str:
+    """An unsigned size in percentage points: ``17.8`` -> ``"17.8 points"`` (errors, widths)."""
+    return missing if is_missing(value) else f"{float(value):.1f} points"
 
 
 def fmt_size(value, unit: str) -> str:

@@ -8,7 +8,7 @@ health analysts (and statsmodels' ``proportion_confint(method="wilson")``) use.
 from __future__ import annotations
 
 import numpy as np
-from scipy.stats import norm
+from scipy.stats import binom, norm
 
 
 def z_for(confidence: float) -> float:
@@ -66,8 +66,6 @@ def funnel_limits(target_pct: float, denominators, confidence: float = 0.95):
     -------
     (low, high) : numpy arrays, one value per denominator.
     """
-    from scipy.stats import binom
-
     n = np.asarray(denominators, dtype=float)
     p = float(target_pct) / 100
     alpha = 1 - confidence

@@ -30,18 +30,18 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
 
-from analysis_helpers.core.errors import DataValidationError
+from analysis_helpers.core.errors import DataValidationError, UnknownAreaError
 from analysis_helpers.core.paths import TARGETS_FILE
 from analysis_helpers.data.local_feed import LOCAL_MEASURES as _FEED_MEASURES
 from analysis_helpers.domain.measures import BY_NAME
 
-#: Measures that exist only in councils' own figures (not in DfE's release).
-LOCAL_MEASURES = {name: unit for name, (unit, _label) in _FEED_MEASURES.items() if name not in BY_NAME}
+#: Units of the measures that exist only in councils' own figures (not in DfE's release).
+COUNCIL_ONLY_UNITS = {name: unit for name, (unit, _label) in _FEED_MEASURES.items() if name not in BY_NAME}
 COLUMNS = [
     "target_id", "area", "measure", "denominator", "baseline_value", "baseline_date", "baseline_source",
     "target_value", "target_date", "date_basis", "source_title", "source_url", "quote",
@@ -76,7 +76,7 @@ class Target:
 def measure_unit(measure: str) -> str | None:
     if measure in BY_NAME:
         return BY_NAME[measure].unit
-    return LOCAL_MEASURES.get(measure)
+    return COUNCIL_ONLY_UNITS.get(measure)
 
 
 def read_targets(path: Path = TARGETS_FILE) -> list[Target]:
@@ -86,7 +86,24 @@ def read_targets(path: Path = TARGETS_FILE) -> list[Target]:
 
 def requirements_for(area_code: str, area_lookup, path: Path = TARGETS_FILE) -> list[Target]:
     """Rows with no target value (a requirement due by a date) whose area is ``area_code``."""
-    return [t for t in _read_all(path) if t.target_value is None and area_lookup(t.area).code == area_code]
+    return for_area([t for t in _read_all(path) if t.target_value is None], area_code, area_lookup, path)
+
+
+def for_area(targets: list[Target], area_code: str, area_lookup, path: Path = TARGETS_FILE) -> list[Target]:
+    """The targets whose ``area`` resolves to ``area_code``: the one test of "is this target this area's?".
+
+    ``area_lookup`` turns a name or code into an area (``Areas.get``). A row whose
+    area matches nothing is an error in the targets file, named by file, row and column.
+    """
+    mine = []
+    for target in targets:
+        try:
+            code = area_lookup(target.area).code
+        except UnknownAreaError as exc:
+            raise DataValidationError(f"{Path(path).name}: row {target.row}, column 'area': {exc}") from None
+        if code == area_code:
+            mine.append(target)
+    return mine
 
 
 def earliest_target(targets: list[Target], measure: str) -> Target | None:
@@ -122,7 +139,7 @@ def _validate(row: dict, line: int, name: str) -> Target:
     measure = (row.get("measure") or "").strip()
     unit = measure_unit(measure)
     if unit is None:
-        valid = ", ".join([*BY_NAME, *LOCAL_MEASURES])
+        valid = ", ".join([*BY_NAME, *COUNCIL_ONLY_UNITS])
         raise fail("measure", f"unknown measure {measure!r}; valid measures: {valid}")
     if not (row.get("target_id") or "").strip():
         raise fail("target_id", "empty; give each target a short unique id")
@@ -187,11 +204,13 @@ def with_baseline(target: Target, series: pd.DataFrame) -> Target:
             f"targets: row {target.row}, column 'baseline_value': blank, and the data have no {target.measure} "
             f"for a period ending {target.baseline_date}; give the value or a date that ends a published period"
         )
-    from dataclasses import replace
-
     return replace(target, baseline_value=float(rows["value"].iloc[0]))
 
 
 def targets_for(area_code: str, area_lookup, path: Path = TARGETS_FILE) -> list[Target]:
-    """Targets whose ``area`` resolves to ``area_code``."""
-    return [t for t in read_targets(path) if area_lookup(t.area).code == area_code]
+    """Numeric targets whose ``area`` resolves to ``area_code``."""
+    return for_area(read_targets(path), area_code, area_lookup, path)
+
+
+#: Former name, kept until the command line moves to COUNCIL_ONLY_UNITS.
+LOCAL_MEASURES = COUNCIL_ONLY_UNITS

@@ -14,12 +14,21 @@ Percentages are 0–100.
 
 from __future__ import annotations
 
+import base64
+import html
+import io
+
 import matplotlib
 
 matplotlib.use("Agg")  # headless by default; JupyterLab's inline backend still works
+import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+
+from analysis_helpers.analysis.trajectory import period_midpoint  # noqa: E402
+from analysis_helpers.core.intervals import funnel_limits  # noqa: E402
 
 #: Analysis Function categorical palette, in its recommended order.
 PALETTE = ("#12436D", "#28A197", "#801650", "#F46A25", "#3D3D3D", "#A285D1")
@@ -161,10 +170,6 @@ def figure_html(fig: Figure, alt: str) -> str:
 
     The figure is closed afterwards so notebooks do not also render it inline.
     """
-    import base64
-    import html
-    import io
-
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=100)
     plt.close(fig)
@@ -191,9 +196,6 @@ def funnel_plot(
     ``data`` needs ``area_name``, ``value`` (0–100) and ``denominator``. The
     highlighted area is drawn last, larger and labelled.
     """
-    import numpy as np
-
-    from analysis_helpers.core.intervals import funnel_limits
 
     rows = data.dropna(subset=["value", "denominator"])
     rows = rows[rows["denominator"] > 0]
@@ -240,9 +242,6 @@ def trajectory_chart(
     Calendar-year figures are plotted at mid-year (where they are compared with
     the required path); months and census dates at their own date.
     """
-    import matplotlib.dates as mdates
-
-    from analysis_helpers.analysis.trajectory import period_midpoint
 
     def when(frame: pd.DataFrame) -> pd.Series:  # calendar years sit at mid-year, as they are compared
         return pd.to_datetime(pd.Series([period_midpoint(e, str(p)) for e, p in zip(frame["period_end"], frame["period"], strict=True)], index=frame.index))
@@ -323,7 +322,6 @@ def local_series_chart(
         ax.axhline(target, color=TARGET_COLOUR, linestyle=(0, (6, 3)), linewidth=1.4, label=target_label or f"Target {target:g}")
     if deadline is not None:
         ax.axvline(pd.Timestamp(deadline[0]), color=PALETTE[4], linestyle=":", linewidth=1.4, label=deadline[1])
-    import matplotlib.dates as mdates
 
     locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
     ax.xaxis.set_major_locator(locator)

@@ -10,6 +10,7 @@ import datetime as dt
 
 import pandas as pd
 
+from analysis_helpers.core.formatting import fmt_pct, fmt_value
 from analysis_helpers.data.local_feed import LOCAL_MEASURES, local_kpi_rows
 from analysis_helpers.domain.areas import Area
 from analysis_helpers.reporting import disclosure
@@ -55,8 +56,7 @@ def display(rows: pd.DataFrame) -> pd.DataFrame:
     def value(v, unit, qualifier):
         if isinstance(v, str):
             return v
-        text = f"{v:.1f}%" if unit == "pct" else f"£{v:,.0f}m" if unit == "gbp_m" else f"{v:,.0f}"
-        return f"{qualifier} {text}".strip()
+        return f"{qualifier} {fmt_value(v, unit)}".strip()
 
     return pd.DataFrame(
         {
@@ -73,5 +73,5 @@ def display(rows: pd.DataFrame) -> pd.DataFrame:
 def dsg_display(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for column in out.columns[1:]:
-        out[column] = out[column].map(lambda v: "" if pd.isna(v) else f"{v:.2f}%")
+        out[column] = out[column].map(lambda v: fmt_pct(v, missing="", decimals=2))
     return out.rename(columns={"financial_year": "Financial year"})

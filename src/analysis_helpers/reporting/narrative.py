@@ -1,31 +1,32 @@
 """Sentences and chart titles written from the numbers, never typed in.
 
-Every function takes computed tables (from :mod:`compare` or :mod:`kpis`) and
-returns text, so a notebook's narrative changes when the data changes.
-Percentages are 0–100; values are shown to one decimal place, counts with
-thousands separators.
+Every function takes computed tables (from :mod:`~analysis_helpers.analysis.compare`,
+:mod:`~analysis_helpers.domain.kpis` or an outlook) and returns text, so a
+notebook's narrative changes when the data changes. Numbers are written by
+:mod:`analysis_helpers.core.formatting`.
 """
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 
-from analysis_helpers.domain.measures import get_measure
-
-
-def fmt_value(value: float, unit: str) -> str:
-    """``33.26, "pct"`` -> ``"33.3%"``; ``20635, "count"`` -> ``"20,635"``; missing -> ``"not available"``."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value):
-        return "not available"
-    return f"{value:.1f}%" if unit == "pct" else f"{value:,.0f}"
-
-
-def fmt_p(p: float) -> str:
-    if pd.isna(p):
-        return "p not available"
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+from analysis_helpers.core.formatting import (
+    fmt_change,
+    fmt_count,
+    fmt_fraction,
+    fmt_gbp_m,
+    fmt_interval,
+    fmt_month,
+    fmt_p,
+    fmt_pct,
+    fmt_points,
+    fmt_probability,
+    fmt_size,
+    fmt_value,
+    ordinal,
+)
+from analysis_helpers.data.local_feed import LOCAL_MEASURES
+from analysis_helpers.domain.measures import BY_NAME, get_measure
 
 
 def phrase(label: str) -> str:
@@ -35,11 +36,6 @@ def phrase(label: str) -> str:
     if not first.isupper():
         first = first[:1].lower() + first[1:]
     return f"{first} {rest}".strip()
-
-
-def ordinal(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
 
 
 def _row(frame: pd.DataFrame, comparator: str) -> pd.Series | None:
@@ -60,7 +56,7 @@ def compare_sentence(frame: pd.DataFrame, measure: str) -> str:
     if unit == "pct":
         parts.append(
             f"In {area['period']}, {area['area_name']}: {fmt_value(area['value'], unit)} "
-            f"({area['numerator']:,.0f} of {area['denominator']:,.0f}; 95% CI {area['ci_low']:.1f}–{area['ci_high']:.1f}%) "
+            f"({fmt_fraction(area['numerator'], area['denominator'])}; 95% CI {fmt_interval(area['ci_low'], area['ci_high'])}) "
             f"for {phrase(m.label)}."
         )
     else:
@@ -80,8 +76,7 @@ def compare_sentence(frame: pd.DataFrame, measure: str) -> str:
             f"({direction}; quartile {area['quartile']})."
         )
     if not pd.isna(area["change"]):
-        change = area["change"]
-        size = f"{change:+.1f} percentage points" if unit == "pct" else f"{change:+,.0f}"
+        size = fmt_change(area["change"], unit, points="percentage points")
         verdict = "larger than chance" if area["change_significant"] is True else "within what chance alone could produce"
         parts.append(
             f"Change since {area['previous_period']}: {size}, {verdict} ({area['change_test']}, {fmt_p(area['change_p_value'])})."
@@ -147,19 +142,15 @@ def funnel_sentence(area_name: str, value: float, denominator: float, centre: fl
     else:
         key = "95%"
     return (
-        f"{area_name} ({fmt_value(value, 'pct')} of {denominator:,.0f}) lies {position} around {centre_label} "
+        f"{area_name} ({fmt_value(value, 'pct')} of {fmt_count(denominator)}) lies {position} around {centre_label} "
         f"({fmt_value(centre, 'pct')}): {meaning[key]}."
     )
 
 
 def _unit_of(outlook) -> str:
-    return outlook.target.unit if outlook.target is not None else (get_measure(outlook.measure).unit if outlook.measure in _known() else "count")
-
-
-def _known():
-    from analysis_helpers.domain.measures import BY_NAME
-
-    return BY_NAME
+    if outlook.target is not None:
+        return outlook.target.unit
+    return BY_NAME[outlook.measure].unit if outlook.measure in BY_NAME else "count"
 
 
 def outlook_sentence(outlook) -> str:
@@ -178,22 +169,21 @@ def outlook_sentence(outlook) -> str:
         if not pd.isna(s["gap_pp"]) and abs(s["gap_pp"]) < 0.05:
             parts.append(f"In {s['latest_period']} it was on the required trajectory ({fmt_value(s['required_now'], unit)}).")
         elif not pd.isna(s["gap_pp"]):
-            gap = f"{abs(s['gap_pp']):.1f} percentage points" if unit == "pct" else fmt_value(abs(s["gap_pp"]), "count")
+            gap = fmt_size(s["gap_pp"], unit)
             ahead = (s["gap_pp"] > 0) == outlook.higher_is_better
             where = ("above" if s["gap_pp"] > 0 else "below") + (" (ahead of)" if ahead else " (behind)")
             parts.append(f"In {s['latest_period']} it was {gap} {where} the required trajectory ({fmt_value(s['required_now'], unit)}).")
             if not pd.isna(s["plans_short"]) and s["plans_short"] > 0:
                 latest = outlook.gap.iloc[-1]
                 parts.append(
-                    f"To be on trajectory, {s['plans_short']:,.0f} more of the {latest['denominator']:,.0f} plans needed to count."
+                    f"To be on trajectory, {fmt_count(s['plans_short'])} more of the {fmt_count(latest['denominator'])} plans needed to count."
                 )
         if outlook.target_passed:
             parts.append("The target date has passed.")
         elif not pd.isna(s["probability_by_target_date"]):
-            parts.append(f"Probability of meeting it on time: {s['probability_by_target_date']:.0%} ({s['model']}).")
+            parts.append(f"Probability of meeting it on time: {fmt_probability(s['probability_by_target_date'])} ({s['model']}).")
         if s["needed_per_month"] and not pd.isna(s["needed_per_month"]):
-            size = abs(s["needed_per_month"])
-            amount = f"{size:.1f} percentage points" if unit == "pct" else f"{size:,.0f}"
+            amount = fmt_size(s["needed_per_month"], unit)
             change = "a rise" if s["needed_per_month"] > 0 else "a fall"
             parts.append(f"It takes {change} of {amount} a month from the latest figure to the target date.")
         if outlook.projection is not None:
@@ -216,12 +206,12 @@ def outlook_title(outlook) -> str:
     head = f"{outlook.area.name}: {fmt_value(s['latest_value'], unit)} in {s['latest_period']}"
     if outlook.target is None:
         return head
-    target = f"target {fmt_value(outlook.target.target_value, unit)} by {outlook.target.target_date:%b %Y}"
+    target = f"target {fmt_value(outlook.target.target_value, unit)} by {fmt_month(outlook.target.target_date)}"
     if outlook.target_passed:
         met = (s["latest_value"] >= outlook.target.target_value) == outlook.higher_is_better
         return f"{head}; {target} {'met' if met else 'missed'}"
     if not pd.isna(s["probability_by_target_date"]):
-        return f"{head}; {target}: {s['probability_by_target_date']:.0%} likely on current form"
+        return f"{head}; {target}: {fmt_probability(s['probability_by_target_date'])} likely on current form"
     return f"{head}; {target}"
 
 
@@ -235,9 +225,9 @@ def backtest_sentence(table: pd.DataFrame, chosen: str, default: str) -> str:
         else "some models beat 'same as last year'"
     )
     text = (
-        f"The backtest chooses **{chosen}** ({int(row['n']):,} forecasts): {row['coverage_80']:.1f}% of outcomes fell inside "
-        f"its 80% intervals and {row['coverage_95']:.1f}% inside its 95% intervals; mean absolute error "
-        f"{row['mae']:.1f} points against {row['mae_naive']:.1f} for 'same as last year'. Honestly put: {verdict}; "
+        f"The backtest chooses **{chosen}** ({fmt_count(row['n'])} forecasts): {fmt_pct(row['coverage_80'])} of outcomes fell inside "
+        f"its 80% intervals and {fmt_pct(row['coverage_95'])} inside its 95% intervals; mean absolute error "
+        f"{fmt_points(row['mae'])} against {fmt_points(row['mae_naive'])} for 'same as last year'. Honestly put: {verdict}; "
         "year-to-year swings in 20-week timeliness are large, so projections say more about the range of outcomes "
         "than about a single number."
     )
@@ -252,18 +242,15 @@ def local_title(rows: pd.DataFrame, area_name: str, noun: str | None = None) -> 
     if rows.empty:
         return f"{area_name}: no published figures"
     unit = rows["unit"].iloc[-1] if "unit" in rows else "count"
-
-    def show(v):
-        return f"{v:.1f}%" if unit == "pct" else f"£{v:,.0f}m" if unit == "gbp_m" else f"{v:,.0f}"
-
-    from analysis_helpers.data.local_feed import LOCAL_MEASURES
-
     first, last = rows.iloc[0], rows.iloc[-1]
     measure = str(rows["measure"].iloc[-1])
     what = noun or phrase(LOCAL_MEASURES.get(measure, (None, measure.replace("_", " ")))[1].replace(" (council figure)", ""))
     if len(rows) == 1:
-        return f"{area_name}: {what} {show(last['value'])} ({last['period']})"
-    return f"{area_name}: {what} {show(first['value'])} ({first['period']}) to {show(last['value'])} ({last['period']}), as published"
+        return f"{area_name}: {what} {fmt_value(last['value'], unit)} ({last['period']})"
+    return (
+        f"{area_name}: {what} {fmt_value(first['value'], unit)} ({first['period']}) to "
+        f"{fmt_value(last['value'], unit)} ({last['period']}), as published"
+    )
 
 
 def spc_note(series: pd.DataFrame, area_name: str) -> str:
@@ -288,22 +275,22 @@ def budget_sentence(deficit: pd.DataFrame, target, feed: pd.DataFrame) -> str:
     parts = []
     if len(outturns):
         last = outturns.iloc[-1]
-        parts.append(f"Latest published deficit: £{last['value']:,.0f}m ({last['period']}; {last['basis']}).")
+        parts.append(f"Latest published deficit: {fmt_gbp_m(last['value'])} ({last['period']}; {last['basis']}).")
     if len(forecasts):
         f = forecasts.iloc[-1]
-        parts.append(f"Latest forecast: £{f['value']:,.0f}m for {f['period']} (a forecast, not an outturn).")
+        parts.append(f"Latest forecast: {fmt_gbp_m(f['value'])} for {f['period']} (a forecast, not an outturn).")
     contributions = feed[feed["measure"].isin(["safety_valve_dfe_contribution_gbp_m", "safety_valve_kcc_contribution_gbp_m"])] if len(feed) else feed
     if len(contributions):
         dfe = contributions[contributions["measure"] == "safety_valve_dfe_contribution_gbp_m"]["value"]
         kcc = contributions[contributions["measure"] == "safety_valve_kcc_contribution_gbp_m"]["value"]
         if len(dfe) and len(kcc):
-            parts.append(f"Safety-valve agreement: £{dfe.iloc[0]:,.0f}m from DfE and £{kcc.iloc[0]:,.0f}m from the council.")
+            parts.append(f"Safety-valve agreement: {fmt_gbp_m(dfe.iloc[0])} from DfE and {fmt_gbp_m(kcc.iloc[0])} from the council.")
     if target is not None and len(outturns):
         last = outturns.iloc[-1]
         months = (pd.Timestamp(target.target_date) - last["period_end"]).days / (365.25 / 12)
         if months > 0:
             parts.append(
-                f"To reach zero by {target.target_date:%B %Y} the deficit must fall by about £{last['value'] / months:,.1f}m a month "
+                f"To reach zero by {target.target_date:%B %Y} the deficit must fall by about {fmt_gbp_m(last['value'] / months, decimals=1)} a month "
                 f"from the latest outturn (straight-line required path)."
             )
     return " ".join(parts)

@@ -11,12 +11,9 @@ import html
 
 import pandas as pd
 
+from analysis_helpers.core.formatting import fmt_count, fmt_interval, fmt_pct, fmt_points, fmt_probability, fmt_value
 from analysis_helpers.domain.measures import get_measure
-from analysis_helpers.reporting.narrative import fmt_value
-
-
-def _count(value) -> str:
-    return "" if pd.isna(value) else f"{value:,.0f}"
+from analysis_helpers.domain.targets import measure_unit
 
 
 def comparison_table(frame: pd.DataFrame, measure: str) -> pd.DataFrame:
@@ -26,12 +23,10 @@ def comparison_table(frame: pd.DataFrame, measure: str) -> pd.DataFrame:
         {
             "Comparator": frame["comparator"],
             "Area": frame["area_name"],
-            "Value": [fmt_value(v, unit) if not pd.isna(v) else "–" for v in frame["value"]],
-            "Numerator": frame["numerator"].map(_count),
-            "Denominator": frame["denominator"].map(_count),
-            "95% CI": [
-                "" if pd.isna(lo) else f"{lo:.1f}–{hi:.1f}%" for lo, hi in zip(frame["ci_low"], frame["ci_high"], strict=True)
-            ],
+            "Value": [fmt_value(v, unit, missing="–") for v in frame["value"]],
+            "Numerator": frame["numerator"].map(fmt_count),
+            "Denominator": frame["denominator"].map(fmt_count),
+            "95% CI": [fmt_interval(lo, hi) for lo, hi in zip(frame["ci_low"], frame["ci_high"], strict=True)],
             "Rank": [
                 "" if pd.isna(r) else f"{int(r)} of {int(o)} ({q})"
                 for r, o, q in zip(frame["rank"], frame["of"], frame["quartile"], strict=True)
@@ -49,9 +44,9 @@ def kpi_display(rows: pd.DataFrame) -> pd.DataFrame:
             "Area": rows["area_name"],
             "Period": rows["period"],
             "Value": [fmt_value(v, u) for v, u in zip(rows["value"], rows["unit"], strict=True)],
-            "Numerator": rows["numerator"].map(_count),
-            "Denominator": rows["denominator"].map(_count),
-            "95% CI": ["" if pd.isna(lo) else f"{lo:.1f}–{hi:.1f}%" for lo, hi in zip(rows["ci_low"], rows["ci_high"], strict=True)],
+            "Numerator": rows["numerator"].map(fmt_count),
+            "Denominator": rows["denominator"].map(fmt_count),
+            "95% CI": [fmt_interval(lo, hi) for lo, hi in zip(rows["ci_low"], rows["ci_high"], strict=True)],
         }
     )
 
@@ -84,9 +79,10 @@ def baselines_table(rows: pd.DataFrame) -> pd.DataFrame:
             "Area": rows["area_name"],
             "Value": [fmt_value(v, "pct") for v in rows["value"]],
             "Plans on time / plans issued": [
-                "not published" if pd.isna(n) else f"{n:,.0f} / {d:,.0f}" for n, d in zip(rows["numerator"], rows["denominator"], strict=True)
+                "not published" if pd.isna(n) else f"{fmt_count(n)} / {fmt_count(d)}"
+                for n, d in zip(rows["numerator"], rows["denominator"], strict=True)
             ],
-            "95% CI": ["" if pd.isna(lo) else f"{lo:.1f}–{hi:.1f}%" for lo, hi in zip(rows["ci_low"], rows["ci_high"], strict=True)],
+            "95% CI": [fmt_interval(lo, hi) for lo, hi in zip(rows["ci_low"], rows["ci_high"], strict=True)],
             "Basis": rows["basis"],
             "Source": rows["source"],
         }
@@ -95,21 +91,17 @@ def baselines_table(rows: pd.DataFrame) -> pd.DataFrame:
 
 def outlook_table(summaries: list[dict]) -> pd.DataFrame:
     """One row per target: latest, baseline, target, required now, gap, probability, date reached, model."""
-
-    def val(v, unit="pct"):
-        return "" if v is None or (isinstance(v, float) and pd.isna(v)) else fmt_value(v, unit)
-
     rows = []
     for s in summaries:
-        unit = "pct" if s["measure"].endswith("_pct") else "count"
+        unit = measure_unit(s["measure"]) or "count"
         rows.append(
             {
                 "Target": s["target_id"] or "(none)",
-                "Latest": f"{val(s['latest_value'], unit)} ({s['latest_period']})",
-                "Baseline": f"{val(s['baseline_value'], unit)} ({s['baseline_date']})" if s["baseline_date"] else "",
-                "Target value": f"{val(s['target_value'], unit)} by {s['target_date']}" if s["target_date"] else "",
-                "Required now": val(s["required_now"], unit),
-                "Probability on time": "" if pd.isna(s["probability_by_target_date"]) else f"{s['probability_by_target_date']:.0%}",
+                "Latest": f"{fmt_value(s['latest_value'], unit, missing='')} ({s['latest_period']})",
+                "Baseline": f"{fmt_value(s['baseline_value'], unit, missing='')} ({s['baseline_date']})" if s["baseline_date"] else "",
+                "Target value": f"{fmt_value(s['target_value'], unit, missing='')} by {s['target_date']}" if s["target_date"] else "",
+                "Required now": fmt_value(s["required_now"], unit, missing=""),
+                "Probability on time": fmt_probability(s["probability_by_target_date"]),
                 "Reached (median, 80% interval)": (
                     s["reached_median"] if s["reached_median"] in ("", "not within horizon")
                     else f"{s['reached_median']} ({s['reached_early']}–{s['reached_late'] or 'beyond horizon'})"
@@ -123,7 +115,7 @@ def outlook_table(summaries: list[dict]) -> pd.DataFrame:
 def projection_table(rows: pd.DataFrame, unit: str = "pct") -> pd.DataFrame:
     """Projected values with 80% and 95% intervals, the required path and the target."""
     def v(x):
-        return "" if pd.isna(x) else fmt_value(x, unit)
+        return fmt_value(x, unit, missing="")
 
     return pd.DataFrame(
         {
@@ -144,11 +136,11 @@ def backtest_display(table: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "Model": overall["model"],
-            "Forecasts": overall["n"].map(lambda n: f"{int(n):,}"),
-            "Inside 80% interval": overall["coverage_80"].map(lambda c: f"{c:.1f}% (nominal 80%)"),
-            "Inside 95% interval": overall["coverage_95"].map(lambda c: f"{c:.1f}% (nominal 95%)"),
-            "Mean abs. error": overall["mae"].map(lambda m: f"{m:.1f} points"),
-            "Naive error": overall["mae_naive"].map(lambda m: f"{m:.1f} points"),
+            "Forecasts": overall["n"].map(fmt_count),
+            "Inside 80% interval": overall["coverage_80"].map(lambda c: f"{fmt_pct(c)} (nominal 80%)"),
+            "Inside 95% interval": overall["coverage_95"].map(lambda c: f"{fmt_pct(c)} (nominal 95%)"),
+            "Mean abs. error": overall["mae"].map(fmt_points),
+            "Naive error": overall["mae_naive"].map(fmt_points),
         }
     )
 

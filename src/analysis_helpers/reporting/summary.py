@@ -1,0 +1,95 @@
+"""The quarterly review's executive summary: one row per KPI, written for people.
+
+Rows come in the order of :data:`SUMMARY_MEASURES` (DfE statistics), then one
+row for each target on a measure only the council publishes. Each row gives the
+latest figure, the baseline and target, where the required trajectory says it
+should be now, when the projection reaches the target, the probability of
+meeting it on time, the status and the rule that gave it (the rules are in
+:mod:`analysis_helpers.analysis.status`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from analysis_helpers.analysis.outlook import Outlook, build_outlook
+from analysis_helpers.analysis.status import NO_DATA, change_status, rag_status
+from analysis_helpers.core.formatting import fmt_change, fmt_month, fmt_probability, fmt_value
+from analysis_helpers.core.vintage import public_by
+from analysis_helpers.data.release import Release
+from analysis_helpers.domain.areas import Area
+from analysis_helpers.domain.kpis import areas_for
+from analysis_helpers.domain.measures import BY_NAME
+from analysis_helpers.domain.targets import Target, for_area, read_targets
+
+#: KPIs in the executive summary, in order.
+SUMMARY_MEASURES = (
+    "ehcp_issued_within_20_weeks_pct",
+    "ehcp_issued_within_20_weeks_excl_exceptions_pct",
+    "ehcp_caseload_mainstream_pct",
+    "new_ehcp_mainstream_pct",
+    "ehcp_caseload_special_pct",
+    "ehc_requests_refused_pct",
+    "ehc_requests_count",
+    "ehcp_caseload_count",
+)
+RAG_BASIS = "RAG against the required trajectory"
+SUMMARY_COLUMNS = [
+    "KPI", "Latest", "Baseline", "Target", "Required now", "Projected to reach target", "Probability on time", "Status",
+    "Basis of status",
+]
+
+
+def executive_summary(area: Area, as_of: dt.date, release: Release, targets_path, local=None) -> tuple[pd.DataFrame, list[Outlook]]:
+    """One display row per KPI, and the outlooks behind the targeted ones."""
+    targets = for_area(read_targets(targets_path), area.code, areas_for(release).get, targets_path)
+    rows, outlooks = [], []
+    for measure in SUMMARY_MEASURES:
+        unit = BY_NAME[measure].unit
+        for target in [t for t in targets if t.measure == measure] or [None]:
+            outlook = build_outlook(area, measure, target, as_of=as_of, release=release, local=local)
+            if target is not None:
+                outlooks.append(outlook)
+                status, basis = rag_status(outlook), RAG_BASIS
+            elif public_by(release.published, as_of):
+                change = change_status(area, measure, release)
+                status = change.status
+                basis = "change: " + (
+                    "no earlier period with data" if change.change is None
+                    else f"{fmt_change(change.change, unit)} since {change.previous_period}"
+                )
+            else:
+                status, basis = NO_DATA, "release not yet published"
+            label = BY_NAME[measure].label + (f" [{target.denominator}]" if target is not None and target.denominator else "")
+            rows.append(_row(label, outlook, target, unit, status, basis))
+    for target in [t for t in targets if t.measure not in BY_NAME]:
+        outlook = build_outlook(area, target.measure, target, as_of=as_of, release=release, local=local)
+        outlooks.append(outlook)
+        basis = RAG_BASIS + ("" if outlook.projection else "; too few points to project")
+        label = target.measure.replace("_", " ") + " (council figures)"
+        rows.append(_row(label, outlook, target, target.unit, rag_status(outlook), basis, probability=False))
+    return pd.DataFrame(rows, columns=SUMMARY_COLUMNS), outlooks
+
+
+def _row(label: str, outlook: Outlook, target: Target | None, unit: str, status: str, basis: str, probability: bool = True) -> dict:
+    """A display row; ``probability=False`` for council-only measures, whose projections carry no probability yet."""
+    latest, summary = outlook.latest, outlook.summary()
+    reached = summary["reached_median"]
+    if reached and reached != "not within horizon":
+        reached = f"{reached} (80%: {summary['reached_early']}–{summary['reached_late'] or 'beyond horizon'})"
+    has_baseline = target is not None and target.baseline_value is not None
+    return {
+        "KPI": label,
+        "Latest": "–" if latest is None else f"{fmt_value(latest['value'], unit)} ({latest['period']})",
+        "Baseline": f"{fmt_value(target.baseline_value, unit)} ({fmt_month(target.baseline_date)})" if has_baseline else "",
+        "Target": "" if target is None else (
+            f"{fmt_value(target.target_value, unit)} by {fmt_month(target.target_date)}" + (" (date assumed)" if target.date_assumed else "")
+        ),
+        "Required now": fmt_value(summary["required_now"], unit, missing=""),
+        "Projected to reach target": "" if target is None else (reached or "–"),
+        "Probability on time": fmt_probability(summary["probability_by_target_date"]) if probability else "",
+        "Status": status,
+        "Basis of status": basis,
+    }
