@@ -34,8 +34,9 @@ lab: $(STAMP) ## open JupyterLab on the workbook, with the project's kernel (aut
 	$(BIN)/python -m tools.lab
 	$(BIN)/jupyter lab --notebook-dir=notebooks $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
-lint: $(STAMP) ## ruff on package, tests and notebooks; notebook pairs/outputs/images; large files
-	$(BIN)/ruff check src tests benchmarks notebooks
+lint: $(STAMP) ## ruff; import-linter layer contracts; notebook pairs/outputs/images; large files
+	$(BIN)/ruff check src tests benchmarks notebooks tools
+	$(BIN)/lint-imports
 	$(BIN)/python -m tools.hygiene
 
 notebooks: $(STAMP) ## after editing notebooks/*.py: rebuild the .ipynb pairs and store the nbval headline outputs

@@ -34,9 +34,10 @@ def test_rules():
          "denominator": [float("nan")] * 2 + [8.0, 10.0], "ci_low": [float("nan")] * 4, "ci_high": [float("nan")] * 4}
     )
     shown = disclosure.apply(rows)
-    assert shown["value"].tolist() == ["<5", 0.0, "suppressed", 40.0]
+    # 4 of 10: the numerator is small, so the rate would give it away with the denominator
+    assert shown["value"].tolist() == ["<5", 0.0, "suppressed", "suppressed"]
     assert shown.loc[3, "numerator"] == "<5" and shown.loc[3, "denominator"] == 10.0
-    assert len(disclosure.plottable(rows)) == 2
+    assert len(disclosure.plottable(rows)) == 1
 
 
 def test_small_numbers_never_reach_the_report(small_feed, tmp_path):

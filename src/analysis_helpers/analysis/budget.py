@@ -14,36 +14,15 @@ DfE's Dedicated Schools Grant (DSG) cumulative balance for comparison.
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
 
 import pandas as pd
 
-from analysis_helpers.core.errors import DataValidationError
-from analysis_helpers.core.paths import DSG_DEFICIT_FILE
-from analysis_helpers.data.neighbours import neighbours_of
-from analysis_helpers.data.provenance import verify_raw_file
+from analysis_helpers.data.dsg import dsg_table
+from analysis_helpers.data.neighbours import DEFAULT_VINTAGE, neighbours_of
 from analysis_helpers.domain.areas import Area, Areas, normalise_name
 
-DSG_COLUMN = "deficit"
 
-
-@lru_cache(maxsize=2)
-def dsg_table(path=DSG_DEFICIT_FILE) -> pd.DataFrame:
-    """``financial_year, level, name, deficit_pct`` (cumulative DSG deficit as % of income)."""
-    verify_raw_file(path)
-    frame = pd.read_excel(path, engine="openpyxl")
-    for column in ("financial_year", "geographic_level", "la_name", "region_name", DSG_COLUMN):
-        if column not in frame.columns:
-            raise DataValidationError(f"{path.name}: column {column!r} is missing (expected DfE's DSG deficit table)")
-    name = frame["la_name"].where(frame["geographic_level"] == "Local authority", frame["region_name"])
-    name = name.where(frame["geographic_level"] != "National", "England")
-    return pd.DataFrame(
-        {"financial_year": frame["financial_year"], "level": frame["geographic_level"], "name": name,
-         "deficit_pct": pd.to_numeric(frame[DSG_COLUMN], errors="coerce")}
-    )
-
-
-def dsg_comparison(area: Area, areas: Areas, vintage: str = "2025") -> pd.DataFrame:
+def dsg_comparison(area: Area, areas: Areas, vintage: str = DEFAULT_VINTAGE) -> pd.DataFrame:
     """Per financial year: the area, England, its region and its neighbours' mean (simple mean of those with data)."""
     table = dsg_table()
     table = table.assign(key=table["name"].map(normalise_name))

@@ -21,7 +21,8 @@ from analysis_helpers.core.paths import NEIGHBOUR_FILES
 from analysis_helpers.data.provenance import verify_raw_file
 
 VINTAGES = tuple(NEIGHBOUR_FILES)
-DEFAULT_VINTAGE = "2025"
+#: The newest list that ships (the vintages are the lists' years).
+DEFAULT_VINTAGE = max(VINTAGES)
 NEIGHBOURS_PER_LA = 10
 NO_NEIGHBOUR = {"", "-"}
 

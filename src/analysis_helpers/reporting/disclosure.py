@@ -5,7 +5,10 @@ small. In every exported HTML table, chart and CSV:
 
 * a count from 1 to 4 is shown as ``<5`` (0 is shown: it discloses nothing);
 * a rate whose denominator is under 10 is not shown (``suppressed``), and
-  neither are its numerator and denominator.
+  neither are its numerator and denominator;
+* a rate whose numerator is 1 to 4 is not shown either (its denominator would
+  give the count away): the numerator shows as ``<5``, the rate and its
+  interval as ``suppressed``.
 
 DfE's published statistics are shown as DfE published them.
 """
@@ -43,6 +46,11 @@ def apply(frame: pd.DataFrame) -> pd.DataFrame:
             if column in row and is_small_count(row[column]):
                 out.at[index, column] = SMALL
                 action[i] = "small count shown as <5"
+        if row.get("unit") == "pct" and is_small_count(row.get("numerator")):
+            for column in ("value", "ci_low", "ci_high"):
+                if column in out.columns:
+                    out.at[index, column] = SUPPRESSED
+            action[i] = "rate suppressed: numerator under 5"
     out["disclosure"] = action
     return out
 
@@ -51,7 +59,9 @@ def plottable(frame: pd.DataFrame) -> pd.DataFrame:
     """Rows safe to draw: small counts and small-denominator rates are left out."""
     keep = []
     for _, row in frame.iterrows():
-        small_rate = row.get("unit") == "pct" and not pd.isna(row.get("denominator")) and row["denominator"] < MIN_DENOMINATOR
+        small_rate = row.get("unit") == "pct" and (
+            (not pd.isna(row.get("denominator")) and row["denominator"] < MIN_DENOMINATOR) or is_small_count(row.get("numerator"))
+        )
         small_count = row.get("unit") == "count" and is_small_count(row.get("value"))
         keep.append(not (small_rate or small_count))
     return frame[keep]

@@ -1,0 +1,72 @@
+"""Sentences and titles written from the numbers: each expected sentence is worked out here by hand."""
+
+import pandas as pd
+
+from analysis_helpers.analysis.compare import COMPARE_COLUMNS
+from analysis_helpers.reporting import narrative
+
+MEASURE = "ehcp_issued_within_20_weeks_pct"
+NAN = float("nan")
+
+
+def comparison(**area_overrides) -> pd.DataFrame:
+    """A compare() table for Kent 2023: 324 of 1,804 on time (18.0%), England 50.3%, region 45.0%."""
+    base = dict.fromkeys(COMPARE_COLUMNS, NAN)
+    area = {**base, "comparator": "Area", "area_name": "Kent", "period": "2023", "value": 100 * 324 / 1804,
+            "numerator": 324.0, "denominator": 1804.0, "ci_low": 16.3, "ci_high": 19.8, "rank": 120.0, "of": 150.0,
+            "quartile": "D", "previous_period": "2022", "change": -9.6, "change_p_value": 0.0004,
+            "change_significant": True, "change_test": "two-proportion z-test", **area_overrides}
+    england = {**base, "comparator": "England", "area_name": "England", "period": "2023", "value": 50.3}
+    region = {**base, "comparator": "Region", "area_name": "South East", "period": "2023", "value": 45.0}
+    return pd.DataFrame([area, england, region], columns=COMPARE_COLUMNS)
+
+
+def test_compare_sentence_states_value_counts_interval_comparators_rank_and_change():
+    text = narrative.compare_sentence(comparison(), MEASURE)
+    assert text.startswith("In 2023, Kent: 18.0% (324 of 1,804; 95% CI 16.3–19.8%) for EHC plans issued within 20 weeks")
+    assert "Comparators: England 50.3%, South East 45.0%." in text
+    assert "It ranks 120th of 150 local authorities with data (1 = best; quartile D)." in text
+    assert "Change since 2022: -9.6 percentage points, larger than chance (two-proportion z-test, p < 0.001)." in text
+
+
+def test_compare_sentence_says_when_a_change_may_be_chance_and_when_there_is_no_value():
+    text = narrative.compare_sentence(comparison(change=1.2, change_p_value=0.41, change_significant=False), MEASURE)
+    assert "Change since 2022: +1.2 percentage points, within what chance alone could produce" in text and "p = 0.410" in text
+    missing = narrative.compare_sentence(comparison(value=NAN), MEASURE)
+    assert missing.startswith("Kent has no published value for EHC plans issued within 20 weeks") and missing.endswith("in 2023.")
+
+
+def test_comparison_title_states_the_finding():
+    assert narrative.comparison_title(comparison(), MEASURE) == "Kent: 18.0% in 2023, below England (50.3%)"
+    assert narrative.comparison_title(comparison(value=60.0), MEASURE) == "Kent: 60.0% in 2023, above England (50.3%)"
+
+
+def test_trend_title_for_rates_and_counts():
+    rates = pd.DataFrame({"area_name": ["Kent"] * 3, "period": ["2021", "2022", "2023"],
+                          "period_end": pd.to_datetime(["2021-12-31", "2022-12-31", "2023-12-31"]), "value": [36.1, 27.6, 18.0]})
+    assert narrative.trend_title(rates, "Kent", MEASURE).endswith("fell from 36.1% (2021) to 18.0% (2023)")
+    counts = rates.assign(value=[3000.0, 3500.0, 4001.0])
+    # 4,001 / 3,000 - 1 = +33.4%, shown to the nearest per cent
+    assert narrative.trend_title(counts, "Kent", "ehc_requests_count").endswith("went from 3,000 (2021) to 4,001 (2023), +33%")
+
+
+def test_funnel_sentence_explains_each_band():
+    within = narrative.funnel_sentence("Kent", 48.0, 1804, 50.3, "England", "within the 95% limits")
+    assert within.startswith("Kent (48.0% of 1,804) lies within the 95% limits around England (50.3%)")
+    assert "could be chance alone" in within
+    outside = narrative.funnel_sentence("Kent", 18.0, 1804, 50.3, "England", "below the 99.8% limit")
+    assert "less than 1 in 500" in outside
+    assert narrative.funnel_sentence("Kent", NAN, NAN, 50.3, "England", "no data") == "Kent has no value to place on the funnel plot."
+
+
+def test_local_title_uses_the_feed_label_and_unit():
+    rows = pd.DataFrame({"measure": ["high_needs_deficit_gbp_m"] * 2, "unit": ["gbp_m"] * 2, "period": ["2021/22", "2022/23"],
+                         "period_end": pd.to_datetime(["2022-03-31", "2023-03-31"]), "value": [97.0, 142.0]})
+    title = narrative.local_title(rows, "Kent")
+    assert title == "Kent: high-needs (DSG) cumulative deficit (£m) £97m (2021/22) to £142m (2022/23), as published"
+
+
+def test_spc_note_by_number_of_points():
+    assert "too few for an XmR chart" in narrative.spc_note(pd.DataFrame({"v": range(3)}), "Kent")
+    assert "trial limits" in narrative.spc_note(pd.DataFrame({"v": range(8)}), "Kent")
+    assert narrative.spc_note(pd.DataFrame({"v": range(12)}), "Kent") == "12 monthly points."
