@@ -8,12 +8,15 @@ import pytest
 from analysis_helpers.analysis.outlook import Outlook
 from analysis_helpers.analysis.status import (
     AMBER,
-    BASELINE_ONLY,
     CHANGED,
     GREEN,
     IMPROVED,
+    MET,
+    MISSED,
     NO_CLEAR_CHANGE,
     NO_DATA,
+    NO_FIGURE_SINCE_BASELINE,
+    NOT_YET_KNOWN,
     RED,
     WORSENED,
     change_verdict,
@@ -33,14 +36,23 @@ def target(baseline=20.0, value=80.0, start=dt.date(2023, 1, 1), end=dt.date(202
     )
 
 
-def outlook(observed_value, required, ci=(None, None), period_end="2023-12-31", t=None, with_gap=True) -> Outlook:
+def outlook(observed_value, required, ci=(None, None), period_end="2023-12-31", t=None, as_of=dt.date(2024, 6, 30)) -> Outlook:
+    """One observed figure after the baseline, compared with ``required`` (the gap row the trajectory would give)."""
     t = t or target()
     observed = pd.DataFrame(
-        {"period": ["2023"], "period_end": [pd.Timestamp(period_end)], "value": [observed_value],
+        {"period": ["p"], "period_end": [pd.Timestamp(period_end)], "value": [observed_value],
          "ci_low": [ci[0]], "ci_high": [ci[1]], "numerator": [None], "denominator": [None]}
     )
-    gap = pd.DataFrame({"period": ["2023"], "observed": [observed_value], "required": [required]}) if with_gap else pd.DataFrame()
-    return Outlook(area=AREA, measure=t.measure, as_of=None, observed=observed, target=t, projection=None, model=None, note="", gap=gap)
+    gap = pd.DataFrame({"period": ["p"], "observed": [observed_value], "required": [required]})
+    return Outlook(area=AREA, measure=t.measure, as_of=as_of, observed=observed, target=t, projection=None, model=None, note="", gap=gap)
+
+
+def series(t, as_of, *points) -> Outlook:
+    """An outlook over several (period_end, value) figures, for the rules after the target date."""
+    observed = pd.DataFrame({"period": [e for e, _ in points], "period_end": pd.to_datetime([e for e, _ in points]),
+                             "value": [v for _, v in points], "ci_low": None, "ci_high": None})
+    gap = pd.DataFrame({"period": ["p"], "observed": [points[-1][1]], "required": [t.target_value]})
+    return Outlook(area=AREA, measure=t.measure, as_of=as_of, observed=observed, target=t, projection=None, model=None, note="", gap=gap)
 
 
 def test_green_on_or_ahead_of_the_required_value():
@@ -58,20 +70,45 @@ def test_red_behind_by_more_than_the_interval():
     assert rag_status(outlook(47.0, 50.0)) == RED  # no interval (e.g. a council figure): behind is behind
 
 
-def test_after_the_target_date_met_or_missed():
-    t = target(end=dt.date(2023, 6, 30))
-    assert rag_status(outlook(80.0, 80.0, t=t)) == GREEN
-    assert rag_status(outlook(79.9, 80.0, ci=(70.0, 90.0), t=t)) == RED  # an interval does not soften a missed target
+def test_the_baseline_never_counts_as_progress():
+    # the only figure is the baseline's own period (ending on the baseline date)
+    assert rag_status(outlook(20.0, 20.0, period_end="2023-01-01")) == NO_FIGURE_SINCE_BASELINE
+    unfilled = target(baseline=None)
+    assert rag_status(outlook(30.0, 20.0, t=unfilled)) == NO_FIGURE_SINCE_BASELINE
+
+
+def test_after_the_target_date_judged_on_the_first_figure_at_or_after_it():
+    t = target(end=dt.date(2024, 12, 31))
+    after = dt.date(2025, 9, 30)
+    assert rag_status(series(t, after, ("2024-12-31", 80.0))) == MET
+    assert rag_status(series(t, after, ("2024-12-31", 79.9))) == MISSED
+    # the first figure at or after the date decides, not a later one
+    assert rag_status(series(t, after, ("2024-06-30", 40.0), ("2024-12-31", 81.0), ("2025-06-30", 60.0))) == MET
+    assert rag_status(series(t, after, ("2024-06-30", 90.0))) == NOT_YET_KNOWN  # ahead before the date proves nothing after it
+
+
+def test_on_the_target_date_itself_the_target_has_not_yet_passed():
+    t = target(end=dt.date(2024, 6, 30))
+    assert rag_status(outlook(47.0, 50.0, as_of=dt.date(2024, 6, 30), t=t)) == RED
+
+
+def test_kent_assessment_backlog_is_not_met_on_figures_from_before_its_date():
+    """1,080 cases in September 2023, 0 by April 2024; the last figure is 242 in February 2024 (the 2025-Q3 review)."""
+    backlog = target(baseline=1080.0, value=0.0, start=dt.date(2023, 9, 30), end=dt.date(2024, 4, 30))
+    review = series(backlog, dt.date(2025, 9, 30), ("2023-09-30", 1080.0), ("2024-01-31", 397.0), ("2024-02-29", 242.0))
+    assert rag_status(review) == NOT_YET_KNOWN
+    only_baseline = series(backlog, dt.date(2023, 12, 31), ("2023-09-30", 1080.0))
+    assert rag_status(only_baseline) == NO_FIGURE_SINCE_BASELINE
 
 
 def test_lower_is_better_targets_run_the_other_way():
     backlog = target(baseline=1080.0, value=0.0)
     assert rag_status(outlook(400.0, 500.0, t=backlog)) == GREEN
     assert rag_status(outlook(600.0, 500.0, t=backlog)) == RED
+    assert rag_status(series(backlog, dt.date(2025, 6, 30), ("2025-01-31", 0.0))) == MET
 
 
-def test_baseline_only_and_no_data():
-    assert rag_status(outlook(20.0, 20.0, with_gap=False)) == BASELINE_ONLY
+def test_no_data():
     empty = outlook(20.0, 20.0)
     empty.observed = empty.observed.iloc[0:0]
     assert rag_status(empty) == NO_DATA

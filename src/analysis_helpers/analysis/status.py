@@ -1,22 +1,33 @@
-"""Status rules of the quarterly review: what Green, Amber and Red mean.
+"""Status rules of the quarterly review: what each status means, as the code applies it.
 
-* **Targeted KPIs** (a row in the targets file): RAG against the required
-  trajectory at the latest observed period. *Baseline only* until a figure after
-  the baseline is published. *Green*: on or ahead of the required value;
-  *Amber*: behind it, but the required value lies inside the observed 95%
-  confidence interval (the gap may be chance); *Red*: behind it by more than the
-  interval. Once the observed data cover the target date: *Green* met, *Red* missed.
-* **Other KPIs**: the change since the previous period, tested for chance
-  (two-proportion z-test or Poisson test at 5%): *Improved*, *Worsened*,
-  *No clear change*, or *Changed* where neither direction is better.
+**Targeted KPIs** (a row in the targets file), judged at the review's data date
+(``as_of``; none given means today):
+
+* *Before the target date* (the data date is on or before it):
+  *Green*: the latest figure is on or ahead of the required path at that
+  figure's period; *Amber*: behind it, but the required value lies within the
+  latest figure's 95% confidence interval (the gap may be chance); *Red*:
+  behind it by more (a figure with no interval, such as a council snapshot, is
+  Red whenever it is behind); *No figure since baseline* while nothing has been
+  published for a period ending after the baseline date: the baseline never
+  counts as progress.
+* *After the target date* (the data date is after it): *Met* or *Missed*,
+  judged on the first figure for a period ending on or after the target date;
+  *Not yet known* while no such figure has been published.
+
+**Other KPIs**: the change since the previous period, tested for chance
+(two-proportion z-test or Poisson test at 5%): *Improved*, *Worsened*,
+*No clear change*, or *Changed* where neither direction is better.
 
 The rules return words and numbers; :mod:`analysis_helpers.reporting.summary`
 writes them for people. :data:`RAG_RULE` and :data:`CHANGE_RULE` are the
-legend every report prints beside the statuses.
+legend every report prints beside the statuses; ``tests/test_status.py`` holds
+a hand-worked case for each status.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
@@ -28,28 +39,37 @@ from analysis_helpers.domain.areas import Area
 from analysis_helpers.domain.measures import get_measure
 
 GREEN, AMBER, RED = "Green", "Amber", "Red"
-BASELINE_ONLY, NO_DATA = "Baseline only", "No data"
+NO_FIGURE_SINCE_BASELINE, MET, MISSED, NOT_YET_KNOWN, NO_DATA = "No figure since baseline", "Met", "Missed", "Not yet known", "No data"
 IMPROVED, WORSENED, NO_CLEAR_CHANGE, CHANGED, NO_COMPARISON = "Improved", "Worsened", "No clear change", "Changed", "No comparison"
 
 RAG_RULE = (
-    "Baseline only: no figure published since the baseline. Green: on or ahead of the required trajectory; Amber: behind it, but within the 95% confidence interval; "
-    "Red: behind by more than the interval. After the target date: Green met, Red missed."
+    "Before the target date: Green, the latest figure is on or ahead of the required path; Amber, behind it but the required "
+    "value is within the figure's 95% confidence interval; Red, behind by more; No figure since baseline, nothing published for "
+    "a period after the baseline (the baseline never counts as progress). After the target date: Met or Missed, judged on the "
+    "first figure for a period ending on or after the target date; Not yet known until that figure is published."
 )
 CHANGE_RULE = "Change since the previous period, tested at 5% (two-proportion z-test; Poisson test for counts)."
 
 
 def rag_status(outlook: Outlook) -> str:
-    """Green / Amber / Red (or Baseline only / No data) for a targeted KPI; see the module docstring."""
-    latest = outlook.latest
+    """The status of a targeted KPI at the outlook's data date; see the module docstring."""
     target = outlook.target
-    if latest is None or target is None:
+    if target is None or outlook.latest is None:
         return NO_DATA
+    observed = outlook.observed
+    ends = pd.to_datetime(observed["period_end"]).dt.date
+    as_of = outlook.as_of or dt.date.today()
     higher = outlook.higher_is_better
-    if outlook.target_passed:
-        met = latest["value"] >= target.target_value if higher else latest["value"] <= target.target_value
-        return GREEN if met else RED
-    if outlook.gap.empty:
-        return BASELINE_ONLY
+    if as_of > target.target_date:
+        judged = observed[ends >= target.target_date]
+        if judged.empty:
+            return NOT_YET_KNOWN
+        value = float(judged.iloc[0]["value"])
+        met = value >= target.target_value if higher else value <= target.target_value
+        return MET if met else MISSED
+    if target.baseline_value is None or not (ends > target.baseline_date).any() or outlook.gap.empty:
+        return NO_FIGURE_SINCE_BASELINE
+    latest = outlook.latest
     row = outlook.gap.iloc[-1]
     ahead = row["observed"] >= row["required"] if higher else row["observed"] <= row["required"]
     if ahead:
