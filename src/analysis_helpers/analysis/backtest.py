@@ -1,8 +1,9 @@
 """Backtest: how well would each model have forecast each LA's next year?
 
-For every local authority and every year Y in 2020–2024, each model is fitted
-only on years before Y (the pooled variance too, from all LAs' years before
-Y) and forecasts Y. We report, per year and overall:
+For every local authority and every year Y the current release publishes after
+its first (2020–2024 in the 2025 release; a release with 2025 adds 2025), each
+model is fitted only on years before Y (the pooled variance too, from all LAs'
+years before Y) and forecasts Y. We report, per year and overall:
 
 * ``n`` — forecasts made (LAs with at least three earlier years and a value in Y);
 * ``coverage_80`` / ``coverage_95`` — share of actual values inside the 80% /
@@ -13,30 +14,49 @@ Y) and forecasts Y. We report, per year and overall:
 The default model for projections is the one with the lowest MAE among those
 whose coverage is within 5 points of nominal (:func:`choose_default`).
 
+The table is cached per release (:func:`cached_backtest`), under a name that
+holds both releases' SHA-256, the package version and a hash of the code that
+computes it, so neither new data nor a changed model is served a stale table.
+
 Percentages are 0–100.
 """
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import pandas as pd
 
+from analysis_helpers.analysis import projection
 from analysis_helpers.analysis.projection import MODELS, TooFewPoints, pooled_innovation_variance, project
-from analysis_helpers.data.release import Release
+from analysis_helpers.core.paths import HISTORIC_RELEASE
+from analysis_helpers.data.parquet_cache import cache_file, source_hash, write_atomically
+from analysis_helpers.data.release import Release, open_release
+from analysis_helpers.domain import history as history_module
 from analysis_helpers.domain.history import timeliness_history
+from analysis_helpers.domain.kpis import kpi_table
 
-YEARS = ("2020", "2021", "2022", "2023", "2024")
 BACKTEST_COLUMNS = ["model", "year", "n", "coverage_80", "coverage_95", "mae", "mae_naive"]
+#: Hash of the code behind a backtest table (the models, the series, this module).
+BACKTEST_CODE = source_hash(projection, history_module, sys.modules[__name__])
 
 
 def forecasts(
     measure: str = "ehcp_issued_within_20_weeks_excl_exceptions_pct",
     models: tuple[str, ...] = tuple(MODELS),
-    years: tuple[str, ...] = YEARS,
+    years: tuple[str, ...] | None = None,
     window: int | None = None,
     release: Release | None = None,
+    historic: Release | None = None,
 ) -> pd.DataFrame:
-    """One row per model, LA and forecast year: actual, forecast and interval limits."""
-    history = timeliness_history(measure, release=release)
+    """One row per model, LA and forecast year: actual, forecast and interval limits.
+
+    ``years`` defaults to :func:`forecast_years` of the release.
+    """
+    release = release or open_release()
+    years = forecast_years(measure, release) if years is None else years
+    history = timeliness_history(measure, release=release, historic=historic)
     las = history[(history["geographic_level"] == "Local authority")].dropna(subset=["value"])
     las = las.sort_values("period_end")
     groups = {code: g for code, g in las.groupby("area_code")}
@@ -72,6 +92,14 @@ def forecasts(
     return pd.DataFrame(rows)
 
 
+def forecast_years(measure: str, release: Release | None = None) -> tuple[str, ...]:
+    """The years to backtest: every period of the measure in the current release
+    that has an earlier one in it to forecast from (all but the first)."""
+    table = kpi_table(release or open_release())
+    periods = table.loc[table["measure"] == measure, ["period", "period_end"]].drop_duplicates("period")
+    return tuple(periods.sort_values("period_end")["period"].iloc[1:])
+
+
 def summarise(forecast_rows: pd.DataFrame) -> pd.DataFrame:
     """Per model and year, then an ``overall`` row per model."""
     frame = forecast_rows.copy()
@@ -102,32 +130,33 @@ def summarise(forecast_rows: pd.DataFrame) -> pd.DataFrame:
     return table.sort_values(["_m", "_y"]).drop(columns=["_m", "_y"]).reset_index(drop=True)[BACKTEST_COLUMNS]
 
 
-def backtest(measure: str = "ehcp_issued_within_20_weeks_excl_exceptions_pct", release: Release | None = None, **kwargs) -> pd.DataFrame:
+def backtest(
+    measure: str = "ehcp_issued_within_20_weeks_excl_exceptions_pct", release: Release | None = None, historic: Release | None = None, **kwargs
+) -> pd.DataFrame:
     """The backtest table (see module docstring)."""
-    return summarise(forecasts(measure, release=release, **kwargs))
+    return summarise(forecasts(measure, release=release, historic=historic, **kwargs))
 
 
-def cached_backtest(measure: str = "ehcp_issued_within_20_weeks_excl_exceptions_pct", release: Release | None = None) -> pd.DataFrame:
-    """The backtest table, computed once per release and kept in ``data/cache``
-    (named by the release's SHA-256, so a new release is always re-tested)."""
-    from analysis_helpers.core.paths import CACHE_DIR
-    from analysis_helpers.data.release import open_release
-
+def cached_backtest(
+    measure: str = "ehcp_issued_within_20_weeks_excl_exceptions_pct", release: Release | None = None, historic: Release | None = None
+) -> pd.DataFrame:
+    """The backtest table, computed once and kept in the cache folder (see the module docstring)."""
     release = release or open_release()
-    path = CACHE_DIR / f"{release.sha256[:20]}-backtest-{measure}.csv"
+    historic = historic or open_release(HISTORIC_RELEASE)
+    path = backtest_cache_path(measure, release, historic)
     if path.exists():
         table = pd.read_csv(path, dtype={"year": str})
         if list(table.columns) == BACKTEST_COLUMNS:
             return table
-    table = backtest(measure, release=release)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        table.to_csv(tmp, index=False)
-        tmp.replace(path)
-    except OSError:
-        pass
+    table = backtest(measure, release=release, historic=historic)
+    write_atomically(path, lambda tmp: table.to_csv(tmp, index=False))
     return table
+
+
+def backtest_cache_path(measure: str, release: Release, historic: Release | None = None) -> Path:
+    """Where :func:`cached_backtest` keeps a table: named by both releases, the version and :data:`BACKTEST_CODE`."""
+    historic = historic or open_release(HISTORIC_RELEASE)
+    return cache_file("backtest", release.sha256, BACKTEST_CODE, f"{historic.sha256[:12]}-{measure}.csv")
 
 
 def choose_default(table: pd.DataFrame, tolerance: float = 5.0) -> str:
@@ -141,10 +170,3 @@ def choose_default(table: pd.DataFrame, tolerance: float = 5.0) -> str:
     if len(calibrated):
         return str(calibrated.sort_values(["mae", "distance"]).iloc[0]["model"])
     return str(overall.sort_values("distance").iloc[0]["model"])
-
-
-def coverage_gap(table: pd.DataFrame, model: str) -> tuple[float, float]:
-    """(coverage_80 - 80, coverage_95 - 95) for a model's overall row."""
-    row = table[(table["model"] == model) & (table["year"] == "overall")].iloc[0]
-    return float(row["coverage_80"] - 80), float(row["coverage_95"] - 95)
-

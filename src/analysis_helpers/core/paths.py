@@ -1,11 +1,21 @@
 """Every path the project uses, as constants off the project root.
 
 Nothing in the package depends on the current working directory: import the
-constant you need from here.
+constant you need from here. Two settings can be changed from the environment
+(a relative path is taken from the project root):
+
+* ``SEND_REVIEW_DEFAULT_RELEASE`` — the release used when none is named
+  (default ``data/raw/education-health-and-care-plans_2025.zip``). It is
+  checked like any release: a file under ``data/raw`` must be in the data log,
+  a file elsewhere in a registered checksum list (see
+  :mod:`analysis_helpers.data.provenance`) or it is read as it is.
+* ``SEND_REVIEW_CACHE_DIR`` — where parsed files and backtests are cached
+  (default ``data/cache``); read on every use by :func:`cache_dir`.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
@@ -13,15 +23,31 @@ PROJECT_ROOT = Path(__file__).resolve().parents[3]
 DATA_DIR = PROJECT_ROOT / "data"
 RAW_DIR = DATA_DIR / "raw"
 LOCAL_DIR = DATA_DIR / "local"
-CACHE_DIR = DATA_DIR / "cache"
 DATA_LOG = DATA_DIR / "README.md"
 
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 REPORTS_DIR = PROJECT_ROOT / "reports"
-DOCS_DIR = PROJECT_ROOT / "docs"
 
-#: The DfE "Education, health and care plans" release the workbook ships with.
-DEFAULT_RELEASE = RAW_DIR / "education-health-and-care-plans_2025.zip"
+CACHE_ENV = "SEND_REVIEW_CACHE_DIR"
+DEFAULT_RELEASE_ENV = "SEND_REVIEW_DEFAULT_RELEASE"
+DEFAULT_CACHE_DIR = DATA_DIR / "cache"
+
+
+def from_root(value: str | os.PathLike) -> Path:
+    """A path from a setting: absolute as given, relative from the project root."""
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else PROJECT_ROOT / path
+
+
+def cache_dir() -> Path:
+    """Where parsed release files and backtests are cached: ``$SEND_REVIEW_CACHE_DIR``, else ``data/cache``."""
+    setting = os.environ.get(CACHE_ENV)
+    return from_root(setting) if setting else DEFAULT_CACHE_DIR
+
+
+#: The DfE "Education, health and care plans" release the workbook ships with
+#: (or ``$SEND_REVIEW_DEFAULT_RELEASE``).
+DEFAULT_RELEASE = from_root(os.environ.get(DEFAULT_RELEASE_ENV) or RAW_DIR / "education-health-and-care-plans_2025.zip")
 #: The 2022 release in the older aggregate schema (long timeliness history).
 HISTORIC_RELEASE = RAW_DIR / "education-health-and-care-plans_2022.zip"
 
@@ -30,7 +56,6 @@ NEIGHBOUR_FILES = {
     "2021": RAW_DIR / "sn_april_2021.xlsx",
     "2025": RAW_DIR / "sn_may_2025.xlsx",
 }
-LA_CODE_LIST = RAW_DIR / "la_code_list.xlsx"
 
 #: Published targets (derived from raw/targets.csv with baselines traced to rows).
 TARGETS_FILE = DATA_DIR / "targets.csv"

@@ -5,12 +5,22 @@ SHA-256; :func:`verify_raw_file` refuses a file under ``data/raw/`` whose checks
 differs from its row, or that has no row. Files outside ``data/raw/`` (a release
 a user points at elsewhere) are read as they are, and their checksum is still
 recorded in every report's manifest.
+
+Another folder can be put under the same rule with a *checksum list*: a
+``README.md`` in that folder in the data log's format (a table row per file,
+``| `FILE` | … | `SHA-256` |``, and ``release: FILE published: DATE`` lines),
+registered with :func:`register_checksum_list` or named in the environment
+variable ``SEND_REVIEW_CHECKSUM_LISTS`` (paths separated by ``os.pathsep``).
+Every file in such a folder must then match its row, and a release there gets
+its publication date from the list. The tests' fixture releases are verified
+this way (``tests/fixtures/README.md``), without entering the data log.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -19,6 +29,7 @@ from analysis_helpers.core.errors import ChecksumError, DataValidationError
 from analysis_helpers.core.paths import DATA_LOG, RAW_DIR
 
 _SHA_ROW = re.compile(r"^\|\s*`raw/(?P<file>[^`]+)`.*`(?P<sha>[0-9a-f]{64})`\s*\|\s*$")
+_LIST_ROW = re.compile(r"^\|\s*`(?P<file>[^`/]+)`.*`(?P<sha>[0-9a-f]{64})`\s*\|\s*$")
 _RELEASE_LINE = re.compile(r"release:\s*(?P<file>\S+)\s+published:\s*(?P<date>\d{4}-\d{2}-\d{2})")
 
 
@@ -37,12 +48,16 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-@lru_cache(maxsize=4)
-def _read_log(log_path: Path, mtime: float) -> tuple[dict[str, str], dict[str, dt.date]]:
+CHECKSUM_LISTS_ENV = "SEND_REVIEW_CHECKSUM_LISTS"
+_registered: list[Path] = []
+
+
+@lru_cache(maxsize=8)
+def _read_log(log_path: Path, mtime: float, row_pattern: re.Pattern = _SHA_ROW) -> tuple[dict[str, str], dict[str, dt.date]]:
     checksums: dict[str, str] = {}
     published: dict[str, dt.date] = {}
     for line in log_path.read_text(encoding="utf-8").splitlines():
-        row = _SHA_ROW.match(line.strip())
+        row = row_pattern.match(line.strip())
         if row:
             checksums[row["file"]] = row["sha"]
         release = _RELEASE_LINE.search(line)
@@ -63,8 +78,44 @@ def logged_checksums(log_path: Path = DATA_LOG) -> dict[str, str]:
     return data_log(log_path)[0]
 
 
+def register_checksum_list(list_path: Path) -> None:
+    """Verify the files in ``list_path``'s folder against it (see the module docstring)."""
+    list_path = Path(list_path).resolve()
+    if not list_path.exists():
+        raise DataValidationError(f"{list_path}: checksum list not found")
+    if list_path not in _registered:
+        _registered.append(list_path)
+
+
+def checksum_lists() -> list[Path]:
+    """Registered checksum lists, then those named in ``SEND_REVIEW_CHECKSUM_LISTS``."""
+    named = [Path(p).resolve() for p in os.environ.get(CHECKSUM_LISTS_ENV, "").split(os.pathsep) if p]
+    return [*_registered, *(p for p in named if p not in _registered)]
+
+
+def _listed_in(path: Path) -> tuple[Path, str] | None:
+    """The checksum list covering ``path`` and the file's name in it, if any."""
+    for list_path in checksum_lists():
+        try:
+            relative = path.resolve().relative_to(list_path.parent)
+        except ValueError:
+            continue
+        return list_path, relative.as_posix()
+    return None
+
+
+def checksum_list(list_path: Path) -> tuple[dict[str, str], dict[str, dt.date]]:
+    """Return ``(checksums, publication_dates)`` recorded in a checksum list."""
+    if not list_path.exists():
+        raise DataValidationError(f"{list_path}: checksum list not found")
+    return _read_log(list_path, list_path.stat().st_mtime, _LIST_ROW)
+
+
 def publication_date(path: Path, log_path: Path = DATA_LOG) -> dt.date | None:
-    """The date a release became public, from the data log (None if not logged)."""
+    """The date a release became public, from its checksum list or the data log (None if not recorded)."""
+    listed = _listed_in(Path(path))
+    if listed is not None:
+        return checksum_list(listed[0])[1].get(listed[1])
     return data_log(log_path)[1].get(Path(path).name)
 
 
@@ -80,7 +131,8 @@ def verify_raw_file(path: Path, log_path: Path = DATA_LOG, raw_dir: Path = RAW_D
         If the file does not exist.
     ChecksumError
         If the file is under ``data/raw`` and its SHA-256 differs from the data
-        log's row, or the data log has no row for it.
+        log's row, or the data log has no row for it (the same for a file in a
+        folder with a registered checksum list, against that list).
     """
     path = Path(path)
     if not path.exists():
@@ -91,11 +143,14 @@ def verify_raw_file(path: Path, log_path: Path = DATA_LOG, raw_dir: Path = RAW_D
         return _verified[key]
     sha = sha256_of(path)
     try:
-        relative = path.resolve().relative_to(Path(raw_dir).resolve())
+        relative = path.resolve().relative_to(Path(raw_dir).resolve()).as_posix()
+        checksums = logged_checksums(log_path)
     except ValueError:
-        relative = None
+        listed = _listed_in(path)
+        relative, checksums = (listed[1], checksum_list(listed[0])[0]) if listed else (None, {})
+        log_path = listed[0] if listed else log_path
     if relative is not None:
-        expected = logged_checksums(log_path).get(relative.as_posix())
+        expected = checksums.get(relative)
         if expected is None:
             raise ChecksumError(
                 f"{path}: not in the data log; add a row with its source, licence and SHA-256 ({sha}) to {log_path.name}"

@@ -26,7 +26,8 @@ import pandas as pd
 
 from analysis_helpers.core.errors import DataValidationError
 from analysis_helpers.core.paths import HISTORIC_RELEASE
-from analysis_helpers.data.release import FileSchema, Release, open_release
+from analysis_helpers.data.ees_csv import FileSchema
+from analysis_helpers.data.release import Release, open_release
 from analysis_helpers.domain.areas import LEVEL_ORDER, Areas
 from analysis_helpers.domain.kpis import KPI_COLUMNS, areas_for, kpi_rows, kpi_table
 from analysis_helpers.domain.measures import get_measure, schemas
