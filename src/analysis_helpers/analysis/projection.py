@@ -18,7 +18,9 @@ Models (``MODELS``):
     The same random walk without drift: "same as last year", with intervals.
 ``linear_pct``
     For series with values only (no denominators): ordinary least squares on
-    the percentage with t-based prediction intervals.
+    the value with t-based prediction intervals. The intervals respect the
+    series' unit: a percentage stays within 0-100; a count or an amount in £m
+    is never projected below zero and has no upper cap.
 
 A series needs at least 3 points; with fewer, :func:`project` raises
 :class:`TooFewPoints` and callers show the required trajectory only.
@@ -161,6 +163,7 @@ def project(
     pooled_variance: float | None = None,
     periods: int = 3,
     variance_inflation: float = 1.0,
+    unit: str = "pct",
 ) -> Projection:
     """Project a series forward.
 
@@ -179,6 +182,9 @@ def project(
     variance_inflation : float
         Multiplies the prediction variance (set from the backtest if intervals
         prove too narrow; 1 = as modelled).
+    unit : str
+        ``pct`` (0-100), ``count`` or ``gbp_m``: the range the projection must
+        stay within (0-100, or not below zero).
     """
     if model not in MODELS:
         raise SendReviewError(f"unknown model {model!r}; models: {', '.join(MODELS)}")
@@ -223,13 +229,18 @@ def project(
         low, high = mean - q * sd, mean + q * sd
         if scale == "logit":
             low, high = expit_pct(low), expit_pct(high)
-        else:  # a percentage cannot leave 0-100
-            low, high = np.clip(low, 0, 100), np.clip(high, 0, 100)
+        else:  # a percentage cannot leave 0-100; a count or an amount cannot go below zero
+            low, high = _within_unit(low, unit), _within_unit(high, unit)
         table[f"{name}_low"], table[f"{name}_high"] = low, high
-    table.insert(2, "value_projected", expit_pct(mean) if scale == "logit" else np.clip(mean, 0, 100))
+    table.insert(2, "value_projected", expit_pct(mean) if scale == "logit" else _within_unit(mean, unit))
     table["model"] = model
     cols = ["period", "period_end", "value_projected", "pi80_low", "pi80_high", "pi95_low", "pi95_high", "model"]
     return Projection(model=model, table=table[cols], scale=scale, mean=np.asarray(mean), sd=sd, df=df, last_observed=last)
+
+
+def _within_unit(values, unit: str) -> np.ndarray:
+    """Values kept within their unit's range: 0-100 for a percentage, at least 0 otherwise."""
+    return np.clip(values, 0, 100) if unit == "pct" else np.clip(values, 0, None)
 
 
 def pearson_dispersion(numerator, denominator, fitted_rate, n_params: int = 2) -> float:
