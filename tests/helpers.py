@@ -1,5 +1,10 @@
-"""Shared fixtures. Expected values in tests are worked out from the raw rows
-with the standard library's csv module, independently of the package."""
+"""Shared test helpers. Expected values in tests are worked out from the raw rows
+with the standard library's csv module, independently of the package.
+
+Unit tests run on the fixture releases in ``tests/fixtures/`` (the real DfE
+rows for England, the regions and 15 LAs; see its README.md); end-to-end tests
+(``tests/e2e/`` and tests marked so) on the real releases in ``data/raw/``.
+"""
 
 from __future__ import annotations
 
@@ -12,11 +17,36 @@ from pathlib import Path
 import pytest
 
 from analysis_helpers.core.paths import DEFAULT_RELEASE, HISTORIC_RELEASE
+from analysis_helpers.data.release import Release, open_release
 
+FIXTURES_DIR = Path(__file__).parent / "fixtures"
+#: The checksum list the fixtures are verified against (registered by conftest.py).
+FIXTURE_LIST = FIXTURES_DIR / "README.md"
+#: Cut from data/raw/education-health-and-care-plans_2025.zip (all data files).
+FIXTURE_RELEASE = FIXTURES_DIR / "education-health-and-care-plans_2025_fixture.zip"
+#: Cut from data/raw/education-health-and-care-plans_2022.zip (sen2_mi.csv).
+FIXTURE_HISTORIC = FIXTURES_DIR / "education-health-and-care-plans_2022_fixture.zip"
+#: The LAs in the fixtures (old LA number -> name as DfE publishes it).
+FIXTURE_LAS = {
+    "886": "Kent", "887": "Medway", "881": "Essex", "845": "East Sussex", "420": "Isles of Scilly",
+    "201": "City of London", "801": "Bristol, City of", "825": "Buckinghamshire", "928": "Northamptonshire",
+    "941": "West Northamptonshire", "909": "Cumbria", "942": "Cumberland", "856": "Leicester",
+    "342": "St. Helens", "810": "Kingston upon Hull, City of",
+}
 RELEASE_MEMBER = "data/{name}"
 
 
-def raw_rows(name: str, release: Path = DEFAULT_RELEASE) -> list[dict[str, str]]:
+def fixture_release() -> Release:
+    """The fixture release (shared, like open_release())."""
+    return open_release(FIXTURE_RELEASE)
+
+
+def fixture_historic() -> Release:
+    """The fixture of the 2022 (old-schema) release."""
+    return open_release(FIXTURE_HISTORIC)
+
+
+def raw_rows(name: str, release: Path = FIXTURE_RELEASE) -> list[dict[str, str]]:
     """Rows of one release CSV exactly as published (strings), read with csv."""
     with zipfile.ZipFile(release) as archive:
         member = next(m for m in archive.namelist() if m.endswith("/" + name))
@@ -24,26 +54,29 @@ def raw_rows(name: str, release: Path = DEFAULT_RELEASE) -> list[dict[str, str]]
     return list(csv.DictReader(io.StringIO(text)))
 
 
-def raw_bytes(name: str, release: Path = DEFAULT_RELEASE) -> bytes:
+def raw_bytes(name: str, release: Path = FIXTURE_RELEASE) -> bytes:
     with zipfile.ZipFile(release) as archive:
         member = next(m for m in archive.namelist() if m.endswith("/" + name))
         return archive.read(member)
 
 
-def make_release(tmp_path: Path, replace: dict[str, bytes], drop: tuple[str, ...] = (), name: str = "release.zip") -> Path:
-    """A copy of the embedded release zip with some members replaced or dropped."""
+def make_release(
+    tmp_path: Path, replace: dict[str, bytes], drop: tuple[str, ...] = (), name: str = "release.zip", source: Path = FIXTURE_RELEASE
+) -> Path:
+    """A copy of a release zip (default: the fixture) with some members replaced or dropped."""
     target = tmp_path / name
-    with zipfile.ZipFile(DEFAULT_RELEASE) as source, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
-        for item in source.infolist():
+    with zipfile.ZipFile(source) as archive, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in archive.infolist():
             base = item.filename.rsplit("/", 1)[-1]
             if base in drop:
                 continue
-            out.writestr(item.filename, replace.get(base, source.read(item.filename)))
+            out.writestr(item.filename, replace.get(base, archive.read(item.filename)))
     return target
 
 
 @pytest.fixture
 def release_copy(tmp_path) -> Path:
+    """A copy of the real release, outside data/raw (end-to-end tests)."""
     target = tmp_path / DEFAULT_RELEASE.name
     shutil.copyfile(DEFAULT_RELEASE, target)
     return target
@@ -52,3 +85,15 @@ def release_copy(tmp_path) -> Path:
 @pytest.fixture(scope="session")
 def historic_release() -> Path:
     return HISTORIC_RELEASE
+
+
+@pytest.fixture(scope="session")
+def release() -> Release:
+    """The fixture release, for unit tests."""
+    return fixture_release()
+
+
+@pytest.fixture(scope="session")
+def historic() -> Release:
+    """The fixture of the 2022 release, for unit tests."""
+    return fixture_historic()
