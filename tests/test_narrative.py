@@ -70,3 +70,17 @@ def test_spc_note_by_number_of_points():
     assert "too few for an XmR chart" in narrative.spc_note(pd.DataFrame({"v": range(3)}), "Kent")
     assert "trial limits" in narrative.spc_note(pd.DataFrame({"v": range(8)}), "Kent")
     assert narrative.spc_note(pd.DataFrame({"v": range(12)}), "Kent") == "12 monthly points."
+
+
+def test_local_title_never_shows_a_suppressed_figure_or_a_forecast():
+    rows = pd.DataFrame({"measure": ["ehcp_issued_within_20_weeks_pct"] * 3, "unit": ["pct"] * 3,
+                         "period": ["2023-09", "2023-10", "2023-11"],
+                         "period_end": pd.to_datetime(["2023-09-30", "2023-10-31", "2023-11-30"]),
+                         "value": [20.0, 31.0, 100 * 2 / 7], "numerator": [40.0, 62.0, 2.0], "denominator": [200.0, 200.0, 7.0]})
+    title = narrative.local_title(rows, "Kent")
+    assert "28.6" not in title and "2023-11" not in title  # 2 of 7: a rate on a base under 10
+    assert title.endswith("20.0% (2023-09) to 31.0% (2023-10), as published")
+    deficit = pd.DataFrame({"measure": ["high_needs_deficit_gbp_m"] * 2, "unit": ["gbp_m"] * 2, "period": ["2021/22", "2022/23"],
+                            "period_end": pd.to_datetime(["2022-03-31", "2023-03-31"]), "value": [97.0, 142.0],
+                            "kind": ["outturn", "forecast"]})
+    assert narrative.local_title(deficit, "Kent") == "Kent: high-needs (DSG) cumulative deficit (£m) £97m (2021/22)"

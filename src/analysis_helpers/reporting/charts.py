@@ -29,6 +29,7 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from analysis_helpers.analysis.trajectory import period_midpoint  # noqa: E402
 from analysis_helpers.core.intervals import funnel_limits  # noqa: E402
+from analysis_helpers.reporting import disclosure  # noqa: E402
 
 #: Analysis Function categorical palette, in its recommended order.
 PALETTE = ("#12436D", "#28A197", "#801650", "#F46A25", "#3D3D3D", "#A285D1")
@@ -306,9 +307,13 @@ def local_series_chart(
     target_label: str = "",
 ) -> Figure:
     """Council figures over time: outturns as filled points joined by a line,
-    forecasts as hollow points; an optional required path, deadline and target."""
+    forecasts as hollow points; an optional required path, deadline and target.
+
+    Rows that disclosure control hides (a count of 1-4, a rate on a small base)
+    are never drawn, whatever the caller passes.
+    """
     fig, ax = plt.subplots()
-    data = rows.sort_values("period_end")
+    data = disclosure.plottable(rows).sort_values("period_end")
     kind = data["kind"] if "kind" in data else pd.Series("outturn", index=data.index)
     actual, forecast = data[kind != "forecast"], data[kind == "forecast"]
     if len(actual):

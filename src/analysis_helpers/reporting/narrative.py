@@ -27,6 +27,7 @@ from analysis_helpers.core.formatting import (
 )
 from analysis_helpers.data.local_feed import LOCAL_MEASURES
 from analysis_helpers.domain.measures import BY_NAME, get_measure
+from analysis_helpers.reporting import disclosure
 
 
 def phrase(label: str) -> str:
@@ -237,10 +238,16 @@ def backtest_sentence(table: pd.DataFrame, chosen: str, default: str) -> str:
 
 
 def local_title(rows: pd.DataFrame, area_name: str, noun: str | None = None) -> str:
-    """Title for a council series: first and latest published figure."""
-    rows = rows.dropna(subset=["value"]).sort_values("period_end")
+    """Title for a council series: first and latest published outturn.
+
+    Figures that disclosure control hides (a count of 1-4, a rate on a small
+    base) and forecasts (``kind == "forecast"``) never appear in a title.
+    """
+    rows = disclosure.plottable(rows.dropna(subset=["value"])).sort_values("period_end")
+    if "kind" in rows:
+        rows = rows[rows["kind"] != "forecast"]
     if rows.empty:
-        return f"{area_name}: no published figures"
+        return f"{area_name}: no published figures that can be shown"
     unit = rows["unit"].iloc[-1] if "unit" in rows else "count"
     first, last = rows.iloc[0], rows.iloc[-1]
     measure = str(rows["measure"].iloc[-1])
