@@ -16,3 +16,11 @@ def test_local_series_chart_leaves_out_small_bases_and_small_counts():
                            "value": [12.0, 3.0], "numerator": [None, None], "denominator": [None, None]})
     fig = charts.local_series_chart(counts, title="t", ylabel="Vacancies", source="KCC")
     assert [float(y) for line in fig.axes[0].lines for y in line.get_ydata()] == [12.0]
+
+
+def test_a_chart_with_nothing_labelled_draws_no_legend_and_warns_nothing(recwarn):
+    empty = pd.DataFrame({"unit": ["count"], "period": ["2023-10"], "period_end": pd.to_datetime(["2023-10-31"]),
+                          "value": [3.0], "numerator": [None], "denominator": [None]})
+    fig = charts.local_series_chart(empty, title="t", ylabel="Vacancies", source="KCC")  # the only point is suppressed
+    assert fig.axes[0].get_legend() is None
+    assert [str(w.message) for w in recwarn] == []

@@ -64,6 +64,12 @@ def apply_style() -> None:
 apply_style()
 
 
+def _legend(ax, **options) -> None:
+    """A legend only when something is labelled (matplotlib warns on an empty one, and warnings must not reach a report)."""
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(**options)
+
+
 def _finish(fig: Figure, ax, title: str, xlabel: str, ylabel: str, source: str) -> Figure:
     ax.set_title(title, wrap=True)
     ax.set_xlabel(xlabel)
@@ -133,7 +139,7 @@ def trend_chart(
         ax.annotate(break_label, (x_break, 1.0), xycoords=("data", "axes fraction"), xytext=(4, -12),
                     textcoords="offset points", fontsize=8.5, color="#505050")
     ax.set_xticks(range(len(periods)), periods)
-    ax.legend(loc="best", fontsize=9)
+    _legend(ax, loc="best", fontsize=9)
     return _finish(fig, ax, title, xlabel, ylabel, source)
 
 
@@ -159,7 +165,7 @@ def bar_comparison(
         ax.errorbar(rows["value"], y, xerr=err, fmt="none", ecolor="#3D3D3D", elinewidth=1, capsize=2)
     if reference is not None:
         ax.axvline(reference, color=TARGET_COLOUR, linestyle=(0, (6, 3)), linewidth=1.4, label=reference_label)
-        ax.legend(loc="lower right", fontsize=9)
+        _legend(ax, loc="lower right", fontsize=9)
     ax.set_yticks(list(y), rows[label])
     ax.grid(axis="x", color="#E0E0E0")
     ax.grid(axis="y", visible=False)
@@ -219,7 +225,7 @@ def funnel_plot(
                     fontsize=10, color=HIGHLIGHT, fontweight="bold")
     ax.set_xscale("log")
     ax.set_ylim(-2, 102)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=5, fontsize=8.5)
+    _legend(ax, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=5, fontsize=8.5)
     return _finish(fig, ax, title, xlabel, ylabel, source)
 
 
@@ -274,7 +280,7 @@ def trajectory_chart(
     locator = mdates.AutoDateLocator(minticks=4, maxticks=10)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
-    ax.legend(loc="upper left", fontsize=8.5, bbox_to_anchor=(1.0, 1.0))
+    _legend(ax, loc="upper left", fontsize=8.5, bbox_to_anchor=(1.0, 1.0))
     return _finish(fig, ax, title, "Date (calendar years plotted at mid-year)", ylabel, source)
 
 
@@ -291,7 +297,7 @@ def xmr_chart(points: pd.DataFrame, periods: list[str], *, title: str, ylabel: s
     if target is not None:
         ax.axhline(target, color=PALETTE[2], linestyle=(0, (6, 3)), linewidth=1.4, label=f"Target {target:g}")
     ax.set_xticks(list(x), periods, rotation=45, ha="right")
-    ax.legend(loc="best", fontsize=8.5)
+    _legend(ax, loc="best", fontsize=8.5)
     return _finish(fig, ax, title, "Period", ylabel, source)
 
 
@@ -331,5 +337,5 @@ def local_series_chart(
     locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
-    ax.legend(loc="best", fontsize=8.5)
+    _legend(ax, loc="best", fontsize=8.5)
     return _finish(fig, ax, title, "Date (end of the period the figure describes)", ylabel, source)
