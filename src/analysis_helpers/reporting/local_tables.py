@@ -11,6 +11,7 @@ import datetime as dt
 import pandas as pd
 
 from analysis_helpers.core.formatting import fmt_pct, fmt_value
+from analysis_helpers.core.vintage import ended_by
 from analysis_helpers.data.local_feed import LOCAL_MEASURES, local_kpi_rows
 from analysis_helpers.domain.areas import Area
 from analysis_helpers.reporting import disclosure
@@ -27,10 +28,9 @@ def monthly_rows(feed, area: Area, as_of: dt.date | None = None) -> pd.DataFrame
     """The area's monthly and quarterly figures (preferred rows) for periods ending by ``as_of``, oldest first."""
     if feed is None or len(feed) == 0:
         return pd.DataFrame()
-    if as_of is not None:
-        feed = feed[pd.to_datetime(feed["period_end"]).dt.date <= as_of].reset_index(drop=True)
-        if feed.empty:
-            return pd.DataFrame()
+    feed = feed[ended_by(feed["period_end"], as_of)].reset_index(drop=True)
+    if feed.empty:
+        return pd.DataFrame()
     rows = _with_kind(feed, area)
     rows = rows[rows["period_kind"].isin(["month", "quarter"]) & rows["preferred"]]
     return rows.sort_values(["measure", "period_end"]).reset_index(drop=True)
@@ -41,8 +41,7 @@ def measure_rows(feed, measures: list[str], as_of: dt.date | None = None) -> pd.
     if feed is None or len(feed) == 0:
         return pd.DataFrame()
     selected = feed[feed["measure"].isin(measures)]
-    if as_of is not None:
-        selected = selected[pd.to_datetime(selected["period_end"]).dt.date <= as_of]
+    selected = selected[ended_by(selected["period_end"], as_of)]
     if selected.empty:
         return pd.DataFrame()
     rows = _with_kind(selected.reset_index(drop=True), Area("", "", "Local authority"))
