@@ -74,6 +74,28 @@ def make_release(
     return target
 
 
+#: The latest period of each kind in the 2025 release, and the one after it.
+NEXT_PERIOD = {b"2024": b"2025", b"202425": b"202526"}
+
+
+def grow_release(source: Path, target: Path) -> Path:
+    """A copy of a release with one more year: every row of its latest period
+    (2024, or 202425 for academic years) copied as the next (2025, 202526),
+    ``time_period`` (the first column) being the only field changed."""
+    with zipfile.ZipFile(source) as archive, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in archive.infolist():
+            data = archive.read(item.filename)
+            if item.filename.endswith(".csv") and item.filename.startswith("data/"):
+                lines = data.splitlines(keepends=True)
+                assert lines[0].lstrip(b"\xef\xbb\xbf").startswith(b"time_period,"), item.filename
+                copies = [NEXT_PERIOD[line.split(b",", 1)[0]] + b"," + line.split(b",", 1)[1]
+                          for line in lines[1:] if line.split(b",", 1)[0] in NEXT_PERIOD]
+                assert copies, f"{item.filename}: no 2024 or 202425 rows to copy"
+                data = b"".join([*lines, *copies])
+            out.writestr(item.filename, data)
+    return target
+
+
 @pytest.fixture
 def release_copy(tmp_path) -> Path:
     """A copy of the real release, outside data/raw (end-to-end tests)."""

@@ -1,12 +1,16 @@
+"""Areas of a release: look-up, regions, codes, coverage. On the fixture release
+(England, the nine regions and 15 LAs; tests/fixtures/README.md says why each)."""
+
 import pytest
+from helpers import FIXTURE_LAS, raw_rows
 
 from analysis_helpers.core.errors import UnknownAreaError
 from analysis_helpers.domain.kpis import areas_for
 
 
 @pytest.fixture(scope="module")
-def areas():
-    return areas_for()
+def areas(release):
+    return areas_for(release)
 
 
 @pytest.mark.parametrize("query", ["Kent", "kent", " KENT ", "886", 886, "E10000016", "e10000016"])
@@ -57,7 +61,10 @@ def test_reorganised_las_are_reported_not_zero_filled(areas):
 
 def test_local_authorities_of_a_region(areas):
     south_east = areas.local_authorities("South East")
-    assert "Kent" in {a.name for a in south_east} and all(a.region_name == "South East" for a in south_east)
+    # timeliness_20_week.csv: the fixture's LAs with region_name "South East".
+    by_csv = {r["la_name"] for r in raw_rows("timeliness_20_week.csv") if r["geographic_level"] == "Local authority" and r["region_name"] == "South East"}
+    assert {a.name for a in south_east} == by_csv == {"Kent", "Medway", "East Sussex", "Buckinghamshire"}
+    assert all(a.region_name == "South East" for a in south_east)
     with pytest.raises(UnknownAreaError):
         areas.local_authorities("Kent")
 
@@ -66,3 +73,6 @@ def test_areas_table(areas):
     frame = areas.to_frame()
     assert list(frame.columns[:4]) == ["area_code", "area_name", "geographic_level", "la_number"]
     assert frame["area_code"].is_unique
+    # England, 9 regions and the 15 LAs (Buckinghamshire once, under its current code).
+    assert len(frame) == 1 + 9 + len(FIXTURE_LAS) == 25
+    assert set(frame.loc[frame["geographic_level"] == "Local authority", "la_number"]) == set(FIXTURE_LAS)

@@ -1,7 +1,27 @@
+"""The backtest: summaries by hand, the years it covers, one year on the fixture, its cache.
+
+On the fixture releases (tests/fixtures/); tests/e2e/test_real_release.py runs a
+year on the real release.
+"""
+
 import pandas as pd
 import pytest
+from helpers import FIXTURE_RELEASE, grow_release
 
-from analysis_helpers.analysis.backtest import choose_default, forecasts, summarise
+import analysis_helpers.analysis.backtest as backtest_module
+from analysis_helpers import __version__
+from analysis_helpers.analysis.backtest import (
+    backtest_cache_path,
+    cached_backtest,
+    choose_default,
+    forecast_years,
+    forecasts,
+    summarise,
+)
+from analysis_helpers.core.paths import CACHE_ENV
+from analysis_helpers.data.release import Release
+
+HEADLINE = "ehcp_issued_within_20_weeks_excl_exceptions_pct"
 
 
 def test_summary_counts_coverage_and_errors_by_hand():
@@ -27,11 +47,55 @@ def test_choose_default_prefers_calibrated_then_lowest_error():
     assert choose_default(table) == "b"  # c is more accurate but its intervals are far too narrow
 
 
-def test_one_year_backtest_uses_only_earlier_years():
-    rows = forecasts(models=("rw_logit",), years=("2024",))
-    assert len(rows) > 140 and set(rows["year"]) == {"2024"}
+def test_one_year_backtest_uses_only_earlier_years(release, historic):
+    rows = forecasts(HEADLINE, models=("rw_logit",), years=("2024",), release=release, historic=historic)
+    # 12 fixture LAs have a 2024 value (City of London: 0 of 0); Cumberland, created in 2023,
+    # has one earlier year where three are needed -> 11 forecasts.
+    assert len(rows) == 11 and set(rows["year"]) == {"2024"}
+    assert "E06000063" not in set(rows["area_code"])  # Cumberland
     kent = rows[rows["area_code"] == "E10000016"].iloc[0]
+    # timeliness_20_week.csv, Kent excluding exceptions: 2024 783 of 2354; 2023 324 of 1796.
     assert kent["actual"] == pytest.approx(100 * 783 / 2354)
     assert kent["forecast"] == pytest.approx(100 * 324 / 1796)  # rw_logit centre: last year's value
     assert kent["naive"] == pytest.approx(100 * 324 / 1796)
     assert kent["pi95_low"] < kent["actual"] < kent["pi95_high"]
+
+
+def test_forecast_years_are_the_release_years_after_the_first(release, tmp_path):
+    # timeliness_20_week.csv publishes 2019-2024: every year but the first is forecast.
+    assert forecast_years(HEADLINE, release) == ("2020", "2021", "2022", "2023", "2024")
+    grown = Release(grow_release(FIXTURE_RELEASE, tmp_path / "grown.zip"), cache=False)
+    assert forecast_years(HEADLINE, grown) == ("2020", "2021", "2022", "2023", "2024", "2025")
+
+
+def test_a_release_with_2025_backtests_2025(tmp_path, historic):
+    grown = Release(grow_release(FIXTURE_RELEASE, tmp_path / "grown.zip"), cache=False)
+    rows = forecasts(HEADLINE, models=("rw_logit",), release=grown, historic=historic)
+    assert sorted(set(rows["year"])) == ["2020", "2021", "2022", "2023", "2024", "2025"]
+    kent_2025 = rows[(rows["area_code"] == "E10000016") & (rows["year"] == "2025")].iloc[0]
+    # 2025 is a copy of 2024 (783 of 2354), so the naive forecast is exact.
+    assert kent_2025["actual"] == kent_2025["naive"] == pytest.approx(100 * 783 / 2354)
+
+
+def test_cached_backtest_is_computed_once_then_read_back(tmp_path, monkeypatch, release, historic):
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    path = backtest_cache_path(HEADLINE, release, historic)
+    assert path.parent == tmp_path and not path.exists()
+    table = cached_backtest(HEADLINE, release=release, historic=historic)
+    assert path.exists()
+    # 11 forecasts in 2024 (see above); every model forecasts the same LAs and years.
+    assert table.set_index(["model", "year"]).loc[("rw_logit", "2024"), "n"] == 11
+
+    def no_backtest(*args, **kwargs):
+        raise AssertionError("the backtest ran again instead of reading the cache")
+
+    monkeypatch.setattr(backtest_module, "backtest", no_backtest)
+    pd.testing.assert_frame_equal(cached_backtest(HEADLINE, release=release, historic=historic), table, check_dtype=False)
+
+
+def test_backtest_cache_name_has_version_and_code_hash(monkeypatch, release, historic):
+    path = backtest_cache_path(HEADLINE, release, historic)
+    assert path.name.startswith(release.sha256[:20]) and f"-v{__version__}-{backtest_module.BACKTEST_CODE}-" in path.name
+    assert historic.sha256[:12] in path.name
+    monkeypatch.setattr(backtest_module, "BACKTEST_CODE", "0" * 16)
+    assert backtest_cache_path(HEADLINE, release, historic) != path

@@ -1,22 +1,33 @@
-"""The EES reader: symbols, dtypes, periods, geography, and every bad input."""
+"""The EES reader: symbols, dtypes, periods, geography, the cache, and every bad input.
+
+On the fixture release (tests/fixtures/): the real rows for England, the regions
+and 15 LAs. Expected values come from the raw CSV rows, read with csv.
+"""
 
 import zipfile
 
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import make_release, raw_bytes, raw_rows
+from helpers import FIXTURE_LAS, FIXTURE_RELEASE, make_release, raw_bytes, raw_rows
 
+import analysis_helpers.data.release as release_module
+from analysis_helpers import __version__
 from analysis_helpers.core.errors import DataValidationError
-from analysis_helpers.data.release import Release, open_release, parse_ees_csv, parse_time_period
+from analysis_helpers.core.paths import CACHE_ENV, DATA_DIR, cache_dir
+from analysis_helpers.data import ees_csv, geography, parquet_cache, periods, symbols
+from analysis_helpers.data.ees_csv import parse_ees_csv
+from analysis_helpers.data.parquet_cache import source_hash
+from analysis_helpers.data.periods import parse_time_period
+from analysis_helpers.data.release import Release
 from analysis_helpers.domain.measures import schemas
 
 TIMELINESS = "timeliness_20_week.csv"
 
 
 @pytest.fixture(scope="module")
-def timeliness():
-    return open_release().read(TIMELINESS, schemas()[TIMELINESS])
+def timeliness(release):
+    return release.read(TIMELINESS, schemas()[TIMELINESS])
 
 
 def test_indicators_are_numeric_and_symbols_are_missing(timeliness):
@@ -39,11 +50,11 @@ def test_every_numeric_cell_matches_the_raw_text(timeliness):
         np.testing.assert_array_equal(timeliness.data[column].to_numpy(), np.array(expected))
 
 
-def test_time_periods_become_labels_and_dates():
+def test_time_periods_become_labels_and_dates(release):
     assert parse_time_period("2023", "Calendar year") == ("2023", pd.Timestamp("2023-12-31"))
     assert parse_time_period("202425", "Academic year") == ("2024/25", pd.Timestamp("2025-01-31"))
     assert parse_time_period("202223", "Financial year") == ("2022-23", pd.Timestamp("2023-03-31"))
-    caseload = open_release().read("caseload.csv")
+    caseload = release.read("caseload.csv")
     periods = caseload.data[["time_period", "period", "period_end"]].drop_duplicates()
     row = periods[periods["time_period"] == "202425"].iloc[0]
     assert row["period"] == "2024/25" and row["period_end"] == pd.Timestamp("2025-01-31")
@@ -59,27 +70,73 @@ def test_geography_columns(timeliness):
     assert set(region["area_code"]) == {"E12000008"}
 
 
-def test_whole_release_reads_including_the_repeated_column():
-    release = open_release()
+def test_whole_release_reads_including_the_repeated_column(release):
+    assert len(release.data_files()) == 12
     for name in release.data_files():
         parsed = release.read(name)
-        assert len(parsed.data) > 0
+        assert len(parsed.data) == len(raw_rows(name))  # every row, none lost or added
+        las = set(parsed.data.loc[parsed.data["geographic_level"] == "Local authority", "old_la_code"])
+        assert las <= set(FIXTURE_LAS) and "886" in las
     # DfE's annual_reviews.csv repeats a column name; the repeat is kept, renamed.
     assert "review_meeting_prior_24__2" in release.read("annual_reviews.csv").data.columns
 
 
-def test_unpacked_folder_reads_the_same(tmp_path):
-    with zipfile.ZipFile(open_release().path) as archive:
+def test_unpacked_folder_reads_the_same(tmp_path, release):
+    with zipfile.ZipFile(release.path) as archive:
         archive.extract("data/" + TIMELINESS, tmp_path)
     folder = Release(tmp_path, cache=False).read(TIMELINESS, schemas()[TIMELINESS]).data
-    zipped = open_release().read(TIMELINESS, schemas()[TIMELINESS]).data
+    zipped = release.read(TIMELINESS, schemas()[TIMELINESS]).data
     pd.testing.assert_frame_equal(folder.reset_index(drop=True), zipped.reset_index(drop=True), check_dtype=False)
 
 
-def test_cached_reload_equals_fresh_parse(tmp_path):
-    fresh = Release(open_release().path, cache=False).read(TIMELINESS, schemas()[TIMELINESS]).data
-    cached = Release(open_release().path).read(TIMELINESS, schemas()[TIMELINESS]).data
-    pd.testing.assert_frame_equal(fresh, cached, check_dtype=False)
+# -- the parquet cache ----------------------------------------------------------
+def test_parse_writes_the_cache_and_a_reload_reads_it_without_parsing(tmp_path, monkeypatch):
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    schema = schemas()[TIMELINESS]
+    first = Release(FIXTURE_RELEASE)
+    path = first.cache_path(TIMELINESS, schema)
+    assert path.parent == tmp_path and not path.exists()
+    parsed = first.read(TIMELINESS, schema).data
+    assert path.exists() and path.stat().st_size > 0
+
+    def no_parsing(*args, **kwargs):
+        raise AssertionError("the reload parsed the CSV instead of reading the cache")
+
+    monkeypatch.setattr(release_module, "parse_ees_csv", no_parsing)
+    reloaded = Release(FIXTURE_RELEASE).read(TIMELINESS, schema).data
+    pd.testing.assert_frame_equal(parsed, reloaded)
+    kent = reloaded[(reloaded["la_name"] == "Kent") & (reloaded["time_period"] == "2023") & (reloaded["breakdown_topic"] == "All EHC plans issued")]
+    assert kent[["plans_issued_within_20_weeks", "plans_issued_den"]].values.tolist() == [[324.0, 1804.0]]
+
+
+def test_cache_name_changes_with_the_reader_code_and_names_the_version(monkeypatch):
+    schema = schemas()[TIMELINESS]
+    release = Release(FIXTURE_RELEASE)
+    before = release.cache_path(TIMELINESS, schema)
+    assert f"-v{__version__}-{release_module.READER_CODE}-" in before.name and before.name.startswith(release.sha256[:20])
+    monkeypatch.setattr(release_module, "READER_CODE", "0" * 16)
+    assert release.cache_path(TIMELINESS, schema) != before
+
+
+def test_source_hash_changes_when_the_reader_source_changes(tmp_path):
+    original = tmp_path / "ees_csv.py"
+    original.write_bytes(open(ees_csv.__file__, "rb").read())
+    assert source_hash(original) == source_hash(ees_csv)
+    original.write_bytes(original.read_bytes().replace(b"BLOCK_SIZE = 1 << 20", b"BLOCK_SIZE = 1 << 21"))
+    assert source_hash(original) != source_hash(ees_csv)
+    assert release_module.READER_CODE == source_hash(ees_csv, symbols, periods, geography, parquet_cache, release_module)
+
+
+def test_tests_cache_outside_the_working_tree(release):
+    """conftest.py points the cache at a temporary folder: nothing is written under data/cache."""
+    folder = cache_dir()
+    assert not folder.resolve().is_relative_to(DATA_DIR.resolve())
+    data_cache = DATA_DIR / "cache"
+    before = sorted(data_cache.iterdir()) if data_cache.exists() else []
+    fresh = Release(FIXTURE_RELEASE)
+    fresh.read("requests.csv")
+    assert fresh.cache_path("requests.csv", None).parent == folder and fresh.cache_path("requests.csv", None).exists()
+    assert (sorted(data_cache.iterdir()) if data_cache.exists() else []) == before
 
 
 # -- bad inputs: each one a DataValidationError naming file, column and line ----
@@ -174,7 +231,7 @@ def test_not_utf8():
 
 def test_truncated_zip_is_a_clear_error(tmp_path):
     broken = tmp_path / "release.zip"
-    data = open_release().path.read_bytes()
+    data = FIXTURE_RELEASE.read_bytes()
     broken.write_bytes(data[: len(data) // 3])
     with pytest.raises(DataValidationError, match="not a readable zip"):
         Release(broken, cache=False).read(TIMELINESS)
