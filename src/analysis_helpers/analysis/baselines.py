@@ -1,10 +1,16 @@
 """The seed baselines, each stated with its basis.
 
-Kent's APP started from "13.2% in June 2023": one month of the council's own
-management information. DfE's figure for the same process is a calendar-year
-count (Kent 2023: 324 of 1,804 plans, 18.0%), and England's is the national
-calendar-year rate. They are different measures of one process, so this table
-keeps them side by side with their basis and never joins them into one series.
+An area's plan starts from a baseline in its targets file: Kent's APP started
+from "13.2% in June 2023", one month of the council's own management
+information. DfE's figure for the same process is a calendar-year count (Kent
+2023: 324 of 1,804 plans, 18.0%), and England's is the national calendar-year
+rate. They are different measures of one process, so this table keeps them side
+by side with their basis and never joins them into one series.
+
+Which month and year are read from the data, never typed in: the baseline date
+of the area's earliest 20-week target in ``data/targets.csv``; for an area with
+no such target, the latest month of its local feed and DfE's latest calendar
+year published by ``as_of``.
 
 Council figures come from the area's validated local feed (``data/local/``),
 with file, row and source kept; small numbers are not over-read: a monthly
@@ -13,19 +19,50 @@ figure without a denominator has no interval.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pandas as pd
 
-from analysis_helpers.data.release import Release
+from analysis_helpers.core.paths import TARGETS_FILE
+from analysis_helpers.core.vintage import ended_by, public_by
+from analysis_helpers.data.local_feed import area_feed
+from analysis_helpers.data.release import Release, open_release
 from analysis_helpers.domain.areas import Area
-from analysis_helpers.domain.kpis import kpi_table
+from analysis_helpers.domain.kpis import areas_for, kpi_table
+from analysis_helpers.domain.targets import targets_for
+
+#: The council's monthly figure and DfE's annual figure of the same process.
+TIMELINESS = "ehcp_issued_within_20_weeks_pct"
 
 BASELINE_COLUMNS = ["figure", "area_name", "period", "value", "numerator", "denominator", "ci_low", "ci_high", "basis", "source"]
 
 
+def baseline_dates(
+    area: Area, release: Release | None = None, local: Path | str | None = None, targets_path: Path = TARGETS_FILE,
+    as_of: dt.date | None = None,
+) -> tuple[str, str]:
+    """``(DfE calendar year, council month)`` of the area's seed baseline, read from the data.
+
+    The baseline date of the area's earliest 20-week target (its month, and its
+    calendar year for DfE); without one, DfE's latest calendar year published by
+    ``as_of`` and the latest month of the area's feed that had ended by then.
+    """
+    release = release or open_release()
+    mine = [t for t in targets_for(area.code, areas_for(release).get, targets_path) if t.measure == TIMELINESS]
+    if mine:
+        first = min(mine, key=lambda t: t.baseline_date)
+        return str(first.baseline_date.year), f"{first.baseline_date:%Y-%m}"
+    table = kpi_table(release) if public_by(release.published, as_of) else kpi_table(release).iloc[0:0]
+    years = table[(table["measure"] == TIMELINESS) & (table["area_code"] == area.code)]["period"]
+    feed = area_feed(area.slug, local)
+    months = feed[(feed["measure"] == TIMELINESS) & (feed["period_kind"] == "month") & ended_by(feed["period_end"], as_of)] if len(feed) else feed
+    return (max(years) if len(years) else "", max(months["period"]) if len(months) else "")
+
+
 def seed_baselines(
-    area: Area, release: Release | None = None, period: str = "2023", month: str = "2023-06", local: Path | str | None = None
+    area: Area, release: Release | None = None, period: str | None = None, month: str | None = None,
+    local: Path | str | None = None, targets_path: Path = TARGETS_FILE, as_of: dt.date | None = None,
 ) -> pd.DataFrame:
     """The area's monthly council figure, DfE's calendar-year figures and England's.
 
@@ -33,17 +70,21 @@ def seed_baselines(
     ----------
     area : Area
         The area (an LA for the council's own figure to exist).
-    period : str
-        DfE calendar year to show (default 2023, the year of Kent's APP baseline).
-    month : str
-        Month of the council's figure (default ``2023-06``, the APP baseline).
+    period : str, optional
+        DfE calendar year to show; default from :func:`baseline_dates` (Kent: 2023,
+        the year of its APP baseline).
+    month : str, optional
+        Month of the council's figure; default from :func:`baseline_dates` (Kent:
+        ``2023-06``, the APP baseline).
     """
-    from analysis_helpers.data.local_feed import area_feed
-
+    release = release or open_release()
+    default_period, default_month = baseline_dates(area, release, local, targets_path, as_of)
+    period = default_period if period is None else period
+    month = default_month if month is None else month
     table = kpi_table(release)
     rows = []
     feed = area_feed(area.slug, local)
-    hit = feed[(feed["measure"] == "ehcp_issued_within_20_weeks_pct") & (feed["period"] == month)] if len(feed) else feed
+    hit = feed[(feed["measure"] == TIMELINESS) & (feed["period"] == month)] if len(feed) else feed
     if len(hit):
         first = hit.iloc[0]
         rows.append(

@@ -28,11 +28,13 @@ from analysis_helpers.analysis.projection import MODELS, Projection, TooFewPoint
 from analysis_helpers.analysis.trajectory import (
     gap_to_trajectory,
     improvement_needed_per_month,
+    milestone_months,
     milestones,
     period_midpoint,
     required_value,
 )
 from analysis_helpers.core.errors import DataValidationError
+from analysis_helpers.data.local_feed import area_feed
 from analysis_helpers.data.release import Release, open_release
 from analysis_helpers.domain.areas import LOCAL_AUTHORITY, Area
 from analysis_helpers.domain.history import ADAPTER, timeliness_history
@@ -62,8 +64,6 @@ def observed_series(
     release = release or open_release()
     columns = ["period", "period_end", "value", "numerator", "denominator", "ci_low", "ci_high", "source", "basis"]
     if basis == "local" or measure not in BY_NAME:
-        from analysis_helpers.data.local_feed import area_feed
-
         feed = area_feed(area.slug, local)
         kinds = ["month", "quarter"] if basis == "local" else ["month", "quarter", "calendar year", "financial year"]
         if feed.empty:
@@ -127,6 +127,8 @@ class Outlook:
     model: str | None
     note: str
     gap: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: required value at the area's plan review points and the target date (empty for areas without any;
+    #: shown in the trajectories notebook)
     milestones: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
@@ -247,7 +249,7 @@ def build_outlook(
         notes.append(str(exc))
         chosen = None
     gap = gap_to_trajectory(target, observed) if target is not None and target.baseline_value is not None else pd.DataFrame()
-    stones = milestones(target) if target is not None and target.baseline_value is not None else pd.DataFrame()
+    stones = milestones(target, months=milestone_months(area)) if target is not None else pd.DataFrame()
     outlook = Outlook(area, measure, as_of, observed, target, projection, chosen, "; ".join(notes), gap, stones)
     if outlook.target_passed:
         outlook.note = "; ".join([*notes, "the target date has passed: compare the observed value with the target"])

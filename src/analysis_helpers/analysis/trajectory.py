@@ -22,9 +22,16 @@ import numpy as np
 import pandas as pd
 
 from analysis_helpers.core.scales import expit_pct, logit_pct
+from analysis_helpers.data.area_facts import milestones_for
 from analysis_helpers.domain.targets import Target
 
-MILESTONE_MONTHS = (3, 6, 12, 18)  # the improvement notice's review points
+
+def milestone_months(area) -> tuple[int, ...]:
+    """An area's plan review points in months (``data/milestones.csv``; Kent: its improvement notice's 3, 6, 12, 18).
+
+    ``area`` is an Area or the ``area`` cell of a target; most areas have none.
+    """
+    return tuple(m.months for m in milestones_for(area))
 
 
 def required_value(target: Target, when: dt.date, scale: str = "linear") -> float:
@@ -32,9 +39,13 @@ def required_value(target: Target, when: dt.date, scale: str = "linear") -> floa
     start, end = target.baseline_date, target.target_date
     fraction = (when - start).days / (end - start).days
     fraction = min(max(fraction, 0.0), 1.0)
+    if fraction in (0.0, 1.0):  # the ends exactly (the logit scale clips 0% and 100%)
+        return float(target.baseline_value if fraction == 0.0 else target.target_value)
     if scale == "logit" and target.unit == "pct":
         start_logit, end_logit = logit_pct(target.baseline_value), logit_pct(target.target_value)
-        return float(expit_pct(start_logit + fraction * (end_logit - start_logit)))
+        value = float(expit_pct(start_logit + fraction * (end_logit - start_logit)))
+        low, high = sorted((target.baseline_value, target.target_value))
+        return min(max(value, low), high)  # never outside the two ends (0% and 100% are clipped on the logit scale)
     if scale not in ("linear", "logit"):
         raise ValueError(f"scale must be 'linear' or 'logit', got {scale!r}")
     return target.baseline_value + fraction * (target.target_value - target.baseline_value)
@@ -48,8 +59,15 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, last))
 
 
-def milestones(target: Target, scale: str = "linear", months: tuple[int, ...] = MILESTONE_MONTHS) -> pd.DataFrame:
-    """Required value at each review milestone after the baseline, and at the target date."""
+def milestones(target: Target, scale: str = "linear", months: tuple[int, ...] | None = None) -> pd.DataFrame:
+    """Required value at each review milestone after the baseline, and at the target date.
+
+    ``months`` defaults to the target's area's review points (:func:`milestone_months`);
+    an area without any gets an empty table (columns ``milestone, date, required``).
+    """
+    months = milestone_months(target.area) if months is None else months
+    if not months or target.baseline_value is None:
+        return pd.DataFrame(columns=["milestone", "date", "required"])
     rows = [{"milestone": f"{m} months", "date": add_months(target.baseline_date, m)} for m in months]
     rows.append({"milestone": "target date", "date": target.target_date})
     frame = pd.DataFrame(rows)
@@ -108,9 +126,10 @@ def improvement_needed_per_month(current_value: float, current_date: dt.date, ta
     return (target.target_value - current_value) / months
 
 
-def required_path(target: Target, scale: str = "linear") -> pd.DataFrame:
-    """The required trajectory as points to draw: baseline, each milestone, target date."""
+def required_path(target: Target, scale: str = "linear", months: tuple[int, ...] | None = None) -> pd.DataFrame:
+    """The required trajectory as points to draw: baseline, each milestone (if the area has any), target date."""
     if target.baseline_value is None:
         return pd.DataFrame(columns=["date", "required"])
-    dates = sorted({target.baseline_date, *[add_months(target.baseline_date, m) for m in MILESTONE_MONTHS], target.target_date})
+    months = milestone_months(target.area) if months is None else months
+    dates = sorted({target.baseline_date, *[add_months(target.baseline_date, m) for m in months], target.target_date})
     return pd.DataFrame({"date": dates, "required": [required_value(target, d, scale) for d in dates]})

@@ -40,6 +40,7 @@ import pandas as pd
 
 from analysis_helpers.core.errors import DataValidationError
 from analysis_helpers.core.paths import LOCAL_DIR
+from analysis_helpers.data.area_facts import GENERIC_HOSTS, council_hosts, on_hosts
 
 REQUIRED = ["measure", "period", "value", "unit", "basis", "numerator", "denominator", "qualifier", "source_title", "source_url"]
 OPTIONAL = ["quote", "area"]
@@ -77,8 +78,6 @@ LOCAL_MEASURES: dict[str, tuple[str, str]] = {
     "mainstream_placement_primary_pct": ("pct", "Primary-age pupils with EHC plans in mainstream"),
     "mainstream_placement_secondary_pct": ("pct", "Secondary-age pupils with EHC plans in mainstream"),
 }
-#: Hosts of the council's own publications (preferred over press in a conflict).
-PRIMARY_HOSTS = ("kent.gov.uk", "democracy.kent.gov.uk", "kelsi.org.uk", ".gov.uk")
 
 
 @dataclass(frozen=True)
@@ -248,17 +247,18 @@ def validate_feed(path: Path) -> tuple[pd.DataFrame, list[Problem], list[str]]:
         )
     frame = pd.DataFrame(clean)
     if len(frame):
-        frame, dup_notes = resolve_duplicates(frame)
+        frame, dup_notes = resolve_duplicates(frame, hosts=council_hosts(path.stem))  # the feed is named by its area's slug
         notes += dup_notes
     return frame, problems, notes
 
 
-def _primary(url: str) -> bool:
-    return any(host in str(url) for host in PRIMARY_HOSTS)
+def resolve_duplicates(frame: pd.DataFrame, hosts: tuple[str, ...] = GENERIC_HOSTS) -> tuple[pd.DataFrame, list[str]]:
+    """Keep agreeing duplicates once; keep conflicting ones, flag them, prefer one by rule.
 
-
-def resolve_duplicates(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
-    """Keep agreeing duplicates once; keep conflicting ones, flag them, prefer one by rule."""
+    ``hosts`` are the council's own publication hosts (``data/council_hosts.csv``
+    via :func:`~analysis_helpers.data.area_facts.council_hosts`): a figure
+    published there is preferred over the press.
+    """
     notes = []
     frame = frame.copy()
     frame["conflict"] = frame["basis"].str.contains("CONFLICT", case=False, na=False)  # flagged by whoever compiled the feed
@@ -275,7 +275,7 @@ def resolve_duplicates(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
                              f"({measure} {period} = {values[0]:g}); kept once (row {group['row'].iloc[0]})")
             continue
         keep.extend(group.index)
-        ranked = group.assign(_primary=group["source_url"].map(_primary)).sort_values(["_primary", "row"])
+        ranked = group.assign(_primary=group["source_url"].map(lambda url: on_hosts(url, hosts))).sort_values(["_primary", "row"])
         chosen = ranked.index[-1]
         frame.loc[group.index, "conflict"] = True
         frame.loc[group.index, "preferred"] = False
