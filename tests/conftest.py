@@ -17,7 +17,14 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from helpers import FIXTURE_LIST, historic, historic_release, release, release_copy  # noqa: E402,F401  (fixtures)
+from helpers import (  # noqa: E402,F401  (fixtures)
+    FIXTURE_LIST,
+    fixture_history_default,
+    historic,
+    historic_release,
+    release,
+    release_copy,
+)
 
 from analysis_helpers.core.paths import CACHE_ENV  # noqa: E402
 from analysis_helpers.data.provenance import register_checksum_list  # noqa: E402

@@ -18,6 +18,7 @@ import pytest
 
 from analysis_helpers.core.paths import DEFAULT_RELEASE, HISTORIC_RELEASE
 from analysis_helpers.data.release import Release, open_release
+from analysis_helpers.domain import history as history_module
 
 FIXTURES_DIR = Path(__file__).parent / "fixtures"
 #: The checksum list the fixtures are verified against (registered by conftest.py).
@@ -119,3 +120,16 @@ def release() -> Release:
 def historic() -> Release:
     """The fixture of the 2022 release, for unit tests."""
     return fixture_historic()
+
+
+@pytest.fixture(scope="module")
+def fixture_history_default():
+    """Make the fixture of the 2022 release the default historic release for a module.
+
+    ``analysis.outlook.build_outlook`` takes no ``historic`` argument, so tests that
+    build outlooks on the fixture release point ``domain.history``'s default at the
+    fixture too (otherwise 2014-2018 would come from the real 2022 release).
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(history_module, "HISTORIC_RELEASE", FIXTURE_HISTORIC)
+        yield FIXTURE_HISTORIC

@@ -2,6 +2,7 @@
 
 import pandas as pd
 import pytest
+from helpers import FIXTURE_RELEASE
 
 from analysis_helpers.cli import main
 from analysis_helpers.core.errors import DataValidationError
@@ -138,7 +139,7 @@ def test_broken_feed_stops_a_run_with_the_validators_message(tmp_path):
     from analysis_helpers.pipeline.report import run_quarterly
 
     with pytest.raises(DataValidationError, match="132 is outside"):
-        run_quarterly(area="Kent", quarter="2025-Q3", out_dir=tmp_path / "reports", local=path)
+        run_quarterly(area="Kent", quarter="2025-Q3", out_dir=tmp_path / "reports", local=path, release=FIXTURE_RELEASE)
     assert not (tmp_path / "reports" / "2025-Q3").exists()
 
 

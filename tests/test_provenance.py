@@ -1,10 +1,21 @@
+import datetime as dt
 import hashlib
+import shutil
 
 import pytest
+from helpers import FIXTURE_HISTORIC, FIXTURE_LIST, FIXTURE_RELEASE
 
 from analysis_helpers.core.errors import ChecksumError, DataValidationError
 from analysis_helpers.core.paths import DATA_LOG, RAW_DIR
-from analysis_helpers.data.provenance import logged_checksums, publication_date, sha256_of, verify_raw_file
+from analysis_helpers.data.provenance import (
+    CHECKSUM_LISTS_ENV,
+    checksum_lists,
+    logged_checksums,
+    publication_date,
+    register_checksum_list,
+    sha256_of,
+    verify_raw_file,
+)
 from analysis_helpers.data.release import Release
 
 
@@ -51,3 +62,61 @@ def test_folder_checksum_depends_on_content(tmp_path):
     first = sha256_of(tmp_path)
     (tmp_path / "a.csv").write_text("y")
     assert sha256_of(tmp_path) != first
+
+
+# -- checksum lists: the test fixtures, verified without entering the data log ----
+def test_fixtures_are_verified_against_their_checksum_list_not_the_data_log():
+    assert FIXTURE_LIST.resolve() in checksum_lists()  # registered by conftest.py
+    text = FIXTURE_LIST.read_text()
+    for fixture in (FIXTURE_RELEASE, FIXTURE_HISTORIC):
+        sha = hashlib.sha256(fixture.read_bytes()).hexdigest()
+        assert f"`{fixture.name}`" in text and f"`{sha}`" in text
+        assert verify_raw_file(fixture) == sha
+        assert fixture.name not in logged_checksums() and fixture.name not in DATA_LOG.read_text()
+    assert publication_date(FIXTURE_RELEASE) == dt.date(2025, 7, 1)
+    assert publication_date(FIXTURE_HISTORIC) == dt.date(2023, 3, 27)
+    release = Release(FIXTURE_RELEASE, cache=False)
+    assert release.published == dt.date(2025, 7, 1) and release.sha256 == sha256_of(FIXTURE_RELEASE)
+
+
+def _listed_folder(tmp_path, monkeypatch):
+    """A copy of the fixtures folder, its README.md named in SEND_REVIEW_CHECKSUM_LISTS."""
+    folder = tmp_path / "fixtures"
+    folder.mkdir()
+    shutil.copyfile(FIXTURE_LIST, folder / "README.md")
+    shutil.copyfile(FIXTURE_RELEASE, folder / FIXTURE_RELEASE.name)
+    monkeypatch.setenv(CHECKSUM_LISTS_ENV, str(folder / "README.md"))
+    return folder
+
+
+def test_a_changed_file_in_a_listed_folder_is_refused(tmp_path, monkeypatch):
+    folder = _listed_folder(tmp_path, monkeypatch)
+    assert verify_raw_file(folder / FIXTURE_RELEASE.name) == sha256_of(FIXTURE_RELEASE)
+    changed = folder / FIXTURE_RELEASE.name
+    changed.write_bytes(FIXTURE_RELEASE.read_bytes() + b"tampered")
+    with pytest.raises(ChecksumError, match="SHA-256 is .* but the data log records"):
+        Release(changed)
+
+
+def test_an_unlisted_file_in_a_listed_folder_is_refused(tmp_path, monkeypatch):
+    folder = _listed_folder(tmp_path, monkeypatch)
+    extra = folder / "education-health-and-care-plans_2026.zip"
+    shutil.copyfile(FIXTURE_RELEASE, extra)
+    with pytest.raises(ChecksumError, match="not in the data log"):
+        Release(extra)
+
+
+def test_a_registered_list_puts_its_folder_under_the_rule(tmp_path):
+    folder = tmp_path / "other"
+    folder.mkdir()
+    copy, changed = folder / "copy.zip", folder / "changed.zip"
+    shutil.copyfile(FIXTURE_RELEASE, copy)
+    changed.write_bytes(FIXTURE_RELEASE.read_bytes() + b"x")
+    sha = sha256_of(FIXTURE_RELEASE)
+    assert verify_raw_file(changed) == sha256_of(changed)  # no list yet: read as it is
+    (folder / "README.md").write_text(f"| `copy.zip` | a copy | `{sha}` |\n| `changed.zip` | a copy | `{sha}` |\n\n"
+                                      "- release: copy.zip published: 2026-01-02\n")
+    register_checksum_list(folder / "README.md")
+    assert verify_raw_file(copy) == sha and publication_date(copy) == dt.date(2026, 1, 2)
+    with pytest.raises(ChecksumError, match="SHA-256 is .* but the data log records"):
+        verify_raw_file(changed)  # accepted before, refused once the list applies

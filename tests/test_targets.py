@@ -1,4 +1,8 @@
-"""Targets as data, the required trajectory and the outlook."""
+"""Targets as data, the required trajectory and the outlook.
+
+Outlooks are built on the fixture releases (tests/fixtures/; the real Kent rows),
+the targets and Kent's local feed are the shipped files.
+"""
 
 import csv
 import datetime as dt
@@ -17,6 +21,11 @@ from analysis_helpers.domain.targets import COLUMNS, read_targets
 @pytest.fixture(scope="module")
 def targets():
     return {t.target_id: t for t in read_targets()}
+
+
+@pytest.fixture(scope="module")
+def kent(release, fixture_history_default):
+    return areas_for(release).get("Kent")
 
 
 def test_shipped_targets_trace_to_the_raw_rows(targets):
@@ -83,9 +92,9 @@ def test_gap_in_points_and_plans(targets):
     assert gap["plans_short"] == -(-required / 100 * 2424 // 1) - 784  # ceil(required share of 2,424) - 784
 
 
-def test_outlook_for_kent(targets):
-    kent = areas_for().get("Kent")
-    outlook = build_outlook(kent, "ehcp_issued_within_20_weeks_pct", targets["kpi_2025_20_weeks_60"])
+def test_outlook_for_kent(targets, kent, release):
+    # timeliness_20_week.csv, Kent 2024 all plans: 784 of 2424 within 20 weeks.
+    outlook = build_outlook(kent, "ehcp_issued_within_20_weeks_pct", targets["kpi_2025_20_weeks_60"], release=release)
     summary = outlook.summary()
     assert summary["model"] == "rw_logit" and summary["baseline_value"] == pytest.approx(100 * 784 / 2424)
     assert 0 < summary["probability_by_target_date"] < 0.5
@@ -94,38 +103,98 @@ def test_outlook_for_kent(targets):
     assert rows["period"].tolist()[0] == "2025" and set(rows["target"]) == {60.0}
 
 
-def test_outlook_with_too_few_points_shows_required_path_only(targets):
-    outlook = build_outlook(areas_for().get("Kent"), "assessment_backlog_cases", targets["backlog_assessments_0"])
+def test_outlook_with_too_few_points_shows_required_path_only(targets, kent, release):
+    outlook = build_outlook(kent, "assessment_backlog_cases", targets["backlog_assessments_0"], release=release)
     assert outlook.projection is None and "at least 3 are needed" in outlook.note
     assert outlook.milestones["required"].iloc[-1] == 0
 
 
-def test_as_of_uses_only_data_published_by_then(targets):
-    kent = areas_for().get("Kent")
-    outlook = build_outlook(kent, "ehcp_issued_within_20_weeks_excl_exceptions_pct", as_of=dt.date(2024, 3, 31))
+def test_as_of_uses_only_data_published_by_then(targets, kent, release):
+    # The 2025 release was public on 2025-07-01, the 2022 one on 2023-03-27 (tests/fixtures/README.md).
+    outlook = build_outlook(kent, "ehcp_issued_within_20_weeks_excl_exceptions_pct", as_of=dt.date(2024, 3, 31), release=release)
     assert outlook.observed["period"].max() == "2021"
     assert outlook.projection.table["period"].iloc[0] == "2022"
-    unpublished = build_outlook(kent, "ehcp_issued_within_20_weeks_pct", targets["kpi_2025_20_weeks_60"], as_of=dt.date(2024, 3, 31))
+    unpublished = build_outlook(kent, "ehcp_issued_within_20_weeks_pct", targets["kpi_2025_20_weeks_60"], as_of=dt.date(2024, 3, 31), release=release)
     assert "not published by 2024-03-31" in unpublished.note
 
 
-def test_every_target_renders_for_a_past_review_date(targets):
-    """Targets whose baseline was not yet published still give rows, sentences and titles."""
+MONTH = 365.25 / 12  # days: the outlook's month
+
+
+def test_every_target_renders_for_a_past_review_date(targets, kent, release):
+    """At 2024-12-31 only the 2022 release (2014-2021) and the council's figures were public.
+
+    Every value below is worked out by hand from sen2_mi.csv (Kent 2021: IncExc20weekEHC
+    1189 of TotIncExcEHC 2882 = 41.26%), data/targets.csv and data/local/kent.csv.
+    """
     from analysis_helpers.reporting import narrative
 
-    kent = areas_for().get("Kent")
-    for target in targets.values():
-        outlook = build_outlook(kent, target.measure, target, as_of=dt.date(2024, 12, 31))
-        rows = outlook.projection_rows()
-        assert narrative.outlook_sentence(outlook) and narrative.outlook_title(outlook)
-        if target.target_id == "kpi_2025_20_weeks_60":
-            assert "not published by 2024-12-31" in outlook.note and rows["required"].isna().all()
+    outlooks = {t.target_id: build_outlook(kent, t.measure, t, as_of=dt.date(2024, 12, 31), release=release) for t in targets.values()}
+    assert set(outlooks) == {"app_20_weeks_80", "kpi_2025_20_weeks_60", "app_mainstream_80_all_plans",
+                             "app_mainstream_80_new_plans", "backlog_assessments_0", "safety_valve_deficit_0"}
+    latest_2021 = 100 * 1189 / 2882
+
+    # APP 80% by 2024-09-30 from 13.2% on 2023-06-30 (458 days); compared at mid-year; months from 2021-07-01.
+    app = outlooks["app_20_weeks_80"]
+    rows = app.projection_rows().set_index("period")
+    assert rows["value_projected"].tolist() == pytest.approx([latest_2021] * len(rows))  # rw_logit: flat centre
+    assert rows.loc["2022", "required"] == 13.2
+    assert rows.loc["2023", "required"] == pytest.approx(13.2 + 66.8 * 1 / 458)
+    assert rows.loc["2024", "required"] == pytest.approx(13.2 + 66.8 * 367 / 458)
+    per_month = (80 - latest_2021) / ((dt.date(2024, 9, 30) - dt.date(2021, 7, 1)).days / MONTH)  # 0.99
+    assert app.summary()["needed_per_month"] == pytest.approx(per_month)
+    sentence = narrative.outlook_sentence(app)
+    assert sentence.startswith("Latest: 41.3% (2021). Target: 80.0% by September 2024 (date assumed; all plans issued). Probability")
+    assert "It takes a rise of 1.0 percentage points a month from the latest figure to the target date." in sentence
+    assert narrative.outlook_title(app).startswith("Kent: 41.3% in 2021; target 80.0% by Sep 2024: ")
+
+    # KPI 60% by 2025-12-31: its baseline (DfE 2024) was not public, so no required path.
+    kpi = outlooks["kpi_2025_20_weeks_60"]
+    assert "not published by 2024-12-31" in kpi.note and kpi.projection_rows()["required"].isna().all()
+    assert kpi.summary()["needed_per_month"] == pytest.approx((60 - latest_2021) / ((dt.date(2025, 12, 31) - dt.date(2021, 7, 1)).days / MONTH))
+    assert narrative.outlook_sentence(kpi).startswith("Latest: 41.3% (2021). Target: 60.0% by December 2025 (date stated; all plans issued).")
+
+    # Mainstream shares come only from the 2025 release: nothing was public.
+    for target_id, measure in (("app_mainstream_80_all_plans", "ehcp_caseload_mainstream_pct"),
+                               ("app_mainstream_80_new_plans", "new_ehcp_mainstream_pct")):
+        outlook = outlooks[target_id]
+        assert outlook.latest is None and outlook.projection_rows().empty
+        assert narrative.outlook_sentence(outlook) == f"No {measure} figures for Kent were published by the review date."
+        assert narrative.outlook_title(outlook) == "Kent: no published figures"
+
+    # Backlog: 1,080 in 2023-09 (kent.csv row 11) to 0 by 2024-04-30: 1080 / (213 days / MONTH) = 154 a month.
+    backlog = outlooks["backlog_assessments_0"]
+    assert narrative.outlook_sentence(backlog) == (
+        "Latest: 1,080 (2023-09). Target: 0 by April 2024 (date stated; population as published). In 2023-09 it was on the "
+        "required trajectory (1,080). It takes a fall of 154 a month from the latest figure to the target date. "
+        "1 point(s) with data: at least 3 are needed for a projection; only the required trajectory is shown."
+    )
+    assert round(1080 / (213 / MONTH)) == 154
+    assert narrative.outlook_title(backlog) == "Kent: 1,080 in 2023-09; target 0 by Apr 2024"
+
+    # Safety valve: £142m in 2022/23 (kent.csv row 41, the preferred of two figures); required path
+    # from £97m on 2022-03-31 to £0m on 2028-03-31 (2192 days): at 2023-03-31, 97 x (1 - 365/2192) = £80.8m.
+    deficit = outlooks["safety_valve_deficit_0"]
+    required = 97 * (1 - 365 / 2192)
+    assert deficit.summary()["gap_pp"] == pytest.approx(142 - required)
+    sentence = narrative.outlook_sentence(deficit)
+    assert sentence.startswith("Latest: £142m (2022/23). Target: £0m by March 2028 (date stated; cumulative DSG high-needs deficit). "
+                               "In 2022/23 it was £61m above (behind) the required trajectory (£81m).")
+    assert narrative.outlook_title(deficit).startswith("Kent: £142m in 2022/23; target £0m by Mar 2028")
 
 
-def test_requirements_are_read_apart_from_numeric_targets(targets, tmp_path):
+@pytest.mark.xfail(strict=True, reason="analysis.outlook.build_outlook calls project() without the series' unit, so linear_pct "
+                                       "clips a £142m deficit to 100 with a zero-width interval (not fixed here)")
+def test_projected_deficit_is_not_clipped_to_a_percentage(targets, kent, release):
+    deficit = build_outlook(kent, "high_needs_deficit_gbp_m", targets["safety_valve_deficit_0"], as_of=dt.date(2024, 12, 31), release=release)
+    rows = deficit.projection_rows()
+    assert (rows["pi95_high"] > rows["pi95_low"]).all() and rows["value_projected"].iloc[0] != 100.0
+
+
+def test_requirements_are_read_apart_from_numeric_targets(targets, tmp_path, release):
     from analysis_helpers.domain.targets import earliest_target, requirements_for
 
-    areas = areas_for()
+    areas = areas_for(release)
     kent = areas.get("Kent")
     requirements = requirements_for(kent.code, areas.get)
     assert [r.target_id for r in requirements] == ["casework_team_in_place"]

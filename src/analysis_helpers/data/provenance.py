@@ -119,7 +119,7 @@ def publication_date(path: Path, log_path: Path = DATA_LOG) -> dt.date | None:
     return data_log(log_path)[1].get(Path(path).name)
 
 
-_verified: dict[tuple[str, float, int], str] = {}
+_verified: dict[tuple, str] = {}
 
 
 def verify_raw_file(path: Path, log_path: Path = DATA_LOG, raw_dir: Path = RAW_DIR) -> str:
@@ -138,7 +138,7 @@ def verify_raw_file(path: Path, log_path: Path = DATA_LOG, raw_dir: Path = RAW_D
     if not path.exists():
         raise DataValidationError(f"{path}: file not found")
     stat = path.stat()
-    key = (str(path.resolve()), stat.st_mtime, stat.st_size)
+    key = (str(path.resolve()), stat.st_mtime, stat.st_size, tuple(checksum_lists()))
     if key in _verified:
         return _verified[key]
     sha = sha256_of(path)
