@@ -71,11 +71,23 @@ def test_real_batch_of_two_areas(tmp_path, capsys):
     code = main(["batch", "--areas", "Poole,Isles of Scilly", "--quarter", "2025-Q3", "--out", str(tmp_path), "--jobs", "2", "--no-progress"])
     out = capsys.readouterr().out
     assert code == 0, out
+    assert "2 ok, 0 failed" in out
     assert (tmp_path / "2025-Q3" / "poole" / "index.html").exists()
     assert not (tmp_path / "2025-Q3" / "poole" / "01_baselines.html").exists()  # review only, by default
     poole = (tmp_path / "2025-Q3" / "poole" / "index.html").read_text()
     assert "Detailed reports" not in poole and "<title>SEND quarterly review: Poole, 2025-Q3</title>" in poole
+    # Poole (836) was merged into BCP in 2019: its last figures are 2018, from the 2022 release's
+    # sen2_mi.csv (NoExc20weekEHC 55 of TotNoExcEHC 114 = 48.2%; with exceptions 55 of 133 = 41.4%).
+    assert "48.2% (2018)" in poole and "41.4% (2018)" in poole
+    assert "Poole has no published value for EHC plans issued within 20 weeks, excluding exceptions in 2024." in poole
+    assert "No workforce figures for Poole in its local feed." in poole
     scilly = (tmp_path / "2025-Q3" / "isles-of-scilly" / "index.html").read_text()
-    assert "No local feed" in scilly or "No workforce figures for Isles of Scilly" in scilly
-    assert (tmp_path / "2025-Q3" / "isles-of-scilly" / "index.html").exists()
-    assert "2 ok, 0 failed" in out
+    assert "<title>SEND quarterly review: Isles of Scilly, 2025-Q3</title>" in scilly
+    # No local feed for the Isles of Scilly: the review says so section by section (the baselines
+    # page, which would say "No local feed", is not exported by default).
+    assert "No workforce figures for Isles of Scilly in its local feed." in scilly
+    assert "No high-needs deficit figures for Isles of Scilly in its local feed." in scilly
+    assert "No local feed" not in scilly
+    # timeliness_20_week.csv 2024, excluding exceptions: 1 of 1 plan within 20 weeks; Wilson 95% lower
+    # limit 1 / (1 + 1.96^2) = 20.7%; the highest of the 151 LAs with a 2024 value.
+    assert "100.0% (1 of 1; 95% CI 20.7–100.0%)" in scilly and "It ranks 1st of 151 local authorities with data" in scilly

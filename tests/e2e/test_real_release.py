@@ -1,0 +1,121 @@
+"""End to end on the real releases in data/raw (not the fixtures): the headline
+figures the review reports, the whole-release checks, and the ranking among all LAs.
+
+Unit tests run on tests/fixtures/; these make sure the same code gives the
+published figures on the files the workbook ships with. Expected values are
+worked out from the raw rows with csv (helpers.raw_rows on the real zip).
+"""
+
+import statistics
+
+import pytest
+from helpers import raw_rows
+
+from analysis_helpers.analysis.backtest import forecast_years, forecasts
+from analysis_helpers.analysis.compare import compare
+from analysis_helpers.core.paths import DEFAULT_RELEASE, HISTORIC_RELEASE
+from analysis_helpers.data.release import open_release
+from analysis_helpers.domain.history import overlap
+from analysis_helpers.domain.kpis import areas_for, kpi_table
+
+HEADLINE = "ehcp_issued_within_20_weeks_excl_exceptions_pct"
+REAL = "education-health-and-care-plans_2025.zip"
+KENT_2025_NEIGHBOURS = ["881", "845", "878", "303", "935", "926", "891", "938", "822", "933"]
+
+
+@pytest.fixture(scope="module")
+def real():
+    release = open_release(DEFAULT_RELEASE)
+    assert release.path.name == REAL, "these tests pin figures of the 2025 release"
+    return release
+
+
+@pytest.fixture(scope="module")
+def table(real):
+    return kpi_table(real)
+
+
+def one(table, area, measure, period):
+    rows = table[(table["area_name"] == area) & (table["measure"] == measure) & (table["period"] == period)]
+    assert len(rows) == 1, rows
+    return rows.iloc[0]
+
+
+def test_kent_2023_timeliness_on_the_real_release(table):
+    # timeliness_20_week.csv, Kent 2023: plans_issued_within_20_weeks=324, plans_issued_den=1804 -> 18.0%.
+    row = one(table, "Kent", "ehcp_issued_within_20_weeks_pct", "2023")
+    assert (row["numerator"], row["denominator"], round(row["value"], 1)) == (324, 1804, 18.0)
+    assert row["source"] == f"{REAL}:data/timeliness_20_week.csv"
+    # ... and 2024, the figure docs/ARCHITECTURE.md follows: 784 of 2,424 = 32.3%.
+    row = one(table, "Kent", "ehcp_issued_within_20_weeks_pct", "2024")
+    assert (row["numerator"], row["denominator"], round(row["value"], 1)) == (784, 2424, 32.3)
+
+
+def test_england_2024_excluding_exceptions(table):
+    # timeliness_20_week.csv, England 2024: 39407 of 84866 -> 46.4%.
+    row = one(table, "England", HEADLINE, "2024")
+    assert (row["numerator"], row["denominator"], round(row["value"], 1)) == (39407, 84866, 46.4)
+
+
+def test_every_computed_value_agrees_with_dfe_published_percentages(table):
+    rows = {(r["la_name"] or r["region_name"] or r["country_name"], r["time_period"]): r
+            for r in raw_rows("timeliness_20_week.csv", DEFAULT_RELEASE) if r["breakdown_topic"] == "All EHC plans issued"}
+    ours = table[table["measure"] == HEADLINE].dropna(subset=["value"])
+    checked = 0
+    for name, period, value in zip(ours["area_name"], ours["period"], ours["value"], strict=True):
+        published = rows[(name, period)]["PC_plans_issued_20_weeks_ex"]
+        if published not in ("x", "z", ""):
+            assert abs(value - float(published)) <= 0.05 + 1e-9, (name, period, value, published)
+            checked += 1
+    assert checked > 900
+
+
+def test_whole_release_reads_including_the_repeated_column(real):
+    assert len(real.data_files()) == 12
+    for name in real.data_files():
+        assert len(real.read(name).data) == len(raw_rows(name, DEFAULT_RELEASE))
+    assert "review_meeting_prior_24__2" in real.read("annual_reviews.csv").data.columns
+
+
+def test_kent_rank_and_neighbours_among_all_las(real):
+    values = {}
+    for r in raw_rows("timeliness_20_week.csv", DEFAULT_RELEASE):
+        if (r["geographic_level"] == "Local authority" and r["breakdown_topic"] == "All EHC plans issued"
+                and r["time_period"] == "2024" and r["plans_issued_den_ex"] not in ("x", "0")):
+            values[r["old_la_code"]] = 100 * float(r["plans_issued_20_weeks_ex"]) / float(r["plans_issued_den_ex"])
+    frame = compare("Kent", HEADLINE, period="2024", release=real)
+    area = frame.iloc[0]
+    assert (area["rank"], area["of"], area["quartile"]) == (1 + sum(v > values["886"] for v in values.values()), len(values), "C")
+    assert (area["rank"], area["of"]) == (107, 151)
+    # (270/1797 + 342/402 + 41/1277 + 345/503 + 347/1366 + 981/1743 + 472/1259 + 171/1495 + 259/349 + 190/567) / 10 = 41.0%
+    by_label = frame.set_index("comparator")
+    neighbours = [values[n] for n in KENT_2025_NEIGHBOURS]
+    assert by_label.loc["Statistical neighbours (mean)", "value"] == pytest.approx(statistics.mean(neighbours), rel=1e-12)
+    assert round(by_label.loc["Statistical neighbours (mean)", "value"], 1) == 41.0
+    assert round(by_label.loc["Statistical neighbours (median)", "value"], 1) == 35.5 == round(statistics.median(neighbours), 1)
+
+
+def test_areas_of_the_real_release(real):
+    areas = areas_for(real)
+    assert len(areas.regions()) == 9 and areas.get("Kent").code == "E10000016"
+    las_2024 = {r["old_la_code"] for r in raw_rows("timeliness_20_week.csv", DEFAULT_RELEASE)
+                if r["geographic_level"] == "Local authority" and r["time_period"] == "2024"}
+    assert len(las_2024) == 153 and all(areas.by_la_number(n) is not None for n in las_2024)
+
+
+def test_the_releases_agree_where_they_overlap(real):
+    historic = open_release(HISTORIC_RELEASE)
+    for measure in (HEADLINE, "ehcp_issued_within_20_weeks_pct"):
+        both = overlap(measure, release=real, historic=historic)
+        assert sorted(both["period"].unique()) == ["2019", "2020", "2021"] and len(both) > 400
+        assert (both["numerator_current"] == both["numerator_historic"]).all()
+        assert (both["denominator_current"] == both["denominator_historic"]).all()
+
+
+@pytest.mark.slow
+def test_backtest_of_2024_on_the_real_release(real):
+    assert forecast_years(HEADLINE, real) == ("2020", "2021", "2022", "2023", "2024")
+    rows = forecasts(HEADLINE, models=("rw_logit",), years=("2024",), release=real)
+    assert len(rows) > 140 and set(rows["year"]) == {"2024"}
+    kent = rows[rows["area_code"] == "E10000016"].iloc[0]
+    assert kent["actual"] == pytest.approx(100 * 783 / 2354) and kent["forecast"] == pytest.approx(100 * 324 / 1796)
