@@ -19,38 +19,36 @@
 # For each published target: where the area is, where the required trajectory
 # says it should be, where the projection says it will be (with 80% and 95%
 # prediction intervals and the model named), how likely the target is, and what
-# it takes. Only data published by the review date are used.
+# it takes. Only data published by the data date (`as_of`) are used.
 
 # %% tags=["parameters"]
-area = "Kent"
-as_of = ""
-targets_file = ""
-release = ""
-local = ""
+area = "Kent"  # type: str  English LA, region or England: name, LA number or GSS code (e.g. Essex, 881, E10000012)
+quarter = "2025-Q3"  # type: str  calendar quarter under review, YYYY-Qn (2025-Q3 = July to September 2025)
+as_of = ""  # type: str  data date YYYY-MM-DD: only figures public on or before it are used; blank = the quarter's last day
+release = ""  # type: str  DfE release zip or folder (from the project root); blank = the embedded release
+targets_file = ""  # type: str  targets CSV (from the project root); blank = data/targets.csv
+local = ""  # type: str  council figures: a feed file or a folder of them; blank = data/local/
+report_dir = ""  # type: str  folder the HTML page is written to (set by send-review run); blank = opened from notebooks/
 
 # %%
-import pandas as pd
 from IPython.display import HTML, Markdown, display
 
 from analysis_helpers.analysis.backtest import cached_backtest, choose_default
 from analysis_helpers.analysis.outlook import DEFAULT_MODEL, build_outlook
-from analysis_helpers.analysis.projection import MODELS
 from analysis_helpers.analysis.spc import xmr
-from analysis_helpers.analysis.trajectory import required_path
 from analysis_helpers.domain.history import break_date
 from analysis_helpers.domain.measures import BY_NAME
 from analysis_helpers.domain.targets import earliest_target, targets_for
-from analysis_helpers.pipeline.parameters import validate, validate_targets_file
-from analysis_helpers.reporting import charts, local_tables, narrative, tables
+from analysis_helpers.pipeline.parameters import validate
+from analysis_helpers.reporting import charts, local_tables, narrative, sections, tables
 
-run = validate(area=area, as_of=as_of, release=release, local=local)
-targets_path = validate_targets_file(targets_file)
+run = validate(area=area, quarter=quarter, as_of=as_of, release=release, targets_file=targets_file, local=local, report_dir=report_dir)
 
 # %%
-area_targets = targets_for(run.area.code, run.areas.get, targets_path)
-display(Markdown(f"**Area:** {run.area.name} · **Data as of:** {run.as_of:%d %B %Y} · **Targets file:** `{targets_path.name}`"))
+area_targets = targets_for(run.area.code, run.areas.get, run.targets)
+display(Markdown(f"**Area:** {run.area.name} · **Data published by:** {run.as_of:%d %B %Y} · **Targets file:** `{run.targets.name}`"))
 if not area_targets:
-    display(Markdown(f"*No targets are recorded for {run.area.name} in `{targets_path.name}`; the headline measure is projected without one.*"))
+    display(Markdown(f"*No targets are recorded for {run.area.name} in `{run.targets.name}`; the headline measure is projected without one.*"))
 outlooks = [build_outlook(run.area, t.measure, t, as_of=run.as_of, release=run.release, local=run.local) for t in area_targets] or [
     build_outlook(run.area, "ehcp_issued_within_20_weeks_excl_exceptions_pct", None, as_of=run.as_of, release=run.release)
 ]
@@ -66,33 +64,15 @@ print(tables.outlook_table([o.summary() for o in outlooks]).to_string(index=Fals
 # Observed values carry 95% confidence intervals; the projection's bands are
 # 80% and 95% prediction intervals; the required trajectory is a straight line
 # from the baseline to the target. A target date marked *assumed* was not
-# stated by the source.
+# stated by the source. Where the area's plan has review points (Kent: its
+# improvement notice's, from `data/milestones.csv`), the required value at each
+# is tabled.
 
 # %%
-source = f"DfE, Education, health and care plans ({run.release.path.name}); council published figures; OGL v3.0"
+source = sections.dfe_source(run, "; council published figures")
 for outlook in outlooks:
-    target = outlook.target
-    label = BY_NAME[outlook.measure].label if outlook.measure in BY_NAME else outlook.measure.replace("_", " ")
-    display(Markdown(f"### {target.target_id if target else 'Headline measure'}: {label}"))
-    if target is not None:
-        display(Markdown(f"> {target.quote} — *{target.source_title}*"))
-    display(Markdown(narrative.outlook_sentence(outlook)))
-    fig = charts.trajectory_chart(
-        outlook.observed,
-        outlook.projection.table if outlook.projection else pd.DataFrame(),
-        required_path(target) if target else None,
-        target=target.target_value if target else None,
-        target_label=f"Target {target.target_value:g}" if target else "",
-        title=narrative.outlook_title(outlook),
-        ylabel=label,
-        source=source,
-        model_label=outlook.model,
-        break_at=break_date(outlook.measure, run.release) if outlook.measure in BY_NAME else None,
-    )
-    display(HTML(charts.figure_html(fig, alt=narrative.outlook_sentence(outlook))))
-    if outlook.projection is not None:
-        unit = "pct" if outlook.measure.endswith("_pct") else "count"
-        display(HTML(tables.to_html(tables.projection_table(outlook.projection_rows(), unit), caption=f"Projection: {MODELS[outlook.model]}")))
+    breaks = break_date(outlook.measure, run.release) if outlook.measure in BY_NAME else None
+    display(*sections.target_detail(run, outlook, source, break_at=breaks))
 
 # %% [markdown]
 # ## Monthly figures and statistical process control
@@ -126,3 +106,6 @@ backtest = cached_backtest(release=run.release)
 chosen = choose_default(backtest)
 display(HTML(tables.to_html(tables.backtest_display(backtest), caption="Backtest: EHC plans within 20 weeks (excluding exceptions), all LAs, 2020–2024")))
 display(Markdown(narrative.backtest_sentence(backtest, chosen, DEFAULT_MODEL)))
+
+# %%
+display(*sections.document_links(run.report_dir, details=False))

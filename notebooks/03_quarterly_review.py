@@ -19,51 +19,50 @@
 # A review of education, health and care (EHC) plan performance for DfE and
 # NHS England reviewers and councillors: the executive summary first, then
 # timeliness, placements, demand and benchmarks, then methods and sources.
-# Every figure is computed from the published files listed at the end.
+# Every figure is computed from the published files listed at the end, using
+# only what was public by the data date (`as_of`).
 
 # %% tags=["parameters"]
-area = "Kent"
-quarter = "2025-Q3"
-as_of = ""
-neighbours = "2025"
-release = ""
-targets_file = ""
-local = ""
-details = True
+area = "Kent"  # type: str  English LA, region or England: name, LA number or GSS code (e.g. Essex, 881, E10000012)
+quarter = "2025-Q3"  # type: str  calendar quarter under review, YYYY-Qn (2025-Q3 = July to September 2025)
+as_of = ""  # type: str  data date YYYY-MM-DD: only figures public on or before it are used; blank = the quarter's last day
+neighbours = "2025"  # type: str  DfE statistical neighbour list: 2025 or 2021
+release = ""  # type: str  DfE release zip or folder (from the project root); blank = the embedded release
+targets_file = ""  # type: str  targets CSV (from the project root); blank = data/targets.csv
+local = ""  # type: str  council figures: a feed file or a folder of them; blank = data/local/
+details = True  # type: bool  link the detailed baselines and trajectories reports
+report_dir = ""  # type: str  folder the HTML page is written to (set by send-review run); blank = opened from notebooks/
 
 # %%
-import pandas as pd
 from IPython.display import HTML, Markdown, display
 
 from analysis_helpers.analysis.budget import deficit_series, dsg_comparison, required_path_to_zero
-from analysis_helpers.analysis.compare import compare, la_values
+from analysis_helpers.analysis.compare import compare
 from analysis_helpers.analysis.review import CHANGE_RULE, RAG_RULE, executive_summary
-from analysis_helpers.analysis.trajectory import required_path
-from analysis_helpers.core.intervals import funnel_position
+from analysis_helpers.core.vintage import ended_by
 from analysis_helpers.data.provenance import inputs_table, vintages_text
 from analysis_helpers.domain.kpis import kpis_for
-from analysis_helpers.domain.measures import get_measure
 from analysis_helpers.domain.targets import requirements_for
-from analysis_helpers.pipeline.parameters import validate, validate_quarter, validate_targets_file
-from analysis_helpers.reporting import charts, disclosure, local_tables, narrative, tables
+from analysis_helpers.pipeline.parameters import validate
+from analysis_helpers.reporting import charts, disclosure, local_tables, narrative, sections, tables
 
-review_quarter, as_of_date = validate_quarter(quarter, as_of)
-run = validate(area=area, neighbours=neighbours, as_of=as_of_date.isoformat(), release=release, local=local)
-targets_path = validate_targets_file(targets_file)
+run = validate(area=area, quarter=quarter, as_of=as_of, neighbours=neighbours, release=release, targets_file=targets_file,
+               local=local, report_dir=report_dir)
 
 # %%
 display(
     Markdown(
-        f"**{run.area.name}** ({run.area.code}) · **Quarter:** {review_quarter} "
-        f"({review_quarter.start:%d %B %Y} to {review_quarter.end:%d %B %Y}) · **Data published by:** {run.as_of:%d %B %Y}"
+        f"**{run.area.name}** ({run.area.code}) · **Quarter:** {run.quarter} "
+        f"({run.quarter.start:%d %B %Y} to {run.quarter.end:%d %B %Y}) · **Data published by:** {run.as_of:%d %B %Y}"
     )
 )
+display(*sections.area_notes(run.area, "context"))
 
 # %% [markdown]
 # ## Executive summary
 
 # %%
-summary, outlooks = executive_summary(run.area, run.as_of, run.release, targets_path, local=run.local)
+summary, outlooks = executive_summary(run.area, run.as_of, run.release, run.targets, local=run.local)
 
 # %% tags=["report-hide"]
 # NBVAL_CHECK_OUTPUT
@@ -79,47 +78,27 @@ if not outlooks:
 # ## Timeliness: plans issued within 20 weeks
 
 # %%
-peers = list(dict.fromkeys([run.area.name, "England"] + ([run.region.name] if run.region else [])))
+peers = sections.peer_names(run)
 kpis = kpis_for(peers, release=run.release)
-source = f"DfE, Education, health and care plans ({run.release.path.name}); OGL v3.0"
-
-
-def trend(measure: str, names: list[str]) -> None:
-    series = kpis[(kpis["measure"] == measure) & kpis["area_name"].isin(names)]
-    title = narrative.trend_title(series, run.area.name, measure)
-    fig = charts.trend_chart(series, title=title, ylabel=get_measure(measure).label, source=source, highlight=run.area.name)
-    display(HTML(charts.figure_html(fig, alt=title)))
-
-
-def outlook_charts(measure: str) -> None:
-    for outlook in [o for o in outlooks if o.measure == measure]:
-        display(Markdown(f"**Target {outlook.target.target_id}.** " + narrative.outlook_sentence(outlook)))
-        fig = charts.trajectory_chart(
-            outlook.observed, outlook.projection.table if outlook.projection else pd.DataFrame(), required_path(outlook.target),
-            target=outlook.target.target_value, target_label=f"Target {outlook.target.target_value:g}",
-            title=narrative.outlook_title(outlook), ylabel=get_measure(measure).label, source=source, model_label=outlook.model,
-        )
-        display(HTML(charts.figure_html(fig, alt=narrative.outlook_sentence(outlook))))
-
-
-if run.release.published and run.release.published > run.as_of:
-    display(Markdown(f"*The DfE release was published on {run.release.published:%d %B %Y}, after this review's data date: DfE figures are not shown.*"))
+source = sections.dfe_source(run)
+if not run.dfe_published:
+    display(*sections.unpublished_note(run))
 else:
-    trend("ehcp_issued_within_20_weeks_excl_exceptions_pct", peers)
-    outlook_charts("ehcp_issued_within_20_weeks_pct")
+    display(*sections.trend(run, kpis, "ehcp_issued_within_20_weeks_excl_exceptions_pct", peers, source))
+    display(*sections.outlooks_for(run, outlooks, "ehcp_issued_within_20_weeks_pct", source))
 
 # %% [markdown]
 # ## Placements: mainstream and special schools
 #
-# The published "80% in mainstream" target does not say which population it
-# counts, so both readings are tracked: all plans at the January census and new
-# plans made in the year.
+# Placements of all plans at the January census and of new plans made in the
+# year, with any placement target recorded for the area.
 
 # %%
-if not (run.release.published and run.release.published > run.as_of):
+display(*sections.area_notes(run.area, "placements"))
+if run.dfe_published:
     for measure in ("ehcp_caseload_mainstream_pct", "new_ehcp_mainstream_pct"):
-        trend(measure, peers)
-        outlook_charts(measure)
+        display(*sections.trend(run, kpis, measure, peers, source))
+        display(*sections.outlooks_for(run, outlooks, measure, source))
 
 # %% [markdown]
 # ## Demand and balancing measures
@@ -128,33 +107,23 @@ if not (run.release.published and run.release.published > run.as_of):
 # balancing measure: faster plans must not come from refusing more requests.
 
 # %%
-if not (run.release.published and run.release.published > run.as_of):
+if run.dfe_published:
     for measure in ("ehc_requests_count", "ehc_requests_refused_pct"):
         comparison = compare(run.area.name, measure, neighbours=run.neighbours, release=run.release)
         display(Markdown(narrative.compare_sentence(comparison, measure)))
-        trend(measure, [run.area.name])
+        display(*sections.trend(run, kpis, measure, [run.area.name], source))
 
 # %% [markdown]
 # ## Benchmarks
 
 # %%
-if not (run.release.published and run.release.published > run.as_of):
+if run.dfe_published:
     headline = "ehcp_issued_within_20_weeks_excl_exceptions_pct"
     comparison = compare(run.area.name, headline, neighbours=run.neighbours, release=run.release)
     display(Markdown(narrative.compare_sentence(comparison, headline)))
     display(HTML(tables.to_html(tables.comparison_table(comparison, headline), caption=narrative.comparison_title(comparison, headline))))
-    period = comparison.loc[0, "period"]
-    las = la_values(headline, period, run.release)
-    england = comparison.loc[comparison["comparator"] == "England", "value"]
-    mine = las[las["area_name"] == run.area.name]
-    if len(england) and len(mine):
-        centre = float(england.iloc[0])
-        position = funnel_position(float(mine["value"].iloc[0]), float(mine["denominator"].iloc[0]), centre)
-        sentence = narrative.funnel_sentence(run.area.name, float(mine["value"].iloc[0]), float(mine["denominator"].iloc[0]), centre, "England", position)
-        fig = charts.funnel_plot(las, centre=centre, centre_label=f"England {centre:.1f}%", highlight=run.area.name,
-                                 title=f"{run.area.name} in {period}: {position} around England", ylabel=get_measure(headline).label, source=source)
-        display(HTML(charts.figure_html(fig, alt=sentence)))
-        display(Markdown(sentence))
+    if run.area.level == "Local authority":
+        display(*sections.funnel(run, kpis, headline, comparison.loc[0, "period"], source))
 
 # %% [markdown]
 # ## Workforce: SEND casework capacity
@@ -163,7 +132,7 @@ if not (run.release.published and run.release.published > run.as_of):
 # any staffing requirement recorded for the area in the targets file.
 
 # %%
-staffing = [r for r in requirements_for(run.area.code, run.areas.get, targets_path) if r.measure == "send_vacancies"]
+staffing = [r for r in requirements_for(run.area.code, run.areas.get, run.targets) if r.measure == "send_vacancies"]
 for requirement in staffing:
     display(Markdown(f"> {requirement.quote} — *{requirement.source_title}*. Due by {requirement.target_date:%d %B %Y} ({requirement.date_basis})."))
 workforce = local_tables.measure_rows(run.feed, ["send_vacancies", "send_vacancies_filled"], run.as_of)
@@ -180,10 +149,11 @@ else:
         display(HTML(charts.figure_html(fig, alt=title)))
 
 # %% [markdown]
-# ## High-needs budget and the safety-valve agreement
+# ## High-needs budget
 
 # %%
-deficit = deficit_series(run.feed[run.feed["period_end"] <= run.as_of] if len(run.feed) else run.feed)
+display(*sections.area_notes(run.area, "budget"))
+deficit = deficit_series(run.feed[ended_by(run.feed["period_end"], run.as_of)] if len(run.feed) else run.feed)
 if deficit.empty:
     display(Markdown(f"*No high-needs deficit figures for {run.area.name} in its local feed.*"))
 else:
@@ -218,8 +188,4 @@ if dsg is not None:
 # %%
 display(Markdown(vintages_text(run.release, run.as_of)))
 display(HTML(tables.to_html(inputs_table(), caption="Input files and their SHA-256 checksums")))
-display(HTML(
-    ('<p>Detailed reports: <a href="01_baselines.html">baselines</a> · <a href="02_trajectories.html">trajectories</a>. ' if details else "<p>")
-    + 'Project documents: <a href="{{project}}/docs/assumptions_and_caveats.md">assumptions and caveats</a> · '
-    '<a href="{{project}}/data/README.md">data log</a> (in the project folder).</p>'
-))
+display(*sections.document_links(run.report_dir, details=details))

@@ -28,9 +28,9 @@ from analysis_helpers.analysis.projection import MODELS, Projection, TooFewPoint
 from analysis_helpers.analysis.trajectory import (
     gap_to_trajectory,
     improvement_needed_per_month,
-    milestone_months,
     milestones,
     period_midpoint,
+    plan_milestones,
     required_value,
 )
 from analysis_helpers.core.errors import DataValidationError
@@ -249,7 +249,7 @@ def build_outlook(
         notes.append(str(exc))
         chosen = None
     gap = gap_to_trajectory(target, observed) if target is not None and target.baseline_value is not None else pd.DataFrame()
-    stones = milestones(target, months=milestone_months(area)) if target is not None else pd.DataFrame()
+    stones = milestones(target, stones=plan_milestones(area)) if target is not None else pd.DataFrame()
     outlook = Outlook(area, measure, as_of, observed, target, projection, chosen, "; ".join(notes), gap, stones)
     if outlook.target_passed:
         outlook.note = "; ".join([*notes, "the target date has passed: compare the observed value with the target"])

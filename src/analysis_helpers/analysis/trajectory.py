@@ -22,16 +22,21 @@ import numpy as np
 import pandas as pd
 
 from analysis_helpers.core.scales import expit_pct, logit_pct
-from analysis_helpers.data.area_facts import milestones_for
+from analysis_helpers.data.area_facts import Milestone, milestones_for
 from analysis_helpers.domain.targets import Target
 
 
-def milestone_months(area) -> tuple[int, ...]:
-    """An area's plan review points in months (``data/milestones.csv``; Kent: its improvement notice's 3, 6, 12, 18).
+def plan_milestones(area) -> tuple[Milestone, ...]:
+    """An area's plan review points (``data/milestones.csv``; Kent: its March 2023 improvement notice's 3, 6, 12, 18 months).
 
     ``area`` is an Area or the ``area`` cell of a target; most areas have none.
     """
-    return tuple(m.months for m in milestones_for(area))
+    return tuple(milestones_for(area))
+
+
+def _within(target: Target, stones: tuple[Milestone, ...]) -> list[Milestone]:
+    """The milestones after the target's baseline and on or before its date."""
+    return [m for m in stones if target.baseline_date < m.date <= target.target_date]
 
 
 def required_value(target: Target, when: dt.date, scale: str = "linear") -> float:
@@ -59,16 +64,19 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, last))
 
 
-def milestones(target: Target, scale: str = "linear", months: tuple[int, ...] | None = None) -> pd.DataFrame:
-    """Required value at each review milestone after the baseline, and at the target date.
+def milestones(target: Target, scale: str = "linear", stones: tuple[Milestone, ...] | None = None) -> pd.DataFrame:
+    """Required value at each of the area's plan review points between the baseline and the target date, and at that date.
 
-    ``months`` defaults to the target's area's review points (:func:`milestone_months`);
-    an area without any gets an empty table (columns ``milestone, date, required``).
+    ``stones`` defaults to the target's area's review points (:func:`plan_milestones`);
+    an area without any (or a target none falls within) gets an empty table
+    (columns ``milestone, date, required``).
     """
-    months = milestone_months(target.area) if months is None else months
-    if not months or target.baseline_value is None:
+    stones = plan_milestones(target.area) if stones is None else stones
+    if not stones or target.baseline_value is None:
         return pd.DataFrame(columns=["milestone", "date", "required"])
-    rows = [{"milestone": f"{m} months", "date": add_months(target.baseline_date, m)} for m in months]
+    rows = [{"milestone": f"{m.months} months", "date": m.date} for m in _within(target, stones)]
+    if not rows:  # none of the area's review points falls within this target's span
+        return pd.DataFrame(columns=["milestone", "date", "required"])
     rows.append({"milestone": "target date", "date": target.target_date})
     frame = pd.DataFrame(rows)
     frame["required"] = [required_value(target, d, scale) for d in frame["date"]]
@@ -126,10 +134,10 @@ def improvement_needed_per_month(current_value: float, current_date: dt.date, ta
     return (target.target_value - current_value) / months
 
 
-def required_path(target: Target, scale: str = "linear", months: tuple[int, ...] | None = None) -> pd.DataFrame:
-    """The required trajectory as points to draw: baseline, each milestone (if the area has any), target date."""
+def required_path(target: Target, scale: str = "linear", stones: tuple[Milestone, ...] | None = None) -> pd.DataFrame:
+    """The required trajectory as points to draw: baseline, each plan milestone in between (if any), target date."""
     if target.baseline_value is None:
         return pd.DataFrame(columns=["date", "required"])
-    months = milestone_months(target.area) if months is None else months
-    dates = sorted({target.baseline_date, *[add_months(target.baseline_date, m) for m in months], target.target_date})
+    stones = plan_milestones(target.area) if stones is None else stones
+    dates = sorted({target.baseline_date, *[m.date for m in _within(target, stones)], target.target_date})
     return pd.DataFrame({"date": dates, "required": [required_value(target, d, scale) for d in dates]})

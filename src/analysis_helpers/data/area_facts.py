@@ -6,9 +6,10 @@ files" section):
 * ``area_notes.csv`` — ``area, section, text, source_title, source_url``: prose
   that concerns one area only (an improvement notice, a recovery plan, a
   safety-valve agreement). A report shows a note only for the area it names.
-* ``milestones.csv`` — ``area, months, event, source_title, source_url, quote``:
-  review points of an area's plan, in months after a target's baseline (Kent's
-  improvement notice: 3, 6, 12 and 18 months). Areas with no rows have none.
+* ``milestones.csv`` — ``area, months, from_date, event, source_title,
+  source_url, quote``: review points of an area's plan, ``months`` after
+  ``from_date`` (Kent's improvement notice of March 2023: 3, 6, 12 and 18
+  months). Areas with no rows have none.
 * ``council_hosts.csv`` — ``area, host, source_title, source_url``: the hosts
   on which a council publishes its own figures (preferred over the press when
   a local feed has conflicting figures). ``area`` here is the area's slug, as
@@ -22,6 +23,7 @@ files" section):
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +35,8 @@ from analysis_helpers.core.paths import DATA_DIR
 AREA_NOTES_FILE = DATA_DIR / "area_notes.csv"
 MILESTONES_FILE = DATA_DIR / "milestones.csv"
 COUNCIL_HOSTS_FILE = DATA_DIR / "council_hosts.csv"
+#: The three files, for a report's list of inputs.
+AREA_FACT_FILES = (AREA_NOTES_FILE, MILESTONES_FILE, COUNCIL_HOSTS_FILE)
 
 #: Sections of a report an area note can belong to.
 NOTE_SECTIONS = ("context", "timeliness", "placements", "demand", "workforce", "budget")
@@ -54,15 +58,24 @@ class AreaNote:
 
 @dataclass(frozen=True)
 class Milestone:
-    """One review point of an area's plan: ``months`` after a target's baseline."""
+    """One review point of an area's plan: ``months`` after ``from_date`` (on :attr:`date`)."""
 
     area: str
     months: int
+    from_date: dt.date
     event: str
     source_title: str
     source_url: str
     quote: str
     row: int
+
+    @property
+    def date(self) -> dt.date:
+        """``from_date`` plus ``months`` (the last day of a shorter month if need be)."""
+        month = self.from_date.month - 1 + self.months
+        year, month = self.from_date.year + month // 12, month % 12 + 1
+        last = (dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)).day
+        return dt.date(year, month, min(self.from_date.day, last))
 
 
 def _rows(path: Path, required: tuple[str, ...]) -> list[dict]:
@@ -100,10 +113,14 @@ def read_area_notes(path: Path = AREA_NOTES_FILE) -> list[AreaNote]:
 def read_milestones(path: Path = MILESTONES_FILE) -> list[Milestone]:
     """Every milestone in ``milestones.csv``; ``months`` must be a whole number above 0."""
     stones = []
-    for r in _rows(path, ("area", "months", "event", "source_title", "source_url")):
+    for r in _rows(path, ("area", "months", "from_date", "event", "source_title", "source_url")):
         if not r["months"].isdigit() or int(r["months"]) <= 0:
             raise DataValidationError(f"{Path(path).name}: row {r['row']}, column 'months': {r['months']!r} is not a whole number of months")
-        stones.append(Milestone(r["area"], int(r["months"]), r["event"], r["source_title"], r["source_url"], r.get("quote", ""), r["row"]))
+        try:
+            start = dt.date.fromisoformat(r["from_date"])
+        except ValueError:
+            raise DataValidationError(f"{Path(path).name}: row {r['row']}, column 'from_date': {r['from_date']!r} is not YYYY-MM-DD") from None
+        stones.append(Milestone(r["area"], int(r["months"]), start, r["event"], r["source_title"], r["source_url"], r.get("quote", ""), r["row"]))
     return stones
 
 
@@ -142,8 +159,8 @@ def notes_for(area, section: str | None = None, path: Path = AREA_NOTES_FILE) ->
 
 
 def milestones_for(area, path: Path = MILESTONES_FILE) -> list[Milestone]:
-    """The area's plan milestones, by months (none for most areas)."""
-    return sorted((m for m in read_milestones(path) if names_area(m.area, area)), key=lambda m: m.months)
+    """The area's plan milestones, by date (none for most areas)."""
+    return sorted((m for m in read_milestones(path) if names_area(m.area, area)), key=lambda m: m.date)
 
 
 def council_hosts(area_slug: str, path: Path = COUNCIL_HOSTS_FILE) -> tuple[str, ...]:

@@ -1,9 +1,20 @@
-"""Validate notebook parameters, with messages an analyst can act on.
+"""Notebook parameters: what each one means, and their validation.
 
-Each notebook has one ``parameters`` cell of literal defaults; the next cell
-calls :func:`validate` and works only with what it returns, so a bad value stops
-the run at once with a one-line explanation instead of failing somewhere deep
-in a chart.
+Each notebook has one ``parameters`` cell of literal defaults, one assignment a
+line with a trailing comment in papermill's form (``# type: str  meaning``), so
+``papermill --help-notebook notebooks/03_quarterly_review.ipynb`` documents
+them; :data:`PARAMETERS` holds the same words and :data:`NOTEBOOK_PARAMETERS`
+which notebook takes which (``tests/test_notebooks.py`` keeps the cells and
+these in step). The cell after the parameters calls :func:`validate` and works
+only with what it returns, so a bad value stops the run at once with a one-line
+explanation instead of failing somewhere deep in a chart.
+
+**``as_of`` has one meaning everywhere**: the review's *data date*. Only figures
+public on or before it are used (:mod:`analysis_helpers.core.vintage`). Blank
+means the last day of ``quarter`` (or today, if the quarter has not ended); a
+blank ``quarter`` is the quarter in which the newest DfE release was
+published. ``send-review run`` resolves the same way, so a notebook run by hand
+with its defaults and the scheduled report agree.
 """
 
 from __future__ import annotations
@@ -13,11 +24,54 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from analysis_helpers.core.errors import ParameterError
-from analysis_helpers.core.paths import DEFAULT_RELEASE, PROJECT_ROOT, TARGETS_FILE
+from analysis_helpers.core.paths import DEFAULT_RELEASE, LOCAL_DIR, PROJECT_ROOT, TARGETS_FILE, from_root
+from analysis_helpers.core.vintage import public_by
+from analysis_helpers.data.local_feed import area_feed
 from analysis_helpers.data.neighbours import check_vintage
 from analysis_helpers.data.release import Release, open_release
 from analysis_helpers.domain.areas import Area, Areas
 from analysis_helpers.domain.kpis import areas_for
+from analysis_helpers.domain.targets import read_targets
+from analysis_helpers.pipeline.quarters import Quarter, resolve_run_parameters
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One notebook parameter: its type, default and meaning (the cell's comment)."""
+
+    type: type
+    default: object
+    meaning: str
+
+    def line(self, name: str) -> str:
+        """The parameters-cell line: ``name = default  # type: T  meaning``."""
+        literal = f'"{self.default}"' if isinstance(self.default, str) else repr(self.default)
+        return f"{name} = {literal}  # type: {self.type.__name__}  {self.meaning}"
+
+
+PARAMETERS: dict[str, Parameter] = {
+    "area": Parameter(str, "Kent", "English LA, region or England: name, LA number or GSS code (e.g. Essex, 881, E10000012)"),
+    "quarter": Parameter(str, "2025-Q3", "calendar quarter under review, YYYY-Qn (2025-Q3 = July to September 2025)"),
+    "as_of": Parameter(str, "", "data date YYYY-MM-DD: only figures public on or before it are used; blank = the quarter's last day"),
+    "neighbours": Parameter(str, "2025", "DfE statistical neighbour list: 2025 or 2021"),
+    "release": Parameter(str, "", "DfE release zip or folder (from the project root); blank = the embedded release"),
+    "targets_file": Parameter(str, "", "targets CSV (from the project root); blank = data/targets.csv"),
+    "local": Parameter(str, "", "council figures: a feed file or a folder of them; blank = data/local/"),
+    "details": Parameter(bool, True, "link the detailed baselines and trajectories reports"),
+    "report_dir": Parameter(str, "", "folder the HTML page is written to (set by send-review run); blank = opened from notebooks/"),
+}
+
+#: The parameters each notebook declares, in the order of its cell.
+NOTEBOOK_PARAMETERS: dict[str, tuple[str, ...]] = {
+    "01_baselines": ("area", "quarter", "as_of", "neighbours", "release", "local", "report_dir"),
+    "02_trajectories": ("area", "quarter", "as_of", "release", "targets_file", "local", "report_dir"),
+    "03_quarterly_review": ("area", "quarter", "as_of", "neighbours", "release", "targets_file", "local", "details", "report_dir"),
+}
+
+
+def parameters_cell(notebook: str) -> str:
+    """The source of a notebook's parameters cell, as it should read."""
+    return "\n".join(PARAMETERS[name].line(name) for name in NOTEBOOK_PARAMETERS[notebook])
 
 
 @dataclass(frozen=True)
@@ -31,6 +85,9 @@ class RunContext:
     as_of: dt.date
     local: Path | None = None
     feed: object = None  # the area's validated local feed (a DataFrame; empty if none)
+    quarter: Quarter | None = None
+    targets: Path = TARGETS_FILE
+    report_dir: Path | None = None  # where the HTML page is written; None = read in JupyterLab from notebooks/
 
     @property
     def region(self) -> Area | None:
@@ -39,78 +96,73 @@ class RunContext:
     @property
     def dfe_published(self) -> bool:
         """Was the DfE release public by ``as_of``? (If not, a report leaves its figures out.)"""
-        return self.release.published is None or self.release.published <= self.as_of
+        return public_by(self.release.published, self.as_of)
+
+
+def resolve_as_of(quarter: str = "", as_of: str = "", today: dt.date | None = None) -> tuple[Quarter, dt.date]:
+    """``(quarter, data date)`` from the ``quarter`` and ``as_of`` parameters (see the module docstring).
+
+    Raises
+    ------
+    ParameterError
+        For a malformed quarter or date, an ``as_of`` after today, before the
+        quarter starts, or before any logged DfE release was published.
+    """
+    for name, value in (("quarter", quarter), ("as_of", as_of)):
+        if not isinstance(value, str):
+            raise ParameterError(f"{name} must be text in quotes, got {value!r}")
+    return resolve_run_parameters(quarter.strip() or None, as_of.strip() or None, today)
 
 
 def validate(
-    area: str, neighbours: str = "2025", as_of: str = "", release: str = "", today: dt.date | None = None, local: str = ""
+    area: str,
+    neighbours: str = "2025",
+    as_of: str = "",
+    release: str = "",
+    today: dt.date | None = None,
+    local: str = "",
+    quarter: str = "",
+    targets_file: str = "",
+    report_dir: str = "",
 ) -> RunContext:
-    """Check notebook parameters and resolve them.
-
-    Parameters
-    ----------
-    area : str
-        Name, LA number or GSS code of an LA, region or ``England``.
-    neighbours : str
-        Statistical neighbour list: ``"2025"`` (default) or ``"2021"``.
-    as_of : str
-        ``YYYY-MM-DD``; empty means today. Must not be in the future.
-    release : str
-        Path to a DfE release zip or folder (relative to the project root, or
-        absolute); empty means the embedded release.
+    """Check notebook parameters and resolve them (meanings: :data:`PARAMETERS`).
 
     Raises
     ------
     ParameterError, UnknownAreaError, DataValidationError
         With a one-line message naming the parameter and what was expected.
     """
-    today = today or dt.date.today()
     if not isinstance(area, str) or not area.strip():
         raise ParameterError("area must be the name, LA number or GSS code of an area, e.g. 'Kent' or '886'")
     vintage = check_vintage(neighbours)
-    if as_of:
-        try:
-            day = dt.date.fromisoformat(str(as_of))
-        except ValueError:
-            raise ParameterError(f"as_of must be a date written YYYY-MM-DD, got {as_of!r}") from None
-        if day > today:
-            raise ParameterError(f"as_of {day} is after today ({today}); use a date on or before today")
-    else:
-        day = today
-    release_path = Path(release) if release else DEFAULT_RELEASE
-    if not release_path.is_absolute():
-        release_path = PROJECT_ROOT / release_path
-    opened = open_release(release_path)
+    review_quarter, day = resolve_as_of(quarter, as_of, today)
+    opened = open_release(_existing("release", release, DEFAULT_RELEASE, "a DfE release zip or folder"))
     areas = areas_for(opened)
     found = areas.get(area)
-    from analysis_helpers.core.paths import LOCAL_DIR
-    from analysis_helpers.data.local_feed import area_feed
-
-    local_path = Path(local) if local else LOCAL_DIR
-    if not local_path.is_absolute():
-        local_path = PROJECT_ROOT / local_path
+    local_path = from_root(local) if local else LOCAL_DIR
     feed = area_feed(found.slug, local_path)  # a broken feed stops here with the validator's message
-    return RunContext(area=found, areas=areas, release=opened, neighbours=vintage, as_of=day, local=local_path, feed=feed)
+    return RunContext(
+        area=found, areas=areas, release=opened, neighbours=vintage, as_of=day, local=local_path, feed=feed,
+        quarter=review_quarter, targets=validate_targets_file(targets_file), report_dir=from_root(report_dir) if report_dir else None,
+    )
+
+
+def _existing(name: str, value: str, default: Path, what: str) -> Path:
+    if not isinstance(value, str):
+        raise ParameterError(f"{name} must be a path in quotes, got {value!r}")
+    path = from_root(value) if value.strip() else default
+    if not path.exists():
+        raise ParameterError(f"{name} {value!r} not found (expected {what}, relative to {PROJECT_ROOT} or absolute)")
+    return path
 
 
 def validate_targets_file(targets_file: str = "") -> Path:
     """Resolve the ``targets_file`` parameter (empty: ``data/targets.csv``) and check it reads."""
-    from analysis_helpers.domain.targets import read_targets
-
-    path = Path(targets_file) if targets_file else TARGETS_FILE
-    if not path.is_absolute():
-        path = PROJECT_ROOT / path
-    if not path.exists():
-        raise ParameterError(f"targets_file {targets_file!r} not found (expected a CSV like data/targets.csv)")
+    path = _existing("targets_file", targets_file, TARGETS_FILE, "a CSV like data/targets.csv")
     read_targets(path)  # a bad row stops here with its one-line message
     return path
 
 
-def validate_quarter(quarter: str, as_of: str = "", today: dt.date | None = None):
-    """Resolve the ``quarter`` and ``as_of`` parameters of the quarterly review.
-
-    Returns ``(Quarter, as_of date)``; ``as_of`` defaults to the quarter's end.
-    """
-    from analysis_helpers.pipeline.quarters import resolve_run_parameters
-
-    return resolve_run_parameters(quarter or None, as_of or None, today)
+def validate_quarter(quarter: str, as_of: str = "", today: dt.date | None = None) -> tuple[Quarter, dt.date]:
+    """Former name of :func:`resolve_as_of`."""
+    return resolve_as_of(quarter, as_of, today)
