@@ -2,8 +2,9 @@
 
 ``areas`` is ``all`` (every LA with data in the latest period), ``region:NAME``
 (every LA of a region) or a comma-separated list of names, LA numbers or codes.
-Each area runs in its own worker process via :func:`report.run_quarterly`; a
-failing area is recorded and the batch goes on. A batch writes each area's
+Each area runs in its own worker process via :func:`report.run_quarterly`
+(which writes the area's ``run.log`` beside its ``manifest.json``); a
+failing area is recorded, logged, and the batch goes on. A batch writes each area's
 review (``index.html``); ``details=True`` adds the baselines and trajectories
 reports that ``send-review run`` always writes (about 2.5 times the time). When all have finished,
 ``reports/<quarter>/index.html`` links every area's report (written atomically)
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import logging
 import os
 import tempfile
 import time
@@ -21,11 +23,17 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
+from tqdm import tqdm
+
 from analysis_helpers.core.errors import ParameterError, SendReviewError
 from analysis_helpers.core.paths import REPORTS_DIR
 from analysis_helpers.data.release import open_release
 from analysis_helpers.domain.areas import Area
 from analysis_helpers.domain.kpis import areas_for
+from analysis_helpers.pipeline.quarters import resolve_run_parameters
+from analysis_helpers.pipeline.report import REVIEW_NOTEBOOKS, run_quarterly
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -56,8 +64,6 @@ def _run_one(
     area_name: str, slug: str, quarter: str, as_of: str | None, out_dir: str, release: str | None, local: str | None = None,
     details: bool = False,
 ) -> AreaResult:
-    from analysis_helpers.pipeline.report import REVIEW_NOTEBOOKS, run_quarterly
-
     tick = time.perf_counter()
     try:
         run_quarterly(area=area_name, quarter=quarter, as_of=as_of, out_dir=Path(out_dir), release=Path(release) if release else None,
@@ -81,8 +87,6 @@ def run_batch(
     details: bool = False,
 ) -> tuple[list[AreaResult], Path]:
     """Run every selected area; return the results and the batch index page."""
-    from analysis_helpers.pipeline.quarters import resolve_run_parameters
-
     q, _ = resolve_run_parameters(quarter, as_of)  # validate once, before any work
     chosen = select_areas(spec, release)
     out = Path(out_dir) if out_dir else REPORTS_DIR
@@ -90,8 +94,6 @@ def run_batch(
     results: list[AreaResult] = []
     bar = None
     if progress:
-        from tqdm import tqdm
-
         bar = tqdm(total=len(chosen), unit="area", desc=f"{q}", dynamic_ncols=True)
     with ProcessPoolExecutor(max_workers=workers) as pool:
         futures = [
@@ -102,6 +104,8 @@ def run_batch(
         for future in as_completed(futures):
             result = future.result()
             results.append(result)
+            if not result.ok:
+                log.info("%s failed: %s", result.area, result.error)
             if bar is not None:
                 bar.set_postfix_str(f"{result.area}: {'ok' if result.ok else 'FAILED'}")
                 bar.update(1)

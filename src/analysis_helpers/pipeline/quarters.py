@@ -14,7 +14,7 @@ from pathlib import Path
 
 from analysis_helpers.core.errors import ParameterError
 from analysis_helpers.core.paths import DEFAULT_RELEASE
-from analysis_helpers.data.provenance import publication_date
+from analysis_helpers.data.provenance import data_log, publication_date
 
 _QUARTER = re.compile(r"^(?P<year>\d{4})-Q(?P<q>[1-4])$")
 
@@ -81,8 +81,6 @@ def resolve_run_parameters(quarter: str | None, as_of: str | None, today: dt.dat
         raise ParameterError(f"as_of {day} is after today ({today}); a review can only use data already published")
     if day < q.start:
         raise ParameterError(f"as_of {day} is before quarter {q} starts ({q.start}); choose a date within or after it")
-    from analysis_helpers.data.provenance import data_log
-
     published = sorted(data_log()[1].values())
     if published and day < published[0]:
         raise ParameterError(

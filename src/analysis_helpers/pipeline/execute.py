@@ -1,0 +1,127 @@
+"""Execute one notebook with papermill: the parameters it declares, a one-line error, no kernel noise.
+
+* Only the parameters a notebook's ``parameters`` cell declares are injected
+  (:func:`declared_parameters`, read with :func:`papermill.inspect_notebook`).
+* A failing cell raises :class:`~analysis_helpers.core.errors.ReportError`
+  naming the notebook, the cell and the error, and keeps the failed notebook.
+* What the notebook wrote on stderr (warnings) is logged as warnings, so it
+  reaches ``run.log``.
+* jupyter_client interrupts a kernel (SIGINT) before asking it to shut down. A
+  kernel still finishing its last message then logs
+  ``[IPKernelApp] ERROR | KeyboardInterrupt caught in kernel.`` on our stderr
+  (often in a busy batch). The notebook has finished by then, so the kernel
+  manager here skips that interrupt (:class:`QuietShutdownKernelManager`).
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from pathlib import Path
+
+import nbformat
+import papermill as pm
+from jupyter_client.manager import AsyncKernelManager
+from papermill.exceptions import PapermillExecutionError
+
+from analysis_helpers.core.errors import ReportError
+from analysis_helpers.core.paths import PROJECT_ROOT
+
+log = logging.getLogger(__name__)
+KERNEL_NAME = "python3"
+
+
+class QuietShutdownKernelManager(AsyncKernelManager):
+    """An AsyncKernelManager that does not interrupt a kernel it is shutting down.
+
+    An interrupt is still sent while the kernel runs (e.g. a cell's timeout);
+    only the one jupyter_client sends as the first step of a shutdown is skipped.
+    """
+
+    async def _async_interrupt_kernel(self) -> None:
+        if self.shutting_down:
+            return
+        await super()._async_interrupt_kernel()
+
+
+class _Collect(logging.Handler):
+    """Keeps the messages papermill logs while it reads a parameters cell."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def declared_parameters(notebook: Path, parameters: dict) -> dict:
+    """The subset of ``parameters`` the notebook's ``parameters`` cell declares (per :func:`papermill.inspect_notebook`).
+
+    A notebook without a ``parameters`` cell (or one papermill cannot open)
+    gets them all: papermill then adds them at the top, or fails with its own message.
+
+    Raises
+    ------
+    ReportError
+        If papermill cannot read a line of the cell: it skips any line with a
+        second ``=`` (e.g. in its comment), so that parameter would silently keep its default.
+    """
+    collect = _Collect()
+    logging.getLogger("papermill").addHandler(collect)
+    try:
+        declared = pm.inspect_notebook(str(notebook))
+    except (OSError, ValueError):
+        return parameters
+    finally:
+        logging.getLogger("papermill").removeHandler(collect)
+    unreadable = [m for m in collect.messages if m.startswith("Unable to parse line")]
+    if unreadable:
+        raise ReportError(f"{notebook.name}: papermill cannot read its parameters cell ({unreadable[0]}); "
+                          "write one assignment a line and keep '=' out of the comments")
+    if not declared:
+        return parameters
+    return {name: value for name, value in parameters.items() if name in declared}
+
+
+def execute(notebook: Path, executed: Path, parameters: dict, failed_dir: Path) -> None:
+    """Run ``notebook`` with ``parameters`` into ``executed`` (see the module docstring)."""
+    try:
+        pm.execute_notebook(
+            str(notebook),
+            str(executed),
+            parameters=declared_parameters(notebook, parameters),
+            kernel_name=KERNEL_NAME,
+            cwd=str(PROJECT_ROOT),
+            progress_bar=False,
+            log_output=False,
+            kernel_manager_class=QuietShutdownKernelManager,
+        )
+    except PapermillExecutionError as exc:
+        failed_dir.mkdir(parents=True, exist_ok=True)
+        kept = failed_dir / notebook.name
+        if executed.exists():
+            shutil.copyfile(executed, kept)
+        evalue = str(exc.evalue).strip().splitlines()[-1] if str(exc.evalue).strip() else ""
+        raise ReportError(
+            f"{notebook.name}: cell {exc.exec_count} failed with {exc.ename}: {evalue} "
+            f"(failed notebook kept at {kept}; the previous report was left untouched)"
+        ) from None
+    except Exception as exc:  # the notebook could not even start (missing file, bad kernel, …)
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        raise ReportError(
+            f"{notebook.name}: could not be executed ({type(exc).__name__}: {first_line}); "
+            "the previous report was left untouched"
+        ) from exc
+    for warning in notebook_warnings(executed):
+        log.warning("%s: %s", notebook.name, warning)
+
+
+def notebook_warnings(executed: Path) -> list[str]:
+    """Non-blank lines an executed notebook's cells wrote on stderr (warnings), as ``cell N: text``."""
+    lines = []
+    for cell in nbformat.read(executed, as_version=4).cells:
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream" and output.get("name") == "stderr":
+                lines += [f"cell {cell.get('execution_count')}: {line.strip()}" for line in output.get("text", "").splitlines() if line.strip()]
+    return lines

@@ -1,0 +1,65 @@
+"""Export an executed notebook to the HTML page a reviewer reads: no code, no network, a real title."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import nbformat
+from nbconvert import HTMLExporter
+from nbconvert.preprocessors import TagRemovePreprocessor
+
+from analysis_helpers.core.paths import PROJECT_ROOT
+
+#: Page titles by notebook (the area and quarter are added).
+TITLES = {
+    "03_quarterly_review": "SEND quarterly review",
+    "01_baselines": "SEND baselines",
+    "02_trajectories": "SEND trajectories to targets",
+}
+#: Inline scripts that import code from another host (the template's mermaid loader).
+_REMOTE_MODULE = re.compile(r"<script\b[^>]*>(?:(?!</script>).)*?https?://(?:(?!</script>).)*</script>", re.IGNORECASE | re.DOTALL)
+#: Tags that would make a browser fetch something from another host.
+_EXTERNAL = re.compile(r"<(script|link)\b[^>]*\b(src|href)=[\"']https?://[^>]*>(\s*</script>)?", re.IGNORECASE)
+
+_REPORT_CSS = """
+.send-table { border-collapse: collapse; margin: 0.5em 0 1.2em; font-size: 0.92rem; }
+.send-table caption { caption-side: top; text-align: left; font-weight: bold; padding: 0.3em 0; }
+.send-table th, .send-table td { border-bottom: 1px solid #d0d0d0; padding: 0.3em 0.6em; text-align: left; vertical-align: top; }
+.send-table thead th { border-bottom: 2px solid #505050; }
+.send-chart img { max-width: 100%; height: auto; }
+"""
+
+
+def page_title(notebook: Path, area_name: str, quarter) -> str:
+    """``SEND quarterly review: Kent, 2025-Q3``."""
+    return f"{TITLES.get(notebook.stem, notebook.stem)}: {area_name}, {quarter}"
+
+
+def export_html(executed: Path, html_path: Path, title: str | None = None) -> None:
+    """Export an executed notebook to self-contained HTML without code cells.
+
+    Images are embedded; the template's links to scripts on other hosts
+    (require.js, MathJax) are removed, so the report opens offline and makes no
+    network request; the page gets a real ``<title>`` and a language.
+    """
+    exporter = HTMLExporter(template_name="lab")
+    # cells tagged report-hide exist for nbval (headline numbers as text), not for readers
+    exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={"report-hide"}, enabled=True), enabled=True)
+    exporter.exclude_input = True
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    resources = {"metadata": {"name": title or executed.stem}}
+    notebook = nbformat.read(executed, as_version=4)
+    for cell in notebook.cells:  # papermill gives its injected cell a random id: fix it so re-runs match
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell["id"] = "injected-parameters"
+    body, _ = exporter.from_notebook_node(notebook, resources=resources)
+    body = _EXTERNAL.sub("", body)
+    body = _REMOTE_MODULE.sub("", body)
+    body = body.replace("<html>", '<html lang="en">', 1)
+    # links to the project's documents, relative to where this report is written
+    body = body.replace("{{project}}", Path(os.path.relpath(PROJECT_ROOT, html_path.parent)).as_posix())
+    body = body.replace("</style>", _REPORT_CSS + "</style>", 1)
+    html_path.write_text(body, encoding="utf-8")

@@ -1,0 +1,108 @@
+"""``manifest.json``: everything needed to reproduce or audit a run.
+
+Parameters, the files the run reads (release, long history, neighbour list,
+DSG table, the area's local feed, targets, data log), every input with its
+SHA-256 and publication date, the local feed's validation notes, package
+versions, the git commit, start and end times and each notebook's seconds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import platform
+import subprocess
+from importlib import metadata
+from pathlib import Path
+
+from analysis_helpers.core.paths import (
+    DATA_LOG,
+    DSG_DEFICIT_FILE,
+    HISTORIC_RELEASE,
+    LOCAL_DIR,
+    NEIGHBOUR_FILES,
+    PROJECT_ROOT,
+    TARGETS_FILE,
+)
+from analysis_helpers.data.local_feed import feed_for
+from analysis_helpers.data.provenance import input_files, publication_date, sha256_of
+from analysis_helpers.pipeline.quarters import Quarter
+
+PACKAGES = ("analysis_helpers", "pandas", "numpy", "pyarrow", "matplotlib", "scipy", "statsmodels", "papermill", "nbconvert", "nbformat")
+
+
+def feed_file(area_slug: str, local: Path | None) -> Path | None:
+    """The local feed file a run of this area reads (``local`` is a file, a folder, or None for ``data/local/``)."""
+    path = Path(local) if local else LOCAL_DIR
+    if path.is_file():
+        return path
+    return feed_for(area_slug, path) if path.exists() else None
+
+
+def files_read(release: Path, neighbours: str, feed: Path | None) -> list[Path]:
+    """The files a review run reads, in the order a reader would look for them (those that exist)."""
+    candidates = [release, HISTORIC_RELEASE, NEIGHBOUR_FILES.get(str(neighbours)), DSG_DEFICIT_FILE, feed, TARGETS_FILE, DATA_LOG]
+    return [Path(p) for p in dict.fromkeys(candidates) if p is not None and Path(p).exists()]
+
+
+def build_manifest(
+    parameters: dict,
+    quarter: Quarter,
+    release: Path,
+    started: dt.datetime,
+    durations: dict,
+    read: list[Path] | None = None,
+    feed_notes: list[str] | None = None,
+) -> dict:
+    """Everything needed to reproduce or audit a run (see the module docstring)."""
+    inputs = list(dict.fromkeys([Path(release), *input_files()]))  # the release used, then every raw, local and target file
+    return {
+        "quarter": str(quarter),
+        "parameters": parameters,
+        "files_read": [relative(p) for p in (read or [])],
+        "inputs": [
+            {"path": relative(p), "sha256": sha256_of(p), "published": _iso(publication_date(p))} for p in inputs if p.exists()
+        ],
+        "feed_notes": list(feed_notes or []),
+        "packages": {name: _version(name) for name in PACKAGES},
+        "python": platform.python_version(),
+        "git_commit": _git_commit(),
+        "started": started.isoformat(timespec="seconds"),
+        "finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "notebook_seconds": durations,
+    }
+
+
+def write_manifest(manifest: dict, folder: Path) -> Path:
+    path = folder / "manifest.json"
+    path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+def relative(path: Path) -> str:
+    """A path relative to the project root when it is inside it, else as given."""
+    try:
+        return Path(path).resolve().relative_to(PROJECT_ROOT).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _version(name: str) -> str | None:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def _git_commit() -> str | None:
+    try:
+        result = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=10, check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return result.stdout.strip() or None
