@@ -112,7 +112,7 @@ def test_backtest_prints_overall_rows(capsys):
     assert list(rows[0]) == ["model", "year", "n", "coverage_80", "coverage_95", "mae", "mae_naive"]
     assert abs(float(overall["rw_logit"]["coverage_80"]) - 80) <= 5 and abs(float(overall["rw_logit"]["coverage_95"]) - 95) <= 5
     code, _, err = run_cli(capsys, "backtest", "--measure", "new_ehcp_count")
-    assert code == 2 and "needs a timeliness measure" in err
+    assert code == 2 and "unknown measure 'new_ehcp_count'; valid measures: ehcp_issued_within_20_weeks_pct" in err
 
 
 def test_a_new_release_file_is_used_by_path(tmp_path, capsys):
