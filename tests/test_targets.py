@@ -78,8 +78,12 @@ def test_required_trajectory_linear_and_logit(targets):
     assert required_value(app, dt.date(2022, 1, 1)) == 13.2 and required_value(app, dt.date(2030, 1, 1)) == 80
     assert required_value(app, halfway, "logit") < required_value(app, halfway)
     stones = milestones(app)
-    assert stones["milestone"].tolist() == ["3 months", "6 months", "12 months", "18 months", "target date"]
-    assert stones["required"].iloc[0] == pytest.approx(13.2 + 66.8 * 92 / 458)
+    # data/milestones.csv: Kent's review points 3, 6, 12 and 18 months after the improvement notice
+    # (2023-03-31). The 3-month point (2023-06-30) is the baseline date itself, so it is not a milestone;
+    # 6 months = 2023-09-30 (92 days after the baseline), 12 = 2024-03-31 (275), 18 = the target date.
+    assert stones["milestone"].tolist() == ["6 months", "12 months", "18 months", "target date"]
+    assert stones["date"].tolist() == [dt.date(2023, 9, 30), dt.date(2024, 3, 31), dt.date(2024, 9, 30), dt.date(2024, 9, 30)]
+    assert stones["required"].tolist() == pytest.approx([13.2 + 66.8 * 92 / 458, 13.2 + 66.8 * 275 / 458, 80, 80])
 
 
 def test_gap_in_points_and_plans(targets):

@@ -25,8 +25,10 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+import pandas as pd
+
 from analysis_helpers.core.errors import ChecksumError, DataValidationError
-from analysis_helpers.core.paths import DATA_LOG, RAW_DIR
+from analysis_helpers.core.paths import DATA_LOG, LOCAL_DIR, PROJECT_ROOT, RAW_DIR, TARGETS_FILE
 
 _SHA_ROW = re.compile(r"^\|\s*`raw/(?P<file>[^`]+)`.*`(?P<sha>[0-9a-f]{64})`\s*\|\s*$")
 _LIST_ROW = re.compile(r"^\|\s*`(?P<file>[^`/]+)`.*`(?P<sha>[0-9a-f]{64})`\s*\|\s*$")
@@ -166,19 +168,13 @@ def verify_raw_file(path: Path, log_path: Path = DATA_LOG, raw_dir: Path = RAW_D
 
 def input_files() -> list[Path]:
     """Every raw input the reports can use, plus the targets file and the data log."""
-    from analysis_helpers.core.paths import LOCAL_DIR, TARGETS_FILE
-
     raw = sorted(p for p in RAW_DIR.iterdir() if p.is_file() and p.name != "README.md") if RAW_DIR.exists() else []
     local = sorted(p for p in LOCAL_DIR.glob("*") if p.suffix in (".csv", ".xlsx") and not p.name.startswith("template")) if LOCAL_DIR.exists() else []
     return [*raw, *local, TARGETS_FILE, DATA_LOG]
 
 
-def inputs_table():
+def inputs_table() -> pd.DataFrame:
     """File, publication date and SHA-256 of every input, for a report's provenance section."""
-    import pandas as pd
-
-    from analysis_helpers.core.paths import PROJECT_ROOT
-
     rows = []
     for path in input_files():
         if path.exists():
