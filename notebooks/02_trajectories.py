@@ -23,12 +23,12 @@
 
 # %% tags=["parameters"]
 area = "Kent"  # type: str  English LA, region or England: name, LA number or GSS code (e.g. Essex, 881, E10000012)
-quarter = "2025-Q3"  # type: str  calendar quarter under review, YYYY-Qn (2025-Q3 = July to September 2025)
-as_of = ""  # type: str  data date YYYY-MM-DD: only figures public on or before it are used; blank = the quarter's last day
-release = ""  # type: str  DfE release zip or folder (from the project root); blank = the embedded release
-targets_file = ""  # type: str  targets CSV (from the project root); blank = data/targets.csv
-local = ""  # type: str  council figures: a feed file or a folder of them; blank = data/local/
-report_dir = ""  # type: str  folder the HTML page is written to (set by send-review run); blank = opened from notebooks/
+quarter = "2025-Q3"  # type: str  calendar quarter under review, YYYY-Qn (2025-Q3: July to September 2025)
+as_of = ""  # type: str  data date YYYY-MM-DD: only figures public on or before it are used; blank: the quarter's last day
+release = ""  # type: str  DfE release zip or folder (from the project root); blank: the embedded release
+targets_file = ""  # type: str  targets CSV (from the project root); blank: data/targets.csv
+local = ""  # type: str  council figures: a feed file or a folder of them; blank: data/local/
+report_dir = ""  # type: str  folder the HTML page is written to (set by send-review run); blank: read in JupyterLab from notebooks/
 
 # %%
 from IPython.display import HTML, Markdown, display

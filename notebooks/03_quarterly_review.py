@@ -24,14 +24,14 @@
 
 # %% tags=["parameters"]
 area = "Kent"  # type: str  English LA, region or England: name, LA number or GSS code (e.g. Essex, 881, E10000012)
-quarter = "2025-Q3"  # type: str  calendar quarter under review, YYYY-Qn (2025-Q3 = July to September 2025)
-as_of = ""  # type: str  data date YYYY-MM-DD: only figures public on or before it are used; blank = the quarter's last day
+quarter = "2025-Q3"  # type: str  calendar quarter under review, YYYY-Qn (2025-Q3: July to September 2025)
+as_of = ""  # type: str  data date YYYY-MM-DD: only figures public on or before it are used; blank: the quarter's last day
 neighbours = "2025"  # type: str  DfE statistical neighbour list: 2025 or 2021
-release = ""  # type: str  DfE release zip or folder (from the project root); blank = the embedded release
-targets_file = ""  # type: str  targets CSV (from the project root); blank = data/targets.csv
-local = ""  # type: str  council figures: a feed file or a folder of them; blank = data/local/
+release = ""  # type: str  DfE release zip or folder (from the project root); blank: the embedded release
+targets_file = ""  # type: str  targets CSV (from the project root); blank: data/targets.csv
+local = ""  # type: str  council figures: a feed file or a folder of them; blank: data/local/
 details = True  # type: bool  link the detailed baselines and trajectories reports
-report_dir = ""  # type: str  folder the HTML page is written to (set by send-review run); blank = opened from notebooks/
+report_dir = ""  # type: str  folder the HTML page is written to (set by send-review run); blank: read in JupyterLab from notebooks/
 
 # %%
 from IPython.display import HTML, Markdown, display
@@ -47,7 +47,7 @@ from analysis_helpers.pipeline.parameters import validate
 from analysis_helpers.reporting import charts, disclosure, local_tables, narrative, sections, tables
 
 run = validate(area=area, quarter=quarter, as_of=as_of, neighbours=neighbours, release=release, targets_file=targets_file,
-               local=local, report_dir=report_dir)
+               local=local, details=details, report_dir=report_dir)
 
 # %%
 display(
@@ -188,4 +188,4 @@ if dsg is not None:
 # %%
 display(Markdown(vintages_text(run.release, run.as_of)))
 display(HTML(tables.to_html(inputs_table(), caption="Input files and their SHA-256 checksums")))
-display(*sections.document_links(run.report_dir, details=details))
+display(*sections.document_links(run.report_dir, details=run.details))

@@ -1,18 +1,26 @@
-"""Notebook hygiene: paired with a py:percent script, no outputs, one literal parameters cell."""
+"""Notebook hygiene: the three the pipeline runs, paired with py:percent scripts, no outputs,
+one commented parameters cell matching pipeline.parameters, narrative and calls only."""
 
 import ast
 
 import jupytext
 import nbformat
 import pytest
+from papermill.translators import PythonTranslator
 
 from analysis_helpers.core.paths import NOTEBOOKS_DIR
+from analysis_helpers.pipeline.parameters import NOTEBOOK_PARAMETERS, PARAMETERS, parameters_cell
+from analysis_helpers.pipeline.report import REVIEW_NOTEBOOKS
 
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
 
 
-def test_there_are_notebooks():
-    assert NOTEBOOKS
+def test_the_notebooks_are_the_three_the_pipeline_runs():
+    names = sorted(p.name for p in NOTEBOOKS)
+    assert names == ["01_baselines.ipynb", "02_trajectories.ipynb", "03_quarterly_review.ipynb"]
+    assert sorted(p.name for p in REVIEW_NOTEBOOKS) == names
+    assert sorted(f"{stem}.ipynb" for stem in NOTEBOOK_PARAMETERS) == names
+    assert sorted(p.name for p in NOTEBOOKS_DIR.glob("*.py")) == [n.replace(".ipynb", ".py") for n in names]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -40,16 +48,49 @@ def test_no_outputs_or_images_committed_except_checked_headlines(path):
     assert "image/png" not in path.read_text()
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_one_parameters_cell_with_literal_defaults(path):
+def parameters_of(path):
     cells = nbformat.read(path, as_version=4).cells
     tagged = [c for c in cells if "parameters" in c.metadata.get("tags", [])]
-    assert len(tagged) == 1
-    for node in ast.parse(tagged[0].source).body:
-        assert isinstance(node, ast.Assign), "the parameters cell holds assignments only"
-        ast.literal_eval(node.value)  # raises if a default is not a literal
-    following = cells[cells.index(tagged[0]) + 1]
+    assert len(tagged) == 1, f"{path.name} must have exactly one cell tagged parameters"
+    return cells, tagged[0]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_one_parameters_cell_of_commented_literals(path):
+    cells, cell = parameters_of(path)
+    lines = [line for line in cell.source.splitlines() if line.strip()]
+    nodes = ast.parse(cell.source).body
+    assert len(nodes) == len(lines), "one assignment a line"
+    for node, line in zip(nodes, lines, strict=True):
+        assert isinstance(node, ast.Assign) and len(node.targets) == 1, "the parameters cell holds plain assignments only"
+        value = ast.literal_eval(node.value)  # raises if a default is not a literal
+        name = node.targets[0].id
+        assert f"  # type: {type(value).__name__}  " in line, f"{name}: comment with its type and meaning, papermill's form"
+    following = cells[cells.index(cell) + 1]
     assert "validate(" in following.source, "the cell after the parameters must validate them"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_parameters_match_pipeline_parameters(path):
+    _, cell = parameters_of(path)
+    assert cell.source.strip() == parameters_cell(path.stem), f"{path.name}: regenerate its cell from pipeline.parameters"
+    inspected = PythonTranslator.inspect(cell)  # what `papermill --help-notebook` shows
+    assert [p.name for p in inspected] == list(NOTEBOOK_PARAMETERS[path.stem])
+    assert all(p.help == PARAMETERS[p.name].meaning and p.inferred_type_name == PARAMETERS[p.name].type.__name__ for p in inspected)
+    validating = nbformat.read(path, as_version=4).cells
+    call = next(c.source for c in validating if "validate(" in c.source)
+    for name in NOTEBOOK_PARAMETERS[path.stem]:
+        assert f"{name}={name}" in call, f"{path.name}: {name} is declared but not validated"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebooks_are_narrative_and_calls(path):
+    """No helper functions or classes in notebooks (they live in reporting.sections), and no placeholder links."""
+    script = path.with_suffix(".py").read_text()
+    tree = ast.parse("\n".join(c.source for c in jupytext.read(path.with_suffix(".py")).cells if c.cell_type == "code"))
+    defined = [n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)]
+    assert defined == []
+    assert "{{" not in script and "funnel_position(" not in script and "charts.funnel_plot(" not in script
 
 
 def test_hygiene_checks_pass_and_can_fail(tmp_path, monkeypatch):

@@ -44,21 +44,21 @@ class Parameter:
     meaning: str
 
     def line(self, name: str) -> str:
-        """The parameters-cell line: ``name = default  # type: T  meaning``."""
+        """The parameters-cell line: ``name = default  # type: T  meaning`` (papermill skips a line with a second ``=``)."""
         literal = f'"{self.default}"' if isinstance(self.default, str) else repr(self.default)
         return f"{name} = {literal}  # type: {self.type.__name__}  {self.meaning}"
 
 
 PARAMETERS: dict[str, Parameter] = {
     "area": Parameter(str, "Kent", "English LA, region or England: name, LA number or GSS code (e.g. Essex, 881, E10000012)"),
-    "quarter": Parameter(str, "2025-Q3", "calendar quarter under review, YYYY-Qn (2025-Q3 = July to September 2025)"),
-    "as_of": Parameter(str, "", "data date YYYY-MM-DD: only figures public on or before it are used; blank = the quarter's last day"),
+    "quarter": Parameter(str, "2025-Q3", "calendar quarter under review, YYYY-Qn (2025-Q3: July to September 2025)"),
+    "as_of": Parameter(str, "", "data date YYYY-MM-DD: only figures public on or before it are used; blank: the quarter's last day"),
     "neighbours": Parameter(str, "2025", "DfE statistical neighbour list: 2025 or 2021"),
-    "release": Parameter(str, "", "DfE release zip or folder (from the project root); blank = the embedded release"),
-    "targets_file": Parameter(str, "", "targets CSV (from the project root); blank = data/targets.csv"),
-    "local": Parameter(str, "", "council figures: a feed file or a folder of them; blank = data/local/"),
+    "release": Parameter(str, "", "DfE release zip or folder (from the project root); blank: the embedded release"),
+    "targets_file": Parameter(str, "", "targets CSV (from the project root); blank: data/targets.csv"),
+    "local": Parameter(str, "", "council figures: a feed file or a folder of them; blank: data/local/"),
     "details": Parameter(bool, True, "link the detailed baselines and trajectories reports"),
-    "report_dir": Parameter(str, "", "folder the HTML page is written to (set by send-review run); blank = opened from notebooks/"),
+    "report_dir": Parameter(str, "", "folder the HTML page is written to (set by send-review run); blank: read in JupyterLab from notebooks/"),
 }
 
 #: The parameters each notebook declares, in the order of its cell.
@@ -88,6 +88,7 @@ class RunContext:
     quarter: Quarter | None = None
     targets: Path = TARGETS_FILE
     report_dir: Path | None = None  # where the HTML page is written; None = read in JupyterLab from notebooks/
+    details: bool = True  # the review links the detailed reports
 
     @property
     def region(self) -> Area | None:
@@ -124,6 +125,7 @@ def validate(
     quarter: str = "",
     targets_file: str = "",
     report_dir: str = "",
+    details: bool = True,
 ) -> RunContext:
     """Check notebook parameters and resolve them (meanings: :data:`PARAMETERS`).
 
@@ -134,6 +136,8 @@ def validate(
     """
     if not isinstance(area, str) or not area.strip():
         raise ParameterError("area must be the name, LA number or GSS code of an area, e.g. 'Kent' or '886'")
+    if not isinstance(details, bool):
+        raise ParameterError(f"details must be True or False, got {details!r}")
     vintage = check_vintage(neighbours)
     review_quarter, day = resolve_as_of(quarter, as_of, today)
     opened = open_release(_existing("release", release, DEFAULT_RELEASE, "a DfE release zip or folder"))
@@ -144,6 +148,7 @@ def validate(
     return RunContext(
         area=found, areas=areas, release=opened, neighbours=vintage, as_of=day, local=local_path, feed=feed,
         quarter=review_quarter, targets=validate_targets_file(targets_file), report_dir=from_root(report_dir) if report_dir else None,
+        details=details,
     )
 
 

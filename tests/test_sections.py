@@ -1,0 +1,119 @@
+"""reporting.sections: what each notebook cell shows, checked on the real release."""
+
+import datetime as dt
+import re
+import types
+from pathlib import Path
+
+import pytest
+
+from analysis_helpers.analysis.outlook import build_outlook
+from analysis_helpers.core.paths import NOTEBOOKS_DIR, PROJECT_ROOT
+from analysis_helpers.data.release import open_release
+from analysis_helpers.domain.kpis import areas_for, kpis_for
+from analysis_helpers.domain.targets import read_targets
+from analysis_helpers.reporting import sections
+
+HEADLINE = "ehcp_issued_within_20_weeks_excl_exceptions_pct"
+
+
+def text(shown) -> str:
+    return "\n".join(getattr(item, "data", "") for item in shown)
+
+
+@pytest.fixture(scope="module")
+def release():
+    return open_release()
+
+
+def make_run(release, name, as_of=dt.date(2025, 9, 30), report_dir=None):
+    areas = areas_for(release)
+    area = areas.get(name)
+    return types.SimpleNamespace(
+        area=area, areas=areas, release=release, region=areas.region_of(area), as_of=as_of, neighbours="2025",
+        dfe_published=release.published <= as_of, report_dir=report_dir,
+    )
+
+
+@pytest.fixture(scope="module")
+def kent(release):
+    return make_run(release, "Kent")
+
+
+def test_peers_are_the_area_england_and_its_region(kent, release):
+    assert sections.peer_names(kent) == ["Kent", "England", "South East"]
+    assert sections.peer_names(make_run(release, "England")) == ["England"]
+
+
+def test_series_break_is_read_from_the_data(kent, release):
+    kpis = kpis_for(sections.peer_names(kent), release=release)
+    assert sections.series_break(kpis, HEADLINE, release) == ("2022", "2023")
+
+
+def test_funnel_places_kent_below_the_lower_limit(kent, release):
+    kpis = kpis_for(sections.peer_names(kent), release=release)
+    chart, sentence = sections.funnel(kent, kpis, HEADLINE, "2024", "source")
+    assert sentence.data.startswith("Kent (33.3% of 2,354) lies below the 99.8% limit around England (46.4%)")
+    assert 'alt="Kent (33.3% of 2,354)' in chart.data and "data:image/png;base64," in chart.data
+
+
+def test_comparison_shows_sentence_chart_table_and_funnel(kent, release):
+    kpis = kpis_for(sections.peer_names(kent), release=release)
+    shown = sections.comparison(kent, kpis, HEADLINE, sections.peer_names(kent), "source")
+    assert len(shown) == 5  # sentence, trend chart, comparison table, funnel chart, funnel sentence
+    assert "33.3%" in shown[0].data and "<table" in shown[2].data and "46.4%" in shown[4].data
+
+
+def test_nothing_from_a_release_not_yet_public(release):
+    early = make_run(release, "Kent", as_of=dt.date(2025, 3, 31))
+    kpis = kpis_for(["Kent", "England"], release=release)
+    assert sections.comparison(early, kpis, HEADLINE, ["Kent"], "source") == []
+    note = text(sections.unpublished_note(early))
+    assert "published on 1 July 2025" in note and "(31 March 2025)" in note
+
+
+def test_milestones_of_kents_app_target_are_shown(kent, release):
+    app = next(t for t in read_targets() if t.target_id == "app_20_weeks_80")
+    outlook = build_outlook(kent.area, app.measure, app, as_of=kent.as_of, release=release)
+    table = sections.milestones_table(outlook)
+    assert table["Milestone"].tolist() == ["6 months", "12 months", "18 months", "target date"]
+    assert table["Date"].tolist() == ["30 September 2023", "31 March 2024", "30 September 2024", "30 September 2024"]
+    assert table["Required"].tolist()[:2] == ["26.6%", "53.3%"]  # 13.2 + 66.8 × 92/458 and × 275/458
+    shown = text(sections.target_detail(kent, outlook, "source"))
+    assert "review point of Kent" in shown and "KentOnline" in shown and "30 September 2023" in shown
+
+
+def test_no_milestones_for_an_area_without_a_plan(release):
+    essex = make_run(release, "Essex")
+    outlook = build_outlook(essex.area, HEADLINE, None, as_of=essex.as_of, release=release)
+    assert sections.milestones_table(outlook).empty
+    assert "review point" not in text(sections.target_detail(essex, outlook, "source"))
+
+
+def test_area_notes_only_for_the_area_they_name(kent, release):
+    notes = text(sections.area_notes(kent.area, "context"))
+    assert "improvement notice" in notes and "Accelerated Progress Plan" in notes
+    assert "(https://www.kentonline.co.uk/maidstone/news/" in notes  # each note carries its source
+    essex = make_run(release, "Essex")
+    for section in ("context", "placements", "budget"):
+        assert sections.area_notes(essex.area, section) == []
+
+
+def hrefs(shown) -> list[str]:
+    return re.findall(r'href="([^"]+)"', text(shown))
+
+
+def test_links_in_jupyterlab_point_from_notebooks():
+    links = hrefs(sections.document_links(None, details=True))
+    assert links == ["01_baselines.ipynb", "02_trajectories.ipynb", "../docs/assumptions_and_caveats.md", "../data/README.md"]
+    assert all((NOTEBOOKS_DIR / link).resolve().exists() for link in links)
+
+
+def test_links_in_a_report_point_from_its_folder(tmp_path):
+    report = PROJECT_ROOT / "reports" / "2025-Q3" / "kent"
+    links = hrefs(sections.document_links(report, details=True))
+    assert links == ["01_baselines.html", "02_trajectories.html", "../../../docs/assumptions_and_caveats.md", "../../../data/README.md"]
+    assert all((report / link).resolve().exists() for link in links[2:])
+    elsewhere = hrefs(sections.document_links(tmp_path / "out" / "2025-Q3" / "essex", details=False))
+    assert len(elsewhere) == 2 and all((tmp_path / "out" / "2025-Q3" / "essex" / link).resolve().exists() for link in elsewhere)
+    assert "{{" not in text(sections.document_links(Path(report)))
