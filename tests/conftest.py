@@ -5,12 +5,15 @@
   in the data log.
 * Caches (parsed release files, backtests) go to a temporary folder for the
   whole run (``SEND_REVIEW_CACHE_DIR``), so a test run never writes into
-  ``data/cache`` of the working tree; notebook kernels and subprocesses
-  inherit the setting.
+  ``data/cache`` of the working tree. It is set when pytest starts, before any
+  collector runs: nbval starts the notebooks' kernels while collecting, and
+  they, papermill runs and subprocesses inherit the setting.
 """
 
 import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -31,15 +34,27 @@ from analysis_helpers.data.provenance import register_checksum_list  # noqa: E40
 
 register_checksum_list(FIXTURE_LIST)
 
+_cache = {"folder": None, "before": None}
 
-@pytest.fixture(scope="session", autouse=True)
-def test_cache_dir(tmp_path_factory):
-    """Every cache of this run in a session temporary folder (restored afterwards)."""
-    folder = tmp_path_factory.mktemp("cache")
-    before = os.environ.get(CACHE_ENV)
-    os.environ[CACHE_ENV] = str(folder)
-    yield folder
-    if before is None:
+
+def pytest_configure(config):
+    """Point every cache of this run at a new temporary folder."""
+    _cache["before"] = os.environ.get(CACHE_ENV)
+    _cache["folder"] = tempfile.mkdtemp(prefix="send-review-test-cache-")
+    os.environ[CACHE_ENV] = _cache["folder"]
+
+
+def pytest_unconfigure(config):
+    """Remove the run's cache folder and restore the setting."""
+    if _cache["folder"]:
+        shutil.rmtree(_cache["folder"], ignore_errors=True)
+    if _cache["before"] is None:
         os.environ.pop(CACHE_ENV, None)
     else:
-        os.environ[CACHE_ENV] = before
+        os.environ[CACHE_ENV] = _cache["before"]
+
+
+@pytest.fixture(scope="session")
+def test_cache_dir() -> Path:
+    """This run's cache folder."""
+    return Path(_cache["folder"])

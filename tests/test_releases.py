@@ -127,10 +127,10 @@ def test_source_hash_changes_when_the_reader_source_changes(tmp_path):
     assert release_module.READER_CODE == source_hash(ees_csv, symbols, periods, geography, parquet_cache, release_module)
 
 
-def test_tests_cache_outside_the_working_tree(release):
+def test_tests_cache_outside_the_working_tree(release, test_cache_dir):
     """conftest.py points the cache at a temporary folder: nothing is written under data/cache."""
     folder = cache_dir()
-    assert not folder.resolve().is_relative_to(DATA_DIR.resolve())
+    assert folder == test_cache_dir and not folder.resolve().is_relative_to(DATA_DIR.resolve())
     data_cache = DATA_DIR / "cache"
     before = sorted(data_cache.iterdir()) if data_cache.exists() else []
     fresh = Release(FIXTURE_RELEASE)
