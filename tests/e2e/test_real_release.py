@@ -7,9 +7,10 @@ worked out from the raw rows with csv (helpers.raw_rows on the real zip).
 """
 
 import statistics
+import zipfile
 
 import pytest
-from helpers import raw_rows
+from helpers import FIXTURE_HISTORIC, FIXTURE_LAS, FIXTURE_RELEASE, raw_bytes, raw_rows
 
 from analysis_helpers.analysis.backtest import forecast_years, forecasts
 from analysis_helpers.analysis.compare import compare
@@ -119,3 +120,17 @@ def test_backtest_of_2024_on_the_real_release(real):
     assert len(rows) > 140 and set(rows["year"]) == {"2024"}
     kent = rows[rows["area_code"] == "E10000016"].iloc[0]
     assert kent["actual"] == pytest.approx(100 * 783 / 2354) and kent["forecast"] == pytest.approx(100 * 324 / 1796)
+
+
+@pytest.mark.parametrize("fixture,real", [(FIXTURE_RELEASE, DEFAULT_RELEASE), (FIXTURE_HISTORIC, HISTORIC_RELEASE)], ids=["2025", "2022"])
+def test_fixtures_are_the_real_rows_filtered(fixture, real):
+    """Every fixture member is its real file's header and rows for England, the regions and the 15 LAs, unchanged."""
+    with zipfile.ZipFile(fixture) as archive:
+        members = [m.rsplit("/", 1)[-1] for m in archive.namelist()]
+    assert members and all(m.endswith(".csv") for m in members)
+    for name in members:
+        kept = [r for r in raw_rows(name, real)
+                if r["geographic_level"] in ("National", "Regional") or r["old_la_code"] in FIXTURE_LAS]
+        assert raw_rows(name, fixture) == kept, name
+        fixture_lines, real_lines = raw_bytes(name, fixture).splitlines(keepends=True), raw_bytes(name, real).splitlines(keepends=True)
+        assert fixture_lines[0] == real_lines[0] and set(fixture_lines) <= set(real_lines)  # byte for byte
