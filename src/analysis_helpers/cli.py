@@ -350,9 +350,8 @@ def _check_order(parser: argparse.ArgumentParser, argv: list[str]) -> None:
             return  # argparse names the valid commands
         if name not in GLOBAL_OPTIONS:
             owners = [c for c, p in commands.items() if name in p._option_string_actions]
-            where = f"it is an option of {', '.join(owners)}" if owners else "no command has it"
-            raise UsageError(f"send-review: error: {name} goes after the command ({where}); "
-                             f"only {', '.join(GLOBAL_OPTIONS)} may come before it")
+            raise UsageError(f"send-review: error: {name} goes after the command (it is an option of {', '.join(owners)}); "
+                             f"only {', '.join(GLOBAL_OPTIONS)} may come before it" if owners else f"send-review: error: unknown option {name}")
         index += 2 if token == "--release" else 1
 
 

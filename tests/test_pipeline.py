@@ -1,0 +1,91 @@
+"""The pipeline's parts: parameters read with papermill, notebook warnings, files read, the swap,
+and the names callers import from pipeline.report."""
+
+import nbformat
+import pytest
+
+from analysis_helpers.core.errors import ReportError
+from analysis_helpers.core.paths import (
+    BASELINES_NOTEBOOK,
+    DEFAULT_RELEASE,
+    LOCAL_DIR,
+    REVIEW_NOTEBOOK,
+    TARGETS_FILE,
+    TRAJECTORIES_NOTEBOOK,
+)
+from analysis_helpers.pipeline import report
+from analysis_helpers.pipeline.execute import declared_parameters, notebook_warnings
+from analysis_helpers.pipeline.manifest import feed_file, files_read, relative
+
+PARAMETERS = {"area": "Essex", "quarter": "2025-Q3", "as_of": "2025-09-30", "neighbours": "2025", "release": "", "local": "",
+              "details": False, "report_dir": "/tmp/x"}
+
+
+def notebook_with(tmp_path, parameters_cell: str | None, outputs=()):
+    nb = nbformat.v4.new_notebook()
+    if parameters_cell is not None:
+        nb.cells.append(nbformat.v4.new_code_cell(parameters_cell, metadata={"tags": ["parameters"]}))
+    nb.cells.append(nbformat.v4.new_code_cell("x = 1", execution_count=2, outputs=list(outputs)))
+    nb.metadata["kernelspec"] = {"name": "python3", "language": "python", "display_name": "Python 3"}
+    path = tmp_path / "probe.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def test_only_declared_parameters_are_injected(tmp_path):
+    path = notebook_with(tmp_path, 'area = "Kent"  # type: str  an area\nas_of = ""  # type: str  blank: the quarter\'s last day\n')
+    assert declared_parameters(path, PARAMETERS) == {"area": "Essex", "as_of": "2025-09-30"}
+
+
+def test_every_review_notebook_declares_what_the_run_passes():
+    for notebook in (REVIEW_NOTEBOOK, BASELINES_NOTEBOOK, TRAJECTORIES_NOTEBOOK):
+        declared = declared_parameters(notebook, PARAMETERS)
+        assert {"area", "quarter", "as_of", "release", "local", "report_dir"} <= set(declared), notebook.name
+
+
+def test_a_parameters_line_papermill_cannot_read_is_refused(tmp_path):
+    """papermill skips a line with a second '=' (here in the comment): the run must not go on with the default."""
+    path = notebook_with(tmp_path, 'area = "Kent"\nquarter = "2025-Q3"  # (2025-Q3 = July to September)\n')
+    with pytest.raises(ReportError) as info:
+        declared_parameters(path, PARAMETERS)
+    assert "probe.ipynb: papermill cannot read its parameters cell" in str(info.value) and "line 2" in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_a_notebook_without_a_parameters_cell_gets_them_all(tmp_path):
+    assert declared_parameters(notebook_with(tmp_path, None), PARAMETERS) == PARAMETERS
+    assert declared_parameters(tmp_path / "missing.ipynb", PARAMETERS) == PARAMETERS
+
+
+def test_notebook_warnings_are_the_stderr_lines(tmp_path):
+    outputs = [nbformat.v4.new_output("stream", name="stderr", text="/x.py:3: UserWarning: careful\n  warn()\n"),
+               nbformat.v4.new_output("stream", name="stdout", text="not a warning\n")]
+    path = notebook_with(tmp_path, 'area = "Kent"', outputs)
+    assert notebook_warnings(path) == ["cell 2: /x.py:3: UserWarning: careful", "cell 2: warn()"]
+
+
+def test_files_read_by_a_run():
+    read = [relative(p) for p in files_read(DEFAULT_RELEASE, "2021", feed_file("kent", None))]
+    assert read[0] == "data/raw/education-health-and-care-plans_2025.zip" and "data/raw/sn_april_2021.xlsx" in read
+    assert "data/local/kent.csv" in read and relative(TARGETS_FILE) in read and "data/raw/sn_may_2025.xlsx" not in read
+    assert feed_file("essex", None) is None and feed_file("kent", LOCAL_DIR / "kent.csv") == LOCAL_DIR / "kent.csv"
+    assert feed_file("kent", LOCAL_DIR / "no-such-folder") is None
+
+
+def test_swap_replaces_the_old_report_whole(tmp_path):
+    destination, work = tmp_path / "kent", tmp_path / ".kent-work"
+    destination.mkdir()
+    (destination / "index.html").write_text("old")
+    (destination / "stale.html").write_text("old")
+    work.mkdir()
+    (work / "index.html").write_text("new")
+    report._swap_into_place(work, destination)
+    assert (destination / "index.html").read_text() == "new" and not (destination / "stale.html").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kent"]
+
+
+def test_callers_names_are_importable_from_pipeline_report():
+    for name in ("run_quarterly", "REVIEW_NOTEBOOKS", "export_html", "build_manifest", "Quarter", "resolve_run_parameters",
+                 "latest_supported_quarter"):
+        assert hasattr(report, name), name
+    assert report.REVIEW_NOTEBOOKS == (REVIEW_NOTEBOOK, BASELINES_NOTEBOOK, TRAJECTORIES_NOTEBOOK)
