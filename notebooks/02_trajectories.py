@@ -64,9 +64,8 @@ print(tables.outlook_table([o.summary() for o in outlooks]).to_string(index=Fals
 # Observed values carry 95% confidence intervals; the projection's bands are
 # 80% and 95% prediction intervals; the required trajectory is a straight line
 # from the baseline to the target. A target date marked *assumed* was not
-# stated by the source. Where the area's plan has review points (Kent: its
-# improvement notice's, from `data/milestones.csv`), the required value at each
-# is tabled.
+# stated by the source. Where the area's plan has review points
+# (`data/milestones.csv`), the required value at each is tabled with its source.
 
 # %%
 source = sections.dfe_source(run, "; council published figures")

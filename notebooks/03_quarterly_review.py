@@ -38,13 +38,14 @@ from IPython.display import HTML, Markdown, display
 
 from analysis_helpers.analysis.budget import deficit_series, dsg_comparison, required_path_to_zero
 from analysis_helpers.analysis.compare import compare
-from analysis_helpers.analysis.review import CHANGE_RULE, RAG_RULE, executive_summary
+from analysis_helpers.analysis.status import CHANGE_RULE, RAG_RULE
 from analysis_helpers.core.vintage import ended_by
 from analysis_helpers.data.provenance import inputs_table, vintages_text
 from analysis_helpers.domain.kpis import kpis_for
 from analysis_helpers.domain.targets import requirements_for
 from analysis_helpers.pipeline.parameters import validate
 from analysis_helpers.reporting import charts, disclosure, local_tables, narrative, sections, tables
+from analysis_helpers.reporting.summary import executive_summary
 
 run = validate(area=area, quarter=quarter, as_of=as_of, neighbours=neighbours, release=release, targets_file=targets_file,
                local=local, details=details, report_dir=report_dir)

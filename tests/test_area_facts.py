@@ -9,7 +9,7 @@ import pytest
 
 from analysis_helpers.analysis.baselines import baseline_dates
 from analysis_helpers.core.errors import DataValidationError
-from analysis_helpers.core.paths import PROJECT_ROOT, REVIEW_NOTEBOOK
+from analysis_helpers.core.paths import BASELINES_NOTEBOOK, PROJECT_ROOT, REVIEW_NOTEBOOK, TRAJECTORIES_NOTEBOOK
 from analysis_helpers.data.area_facts import (
     AREA_FACT_FILES,
     council_hosts,
@@ -117,9 +117,10 @@ def test_bad_rows_are_one_line_errors(tmp_path, reader, header, row, message):
 KENT_ONLY = ("improvement notice", "Accelerated Progress Plan", "APP", "safety-valve agreement", "Kent County Council", "KCC")
 
 
-def test_the_review_notebook_carries_no_area_prose():
-    """Kent's prose lives in data/area_notes.csv; the notebook names Kent only as the default area."""
-    source = "\n".join(c.source for c in jupytext.read(REVIEW_NOTEBOOK.with_suffix(".py")).cells)
+@pytest.mark.parametrize("notebook", [BASELINES_NOTEBOOK, TRAJECTORIES_NOTEBOOK, REVIEW_NOTEBOOK], ids=lambda p: p.stem)
+def test_no_notebook_carries_area_prose(notebook):
+    """Kent's prose lives in data/area_notes.csv; a notebook names Kent only as the default area."""
+    source = "\n".join(c.source for c in jupytext.read(notebook.with_suffix(".py")).cells)
     assert [phrase for phrase in KENT_ONLY if phrase in source] == []
     assert source.count("Kent") == 1 and 'area = "Kent"' in source
 
