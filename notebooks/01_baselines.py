@@ -38,7 +38,7 @@ from analysis_helpers.analysis.baselines import seed_baselines
 from analysis_helpers.analysis.compare import compare
 from analysis_helpers.domain.kpis import kpis_for
 from analysis_helpers.pipeline.parameters import validate
-from analysis_helpers.reporting import charts, disclosure, local_tables, narrative, sections, tables
+from analysis_helpers.reporting import sections, tables
 
 run = validate(area=area, quarter=quarter, as_of=as_of, neighbours=neighbours, release=release, local=local, report_dir=report_dir)
 
@@ -84,17 +84,7 @@ if not baselines["figure"].str.startswith("Council").any():
 # shown as <5.
 
 # %%
-monthly = local_tables.monthly_rows(run.feed, run.area, run.as_of)
-if monthly.empty:
-    display(Markdown(f"*No local feed for {run.area.name} in `data/local/`: only DfE's annual statistics are shown.*"))
-else:
-    display(HTML(tables.to_html(local_tables.display(monthly), caption=f"{run.area.name}: figures the council published (monthly and quarterly)")))
-    timeliness = monthly[monthly["measure"] == "ehcp_issued_within_20_weeks_pct"]
-    if len(timeliness):
-        title = narrative.local_title(timeliness, run.area.name)
-        fig = charts.local_series_chart(disclosure.plottable(timeliness), title=title, ylabel="Plans issued within 20 weeks (%)",
-                                        source="council figures as published (data/local); see the table for each source")
-        display(HTML(charts.figure_html(fig, alt=title)))
+display(*sections.council_monthly(run))
 
 # %% [markdown]
 # ## Timeliness: EHC plans issued within 20 weeks

@@ -35,12 +35,11 @@ from IPython.display import HTML, Markdown, display
 
 from analysis_helpers.analysis.backtest import cached_backtest, choose_default
 from analysis_helpers.analysis.outlook import DEFAULT_MODEL, build_outlook
-from analysis_helpers.analysis.spc import xmr
 from analysis_helpers.domain.history import break_date
 from analysis_helpers.domain.measures import BY_NAME
-from analysis_helpers.domain.targets import earliest_target, targets_for
+from analysis_helpers.domain.targets import targets_for
 from analysis_helpers.pipeline.parameters import validate
-from analysis_helpers.reporting import charts, local_tables, narrative, sections, tables
+from analysis_helpers.reporting import narrative, sections, tables
 
 run = validate(area=area, quarter=quarter, as_of=as_of, release=release, targets_file=targets_file, local=local, report_dir=report_dir)
 
@@ -81,16 +80,7 @@ for outlook in outlooks:
 # special-cause variation. Stable limits need 12 or more points.
 
 # %%
-monthly = local_tables.monthly_rows(run.feed, run.area, run.as_of)
-series = monthly[monthly["measure"] == "ehcp_issued_within_20_weeks_pct"] if len(monthly) else monthly
-display(Markdown(narrative.spc_note(series, run.area.name)))
-spc_target = earliest_target(area_targets, "ehcp_issued_within_20_weeks_pct")  # from the targets file, if any
-if len(series) >= 6:
-    goal = spc_target.target_value if spc_target else None
-    result = xmr(series["value"], higher_is_better=True, target=goal)
-    fig = charts.xmr_chart(result.points, series["period"].tolist(), title=f"{run.area.name}: {result.variation}; assurance {result.assurance or 'no target'}",
-                           ylabel="Plans within 20 weeks (%)", source="council figures (data/local); target from data/targets.csv", target=goal)
-    display(HTML(charts.figure_html(fig, alt=f"XmR chart: {result.variation}; {result.warning or ''}")))
+display(*sections.spc(run, area_targets))
 
 # %% [markdown]
 # ## How much to trust the projections: the backtest

@@ -36,15 +36,12 @@ report_dir = ""  # type: str  folder the HTML page is written to (set by send-re
 # %%
 from IPython.display import HTML, Markdown, display
 
-from analysis_helpers.analysis.budget import deficit_series, dsg_comparison, required_path_to_zero
 from analysis_helpers.analysis.compare import compare
 from analysis_helpers.analysis.status import CHANGE_RULE, RAG_RULE
-from analysis_helpers.core.vintage import ended_by
 from analysis_helpers.data.provenance import inputs_table, vintages_text
 from analysis_helpers.domain.kpis import kpis_for
-from analysis_helpers.domain.targets import requirements_for
 from analysis_helpers.pipeline.parameters import validate
-from analysis_helpers.reporting import charts, disclosure, local_tables, narrative, sections, tables
+from analysis_helpers.reporting import narrative, sections, tables
 from analysis_helpers.reporting.summary import executive_summary
 
 run = validate(area=area, quarter=quarter, as_of=as_of, neighbours=neighbours, release=release, targets_file=targets_file,
@@ -133,42 +130,14 @@ if run.dfe_published:
 # any staffing requirement recorded for the area in the targets file.
 
 # %%
-staffing = [r for r in requirements_for(run.area.code, run.areas.get, run.targets) if r.measure == "send_vacancies"]
-for requirement in staffing:
-    display(Markdown(f"> {requirement.quote} — *{requirement.source_title}*. Due by {requirement.target_date:%d %B %Y} ({requirement.date_basis})."))
-workforce = local_tables.measure_rows(run.feed, ["send_vacancies", "send_vacancies_filled"], run.as_of)
-if workforce.empty:
-    display(Markdown(f"*No workforce figures for {run.area.name} in its local feed.*"))
-else:
-    display(HTML(tables.to_html(local_tables.display(workforce), caption=f"{run.area.name}: SEND casework vacancies and posts filled, as published")))
-    dated = workforce[(workforce["measure"] == "send_vacancies") & workforce["period_kind"].isin(["month", "quarter"])]
-    if len(dated):
-        title = narrative.local_title(dated, run.area.name, "vacancies")
-        fig = charts.local_series_chart(disclosure.plottable(dated.assign(unit="count")), title=title, ylabel="Vacancies (posts)",
-                                        source="council figures as published (data/local)",
-                                        deadline=(staffing[0].target_date, "Requirement due") if staffing else None)
-        display(HTML(charts.figure_html(fig, alt=title)))
+display(*sections.workforce(run))
 
 # %% [markdown]
 # ## High-needs budget
 
 # %%
 display(*sections.area_notes(run.area, "budget"))
-deficit = deficit_series(run.feed[ended_by(run.feed["period_end"], run.as_of)] if len(run.feed) else run.feed)
-if deficit.empty:
-    display(Markdown(f"*No high-needs deficit figures for {run.area.name} in its local feed.*"))
-else:
-    deficit_target = next((o.target for o in outlooks if o.measure == "high_needs_deficit_gbp_m"), None)
-    required = required_path_to_zero(deficit, deficit_target.target_date) if deficit_target else None
-    display(Markdown(narrative.budget_sentence(deficit, deficit_target, run.feed)))
-    title = narrative.local_title(deficit.assign(measure="high_needs_deficit_gbp_m", unit="gbp_m"), run.area.name, "deficit")
-    fig = charts.local_series_chart(deficit, title=title, ylabel="Cumulative high-needs deficit (£ million)",
-                                    source="council figures as published (data/local); forecasts drawn hollow", required=required,
-                                    target=0, target_label="Deficit eliminated")
-    display(HTML(charts.figure_html(fig, alt=title)))
-dsg = dsg_comparison(run.area, run.areas, run.neighbours) if run.area.level == "Local authority" else None
-if dsg is not None:
-    display(HTML(tables.to_html(local_tables.dsg_display(dsg), caption="DSG cumulative deficit as % of income (DfE; positive = deficit)")))
+display(*sections.budget(run, outlooks))
 
 # %% [markdown]
 # ## Methods, caveats and sources

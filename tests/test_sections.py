@@ -11,8 +11,10 @@ from analysis_helpers.analysis.outlook import build_outlook
 from analysis_helpers.core.paths import NOTEBOOKS_DIR, PROJECT_ROOT
 from analysis_helpers.data.release import open_release
 from analysis_helpers.domain.kpis import areas_for, kpis_for
-from analysis_helpers.domain.targets import read_targets
+from analysis_helpers.domain.targets import read_targets, targets_for
+from analysis_helpers.pipeline.parameters import validate
 from analysis_helpers.reporting import sections
+from analysis_helpers.reporting.summary import executive_summary
 
 HEADLINE = "ehcp_issued_within_20_weeks_excl_exceptions_pct"
 
@@ -117,3 +119,39 @@ def test_links_in_a_report_point_from_its_folder(tmp_path):
     elsewhere = hrefs(sections.document_links(tmp_path / "out" / "2025-Q3" / "essex", details=False))
     assert len(elsewhere) == 2 and all((tmp_path / "out" / "2025-Q3" / "essex" / link).resolve().exists() for link in elsewhere)
     assert "{{" not in text(sections.document_links(Path(report)))
+
+
+# -- the council's own figures ------------------------------------------------------------
+@pytest.fixture(scope="module")
+def validated():
+    return {name: validate(area=name, quarter="2025-Q3", today=dt.date(2025, 11, 15)) for name in ("Kent", "Essex")}
+
+
+def test_council_monthly_figures(validated):
+    kent = text(sections.council_monthly(validated["Kent"]))
+    assert "Kent: figures the council published (monthly and quarterly)" in kent and "12,180" in kent
+    assert text(sections.council_monthly(validated["Essex"])).startswith("*No local feed for Essex in `data/local/`")
+
+
+def test_spc_needs_six_monthly_points(validated):
+    kent = validated["Kent"]
+    shown = sections.spc(kent, targets_for(kent.area.code, kent.areas.get, kent.targets))
+    assert len(shown) == 1 and shown[0].data.startswith("*Kent has 3 published monthly figure(s) for 20-week timeliness: too few")
+    assert text(sections.spc(validated["Essex"], [])) == "*No monthly figures for Essex: no SPC chart.*"
+
+
+def test_workforce_against_the_casework_requirement(validated):
+    shown = sections.workforce(validated["Kent"])
+    assert "Due by 30 September 2023 (stated: within six months" in shown[0].data
+    assert 'alt="Kent: vacancies 50 (2023-Q2) to 20 (2023-09), as published"' in shown[-1].data
+    assert text(sections.workforce(validated["Essex"])) == "*No workforce figures for Essex in its local feed.*"
+
+
+def test_budget_path_and_dsg(validated):
+    kent = validated["Kent"]
+    _, outlooks = executive_summary(kent.area, kent.as_of, kent.release, kent.targets, local=kent.local)
+    shown = text(sections.budget(kent, outlooks))
+    assert "Latest forecast: £142m for 2022/23" in shown and "£140m from DfE and £82m from the council" in shown
+    assert "<td>6.83%</td>" in shown  # Kent's DSG deficit, 2021-22 (dsg_deficit_derived.xlsx)
+    essex = sections.budget(validated["Essex"], [])
+    assert essex[0].data == "*No high-needs deficit figures for Essex in its local feed.*" and "<td>-0.53%</td>" in essex[1].data

@@ -16,16 +16,20 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import HTML, Markdown
 
+from analysis_helpers.analysis.budget import deficit_series, dsg_comparison, required_path_to_zero
 from analysis_helpers.analysis.compare import compare, la_values
 from analysis_helpers.analysis.projection import MODELS
+from analysis_helpers.analysis.spc import xmr
 from analysis_helpers.analysis.trajectory import plan_milestones, required_path
 from analysis_helpers.core.formatting import fmt_date, fmt_pct, fmt_value
 from analysis_helpers.core.intervals import funnel_position
 from analysis_helpers.core.paths import NOTEBOOKS_DIR, PROJECT_ROOT
+from analysis_helpers.core.vintage import ended_by
 from analysis_helpers.data.area_facts import notes_for
 from analysis_helpers.domain.history import break_period, timeliness_history
 from analysis_helpers.domain.measures import BY_NAME, get_measure
-from analysis_helpers.reporting import charts, narrative, tables
+from analysis_helpers.domain.targets import earliest_target, requirements_for
+from analysis_helpers.reporting import charts, disclosure, local_tables, narrative, tables
 
 #: The detailed reports the review links, by notebook name.
 DETAIL_PAGES = (("01_baselines", "baselines"), ("02_trajectories", "trajectories"))
@@ -210,3 +214,79 @@ def document_links(report_dir: Path | None, details: bool = True) -> list:
     )
     parts.append(f"Project documents: {documents} (in the project folder).")
     return [HTML("<p>" + " ".join(parts) + "</p>")]
+
+
+# -- the council's own figures (data/local) -------------------------------------------
+def council_monthly(run) -> list:
+    """The council's monthly and quarterly figures as published, and its 20-week series as a chart."""
+    monthly = local_tables.monthly_rows(run.feed, run.area, run.as_of)
+    if monthly.empty:
+        return [Markdown(f"*No local feed for {run.area.name} in `data/local/`: only DfE's annual statistics are shown.*")]
+    caption = f"{run.area.name}: figures the council published (monthly and quarterly)"
+    shown = [HTML(tables.to_html(local_tables.display(monthly), caption=caption))]
+    timeliness = monthly[monthly["measure"] == "ehcp_issued_within_20_weeks_pct"]
+    if len(timeliness):
+        title = narrative.local_title(timeliness, run.area.name)
+        fig = charts.local_series_chart(disclosure.plottable(timeliness), title=title, ylabel="Plans issued within 20 weeks (%)",
+                                        source="council figures as published (data/local); see the table for each source")
+        shown.append(HTML(charts.figure_html(fig, alt=title)))
+    return shown
+
+
+def spc(run, area_targets: list) -> list:
+    """The council's monthly 20-week series as an XmR chart (6 points or more), against its earliest target if any."""
+    monthly = local_tables.monthly_rows(run.feed, run.area, run.as_of)
+    series = monthly[monthly["measure"] == "ehcp_issued_within_20_weeks_pct"] if len(monthly) else monthly
+    shown = [Markdown(narrative.spc_note(series, run.area.name))]
+    if len(series) < 6:
+        return shown
+    target = earliest_target(area_targets, "ehcp_issued_within_20_weeks_pct")
+    goal = target.target_value if target else None
+    result = xmr(series["value"], higher_is_better=True, target=goal)
+    fig = charts.xmr_chart(result.points, series["period"].tolist(),
+                           title=f"{run.area.name}: {result.variation}; assurance {result.assurance or 'no target'}",
+                           ylabel="Plans within 20 weeks (%)", source="council figures (data/local); target from the targets file", target=goal)
+    return [*shown, HTML(charts.figure_html(fig, alt=f"XmR chart: {result.variation}; {result.warning or ''}"))]
+
+
+def workforce(run) -> list:
+    """Casework vacancies and posts filled as published, against any staffing requirement in the targets file."""
+    staffing = [r for r in requirements_for(run.area.code, run.areas.get, run.targets) if r.measure == "send_vacancies"]
+    shown = [Markdown(f"> {r.quote} — *{r.source_title}*. Due by {fmt_date(r.target_date)} ({r.date_basis}).") for r in staffing]
+    rows = local_tables.measure_rows(run.feed, ["send_vacancies", "send_vacancies_filled"], run.as_of)
+    if rows.empty:
+        return [*shown, Markdown(f"*No workforce figures for {run.area.name} in its local feed.*")]
+    caption = f"{run.area.name}: SEND casework vacancies and posts filled, as published"
+    shown.append(HTML(tables.to_html(local_tables.display(rows), caption=caption)))
+    dated = rows[(rows["measure"] == "send_vacancies") & rows["period_kind"].isin(["month", "quarter"])]
+    if len(dated):
+        title = narrative.local_title(dated, run.area.name, "vacancies")
+        fig = charts.local_series_chart(disclosure.plottable(dated.assign(unit="count")), title=title, ylabel="Vacancies (posts)",
+                                        source="council figures as published (data/local)",
+                                        deadline=(staffing[0].target_date, "Requirement due") if staffing else None)
+        shown.append(HTML(charts.figure_html(fig, alt=title)))
+    return shown
+
+
+def budget(run, outlooks: list) -> list:
+    """The high-needs deficit against any path to zero in the targets file, and DfE's DSG comparison for an LA."""
+    feed = run.feed[ended_by(run.feed["period_end"], run.as_of)] if len(run.feed) else run.feed
+    deficit = deficit_series(feed)
+    shown = []
+    if deficit.empty:
+        shown.append(Markdown(f"*No high-needs deficit figures for {run.area.name} in its local feed.*"))
+    else:
+        target = next((o.target for o in outlooks if o.measure == "high_needs_deficit_gbp_m"), None)
+        required = required_path_to_zero(deficit, target.target_date) if target else None
+        shown.append(Markdown(narrative.budget_sentence(deficit, target, run.feed)))
+        title = narrative.local_title(deficit.assign(measure="high_needs_deficit_gbp_m", unit="gbp_m"), run.area.name, "deficit")
+        fig = charts.local_series_chart(deficit, title=title, ylabel="Cumulative high-needs deficit (£ million)",
+                                        source="council figures as published (data/local); forecasts drawn hollow", required=required,
+                                        target=0, target_label="Deficit eliminated")
+        shown.append(HTML(charts.figure_html(fig, alt=title)))
+    if run.area.level == "Local authority":
+        dsg = dsg_comparison(run.area, run.areas, run.neighbours)
+        if dsg is not None:
+            caption = "DSG cumulative deficit as % of income (DfE; positive = deficit)"
+            shown.append(HTML(tables.to_html(local_tables.dsg_display(dsg), caption=caption)))
+    return shown
