@@ -39,6 +39,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis_helpers.core.errors import DataValidationError
+from analysis_helpers.core.intervals import wilson_interval
 from analysis_helpers.core.paths import LOCAL_DIR
 from analysis_helpers.data.area_facts import GENERIC_HOSTS, council_hosts, on_hosts
 
@@ -322,8 +323,6 @@ def local_kpi_rows(feed: pd.DataFrame, area_code: str, area_name: str) -> pd.Dat
     ``source`` names the file and row; ``basis`` keeps the council's monthly
     management information apart from DfE's annual statistics.
     """
-    from analysis_helpers.core.intervals import wilson_interval
-
     if feed.empty:
         return pd.DataFrame(columns=LOCAL_KPI_COLUMNS)
     low, high = wilson_interval(feed["numerator"].astype(float), feed["denominator"].astype(float))
