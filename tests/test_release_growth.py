@@ -23,6 +23,8 @@ from analysis_helpers.data.provenance import CHECKSUM_LISTS_ENV
 
 SHIPPED = RAW_DIR / "education-health-and-care-plans_2025.zip"
 GROWN = "education-health-and-care-plans_2026.zip"
+#: The shipped release's publication date: what changes is the data (one more year), not the vintage.
+PUBLISHED = "2025-07-01"
 #: Not run on the grown release: notebook runs, this test, and the static checks of the
 #: package's shape (test_architecture.py reads no data; the main run has it).
 NOT_UNIT_TESTS = {"test_notebooks.py", "test_release_growth.py", "test_architecture.py"}
@@ -44,7 +46,7 @@ def grown_environment(tmp_path_factory):
     sha = hashlib.sha256(grown.read_bytes()).hexdigest()
     (folder / "README.md").write_text(
         f"| `{GROWN}` | {SHIPPED.name} with its 2024 and 202425 rows repeated as 2025 and 202526 | `{sha}` |\n\n"
-        f"- release: {GROWN} published: 2026-07-01\n"
+        f"- release: {GROWN} published: {PUBLISHED}\n"
     )
     return {
         **os.environ,
@@ -57,7 +59,7 @@ def grown_environment(tmp_path_factory):
 def test_the_grown_release_is_the_default_in_the_subprocess(grown_environment):
     result = subprocess.run([sys.executable, "-c", PROBE], cwd=PROJECT_ROOT, env=grown_environment, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
-    assert result.stdout.split() == [GROWN, "2026-07-01", "2019,2020,2021,2022,2023,2024,2025"]
+    assert result.stdout.split() == [GROWN, PUBLISHED, "2019,2020,2021,2022,2023,2024,2025"]
 
 
 def test_a_changed_grown_release_is_refused(grown_environment, tmp_path):
