@@ -167,7 +167,3 @@ def validate_targets_file(targets_file: str = "") -> Path:
     read_targets(path)  # a bad row stops here with its one-line message
     return path
 
-
-def validate_quarter(quarter: str, as_of: str = "", today: dt.date | None = None) -> tuple[Quarter, dt.date]:
-    """Former name of :func:`resolve_as_of`."""
-    return resolve_as_of(quarter, as_of, today)
