@@ -161,3 +161,15 @@ def test_a_real_quiet_run_prints_nothing_and_logs_everything(real_run):
     assert "reads data/raw/education-health-and-care-plans_2022.zip" in text and "KeyboardInterrupt" not in text
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["feed_notes"] and "data/local/kent.csv" in manifest["files_read"]
+
+
+def test_papermills_warnings_reach_run_log_and_respect_quiet(tmp_path, capsys, monkeypatch):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("x = 1")]  # no parameters cell: papermill warns
+    nb.metadata["kernelspec"] = {"name": "python3", "language": "python", "display_name": "Python 3"}
+    nbformat.write(nb, tmp_path / "bare.ipynb")
+    monkeypatch.setattr(cli, "run_quarterly", functools.partial(run_quarterly, notebooks=(tmp_path / "bare.ipynb",)))
+    assert main(["run", "--quarter", QUARTER, "--out", str(tmp_path / "reports"), "--quiet"]) == 0
+    assert capsys.readouterr() == ("", "")
+    text = (tmp_path / "reports" / QUARTER / "kent" / "run.log").read_text()
+    assert "WARNING papermill" in text and "does not contain a cell with tag 'parameters'" in text

@@ -24,6 +24,8 @@ FILE_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 #: ``log.error(..., extra=FILE_ONLY)``: for run.log only (the command line prints the error line itself).
 FILE_ONLY = {"console": False}
 LEVELS = {"quiet": logging.ERROR, "default": logging.WARNING, "verbose": logging.INFO}
+#: The loggers a run listens to, and the least level taken from each (papermill's information is its progress chatter).
+LOGGERS = {PACKAGE_LOGGER: logging.INFO, WARNINGS_LOGGER: logging.INFO, "papermill": logging.WARNING}
 
 
 class _ConsoleHandler(logging.StreamHandler):
@@ -43,9 +45,9 @@ class _ConsoleHandler(logging.StreamHandler):
 
 def configure_console(level: str = "default") -> None:
     """Show records of ``level`` (``quiet``, ``default`` or ``verbose``) and above on stderr; idempotent."""
-    for name in (PACKAGE_LOGGER, WARNINGS_LOGGER):
+    for name, least in LOGGERS.items():
         logger = logging.getLogger(name)
-        logger.setLevel(logging.INFO)  # the run log needs information even when the console shows only warnings
+        logger.setLevel(least)  # the run log needs information even when the console shows only warnings
         for handler in [h for h in logger.handlers if isinstance(h, _ConsoleHandler)]:
             logger.removeHandler(handler)
         console = _ConsoleHandler()
@@ -57,28 +59,24 @@ def configure_console(level: str = "default") -> None:
 
 @contextmanager
 def run_log(path: Path) -> Iterator[logging.Logger]:
-    """Write the package's log records (information and up) and Python warnings to ``path`` while the block runs."""
+    """Write the package's records (information and up), Python warnings and papermill's warnings to ``path`` while the block runs."""
     handler = logging.FileHandler(path, mode="w", encoding="utf-8")
     handler.setLevel(logging.INFO)
     handler.setFormatter(logging.Formatter(FILE_FORMAT, datefmt="%Y-%m-%dT%H:%M:%S"))
-    loggers = [logging.getLogger(PACKAGE_LOGGER), logging.getLogger(WARNINGS_LOGGER)]
-    previous = [logger.level for logger in loggers]
-    capturing = logging.getLogger(WARNINGS_LOGGER).handlers != [] or _capturing_warnings()
-    for logger in loggers:
-        if logger.level == logging.NOTSET or logger.level > logging.INFO:
-            logger.setLevel(logging.INFO)
+    previous = {name: logging.getLogger(name).level for name in LOGGERS}
+    capturing = getattr(logging, "_warnings_showwarning", None) is not None  # already on (configure_console)
+    for name, least in LOGGERS.items():
+        logger = logging.getLogger(name)
+        if logger.level == logging.NOTSET or logger.level > least:
+            logger.setLevel(least)
         logger.addHandler(handler)
     logging.captureWarnings(True)
     try:
-        yield loggers[0]
+        yield logging.getLogger(PACKAGE_LOGGER)
     finally:
-        for logger, level in zip(loggers, previous, strict=True):
-            logger.removeHandler(handler)
-            logger.setLevel(level)
+        for name, level in previous.items():
+            logging.getLogger(name).removeHandler(handler)
+            logging.getLogger(name).setLevel(level)
         if not capturing:
             logging.captureWarnings(False)
         handler.close()
-
-
-def _capturing_warnings() -> bool:
-    return getattr(logging, "_warnings_showwarning", None) is not None
