@@ -4,7 +4,7 @@ Prints, in one run on the same machine:
   floor   pyarrow.csv.read_csv of every data CSV in the release (type inference, no checks)
   cold    analysis_helpers reading and validating the same files (no cache; two
           files at a time, as Release.read_many does; one at a time shown too)
-  cached  the same through the parquet cache (keyed by the release's SHA-256)
+  cached  the same through the parquet cache (keyed by the release's SHA-256, the package version and the reader's code)
 and the ratios cold/floor (goal <= 2.0) and cached seconds (goal <= 0.3 s).
 Each figure is the median of several repeats after one warm-up.
 
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 import shutil
 import statistics
 import tempfile
@@ -59,8 +60,8 @@ def main() -> None:
         releases.Release(args.release, cache=False).read_many(names)
 
     cache_dir = Path(tempfile.mkdtemp(prefix="send-bench-cache-"))
-    original = releases.CACHE_DIR
-    releases.CACHE_DIR = cache_dir
+    original = os.environ.get("SEND_REVIEW_CACHE_DIR")
+    os.environ["SEND_REVIEW_CACHE_DIR"] = str(cache_dir)
     try:
         releases.Release(args.release).read  # noqa: B018
         for name in names:  # fill the cache once
@@ -74,7 +75,10 @@ def main() -> None:
         t_sequential = median_seconds(cold_sequential, args.repeats)
         t_cached = median_seconds(cached, args.repeats)
     finally:
-        releases.CACHE_DIR = original
+        if original is None:
+            os.environ.pop("SEND_REVIEW_CACHE_DIR", None)
+        else:
+            os.environ["SEND_REVIEW_CACHE_DIR"] = original
         shutil.rmtree(cache_dir, ignore_errors=True)
 
     print(f"release: {args.release.name} ({len(names)} data files), median of {args.repeats} runs")

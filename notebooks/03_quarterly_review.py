@@ -38,10 +38,10 @@ from IPython.display import HTML, Markdown, display
 
 from analysis_helpers.analysis.compare import compare
 from analysis_helpers.analysis.status import CHANGE_RULE, RAG_RULE
-from analysis_helpers.data.provenance import inputs_table, vintages_text
 from analysis_helpers.domain.kpis import kpis_for
 from analysis_helpers.pipeline.parameters import validate
 from analysis_helpers.reporting import narrative, sections, tables
+from analysis_helpers.reporting.sources import inputs_table, vintages_text
 from analysis_helpers.reporting.summary import executive_summary
 
 run = validate(area=area, quarter=quarter, as_of=as_of, neighbours=neighbours, release=release, targets_file=targets_file,

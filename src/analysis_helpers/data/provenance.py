@@ -25,10 +25,9 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-import pandas as pd
-
 from analysis_helpers.core.errors import ChecksumError, DataValidationError
-from analysis_helpers.core.paths import DATA_LOG, LOCAL_DIR, PROJECT_ROOT, RAW_DIR, TARGETS_FILE
+from analysis_helpers.core.paths import DATA_LOG, LOCAL_DIR, RAW_DIR, TARGETS_FILE
+from analysis_helpers.data.area_facts import AREA_FACT_FILES
 
 _SHA_ROW = re.compile(r"^\|\s*`raw/(?P<file>[^`]+)`.*`(?P<sha>[0-9a-f]{64})`\s*\|\s*$")
 _LIST_ROW = re.compile(r"^\|\s*`(?P<file>[^`/]+)`.*`(?P<sha>[0-9a-f]{64})`\s*\|\s*$")
@@ -167,35 +166,7 @@ def verify_raw_file(path: Path, log_path: Path = DATA_LOG, raw_dir: Path = RAW_D
 
 
 def input_files() -> list[Path]:
-    """Every raw input the reports can use, plus the targets file and the data log."""
+    """Every input the reports can use: raw files, council feeds, the targets file, area facts and the data log."""
     raw = sorted(p for p in RAW_DIR.iterdir() if p.is_file() and p.name != "README.md") if RAW_DIR.exists() else []
     local = sorted(p for p in LOCAL_DIR.glob("*") if p.suffix in (".csv", ".xlsx") and not p.name.startswith("template")) if LOCAL_DIR.exists() else []
-    return [*raw, *local, TARGETS_FILE, DATA_LOG]
-
-
-def inputs_table() -> pd.DataFrame:
-    """File, publication date and SHA-256 of every input, for a report's provenance section."""
-    rows = []
-    for path in input_files():
-        if path.exists():
-            published = publication_date(path)
-            rows.append(
-                {
-                    "File": path.relative_to(PROJECT_ROOT).as_posix(),
-                    "Published": published.isoformat() if published else "",
-                    "SHA-256": sha256_of(path),
-                }
-            )
-    return pd.DataFrame(rows)
-
-
-def vintages_text(release, as_of: dt.date) -> str:
-    """One sentence on which DfE release a report uses and whether it was public by ``as_of``."""
-    published = release.published
-    if published is None:
-        return f"DfE release {release.path.name}: publication date not in the data log."
-    state = "published before" if published <= as_of else "NOT yet published at"
-    return (
-        f"Data vintage: DfE release `{release.path.name}` (public by {published:%d %B %Y}, {state} this review's data date "
-        f"{as_of:%d %B %Y}). Only figures public by the data date are used."
-    )
+    return [*raw, *local, TARGETS_FILE, *AREA_FACT_FILES, DATA_LOG]

@@ -38,9 +38,6 @@ __all__ = ["FileSchema", "Release", "ReleaseFile", "SYMBOLS", "open_release", "p
 #: Hash of the code that turns a release member into a parsed table: part of
 #: every parquet cache file's name, so editing the reader invalidates the cache.
 READER_CODE = parquet_cache.source_hash(ees_csv, symbols, periods, geography, parquet_cache, sys.modules[__name__])
-#: Set to a folder to cache parsed files there instead of ``core.paths.cache_dir()``
-#: (benchmarks/bench_release_load.py uses it; prefer ``SEND_REVIEW_CACHE_DIR``).
-CACHE_DIR: Path | None = None
 
 
 class Release:
@@ -128,8 +125,7 @@ class Release:
         """Where the parsed file is cached (None without a cache)."""
         if not self.cache:
             return None
-        path = parquet_cache.cache_file("schema" if schema else "plain", self.sha256, READER_CODE, f"{name}.parquet")
-        return CACHE_DIR / path.name if CACHE_DIR is not None else path
+        return parquet_cache.cache_file("schema" if schema else "plain", self.sha256, READER_CODE, f"{name}.parquet")
 
     def _read(self, name: str, schema: FileSchema | None) -> ReleaseFile:
         cache_path = self.cache_path(name, schema)
