@@ -33,14 +33,14 @@ from analysis_helpers.analysis.trajectory import (
     plan_milestones,
     required_value,
 )
-from analysis_helpers.core.errors import DataValidationError
+from analysis_helpers.core.errors import DataValidationError, ParameterError
 from analysis_helpers.data.local_feed import area_feed
 from analysis_helpers.data.release import Release, open_release
 from analysis_helpers.domain.areas import LOCAL_AUTHORITY, Area
 from analysis_helpers.domain.history import ADAPTER, timeliness_history
 from analysis_helpers.domain.kpis import kpi_table
 from analysis_helpers.domain.measures import BY_NAME
-from analysis_helpers.domain.targets import Target, with_baseline
+from analysis_helpers.domain.targets import Target, measure_unit, with_baseline
 
 #: Chosen by the backtest (benchmarks/bench_backtest.py prints the choice each
 #: run): lowest MAE among models whose 80%/95% coverage is within 5 points.
@@ -234,7 +234,7 @@ def build_outlook(
     has_counts = observed["denominator"].notna().sum() >= 3
     chosen = model or (DEFAULT_MODEL if has_counts else "linear_pct")
     if chosen not in MODELS:
-        raise KeyError(f"unknown model {chosen!r}; models: {', '.join(MODELS)}")
+        raise ParameterError(f"unknown model {chosen!r}; models: {', '.join(MODELS)}")
     if horizon is None:
         last = pd.Timestamp(observed["period_end"].max()) if len(observed) else pd.Timestamp(as_of or dt.date.today())
         candidates = [last + pd.DateOffset(years=3)]
@@ -244,7 +244,8 @@ def build_outlook(
     projection = None
     try:
         pooled = pooled_variance(measure, as_of, release) if chosen in ("rw_logit", "rw_drift_logit") else None
-        projection = project(observed, chosen, horizon=horizon, pooled_variance=pooled)
+        unit = target.unit if target is not None else (measure_unit(measure) or "pct")
+        projection = project(observed, chosen, horizon=horizon, pooled_variance=pooled, unit=unit)
     except TooFewPoints as exc:
         notes.append(str(exc))
         chosen = None
