@@ -35,7 +35,7 @@ class _ConsoleHandler(logging.StreamHandler):
         super().__init__(sys.stderr)
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.setStream(sys.stderr)
+        self.stream = sys.stderr  # not setStream: that flushes the old stream, which may be closed by now
         super().emit(record)
 
     def filter(self, record: logging.LogRecord) -> bool:
