@@ -1,7 +1,7 @@
 """``manifest.json``: everything needed to reproduce or audit a run.
 
 Parameters, the files the run reads (release, long history, neighbour list,
-DSG table, the area's local feed, targets, data log), every input with its
+DSG table, the area's local feed, targets, area facts, data log), every input with its
 SHA-256 and publication date, the local feed's validation notes, package
 versions, the git commit, start and end times and each notebook's seconds.
 """
@@ -24,6 +24,7 @@ from analysis_helpers.core.paths import (
     PROJECT_ROOT,
     TARGETS_FILE,
 )
+from analysis_helpers.data.area_facts import AREA_FACT_FILES
 from analysis_helpers.data.local_feed import feed_for
 from analysis_helpers.data.provenance import input_files, publication_date, sha256_of
 from analysis_helpers.pipeline.quarters import Quarter
@@ -41,7 +42,8 @@ def feed_file(area_slug: str, local: Path | None) -> Path | None:
 
 def files_read(release: Path, neighbours: str, feed: Path | None) -> list[Path]:
     """The files a review run reads, in the order a reader would look for them (those that exist)."""
-    candidates = [release, HISTORIC_RELEASE, NEIGHBOUR_FILES.get(str(neighbours)), DSG_DEFICIT_FILE, feed, TARGETS_FILE, DATA_LOG]
+    candidates = [release, HISTORIC_RELEASE, NEIGHBOUR_FILES.get(str(neighbours)), DSG_DEFICIT_FILE, feed, TARGETS_FILE,
+                  *AREA_FACT_FILES, DATA_LOG]
     return [Path(p) for p in dict.fromkeys(candidates) if p is not None and Path(p).exists()]
 
 
