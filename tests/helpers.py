@@ -133,3 +133,28 @@ def fixture_history_default():
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(history_module, "HISTORIC_RELEASE", FIXTURE_HISTORIC)
         yield FIXTURE_HISTORIC
+
+
+def one(table, area, measure, period):
+    """The single KPI row for an area, measure and period (fails unless there is exactly one)."""
+    rows = table[(table["area_name"] == area) & (table["measure"] == measure) & (table["period"] == period)]
+    assert len(rows) == 1, rows
+    return rows.iloc[0]
+
+
+def check_against_published(table, release: Path = FIXTURE_RELEASE) -> int:
+    """Compare our excl.-exceptions timeliness with DfE's published percentage, row by row; the number checked.
+
+    Each of our values must be within 0.05 points of DfE's one-decimal figure;
+    DfE's ``x``, ``z`` and blanks are skipped.
+    """
+    rows = {(r["la_name"] or r["region_name"] or r["country_name"], r["time_period"]): r
+            for r in raw_rows("timeliness_20_week.csv", release) if r["breakdown_topic"] == "All EHC plans issued"}
+    ours = table[table["measure"] == "ehcp_issued_within_20_weeks_excl_exceptions_pct"].dropna(subset=["value"])
+    checked = 0
+    for name, period, value in zip(ours["area_name"], ours["period"], ours["value"], strict=True):
+        published = rows[(name, period)]["PC_plans_issued_20_weeks_ex"]
+        if published not in ("x", "z", ""):
+            assert abs(value - float(published)) <= 0.05 + 1e-9, (name, period, value, published)
+            checked += 1
+    return checked

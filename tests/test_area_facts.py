@@ -6,6 +6,7 @@ import jupytext
 import nbformat
 import papermill as pm
 import pytest
+from helpers import FIXTURE_RELEASE
 
 from analysis_helpers.analysis.baselines import baseline_dates
 from analysis_helpers.core.errors import DataValidationError
@@ -21,6 +22,7 @@ from analysis_helpers.data.area_facts import (
     read_milestones,
 )
 from analysis_helpers.data.local_feed import validate_feed
+from analysis_helpers.data.release import open_release
 from analysis_helpers.domain.kpis import areas_for
 
 
@@ -56,9 +58,10 @@ def test_kent_milestones_are_the_improvement_notices_review_points(areas):
 
 
 def test_seed_baseline_dates_come_from_the_data(areas):
-    assert baseline_dates(areas.get("Kent")) == ("2023", "2023-06")  # app_20_weeks_80's baseline, 30 June 2023
-    assert baseline_dates(areas.get("Essex")) == ("2024", "")  # no target, no feed: DfE's latest calendar year
-    assert baseline_dates(areas.get("Essex"), as_of=dt.date(2025, 3, 31)) == ("", "")  # the 2025 release was not yet public
+    fixture = open_release(FIXTURE_RELEASE)  # its last calendar year is 2024, whatever the default release holds
+    assert baseline_dates(areas.get("Kent"), release=fixture) == ("2023", "2023-06")  # app_20_weeks_80's baseline, 30 June 2023
+    assert baseline_dates(areas.get("Essex"), release=fixture) == ("2024", "")  # no target, no feed: DfE's latest calendar year
+    assert baseline_dates(areas.get("Essex"), release=fixture, as_of=dt.date(2025, 3, 31)) == ("", "")  # not yet public
 
 
 @pytest.mark.parametrize(

@@ -9,10 +9,11 @@ import subprocess
 import sys
 
 import pytest
+from helpers import FIXTURE_RELEASE
 
-from analysis_helpers import cli
 from analysis_helpers.analysis.projection import MODELS
 from analysis_helpers.cli import main
+from analysis_helpers.cli import parser as cli_parser
 from analysis_helpers.core.paths import DEFAULT_RELEASE, LOCAL_DIR
 from analysis_helpers.data.local_feed import LOCAL_MEASURES
 from analysis_helpers.data.neighbours import VINTAGES
@@ -146,25 +147,29 @@ def test_an_unexpected_exception_is_exit_1_with_one_line(capsys, monkeypatch):
     def broken(args):
         raise RuntimeError("something the code did not expect\nsecond line")
 
-    monkeypatch.setattr(cli, "cmd_areas", broken)
+    monkeypatch.setattr(cli_parser, "cmd_areas", broken)  # the parser binds each command to its function
     code, _, err = run_cli(capsys, "areas")
     assert code == 1 and err.count("\n") == 1 and "RuntimeError: something the code did not expect" in err and "--debug" in err
     with pytest.raises(RuntimeError):
         main(["areas", "--debug"])
 
 
+ON_FIXTURE = ("--release", str(FIXTURE_RELEASE))  # values below are the fixture's, whatever the default release holds
+
+
 # -- counts are printed without .0 ---------------------------------------------------------
 def test_counts_print_without_point_zero_in_every_table(capsys):
-    code, out, _ = run_cli(capsys, "kpis", *KENT, "--measure", "ehcp_caseload_count")
+    """Kent's caseload: 19,407 (2023/24) and 20,635 (2024/25), read from the fixture (real rows)."""
+    code, out, _ = run_cli(capsys, *ON_FIXTURE, "kpis", *KENT, "--measure", "ehcp_caseload_count")
     assert code == 0 and "19,407" in out and "20,635" in out and not re.search(r"\d\.0\b", out)
-    code, out, _ = run_cli(capsys, "kpis", *KENT, "--measure", "ehcp_caseload_count", "--local")
+    code, out, _ = run_cli(capsys, *ON_FIXTURE, "kpis", *KENT, "--measure", "ehcp_caseload_count", "--local")
     assert code == 0 and "19,407" in out and not re.search(r"\d\.0\b", out) and "NaN" not in out
-    code, out, _ = run_cli(capsys, "compare", *KENT, "--measure", "ehcp_caseload_count")
+    code, out, _ = run_cli(capsys, *ON_FIXTURE, "compare", *KENT, "--measure", "ehcp_caseload_count")
     assert code == 0 and "20,635" in out and "19,407" in out and "1,228" in out and not re.search(r"\d\.0\b", out) and "<NA>" not in out
-    code, out, _ = run_cli(capsys, "kpis", *KENT, "--measure", "ehcp_caseload_count", "--format", "csv")
+    code, out, _ = run_cli(capsys, *ON_FIXTURE, "kpis", *KENT, "--measure", "ehcp_caseload_count", "--format", "csv")
     values = {r["period"]: r["value"] for r in csv.DictReader(io.StringIO(out))}
     assert values["2023/24"] == "19407"
-    code, out, _ = run_cli(capsys, "project", *KENT, "--measure", "ehcp_caseload_count")
+    code, out, _ = run_cli(capsys, *ON_FIXTURE, "project", *KENT, "--measure", "ehcp_caseload_count")
     assert code == 0 and "latest_value: 20,635" in out and not re.search(r"\d\.0\b", out.split("\n\n")[0])
 
 

@@ -6,14 +6,17 @@ published figures on the files the workbook ships with. Expected values are
 worked out from the raw rows with csv (helpers.raw_rows on the real zip).
 """
 
+import csv
+import io
 import statistics
 import zipfile
 
 import pytest
-from helpers import FIXTURE_HISTORIC, FIXTURE_LAS, FIXTURE_RELEASE, raw_bytes, raw_rows
+from helpers import FIXTURE_HISTORIC, FIXTURE_LAS, FIXTURE_RELEASE, check_against_published, one, raw_bytes, raw_rows
 
 from analysis_helpers.analysis.backtest import forecast_years, forecasts
 from analysis_helpers.analysis.compare import compare
+from analysis_helpers.cli import main
 from analysis_helpers.core.paths import DEFAULT_RELEASE, HISTORIC_RELEASE
 from analysis_helpers.data.release import open_release
 from analysis_helpers.domain.history import overlap
@@ -36,12 +39,6 @@ def table(real):
     return kpi_table(real)
 
 
-def one(table, area, measure, period):
-    rows = table[(table["area_name"] == area) & (table["measure"] == measure) & (table["period"] == period)]
-    assert len(rows) == 1, rows
-    return rows.iloc[0]
-
-
 def test_kent_2023_timeliness_on_the_real_release(table):
     # timeliness_20_week.csv, Kent 2023: plans_issued_within_20_weeks=324, plans_issued_den=1804 -> 18.0%.
     row = one(table, "Kent", "ehcp_issued_within_20_weeks_pct", "2023")
@@ -59,16 +56,7 @@ def test_england_2024_excluding_exceptions(table):
 
 
 def test_every_computed_value_agrees_with_dfe_published_percentages(table):
-    rows = {(r["la_name"] or r["region_name"] or r["country_name"], r["time_period"]): r
-            for r in raw_rows("timeliness_20_week.csv", DEFAULT_RELEASE) if r["breakdown_topic"] == "All EHC plans issued"}
-    ours = table[table["measure"] == HEADLINE].dropna(subset=["value"])
-    checked = 0
-    for name, period, value in zip(ours["area_name"], ours["period"], ours["value"], strict=True):
-        published = rows[(name, period)]["PC_plans_issued_20_weeks_ex"]
-        if published not in ("x", "z", ""):
-            assert abs(value - float(published)) <= 0.05 + 1e-9, (name, period, value, published)
-            checked += 1
-    assert checked > 900
+    assert check_against_published(table, DEFAULT_RELEASE) > 900
 
 
 def test_whole_release_reads_including_the_repeated_column(real):
@@ -134,3 +122,23 @@ def test_fixtures_are_the_real_rows_filtered(fixture, real):
         assert raw_rows(name, fixture) == kept, name
         fixture_lines, real_lines = raw_bytes(name, fixture).splitlines(keepends=True), raw_bytes(name, real).splitlines(keepends=True)
         assert fixture_lines[0] == real_lines[0] and set(fixture_lines) <= set(real_lines)  # byte for byte
+
+
+def run_cli(capsys, *args):
+    code = main(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_backtest_prints_overall_rows(capsys):
+    """On the whole real release the chosen model is calibrated (on the fixture's 15 LAs it need not be)."""
+    code, out, _ = run_cli(capsys, "backtest", "--measure", "ehcp_issued_within_20_weeks_excl_exceptions_pct", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    overall = {r["model"]: r for r in rows if r["year"] == "overall"}
+    assert code == 0 and set(overall) == {"glm_logit", "rw_drift_logit", "rw_logit", "linear_pct"}
+    assert list(rows[0]) == ["model", "year", "n", "coverage_80", "coverage_95", "mae", "mae_naive"]
+    assert abs(float(overall["rw_logit"]["coverage_80"]) - 80) <= 5 and abs(float(overall["rw_logit"]["coverage_95"]) - 95) <= 5
+    code, _, err = run_cli(capsys, "backtest", "--measure", "new_ehcp_count")
+    assert code == 2 and "unknown measure 'new_ehcp_count'; valid measures: ehcp_issued_within_20_weeks_pct" in err
+
+

@@ -211,6 +211,3 @@ def targets_for(area_code: str, area_lookup, path: Path = TARGETS_FILE) -> list[
     """Numeric targets whose ``area`` resolves to ``area_code``."""
     return for_area(read_targets(path), area_code, area_lookup, path)
 
-
-#: Former name, kept until the command line moves to COUNCIL_ONLY_UNITS.
-LOCAL_MEASURES = COUNCIL_ONLY_UNITS

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
 import nbformat
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
-
-from analysis_helpers.core.paths import PROJECT_ROOT
 
 #: Page titles by notebook (the area and quarter are added).
 TITLES = {
@@ -59,7 +56,5 @@ def export_html(executed: Path, html_path: Path, title: str | None = None) -> No
     body = _EXTERNAL.sub("", body)
     body = _REMOTE_MODULE.sub("", body)
     body = body.replace("<html>", '<html lang="en">', 1)
-    # links to the project's documents, relative to where this report is written
-    body = body.replace("{{project}}", Path(os.path.relpath(PROJECT_ROOT, html_path.parent)).as_posix())
     body = body.replace("</style>", _REPORT_CSS + "</style>", 1)
     html_path.write_text(body, encoding="utf-8")

@@ -1,0 +1,161 @@
+"""The commands of ``send-review``: each takes the parsed arguments and returns an exit code."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sys
+from dataclasses import replace
+
+import pandas as pd
+
+from analysis_helpers.analysis.backtest import cached_backtest, choose_default
+from analysis_helpers.analysis.compare import compare
+from analysis_helpers.analysis.outlook import build_outlook
+from analysis_helpers.cli.output import INTEGER_COLUMNS, VALUE_COLUMNS, emit, number, say
+from analysis_helpers.core.errors import ParameterError
+from analysis_helpers.core.formatting import fmt_count, is_missing
+from analysis_helpers.data.local_feed import area_feed, feed_files, local_kpi_rows, validate_feed
+from analysis_helpers.data.release import open_release
+from analysis_helpers.domain.kpis import areas_for, kpis_for
+from analysis_helpers.domain.targets import Target, for_area, measure_unit, read_targets
+from analysis_helpers.reporting import disclosure
+
+EXIT_OK = 0
+EXIT_BUG = 1
+EXIT_USER_ERROR = 2
+EXIT_SOME_FAILED = 3
+
+
+def cmd_areas(args) -> int:
+    frame = areas_for(open_release(args.release)).to_frame()
+    if args.level:
+        frame = frame[frame["geographic_level"] == args.level]
+    emit(frame, args.format)
+    return EXIT_OK
+
+
+def cmd_kpis(args) -> int:
+    release = open_release(args.release)
+    table = kpis_for(args.area, args.measure, release)
+    if args.local is not None:  # merge the areas' council figures, with their basis
+        table = table.assign(basis="DfE statistics")
+        parts = [table]
+        for query in args.area:
+            area = areas_for(release).get(query)
+            local = local_kpi_rows(area_feed(area.slug, args.local), area.code, area.name)
+            if args.measure:
+                local = local[local["measure"].isin(args.measure)]
+            parts.append(local[list(table.columns)])
+        table = disclosure.apply(pd.concat([p for p in parts if len(p)], ignore_index=True))
+    emit(table, args.format)
+    return EXIT_OK
+
+
+def cmd_validate(args) -> int:
+    problems_total = 0
+    for path in feed_files(args.path):
+        frame, problems, notes = validate_feed(path)
+        for note in notes:
+            say(args, f"note: {note}")
+        for problem in problems:
+            print(str(problem), file=sys.stderr)
+        problems_total += len(problems)
+        say(args, f"{path.name}: {fmt_count(len(frame))} figures read, {fmt_count(len(problems))} problem(s)")
+    return EXIT_USER_ERROR if problems_total else EXIT_OK
+
+
+def cmd_compare(args) -> int:
+    table = compare(args.area, args.measure, args.period, args.neighbours, open_release(args.release))
+    emit(table, args.format, measure_unit(args.measure))
+    return EXIT_OK
+
+
+def ad_hoc_target(area_name: str, measure: str, value: float, due: dt.date) -> Target:
+    """A target given on the command line (its baseline, the latest figure, is filled in by :func:`cmd_project`)."""
+    return Target(
+        target_id="ad hoc", area=area_name, measure=measure, unit=measure_unit(measure) or "pct", denominator="",
+        baseline_value=None, baseline_date=dt.date.today(), baseline_source="", target_value=value, target_date=due,
+        date_basis="given on the command line", source_title="", source_url="", quote="", row=0,
+    )
+
+
+def cmd_project(args) -> int:
+    release = open_release(args.release)
+    areas = areas_for(release)
+    area = areas.get(args.area)
+    as_of = _date(args.as_of, "--as-of") if args.as_of else None
+    horizon = None
+    if args.horizon:
+        if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", args.horizon):
+            raise ParameterError(f"--horizon must look like 2027-12 (a year and a month), got {args.horizon!r}")
+        horizon = pd.Timestamp(args.horizon + "-01") + pd.offsets.MonthEnd(0)
+    if args.target is not None:
+        if not args.by:
+            raise ParameterError("--target needs --by YYYY-MM-DD (the date the target is due)")
+        target = ad_hoc_target(area.name, args.measure, args.target, _date(args.by, "--by"))
+    else:
+        mine = for_area(read_targets(args.targets), area.code, areas.get, args.targets)
+        target = next((t for t in mine if t.measure == args.measure), None)
+    options = {"as_of": as_of, "model": args.model, "horizon": horizon, "release": release, "local": args.local, "basis": args.basis}
+    outlook = build_outlook(area, args.measure, target, **options)
+    if target is not None and target.target_id == "ad hoc" and len(outlook.observed):
+        latest = outlook.observed.iloc[-1]
+        baseline = {"baseline_value": float(latest["value"]), "baseline_date": pd.Timestamp(latest["period_end"]).date()}
+        outlook = build_outlook(area, args.measure, replace(target, **baseline), **options)
+    unit = measure_unit(args.measure)
+    lines = [f"{key}: {_summary_value(key, value, unit)}" for key, value in outlook.summary().items()]
+    if args.format == "csv":
+        print("\n".join(f"# {line}" for line in lines))
+        emit(outlook.projection_rows(), "csv", unit)
+    else:
+        emit(outlook.projection_rows(), "table", unit)
+        print("\n" + "\n".join(lines))
+    return EXIT_OK
+
+
+def _summary_value(key: str, value, unit: str | None) -> str:
+    if key in VALUE_COLUMNS or key in INTEGER_COLUMNS:
+        return str(number(value, "count" if key in INTEGER_COLUMNS else unit))
+    if isinstance(value, float):
+        return "" if is_missing(value) else f"{value:.4g}" if abs(value) < 1 else f"{value:,.1f}"
+    return str(value)
+
+
+def _date(text: str, flag: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ParameterError(f"{flag} must be a date written YYYY-MM-DD, got {text!r}") from None
+
+
+def cmd_backtest(args) -> int:
+    table = cached_backtest(args.measure, release=open_release(args.release))
+    emit(table, args.format)
+    if args.format == "table":
+        say(args, f"\ndefault model chosen: {choose_default(table)}")
+    return EXIT_OK
+
+
+def cmd_batch(args) -> int:
+    # deferred: the pipeline pulls in papermill and nbformat (about 2 s at start-up); only run and batch need them
+    from analysis_helpers.pipeline.batch import run_batch  # deferred: see above
+
+    results, index = run_batch(args.areas, args.quarter, args.as_of, args.out, args.jobs, args.release,
+                               progress=not (args.no_progress or args.quiet), local=args.local, details=args.details)
+    width = max(len(r.area) for r in results) if results else 4
+    for r in results:  # with --quiet, only the failures (on stderr)
+        if not (r.ok and args.quiet):
+            print(f"{r.area:<{width}}  {'ok    ' if r.ok else 'FAILED'}  {r.seconds:6.1f} s" + (f"  {r.error}" if not r.ok else ""),
+                  file=sys.stderr if args.quiet else sys.stdout)
+    failed = sum(not r.ok for r in results)
+    say(args, f"{fmt_count(len(results) - failed)} ok, {fmt_count(failed)} failed; index: {index}")
+    return EXIT_SOME_FAILED if failed else EXIT_OK
+
+
+def cmd_run(args) -> int:
+    from analysis_helpers.pipeline.report import run_quarterly  # deferred: see cmd_batch
+
+    result = run_quarterly(area=args.area, quarter=args.quarter, as_of=args.as_of, out_dir=args.out, release=args.release, local=args.local)
+    say(args, f"report written: {result}")
+    return EXIT_OK

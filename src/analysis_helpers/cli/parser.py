@@ -1,0 +1,174 @@
+"""The ``send-review`` argument parser: one-line usage errors, global options before or after the command,
+choices from the package's registries."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from analysis_helpers.analysis.projection import MODELS
+from analysis_helpers.cli.commands import (
+    cmd_areas,
+    cmd_backtest,
+    cmd_batch,
+    cmd_compare,
+    cmd_kpis,
+    cmd_project,
+    cmd_run,
+    cmd_validate,
+)
+from analysis_helpers.core.paths import LOCAL_DIR, TARGETS_FILE
+from analysis_helpers.data.local_feed import LOCAL_MEASURES as FEED_MEASURES
+from analysis_helpers.data.neighbours import DEFAULT_VINTAGE, VINTAGES
+from analysis_helpers.domain.areas import LEVEL_ORDER
+from analysis_helpers.domain.history import ADAPTER
+from analysis_helpers.domain.measures import MEASURE_NAMES
+
+FORMATS = ("table", "csv")
+LEVELS = tuple(LEVEL_ORDER)
+#: ``project`` works on DfE measures and on the measures councils' feeds carry.
+PROJECT_MEASURES = tuple(dict.fromkeys([*MEASURE_NAMES, *FEED_MEASURES]))
+GLOBAL_OPTIONS = ("--release", "--debug", "--verbose", "--quiet")
+
+
+class UsageError(Exception):
+    """A command line that argparse (or the checks around it) refuses: one line, exit 2."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (no usage block) and no abbreviated options."""
+
+    def __init__(self, *args, allow_abbrev: bool = False, **kwargs):
+        super().__init__(*args, allow_abbrev=allow_abbrev, **kwargs)
+
+    def error(self, message: str):
+        command = self.prog.removeprefix("send-review").strip()
+        raise UsageError(f"send-review: error: {command + ': ' if command else ''}{message}")
+
+
+def _one_of(kind: str, valid, plural: str = "") -> callable:
+    """An argparse ``type`` accepting only ``valid``; the error names them all, on one line."""
+    valid = tuple(str(v) for v in valid)
+
+    def check(text: str) -> str:
+        if text not in valid:
+            raise argparse.ArgumentTypeError(f"unknown {kind} {text!r}; valid {plural or kind + 's'}: {', '.join(valid)}")
+        return text
+
+    return check
+
+
+def _add_global_options(parser: argparse.ArgumentParser, prefix: str = "") -> None:
+    """--release, --debug, --verbose, --quiet; default SUPPRESS so a later position never overwrites an earlier one."""
+    group = parser.add_argument_group("global options (before or after the command)")
+    group.add_argument("--release", dest=prefix + "release", type=Path, metavar="PATH", default=argparse.SUPPRESS,
+                       help="DfE release zip or folder (default: the embedded one)")
+    group.add_argument("--debug", dest=prefix + "debug", action="store_true", default=argparse.SUPPRESS,
+                       help="show the full traceback on error")
+    group.add_argument("--verbose", dest=prefix + "verbose", action="store_true", default=argparse.SUPPRESS,
+                       help="also show progress information (files read, notebooks run)")
+    group.add_argument("--quiet", dest=prefix + "quiet", action="store_true", default=argparse.SUPPRESS,
+                       help="show errors only (tables asked for are still printed)")
+
+
+def _command(sub, name: str, func, help_text: str, table: bool = False) -> argparse.ArgumentParser:
+    p = sub.add_parser(name, help=help_text, description=help_text)
+    _add_global_options(p)
+    if table:  # the commands that print a table
+        p.add_argument("--format", type=_one_of("format", FORMATS), default="table", metavar="{table,csv}", help="output format")
+    p.set_defaults(func=func)
+    return p
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = Parser(prog="send-review",
+                    description="SEND review workbook: KPIs, comparators and quarterly reports from DfE SEN2 statistics.")
+    _add_global_options(parser, prefix="before_")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=Parser)
+    measure = _one_of("measure", MEASURE_NAMES)
+
+    p = _command(sub, "areas", cmd_areas, "list England, the regions and every LA with codes", table=True)
+    p.add_argument("--level", type=_one_of("level", LEVELS), default=None, help=f"only this level: {', '.join(LEVELS)}")
+
+    p = _command(sub, "kpis", cmd_kpis, "print the tidy KPI table for one or more areas", table=True)
+    p.add_argument("--area", action="append", required=True, help="area name, LA number or GSS code (repeatable)")
+    p.add_argument("--measure", action="append", type=measure, metavar="NAME", help="measure name (repeatable; default: all)")
+    p.add_argument("--local", nargs="?", const=LOCAL_DIR, type=Path, default=None,
+                   help="also merge the council's figures from this feed file or folder (default folder: data/local/); adds a basis column")
+
+    p = _command(sub, "validate", cmd_validate, "check a local figures feed (file or folder); exit 0 or 2")
+    p.add_argument("path", type=Path, nargs="?", default=LOCAL_DIR, help="feed file (.csv/.xlsx) or folder (default: data/local/)")
+
+    p = _command(sub, "compare", cmd_compare, "one area against England, its region and its neighbours", table=True)
+    p.add_argument("--area", required=True, help="area name, LA number or GSS code")
+    p.add_argument("--measure", required=True, type=measure, metavar="NAME", help="measure name (see the README)")
+    p.add_argument("--period", default=None, help="period label such as 2023 or 2024/25 (default: latest with data)")
+    p.add_argument("--neighbours", type=_one_of("neighbour list", VINTAGES), default=DEFAULT_VINTAGE,
+                   help=f"DfE statistical neighbour list: {', '.join(VINTAGES)} (default {DEFAULT_VINTAGE})")
+
+    p = _command(sub, "project", cmd_project, "projection with intervals, required path and target", table=True)
+    p.add_argument("--area", required=True, help="area name, LA number or GSS code")
+    p.add_argument("--measure", required=True, type=_one_of("measure", PROJECT_MEASURES), metavar="NAME",
+                   help="a DfE measure or one a council feed carries")
+    p.add_argument("--as-of", dest="as_of", default=None, help="use only data published by this date (YYYY-MM-DD)")
+    p.add_argument("--horizon", default=None, help="last month to project to, YYYY-MM (default: 3 periods or a year past the target)")
+    p.add_argument("--model", type=_one_of("model", MODELS), default=None,
+                   help=f"{', '.join(MODELS)} (default: chosen by the backtest)")
+    p.add_argument("--target", type=float, default=None, help="an ad hoc target value (default: the area's row in data/targets.csv)")
+    p.add_argument("--by", default=None, help="date the ad hoc --target is due (YYYY-MM-DD)")
+    p.add_argument("--targets", type=Path, default=TARGETS_FILE, help="targets file (default: data/targets.csv)")
+    p.add_argument("--local", type=Path, default=LOCAL_DIR, help="local figures feed file or folder (default: data/local/)")
+    p.add_argument("--basis", type=_one_of("basis", ("dfe", "local"), "bases"), default="dfe",
+                   help="dfe: DfE statistics; local: the council's monthly figures")
+
+    p = _command(sub, "backtest", cmd_backtest, "forecast every LA's next year from earlier years; coverage and MAE", table=True)
+    p.add_argument("--measure", type=_one_of("measure", ADAPTER), default="ehcp_issued_within_20_weeks_excl_exceptions_pct",
+                   metavar="NAME", help=f"a timeliness measure with a long history: {', '.join(ADAPTER)}")
+
+    for name, func, help_text in (("run", cmd_run, "run the review notebooks for one area and write the HTML report"),
+                                  ("batch", cmd_batch, "run the review for many areas in parallel and index them")):
+        p = _command(sub, name, func, help_text)
+        if name == "run":
+            p.add_argument("--area", default="Kent", help="area name, LA number or GSS code (default: Kent)")
+        else:
+            p.add_argument("--areas", required=True, help='all, region:"South East", or a list such as Kent,Essex')
+        p.add_argument("--quarter", default=None, help="calendar quarter such as 2024-Q4 (default: latest the data supports)")
+        p.add_argument("--as-of", dest="as_of", default=None, help="use only data published by this date (YYYY-MM-DD)")
+        p.add_argument("--out", type=Path, default=None, help="reports folder (default: reports/)")
+        p.add_argument("--local", type=Path, default=None, help="local figures feed file or folder (default: data/local/)")
+    p.add_argument("--jobs", type=int, default=None, help="areas run at once (default: number of CPUs)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar (e.g. in logs)")
+    p.add_argument("--details", action="store_true", help="also write each area's baselines and trajectories reports (slower)")
+    return parser
+
+
+def _check_order(parser: argparse.ArgumentParser, argv: list[str]) -> None:
+    """Refuse, in one line, a command's option written before the command."""
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
+    index = 0
+    while index < len(argv) and argv[index] not in commands:
+        token, name = argv[index], argv[index].split("=", 1)[0]
+        if not token.startswith("-") or name in ("-h", "--help"):
+            return  # argparse names the valid commands
+        if name not in GLOBAL_OPTIONS:
+            owners = [c for c, p in commands.items() if name in p._option_string_actions]
+            raise UsageError(f"send-review: error: {name} goes after the command (it is an option of {', '.join(owners)}); "
+                             f"only {', '.join(GLOBAL_OPTIONS)} may come before it" if owners else f"send-review: error: unknown option {name}")
+        index += 2 if token == "--release" else 1
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    """Parse the command line; merge the global options given before and after the command."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    _check_order(parser, argv)
+    args = parser.parse_args(argv)
+    for name, default in {"release": None, "debug": False, "verbose": False, "quiet": False}.items():
+        before, after = getattr(args, "before_" + name, default), getattr(args, name, default)
+        if default != before != after != default:
+            raise UsageError(f"send-review: error: --{name} is given twice with different values ({before}, {after}); give it once")
+        setattr(args, name, before if after == default else after)
+    if args.verbose and args.quiet:
+        raise UsageError("send-review: error: --verbose and --quiet contradict each other; give one of them")
+    return args
