@@ -16,12 +16,12 @@ import nbformat
 import pytest
 from jupyter_client.manager import AsyncKernelManager
 
-from analysis_helpers import cli
 from analysis_helpers.cli import main
 from analysis_helpers.core.errors import ReportError
 from analysis_helpers.core.paths import DEFAULT_RELEASE, LOCAL_DIR, PROJECT_ROOT
 from analysis_helpers.data.local_feed import validate_feed
 from analysis_helpers.pipeline import logs
+from analysis_helpers.pipeline import report as report_module
 from analysis_helpers.pipeline.execute import QuietShutdownKernelManager
 from analysis_helpers.pipeline.manifest import relative
 from analysis_helpers.pipeline.report import run_quarterly
@@ -84,7 +84,7 @@ def test_a_failed_run_keeps_its_run_log(tmp_path):
 @pytest.fixture
 def tiny_cli(tmp_path, monkeypatch):
     """`send-review run` with the one-cell notebook in place of the review's three."""
-    monkeypatch.setattr(cli, "run_quarterly", functools.partial(run_quarterly, notebooks=(tiny_notebook(tmp_path),)))
+    monkeypatch.setattr(report_module, "run_quarterly", functools.partial(run_quarterly, notebooks=(tiny_notebook(tmp_path),)))
     return ["run", "--area", "Kent", "--quarter", QUARTER, "--out", str(tmp_path / "reports")]
 
 
@@ -169,7 +169,7 @@ def test_papermills_warnings_reach_run_log_and_respect_quiet(tmp_path, capsys, m
     nb.cells = [nbformat.v4.new_code_cell("x = 1")]  # no parameters cell: papermill warns
     nb.metadata["kernelspec"] = {"name": "python3", "language": "python", "display_name": "Python 3"}
     nbformat.write(nb, tmp_path / "bare.ipynb")
-    monkeypatch.setattr(cli, "run_quarterly", functools.partial(run_quarterly, notebooks=(tmp_path / "bare.ipynb",)))
+    monkeypatch.setattr(report_module, "run_quarterly", functools.partial(run_quarterly, notebooks=(tmp_path / "bare.ipynb",)))
     assert main(["run", "--quarter", QUARTER, "--out", str(tmp_path / "reports"), "--quiet"]) == 0
     assert capsys.readouterr() == ("", "")
     text = (tmp_path / "reports" / QUARTER / "kent" / "run.log").read_text()
