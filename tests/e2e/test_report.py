@@ -191,7 +191,7 @@ def test_a_past_review_shows_only_what_was_published_by_then(tmp_path):
     """2024-Q4 (as of 31 Dec 2024): the 2025 release (public July 2025) must not appear."""
     index = run_quarterly(area="Kent", quarter="2024-Q4", out_dir=tmp_path)
     baselines = (index.parent / "01_baselines.html").read_text()
-    assert "was not public by 31 December 2024" in baselines
+    assert "after this review's data date (31 December 2024): its figures are left out" in baselines
     assert "33.3%" not in baselines and "783 of 2,354" not in baselines  # Kent 2024, from the 2025 release
     assert "to 41.4% (2021)" in baselines  # the long series ends with the 2022 release's last year
     review = index.read_text()
