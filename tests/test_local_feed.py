@@ -78,7 +78,7 @@ def test_periods_and_values():
         ("ehcp_issued_within_20_weeks_pct,2023-06,132,pct,monthly,,,,t,u", "row 2, column 'value': 132 is outside 0-100"),
         ("send_vacancies,2023-06,-3,count,snapshot,,,,t,u", "row 2, column 'value': -3 is negative for a count"),
         ("ehcp_issued_within_20_weeks_pct,2023-06,13.2,pct,monthly,30,20,,t,u", "row 2, column 'numerator': 30 is more than the denominator 20"),
-        ("ehcp_timeliness,2023-06,13.2,pct,monthly,,,,t,u", "row 2, column 'measure': unknown measure 'ehcp_timeliness'; valid measures: ehcp_issued"),
+        ("ehcp_timeliness,2023-06,13.2,pct,monthly,,,,t,u", "row 2, column 'measure': unknown measure 'ehcp_timeliness'; closest: "),
         ("ehcp_issued_within_20_weeks_pct,2023-06,,pct,monthly,,,,t,u", "row 2, column 'value': empty"),
         ("ehcp_issued_within_20_weeks_pct,2023-06,13.2 or 14,pct,monthly,,,,t,u", "row 2, column 'value': '13.2 or 14' is not a number"),
         ("high_needs_deficit_gbp_m,2022/23,£1.2bn,gbp_m,forecast,,,,t,u", "row 2, column 'value': '£1.2bn': give £ millions"),

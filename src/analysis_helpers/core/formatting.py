@@ -8,7 +8,7 @@
 * dates: ``30 September 2025`` (long), ``Sep 2025`` (month);
 * a missing value is ``not available`` (or the ``missing`` text a table asks for).
 
-Units are the workbook's three: ``pct``, ``count`` and ``gbp_m``.
+Units are the workbook's four: ``pct``, ``count``, ``gbp_m`` and ``weeks``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from numbers import Number
 
 import pandas as pd
 
-UNITS = ("pct", "count", "gbp_m")
+UNITS = ("pct", "count", "gbp_m", "weeks")
 NOT_AVAILABLE = "not available"
 
 
@@ -62,11 +62,13 @@ def fmt_gbp_m(value, missing: str = NOT_AVAILABLE, decimals: int | None = None) 
 
 
 def fmt_value(value, unit: str, missing: str = NOT_AVAILABLE) -> str:
-    """A value in its unit: ``pct`` -> ``33.3%``, ``count`` -> ``20,635``, ``gbp_m`` -> ``£142m``."""
+    """A value in its unit: ``pct`` -> ``33.3%``, ``count`` -> ``20,635``, ``gbp_m`` -> ``£142m``, ``weeks`` -> ``124 weeks``."""
     if unit == "pct":
         return fmt_pct(value, missing)
     if unit == "gbp_m":
         return fmt_gbp_m(value, missing)
+    if unit == "weeks":
+        return missing if is_missing(value) else f"{float(value):,.0f} week" + ("" if float(value) == 1 else "s")
     return fmt_count(value, missing)
 
 

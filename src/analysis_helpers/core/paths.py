@@ -23,6 +23,8 @@ PROJECT_ROOT = Path(__file__).resolve().parents[3]
 DATA_DIR = PROJECT_ROOT / "data"
 RAW_DIR = DATA_DIR / "raw"
 LOCAL_DIR = DATA_DIR / "local"
+#: The catalogue of measures councils publish (one row a measure; analysts add rows).
+COUNCIL_MEASURES_FILE = LOCAL_DIR / "measures.csv"
 DATA_LOG = DATA_DIR / "README.md"
 
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"

@@ -40,45 +40,18 @@ import pandas as pd
 
 from analysis_helpers.core.errors import DataValidationError
 from analysis_helpers.core.intervals import wilson_interval
-from analysis_helpers.core.paths import LOCAL_DIR
+from analysis_helpers.core.paths import COUNCIL_MEASURES_FILE, LOCAL_DIR
 from analysis_helpers.data.area_facts import GENERIC_HOSTS, council_hosts, on_hosts
+from analysis_helpers.data.council_measures import UNITS, MeasureLabels, catalogue, unknown_measure_message
 
 REQUIRED = ["measure", "period", "value", "unit", "basis", "numerator", "denominator", "qualifier", "source_title", "source_url"]
 OPTIONAL = ["quote", "area"]
-UNITS = ("pct", "count", "gbp_m")
 QUALIFIERS = {"": "", "over": "over", "more than": "over", "about": "about", "around": "about", "approximately": "about",
               "nearly": "about", "at least": "at least", "under": "under", "less than": "under"}
 
-#: Measures a council feed may carry, with their unit and a label.
-LOCAL_MEASURES: dict[str, tuple[str, str]] = {
-    "ehcp_issued_within_20_weeks_pct": ("pct", "EHC plans issued within 20 weeks (council figure)"),
-    "ehcp_not_issued_within_20_weeks_pct": ("pct", "EHC plans not issued within 20 weeks"),
-    "england_ehcp_issued_within_20_weeks_pct": ("pct", "England: EHC plans within 20 weeks (as quoted)"),
-    "ehc_assessments_over_20_weeks_pct": ("pct", "Assessments taking over 20 weeks"),
-    "oldest_open_ehcp_case_weeks": ("count", "Oldest open EHC case (weeks)"),
-    "assessment_backlog_cases": ("count", "Assessment backlog (cases)"),
-    "ehc_assessments_over_30_weeks_count": ("count", "Assessments over 30 weeks"),
-    "outstanding_ehc_cases_total": ("count", "Outstanding EHC cases"),
-    "annual_review_backlog_cases": ("count", "Annual review backlog (cases)"),
-    "annual_reviews_outstanding_pct": ("pct", "Annual reviews outstanding"),
-    "ep_assessment_waiting_children": ("count", "Children waiting for an educational psychology assessment"),
-    "slcn_assessment_waiting_pct": ("pct", "Waiting for a speech, language and communication assessment"),
-    "ehcp_requests_per_month": ("count", "Requests for assessment in the month"),
-    "new_ehcps_issued_count": ("count", "New EHC plans issued"),
-    "ehcps_issued_count": ("count", "EHC plans issued in the month"),
-    "ehcps_maintained_count": ("count", "EHC plans maintained"),
-    "send_vacancies": ("count", "SEND casework vacancies"),
-    "send_vacancies_filled": ("count", "SEND posts filled"),
-    "high_needs_deficit_gbp_m": ("gbp_m", "High-needs (DSG) cumulative deficit (£m)"),
-    "high_needs_inyear_overspend_gbp_m": ("gbp_m", "High-needs in-year overspend (£m)"),
-    "high_needs_inyear_overspend_pct": ("pct", "High-needs in-year overspend (% above grant)"),
-    "safety_valve_dfe_contribution_gbp_m": ("gbp_m", "Safety valve: DfE contribution (£m)"),
-    "safety_valve_kcc_contribution_gbp_m": ("gbp_m", "Safety valve: council contribution (£m)"),
-    "mainstream_placement_pct": ("pct", "Pupils with EHC plans in mainstream (as quoted)"),
-    "england_mainstream_placement_pct": ("pct", "England: pupils with EHC plans in mainstream (as quoted)"),
-    "mainstream_placement_primary_pct": ("pct", "Primary-age pupils with EHC plans in mainstream"),
-    "mainstream_placement_secondary_pct": ("pct", "Secondary-age pupils with EHC plans in mainstream"),
-}
+#: Measures a council feed may carry (``name -> (unit, label)``), from the catalogue
+#: ``data/local/measures.csv``: an analyst adds a measure by adding a row there.
+LOCAL_MEASURES = MeasureLabels()
 
 
 @dataclass(frozen=True)
@@ -181,6 +154,7 @@ def validate_feed(path: Path) -> tuple[pd.DataFrame, list[Problem], list[str]]:
     if missing:
         return pd.DataFrame(), problems, notes
     clean = []
+    measures = catalogue()
     for index, row in enumerate(rows, start=2):
         width = row.pop("__width", None)
         if width is not None and int(width) > len(header):
@@ -189,12 +163,12 @@ def validate_feed(path: Path) -> tuple[pd.DataFrame, list[Problem], list[str]]:
         before = len(problems)
         measure = row["measure"].strip()
         unit = row["unit"].strip().lower()
-        if measure not in LOCAL_MEASURES:
-            problems.append(Problem(name, index, "measure", f"unknown measure {measure!r}; valid measures: {', '.join(LOCAL_MEASURES)}"))
+        if measure not in measures:
+            problems.append(Problem(name, index, "measure", unknown_measure_message(measure)))
         if unit not in UNITS:
-            problems.append(Problem(name, index, "unit", f"{row['unit']!r} is not a unit: use pct, count or gbp_m"))
-        elif measure in LOCAL_MEASURES and LOCAL_MEASURES[measure][0] != unit:
-            problems.append(Problem(name, index, "unit", f"{unit!r} does not match {measure} (expected {LOCAL_MEASURES[measure][0]})"))
+            problems.append(Problem(name, index, "unit", f"{row['unit']!r} is not a unit: use {', '.join(UNITS)}"))
+        elif measure in measures and measures[measure].unit != unit:
+            problems.append(Problem(name, index, "unit", f"{unit!r} does not match {measure} (expected {measures[measure].unit})"))
         try:
             start, end, kind = parse_period(row["period"])
         except ValueError as exc:
@@ -222,8 +196,8 @@ def validate_feed(path: Path) -> tuple[pd.DataFrame, list[Problem], list[str]]:
         if value is not None:
             if unit == "pct" and not 0 <= value <= 100:
                 problems.append(Problem(name, index, "value", f"{value:g} is outside 0-100 for a percentage"))
-            if unit == "count" and value < 0:
-                problems.append(Problem(name, index, "value", f"{value:g} is negative for a count"))
+            if unit in ("count", "weeks") and value < 0:
+                problems.append(Problem(name, index, "value", f"{value:g} is negative for a {'count' if unit == 'count' else 'number of weeks'}"))
         if numbers.get("numerator") is not None and numbers.get("denominator") is not None:
             if numbers["numerator"] > numbers["denominator"]:
                 problems.append(Problem(name, index, "numerator", f"{numbers['numerator']:,.0f} is more than the denominator {numbers['denominator']:,.0f}"))
@@ -297,7 +271,8 @@ def feed_files(path: Path = LOCAL_DIR) -> list[Path]:
         return [path]
     if not path.exists():
         raise DataValidationError(f"{path}: no such file or folder for local figures")
-    return sorted(p for p in path.iterdir() if p.suffix.lower() in (".csv", ".xlsx") and not p.name.startswith(("template", "_", ".")))
+    return sorted(p for p in path.iterdir() if p.suffix.lower() in (".csv", ".xlsx") and not p.name.startswith(("template", "_", "."))
+                  and p.name != COUNCIL_MEASURES_FILE.name)
 
 
 def feed_for(area_slug: str, path: Path = LOCAL_DIR) -> Path | None:
