@@ -51,7 +51,8 @@ def deficit_series(feed: pd.DataFrame) -> pd.DataFrame:
     if feed.empty:
         return pd.DataFrame(columns=["period", "period_end", "value", "kind", "basis", "source"])
     rows = feed[(feed["measure"] == "high_needs_deficit_gbp_m") & feed["preferred"]].copy()
-    rows["kind"] = rows["basis"].str.contains("forecast", case=False).map({True: "forecast", False: "outturn"})
+    forecast = rows["basis_kind"] == "forecast" if "basis_kind" in rows else rows["basis"].str.lower().str.startswith("forecast")
+    rows["kind"] = forecast.map({True: "forecast", False: "outturn"})
     rows["period_end"] = pd.to_datetime(rows["period_end"])
     rows["source"] = rows["file"] + " row " + rows["row"].astype(str)
     return rows.sort_values("period_end")[["period", "period_end", "value", "kind", "basis", "source"]]

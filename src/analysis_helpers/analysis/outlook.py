@@ -70,6 +70,8 @@ def observed_series(
             feed = pd.DataFrame(columns=["measure", "preferred", "period_kind", "period", "period_end", "value", "numerator",
                                          "denominator", "file", "row", "basis"])
         feed = feed[(feed["measure"] == measure) & feed["preferred"].astype(bool) & feed["period_kind"].isin(kinds)]
+        if "basis_kind" in feed:  # a forecast is never an outturn: it joins no observed series
+            feed = feed[feed["basis_kind"] != "forecast"]
         rows = pd.DataFrame(
             {
                 "period": feed["period"],

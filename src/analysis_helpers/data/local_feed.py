@@ -14,9 +14,13 @@ file, row and column:
 
 * periods ``2023-06`` (month), ``2023-Q2`` (quarter), ``2023`` (calendar year),
   ``2022/23`` (financial year, April–March) become start and end dates;
-* units are ``pct`` (0–100), ``count`` (not negative) or ``gbp_m``;
-* a numerator above its denominator, an unknown measure (the valid ones are
-  listed), an empty value;
+* units are ``pct`` (0–100), ``count`` (not negative), ``gbp_m`` or ``weeks``,
+  and must be the catalogue's unit for the measure (``data/local/measures.csv``);
+* ``basis`` begins with one of :data:`BASIS_KINDS` (``monthly``, ``snapshot``,
+  ``forecast``, ...), then free text: a figure's basis is data, so a monthly
+  figure is never read as an outturn of a year, nor a forecast as an outturn;
+* a numerator above its denominator, an unknown measure (the three closest
+  catalogued names are suggested), an empty value;
 * text values are normalised where unambiguous — ``13.2%``, ``1,080``,
   ``£97m``, ``over 300`` (value 300, qualifier "over") — and reported where not;
 * UTF-8 with or without a byte-order mark, CRLF line ends, and CSVs saved by
@@ -46,6 +50,9 @@ from analysis_helpers.data.council_measures import UNITS, MeasureLabels, catalog
 
 REQUIRED = ["measure", "period", "value", "unit", "basis", "numerator", "denominator", "qualifier", "source_title", "source_url"]
 OPTIONAL = ["quote", "area"]
+#: What a council figure is: the first word(s) of its ``basis``, then free text.
+BASIS_KINDS = ("monthly", "quarterly", "calendar year", "financial year", "snapshot", "cumulative", "in-year", "forecast",
+               "average", "total", "unknown")
 QUALIFIERS = {"": "", "over": "over", "more than": "over", "about": "about", "around": "about", "approximately": "about",
               "nearly": "about", "at least": "at least", "under": "under", "less than": "under"}
 
@@ -109,6 +116,15 @@ def parse_value(text: str, unit: str) -> tuple[float, str]:
     if not re.fullmatch(r"-?\d+(\.\d+)?", cleaned):
         raise ValueError(f"{raw!r} is not a number this feed can read (e.g. 13.2, 13.2%, 1,080, £97m, over 300)")
     return float(cleaned), qualifier
+
+
+def basis_kind(text: str) -> str | None:
+    """The kind a basis begins with (``"monthly (month of August)"`` -> ``"monthly"``); None if none."""
+    lowered = str(text).strip().lower()
+    for kind in sorted(BASIS_KINDS, key=len, reverse=True):
+        if lowered == kind or (lowered.startswith(kind) and not lowered[len(kind)].isalnum()):
+            return kind
+    return None
 
 
 # -- reading ---------------------------------------------------------------------
@@ -182,6 +198,10 @@ def validate_feed(path: Path) -> tuple[pd.DataFrame, list[Problem], list[str]]:
                 value, qualifier = parse_value(row["value"], unit)
             except ValueError as exc:
                 problems.append(Problem(name, index, "value", str(exc)))
+        kind_of_basis = basis_kind(row["basis"])
+        if kind_of_basis is None:
+            problems.append(Problem(name, index, "basis", f"{row['basis'][:60]!r} does not begin with a kind of figure: "
+                                                          f"{', '.join(BASIS_KINDS)} (then any detail)"))
         stated = row.get("qualifier", "").strip().lower()
         if stated and stated not in QUALIFIERS:
             problems.append(Problem(name, index, "qualifier", f"{stated!r}: use over, about, at least or under (or leave empty)"))
@@ -216,6 +236,7 @@ def validate_feed(path: Path) -> tuple[pd.DataFrame, list[Problem], list[str]]:
                 "period_start": start,
                 "period_end": end,
                 "period_kind": kind,
+                "basis_kind": kind_of_basis,
                 "file": name,
                 "row": index,
             }

@@ -18,6 +18,7 @@ from analysis_helpers.analysis.outlook import Outlook, build_outlook
 from analysis_helpers.analysis.status import NO_DATA, change_status, rag_status
 from analysis_helpers.core.formatting import fmt_change, fmt_month, fmt_probability, fmt_value
 from analysis_helpers.core.vintage import public_by
+from analysis_helpers.data.local_feed import LOCAL_MEASURES
 from analysis_helpers.data.release import Release
 from analysis_helpers.domain.areas import Area
 from analysis_helpers.domain.kpis import areas_for
@@ -68,7 +69,8 @@ def executive_summary(area: Area, as_of: dt.date, release: Release, targets_path
         outlook = build_outlook(area, target.measure, target, as_of=as_of, release=release, local=local)
         outlooks.append(outlook)
         basis = RAG_BASIS + ("" if outlook.projection else "; too few points to project")
-        label = target.measure.replace("_", " ") + " (council figures)"
+        label = LOCAL_MEASURES[target.measure][1] if target.measure in LOCAL_MEASURES else target.measure.replace("_", " ")
+        label += " (council figures)"
         rows.append(_row(label, outlook, target, target.unit, rag_status(outlook), basis, probability=False))
     return pd.DataFrame(rows, columns=SUMMARY_COLUMNS), outlooks
 
