@@ -14,6 +14,7 @@ or before it. ``None`` means "now" (everything stored counts).
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 import pandas as pd
 
@@ -30,3 +31,43 @@ def ended_by(period_end, as_of: dt.date | None):
     if isinstance(period_end, pd.Series):
         return pd.to_datetime(period_end).dt.date <= as_of
     return pd.Timestamp(period_end).date() <= as_of
+
+
+# -- the run date, and when the next DfE release is due ------------------------------
+#: Set to a date (YYYY-MM-DD) to fix "today" for every part of a run, notebook kernels included (tests use it).
+TODAY_ENV = "SEND_REVIEW_TODAY"
+#: DfE publishes "Education, health and care plans" each June.
+DFE_PUBLICATION_MONTH = 6
+#: A review warns when the newest stored DfE release is more than this many months older than its data date ...
+STALE_RELEASE_MONTHS = 12
+#: ... or when a council feed's newest figure is for a period ending more than this many months before it.
+STALE_FEED_MONTHS = 6
+
+
+def today() -> dt.date:
+    """The run date: ``SEND_REVIEW_TODAY`` if set (YYYY-MM-DD), else the system's date. The one place the package reads it."""
+    fixed = os.environ.get(TODAY_ENV, "").strip()
+    return dt.date.fromisoformat(fixed) if fixed else dt.date.today()
+
+
+def next_release_due(published: dt.date) -> dt.date:
+    """The first day of the month the release after one published on ``published`` is expected.
+
+    DfE publishes each June, so the next is due in June of the year after the
+    publication year (a release published in July 2025 is followed in June 2026).
+    """
+    return dt.date(published.year + 1, DFE_PUBLICATION_MONTH, 1)
+
+
+def months_before(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` calendar months earlier (the month's last day if it is shorter)."""
+    total = day.year * 12 + day.month - 1 - months
+    year, month = divmod(total, 12)
+    month += 1
+    last = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
+    return dt.date(year, month, min(day.day, last))
+
+
+def stale(newest: dt.date | None, as_of: dt.date, months: int) -> bool:
+    """True when ``newest`` is more than ``months`` calendar months before ``as_of`` (or there is nothing)."""
+    return newest is None or newest < months_before(as_of, months)

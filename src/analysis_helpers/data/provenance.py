@@ -120,6 +120,15 @@ def publication_date(path: Path, log_path: Path = DATA_LOG) -> dt.date | None:
     return data_log(log_path)[1].get(Path(path).name)
 
 
+def newest_release(as_of: dt.date | None = None, log_path: Path = DATA_LOG) -> tuple[str, dt.date] | None:
+    """``(file name, publication date)`` of the newest release in the data log public by ``as_of`` (None: any), or None."""
+    dates = [(day, name) for name, day in data_log(log_path)[1].items() if as_of is None or day <= as_of]
+    if not dates:
+        return None
+    day, name = max(dates)
+    return name, day
+
+
 _verified: dict[tuple, str] = {}
 
 

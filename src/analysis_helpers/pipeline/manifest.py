@@ -3,7 +3,8 @@
 Parameters, the files the run reads (release, long history, neighbour list,
 DSG table, the area's local feed, targets, area facts, data log), every input with its
 SHA-256 and publication date, the local feed's validation notes, package
-versions, the git commit, start and end times and each notebook's seconds.
+versions, the git commit, the run date (from which a default quarter is
+resolved), start and end times and each notebook's seconds.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from analysis_helpers.core.paths import (
     PROJECT_ROOT,
     TARGETS_FILE,
 )
+from analysis_helpers.core.vintage import today
 from analysis_helpers.data.area_facts import AREA_FACT_FILES
 from analysis_helpers.data.local_feed import feed_for
 from analysis_helpers.data.provenance import input_files, publication_date, sha256_of
@@ -60,6 +62,7 @@ def build_manifest(
     inputs = list(dict.fromkeys([Path(release), *input_files()]))  # the release used, then every raw, local and target file
     return {
         "quarter": str(quarter),
+        "run_date": today().isoformat(),  # the date the default quarter is resolved from (SEND_REVIEW_TODAY fixes it)
         "parameters": parameters,
         "files_read": [relative(p) for p in (read or [])],
         "inputs": [

@@ -49,7 +49,12 @@ from analysis_helpers.pipeline.execute import execute
 from analysis_helpers.pipeline.html import export_html, page_title
 from analysis_helpers.pipeline.logs import FILE_ONLY, run_log
 from analysis_helpers.pipeline.manifest import build_manifest, feed_file, files_read, relative, write_manifest
-from analysis_helpers.pipeline.quarters import Quarter, latest_supported_quarter, resolve_run_parameters
+from analysis_helpers.pipeline.quarters import (
+    Quarter,
+    latest_supported_quarter,
+    resolve_run_parameters,
+    warn_if_feed_stale,
+)
 
 # Re-exported: callers import these from here (tests, benchmarks, notebooks' docs).
 __all__ = [
@@ -84,7 +89,8 @@ def run_quarterly(
     vintage = check_vintage(neighbours)
     release_path = Path(release) if release else DEFAULT_RELEASE
     target_area = areas_for(open_release(release_path)).get(area)
-    area_feed(target_area.slug, local)  # a broken feed stops the run here, with the validator's message
+    feed_rows = area_feed(target_area.slug, local)  # a broken feed stops the run here, with the validator's message
+    warn_if_feed_stale(feed_rows, target_area.name, day)  # one warning line, not a failure (issue 15)
     feed = feed_file(target_area.slug, local)
     notes = validate_feed(feed)[2] if feed is not None else []
     read = files_read(release_path, vintage, feed)

@@ -1,4 +1,9 @@
-"""The review's sources section: which DfE release, public when, and every input file's checksum."""
+"""The review's sources section: which DfE release, public when, the next one due, and every input file's checksum.
+
+The staleness sentences live here, once: the review's header and its
+data-vintage section show them, and ``send-review run`` logs the same words as
+one warning line each (:mod:`analysis_helpers.pipeline.quarters`).
+"""
 
 from __future__ import annotations
 
@@ -8,8 +13,15 @@ import pandas as pd
 
 from analysis_helpers.core.formatting import fmt_date
 from analysis_helpers.core.paths import PROJECT_ROOT
-from analysis_helpers.core.vintage import public_by
-from analysis_helpers.data.provenance import input_files, publication_date, sha256_of
+from analysis_helpers.core.vintage import (
+    STALE_FEED_MONTHS,
+    STALE_RELEASE_MONTHS,
+    ended_by,
+    next_release_due,
+    public_by,
+    stale,
+)
+from analysis_helpers.data.provenance import input_files, newest_release, publication_date, sha256_of
 from analysis_helpers.data.release import Release
 
 
@@ -39,3 +51,103 @@ def vintages_text(release: Release, as_of: dt.date) -> str:
         f"Data vintage: DfE release `{release.path.name}` (public by {fmt_date(published)}, {state} this review's data date "
         f"{fmt_date(as_of)}). Only figures public by the data date are used."
     )
+
+
+#: The README's guides a staleness note points to.
+RELEASE_GUIDE = 'the README\'s guide "Add the next DfE release"'
+FEED_GUIDE = 'the README\'s guide "Add a month of local figures"'
+
+
+def next_release_text(published: dt.date | None, as_of: dt.date) -> str:
+    """When DfE's next release after one published on ``published`` is due, and whether it is missing at ``as_of``."""
+    if published is None:
+        return "the next release's date is unknown (no publication date in the data log)"
+    due = next_release_due(published)
+    if due <= as_of:
+        return f"the {due:%B %Y} release is expected but missing from data/raw/"
+    return f"the next release is expected in {due:%B %Y}"
+
+
+def release_line(release: Release, as_of: dt.date) -> str:
+    """Which DfE release the review's DfE sections use, when it was published and when the next is expected."""
+    published = release.published
+    if published is None:
+        return f"DfE figures come from `{release.path.name}` (publication date not in the data log)."
+    if not public_by(published, as_of):
+        return (
+            f"DfE's release `{release.path.name}` was published in {published:%B %Y}, after this review's data date "
+            f"({fmt_date(as_of)}): its figures are left out; the 2014+ timeliness series uses the releases published by then."
+        )
+    return (
+        f"DfE figures come from the release published in {published:%B %Y} (`{release.path.name}`, public by "
+        f"{fmt_date(published)}); {next_release_text(published, as_of)}."
+    )
+
+
+def release_staleness(as_of: dt.date) -> str | None:
+    """A sentence when the newest DfE release stored (and public by ``as_of``) is more than 12 months older than it."""
+    newest = newest_release(as_of)
+    if newest is None or not stale(newest[1], as_of, STALE_RELEASE_MONTHS):
+        return None
+    name, published = newest
+    return (
+        f"The newest DfE release stored, `{name}`, was published in {published:%B %Y}, more than {STALE_RELEASE_MONTHS} "
+        f"months before this review's data date ({fmt_date(as_of)}): {next_release_text(published, as_of)}. "
+        f"To add it, follow {RELEASE_GUIDE}."
+    )
+
+
+def feed_newest(feed: pd.DataFrame | None, as_of: dt.date) -> dt.date | None:
+    """The end of the newest period a council feed has a figure for, among periods ended by ``as_of`` (None if none)."""
+    if feed is None or len(feed) == 0:
+        return None
+    ended = feed.loc[ended_by(feed["period_end"], as_of), "period_end"]
+    return pd.Timestamp(ended.max()).date() if len(ended) else None
+
+
+def feed_line(feed: pd.DataFrame | None, area_name: str, as_of: dt.date) -> str:
+    """Which council figures the local sections use, and how new the newest is."""
+    if feed is None or len(feed) == 0:
+        return f"No council figures for {area_name} in `data/local/`."
+    newest = feed_newest(feed, as_of)
+    if newest is None:
+        return f"Council figures: {area_name}'s feed has none for a period ended by the data date."
+    return (
+        f"Council figures come from {area_name}'s feed in `data/local/` (figures for periods ended by the data date); "
+        f"the newest is for the period ending {fmt_date(newest)}."
+    )
+
+
+def feed_staleness(feed: pd.DataFrame | None, area_name: str, as_of: dt.date) -> str | None:
+    """A sentence when a council feed's newest figure is for a period ending more than 6 months before ``as_of`` (None without a feed)."""
+    if feed is None or len(feed) == 0:
+        return None
+    newest = feed_newest(feed, as_of)
+    if not stale(newest, as_of, STALE_FEED_MONTHS):
+        return None
+    when = f"is for the period ending {fmt_date(newest)}" if newest else "is for no period ended by then"
+    return (
+        f"{area_name}'s newest council figure {when}, more than {STALE_FEED_MONTHS} months before this review's data date "
+        f"({fmt_date(as_of)}). To add newer figures, follow {FEED_GUIDE}."
+    )
+
+
+def vintage_table(release: Release, feed: pd.DataFrame | None, area_name: str, as_of: dt.date) -> pd.DataFrame:
+    """Each part of the review, the data it uses, when that was published and when the next is expected."""
+    published = release.published
+    public = published is not None and public_by(published, as_of)
+    dfe = f"DfE release {release.path.name}" if public else f"none (DfE release {release.path.name} not public by the data date)"
+    newest = newest_release(as_of)
+    history = "DfE releases published by the data date" + (f" (newest {newest[0]})" if newest else "")
+    council = feed_newest(feed, as_of)
+    rows = [
+        ("Timeliness, placements, demand, benchmarks", dfe, fmt_date(published) if public else "",
+         next_release_text(published, as_of) if public else ""),
+        ("Timeliness since 2014 (long view)", history, fmt_date(newest[1]) if newest else "",
+         next_release_text(newest[1], as_of) if newest else ""),
+        ("Executive summary", "both of the above and the council's figures", "", ""),
+        ("Council figures, workforce, high-needs budget", f"{area_name}'s feed in data/local/",
+         f"newest figure for the period ending {fmt_date(council)}" if council else "no figure ended by the data date",
+         "each month or quarter, as the council publishes"),
+    ]
+    return pd.DataFrame(rows, columns=["Section", "Data", "Published", "Next expected"])
