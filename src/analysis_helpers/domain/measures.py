@@ -172,6 +172,14 @@ MEASURES: tuple[Measure, ...] = (
     ),
 )
 
+#: The period each release file's figures describe, and the (month, day) it ends on.
+FILE_PERIODS: dict[str, tuple[str, int, int]] = {
+    "timeliness_20_week.csv": ("calendar year", 12, 31),
+    "newplans.csv": ("calendar year", 12, 31),
+    "requests.csv": ("calendar year", 12, 31),
+    "caseload.csv": ("January census", 1, 31),
+}
+
 BY_NAME: dict[str, Measure] = {m.name: m for m in MEASURES}
 MEASURE_NAMES: tuple[str, ...] = tuple(BY_NAME)
 
@@ -182,6 +190,12 @@ def get_measure(name: str) -> Measure:
         return BY_NAME[name]
     except KeyError:
         raise ParameterError(f"unknown measure {name!r}; valid measures: {', '.join(MEASURE_NAMES)}") from None
+
+
+def ends_a_period(measure: str, day) -> bool:
+    """True when ``day`` ends one of DfE's periods for ``measure`` (31 December of a calendar year; 31 January for a census)."""
+    _, month, day_of_month = FILE_PERIODS[get_measure(measure).file]
+    return (day.month, day.day) == (month, day_of_month)
 
 
 def schemas() -> dict[str, FileSchema]:

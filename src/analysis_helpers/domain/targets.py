@@ -38,7 +38,7 @@ import pandas as pd
 from analysis_helpers.core.errors import DataValidationError, UnknownAreaError
 from analysis_helpers.core.paths import TARGETS_FILE
 from analysis_helpers.data.local_feed import LOCAL_MEASURES as _FEED_MEASURES
-from analysis_helpers.domain.measures import BY_NAME
+from analysis_helpers.domain.measures import BY_NAME, FILE_PERIODS, ends_a_period
 
 #: Units of the measures that exist only in councils' own figures (not in DfE's release).
 COUNCIL_ONLY_UNITS = {name: unit for name, (unit, _label) in _FEED_MEASURES.items() if name not in BY_NAME}
@@ -46,6 +46,8 @@ COLUMNS = [
     "target_id", "area", "measure", "denominator", "baseline_value", "baseline_date", "baseline_source",
     "target_value", "target_date", "date_basis", "source_title", "source_url", "quote",
 ]
+#: The series a target is tracked on (column ``series``; when the column is absent: dfe for DfE measures, else council).
+SERIES = {"dfe": "DfE statistics", "council": "the council's own figures"}
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,7 @@ class Target:
     source_url: str
     quote: str
     row: int
+    series: str = "dfe"
 
     @property
     def date_assumed(self) -> bool:
@@ -172,6 +175,7 @@ def _validate(row: dict, line: int, name: str) -> Target:
     baseline_date, target_date = date("baseline_date"), date("target_date")
     if target_date <= baseline_date:
         raise fail("target_date", f"{target_date} is not after the baseline date {baseline_date}")
+    series = _series(row, measure, baseline_date, fail)
     return Target(
         target_id=row["target_id"].strip(),
         area=row["area"].strip(),
@@ -188,7 +192,24 @@ def _validate(row: dict, line: int, name: str) -> Target:
         source_url=(row.get("source_url") or "").strip(),
         quote=(row.get("quote") or "").strip(),
         row=line,
+        series=series,
     )
+
+
+def _series(row: dict, measure: str, baseline_date: dt.date, fail) -> str:
+    """The series a target is tracked on; its baseline must sit on that series' basis."""
+    series = (row.get("series") or "").strip().lower() or ("dfe" if measure in BY_NAME else "council")
+    if series not in SERIES:
+        raise fail("series", f"{series!r}: use dfe (DfE statistics) or council (the council's own figures)")
+    if series == "dfe" and measure not in BY_NAME:
+        raise fail("series", f"{measure} is not in DfE's statistics: track it on the council's figures (council)")
+    if series == "council" and measure not in _FEED_MEASURES:
+        raise fail("series", f"{measure} is not in the council-measures catalogue (data/local/measures.csv): add it there or use dfe")
+    if series == "dfe" and not ends_a_period(measure, baseline_date):
+        period = FILE_PERIODS[BY_NAME[measure].file][0]
+        raise fail("series", f"the baseline date {baseline_date} does not end a DfE {period}: a baseline from the council's "
+                             "own figures is tracked on them (council), never joined to DfE's")
+    return series
 
 
 def with_baseline(target: Target, series: pd.DataFrame) -> Target:

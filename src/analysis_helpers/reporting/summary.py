@@ -49,7 +49,9 @@ def executive_summary(area: Area, as_of: dt.date, release: Release, targets_path
     rows, outlooks = [], []
     for measure in SUMMARY_MEASURES:
         unit = BY_NAME[measure].unit
-        for target in [t for t in targets if t.measure == measure] or [None]:
+        label = BY_NAME[measure].label
+        dfe_targets = [t for t in targets if t.measure == measure and t.series == "dfe"]
+        for target in dfe_targets or [None]:
             outlook = build_outlook(area, measure, target, as_of=as_of, release=release, local=local)
             if target is not None:
                 outlooks.append(outlook)
@@ -63,8 +65,13 @@ def executive_summary(area: Area, as_of: dt.date, release: Release, targets_path
                 )
             else:
                 status, basis = NO_DATA, "release not yet published"
-            label = BY_NAME[measure].label + (f" [{target.denominator}]" if target is not None and target.denominator else "")
-            rows.append(_row(label, outlook, target, unit, status, basis))
+            rows.append(_row(label + (f" [{target.denominator}]" if target is not None and target.denominator else ""),
+                             outlook, target, unit, status, basis))
+        for target in [t for t in targets if t.measure == measure and t.series == "council"]:
+            outlook = build_outlook(area, measure, target, as_of=as_of, release=release, local=local)
+            outlooks.append(outlook)
+            rows.append(_row(f"{label} (council monthly figures)", outlook, target, unit, rag_status(outlook),
+                             RAG_BASIS + " (on the council's own series)", probability=outlook.projection is not None))
     for target in [t for t in targets if t.measure not in BY_NAME]:
         outlook = build_outlook(area, target.measure, target, as_of=as_of, release=release, local=local)
         outlooks.append(outlook)
