@@ -23,8 +23,8 @@ $(STAMP): requirements.lock pyproject.toml
 
 setup: $(STAMP) ## create .venv and install the locked environment (all other targets do this first)
 
-report: $(STAMP) ## run the quarterly review for Kent (AREA=...) and print where the HTML report is
-	$(BIN)/send-review run --area "$(AREA)"
+report: $(STAMP) ## review Kent (AREA=...) for the last completed quarter (QUARTER=2025-Q3 for another) and print where the HTML is
+	$(BIN)/send-review run --area "$(AREA)"$(if $(QUARTER), --quarter "$(QUARTER)")
 
 test: $(STAMP) ## run the whole test suite (unit, notebooks under nbval, end-to-end)
 	$(BIN)/python -m pytest tests --nbval-lax --nbval-kernel-name python3 notebooks

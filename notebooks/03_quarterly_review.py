@@ -41,7 +41,7 @@ from analysis_helpers.analysis.status import CHANGE_RULE, RAG_RULE
 from analysis_helpers.domain.kpis import kpis_for
 from analysis_helpers.pipeline.parameters import validate
 from analysis_helpers.reporting import narrative, sections, tables
-from analysis_helpers.reporting.sources import inputs_table, vintages_text
+from analysis_helpers.reporting.sources import inputs_table, vintage_table, vintages_text
 from analysis_helpers.reporting.summary import executive_summary
 
 run = validate(area=area, quarter=quarter, as_of=as_of, neighbours=neighbours, release=release, targets_file=targets_file,
@@ -54,6 +54,7 @@ display(
         f"({run.quarter.start:%d %B %Y} to {run.quarter.end:%d %B %Y}) · **Data published by:** {run.as_of:%d %B %Y}"
     )
 )
+display(*sections.vintage_header(run))
 display(*sections.area_notes(run.area, "context"))
 
 # %% [markdown]
@@ -157,5 +158,7 @@ display(*sections.budget(run, outlooks))
 
 # %%
 display(Markdown(vintages_text(run.release, run.as_of)))
+display(HTML(tables.to_html(vintage_table(run.release, run.feed, run.area.name, run.as_of), caption="Data each section uses")))
+display(*sections.stale_notes(run))
 display(HTML(tables.to_html(inputs_table(), caption="Input files and their SHA-256 checksums")))
 display(*sections.document_links(run.report_dir, details=run.details))

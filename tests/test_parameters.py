@@ -30,9 +30,12 @@ def test_blank_as_of_in_a_quarter_not_yet_ended_is_today():
     assert resolve_as_of("2025-Q4", "", TODAY) == (Quarter(2025, 4), TODAY)
 
 
-def test_blank_quarter_is_the_quarter_the_release_was_published_in():
-    # the embedded release was published on 2025-07-01 (data log), so 2025-Q3, ending 30 September 2025
+def test_blank_quarter_is_the_last_quarter_completed_on_the_run_date():
+    # 15 November 2025: 2025-Q3 is the last completed quarter, ending 30 September 2025
     assert resolve_as_of("", "", TODAY) == (Quarter(2025, 3), dt.date(2025, 9, 30))
+    # not the quarter the newest release (1 July 2025) was published in: on 28 November 2026 it is 2026-Q3
+    assert resolve_as_of("", "", dt.date(2026, 11, 28)) == (Quarter(2026, 3), dt.date(2026, 9, 30))
+    assert resolve_as_of("", "", dt.date(2026, 1, 2)) == (Quarter(2025, 4), dt.date(2025, 12, 31))
 
 
 def test_a_stated_as_of_is_kept():

@@ -155,3 +155,23 @@ def test_budget_path_and_dsg(validated):
     assert "<td>6.83%</td>" in shown  # Kent's DSG deficit, 2021-22 (dsg_deficit_derived.xlsx)
     essex = sections.budget(validated["Essex"], [])
     assert essex[0].data == "*No high-needs deficit figures for Essex in its local feed.*" and "<td>-0.53%</td>" in essex[1].data
+
+
+# -- the review's header on its data (issue 15) ------------------------------------------
+def test_header_names_the_release_and_when_the_next_is_due(validated):
+    shown = sections.vintage_header(validated["Kent"])
+    header = text(shown)
+    assert "DfE figures come from the release published in July 2025" in header
+    assert "(`education-health-and-care-plans_2025.zip`, public by 1 July 2025); the next release is expected in June 2026." in header
+    assert "Kent's feed in `data/local/`" in header and "newest is for the period ending 31 December 2023" in header
+    # at 30 September 2025 the release is fresh; Kent's feed (newest December 2023) is over six months old
+    assert len(shown) == 2 and "Note: stale data." in shown[1].data and "Add a month of local figures" in shown[1].data
+
+
+def test_header_flags_a_release_over_a_year_old(release):
+    late = make_run(release, "Kent", as_of=dt.date(2026, 9, 30))
+    late.feed = None  # no council feed: nothing to flag for it
+    shown = sections.vintage_header(late)
+    assert "the June 2026 release is expected but missing from data/raw/" in shown[0].data
+    assert len(shown) == 2 and "July 2025, more than 12 months before this review's data date (30 September 2026)" in shown[1].data
+    assert "Add the next DfE release" in shown[1].data and "No council figures for Kent" in shown[0].data

@@ -12,9 +12,10 @@ explanation instead of failing somewhere deep in a chart.
 **``as_of`` has one meaning everywhere**: the review's *data date*. Only figures
 public on or before it are used (:mod:`analysis_helpers.core.vintage`). Blank
 means the last day of ``quarter`` (or today, if the quarter has not ended); a
-blank ``quarter`` is the quarter in which the newest DfE release was
-published. ``send-review run`` resolves the same way, so a notebook run by hand
-with its defaults and the scheduled report agree.
+blank ``quarter`` is the last calendar quarter completed on the run date
+(``SEND_REVIEW_TODAY`` fixes that date, in a kernel too). ``send-review run``
+resolves the same way, so a notebook run by hand with the same ``quarter``
+and ``as_of`` as the scheduled report agrees with it.
 """
 
 from __future__ import annotations
@@ -112,7 +113,8 @@ def resolve_as_of(quarter: str = "", as_of: str = "", today: dt.date | None = No
     for name, value in (("quarter", quarter), ("as_of", as_of)):
         if not isinstance(value, str):
             raise ParameterError(f"{name} must be text in quotes, got {value!r}")
-    return resolve_run_parameters(quarter.strip() or None, as_of.strip() or None, today)
+    # warn=False: a notebook says stale data on the page; the command line logs it once per run
+    return resolve_run_parameters(quarter.strip() or None, as_of.strip() or None, today, warn=False)
 
 
 def validate(

@@ -30,6 +30,7 @@ from analysis_helpers.domain.history import break_period, timeliness_history
 from analysis_helpers.domain.measures import BY_NAME, get_measure
 from analysis_helpers.domain.targets import earliest_target, requirements_for
 from analysis_helpers.reporting import charts, disclosure, local_tables, narrative, tables
+from analysis_helpers.reporting.sources import feed_line, feed_staleness, release_line, release_staleness
 
 #: The detailed reports the review links, by notebook name.
 DETAIL_PAGES = (("01_baselines", "baselines"), ("02_trajectories", "trajectories"))
@@ -54,6 +55,19 @@ def unpublished_note(run) -> list:
         f"*DfE's release `{run.release.path.name}` was published on {fmt_date(run.release.published)}, after this "
         f"review's data date ({fmt_date(run.as_of)}): its figures are left out.*"
     )]
+
+
+def stale_notes(run) -> list:
+    """A visible note for a stale DfE release (newest stored over 12 months before the data date) and for a stale council feed."""
+    feed = getattr(run, "feed", None)
+    notes = [n for n in (release_staleness(run.as_of), feed_staleness(feed, run.area.name, run.as_of)) if n]
+    return [Markdown(f"> **Note: stale data.** {note}") for note in notes]
+
+
+def vintage_header(run) -> list:
+    """The review's header lines on its data: the DfE release used, published when, the next expected; the council feed; stale notes."""
+    lines = [release_line(run.release, run.as_of), feed_line(getattr(run, "feed", None), run.area.name, run.as_of)]
+    return [Markdown(" ".join(lines)), *stale_notes(run)]
 
 
 def series_break(kpis: pd.DataFrame, measure: str, release) -> tuple[str, str] | None:
