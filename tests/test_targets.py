@@ -15,7 +15,7 @@ from analysis_helpers.analysis.trajectory import gap_to_trajectory, milestones, 
 from analysis_helpers.core.errors import DataValidationError
 from analysis_helpers.core.paths import RAW_DIR, TARGETS_FILE
 from analysis_helpers.domain.kpis import areas_for
-from analysis_helpers.domain.targets import COLUMNS, read_targets
+from analysis_helpers.domain.targets import COLUMNS, OPTIONAL_COLUMNS, read_targets
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +47,7 @@ def write(tmp_path, **changes):
     row.update(changes)
     path = tmp_path / "targets.csv"
     with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
+        writer = csv.DictWriter(handle, fieldnames=[*COLUMNS, *OPTIONAL_COLUMNS])
         writer.writeheader()
         writer.writerow(row)
     return path
@@ -138,19 +138,18 @@ def test_every_target_renders_for_a_past_review_date(targets, kent, release):
                              "app_mainstream_80_new_plans", "backlog_assessments_0", "safety_valve_deficit_0"}
     latest_2021 = 100 * 1189 / 2882
 
-    # APP 80% by 2024-09-30 from 13.2% on 2023-06-30 (458 days); compared at mid-year; months from 2021-07-01.
+    # APP 80% by 2024-09-30 from 13.2% on 2023-06-30 (458 days), tracked on the council's monthly figures (kent.csv):
+    # 45% (2022-05), 13.2% (2023-06), 2.3% (2023-08); a monthly figure is compared at its period's end.
     app = outlooks["app_20_weeks_80"]
-    rows = app.projection_rows().set_index("period")
-    assert rows["value_projected"].tolist() == pytest.approx([latest_2021] * len(rows))  # rw_logit: flat centre
-    assert rows.loc["2022", "required"] == 13.2
-    assert rows.loc["2023", "required"] == pytest.approx(13.2 + 66.8 * 1 / 458)
-    assert rows.loc["2024", "required"] == pytest.approx(13.2 + 66.8 * 367 / 458)
-    per_month = (80 - latest_2021) / ((dt.date(2024, 9, 30) - dt.date(2021, 7, 1)).days / MONTH)  # 0.99
+    assert app.observed["value"].tolist() == [45.0, 13.2, 2.3] and app.model == "linear_pct"  # no denominators published
+    assert app.gap["required"].iloc[-1] == pytest.approx(13.2 + 66.8 * 62 / 458)  # 31 Aug 2023: 22.2%
+    per_month = (80 - 2.3) / ((dt.date(2024, 9, 30) - dt.date(2023, 8, 31)).days / MONTH)  # 5.97
     assert app.summary()["needed_per_month"] == pytest.approx(per_month)
     sentence = narrative.outlook_sentence(app)
-    assert sentence.startswith("Latest: 41.3% (2021). Target: 80.0% by September 2024 (date assumed; all plans issued). Probability")
-    assert "It takes a rise of 1.0 percentage points a month from the latest figure to the target date." in sentence
-    assert narrative.outlook_title(app).startswith("Kent: 41.3% in 2021; target 80.0% by Sep 2024: ")
+    assert sentence.startswith("Latest: 2.3% (2023-08). Target: 80.0% by September 2024 (date assumed; all plans issued). "
+                               "In 2023-08 it was 19.9 percentage points below (behind) the required trajectory (22.2%).")
+    assert "It takes a rise of 6.0 percentage points a month from the latest figure to the target date." in sentence
+    assert narrative.outlook_title(app).startswith("Kent: 2.3% in 2023-08; target 80.0% by Sep 2024")
 
     # KPI 60% by 2025-12-31: its baseline (DfE 2024) was not public, so no required path.
     kpi = outlooks["kpi_2025_20_weeks_60"]
@@ -176,15 +175,17 @@ def test_every_target_renders_for_a_past_review_date(targets, kent, release):
     assert round(1080 / (213 / MONTH)) == 154
     assert narrative.outlook_title(backlog) == "Kent: 1,080 in 2023-09; target 0 by Apr 2024"
 
-    # Safety valve: £142m in 2022/23 (kent.csv row 41, the preferred of two figures); required path
-    # from £97m on 2022-03-31 to £0m on 2028-03-31 (2192 days): at 2023-03-31, 97 x (1 - 365/2192) = £80.8m.
+    # Safety valve: the £147m and £142m for 2022/23 are forecasts (kent.csv rows 40-41), never outturns; the latest
+    # outturn is £103m (April 2022 snapshot, row 39). Required path from £97m on 2022-03-31 to £0m on 2028-03-31
+    # (2192 days): at 2022-04-30, 97 x (1 - 30/2192) = £95.7m.
     deficit = outlooks["safety_valve_deficit_0"]
-    required = 97 * (1 - 365 / 2192)
-    assert deficit.summary()["gap_pp"] == pytest.approx(142 - required)
+    assert 142.0 not in deficit.observed["value"].tolist()
+    required = 97 * (1 - 30 / 2192)
+    assert deficit.summary()["gap_pp"] == pytest.approx(103 - required)
     sentence = narrative.outlook_sentence(deficit)
-    assert sentence.startswith("Latest: £142m (2022/23). Target: £0m by March 2028 (date stated; cumulative DSG high-needs deficit). "
-                               "In 2022/23 it was £61m above (behind) the required trajectory (£81m).")
-    assert narrative.outlook_title(deficit).startswith("Kent: £142m in 2022/23; target £0m by Mar 2028")
+    assert sentence.startswith("Latest: £103m (2022-04). Target: £0m by March 2028 (date stated; cumulative DSG high-needs deficit). "
+                               "In 2022-04 it was £7.3m above (behind) the required trajectory (£96m).")
+    assert narrative.outlook_title(deficit).startswith("Kent: £103m in 2022-04; target £0m by Mar 2028")
 
 
 def test_projected_deficit_is_not_clipped_to_a_percentage(targets, kent, release):

@@ -226,8 +226,8 @@ def build_outlook(
 ) -> Outlook:
     """Observed, required and projected for one area and measure (and target, if any)."""
     release = release or open_release()
-    if target is not None and target.series == "council":
-        basis = "local"  # a target is tracked on the series its baseline comes from, never on another basis
+    if target is not None and target.series == "council" and measure in BY_NAME:
+        basis = "local"  # a DfE-named measure tracked on the council's monthly figures, never joined to DfE's years
     observed = observed_series(area, measure, as_of, release, local=local, basis=basis)
     notes = []
     if target is not None:

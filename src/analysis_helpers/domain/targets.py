@@ -14,7 +14,8 @@ Columns::
   each reading and reports say which is used).
 * A blank ``baseline_value`` is filled from the KPI table at ``baseline_date``
   (the period ending on that date), so a baseline is never typed twice.
-* ``date_basis`` says whether the target date was stated or assumed.
+* ``date_basis`` says whether the target date was stated or assumed: it begins
+  ``stated:`` or ``assumed:`` (anything else is refused).
 * A row with a blank ``target_value`` is a *requirement*: something that must be
   true by ``target_date`` (e.g. "a permanent SEND casework team within six
   months of the notice"). :func:`read_targets` returns the numeric targets,
@@ -23,7 +24,9 @@ Columns::
 A bad row is a one-line :class:`~analysis_helpers.core.errors.DataValidationError`
 naming the file, the row and the column: an unknown measure (listing the
 valid ones), a percentage outside 0–100, a target date not after the baseline
-date, an unreadable date or number.
+date, an unreadable date or number, a ``date_basis`` not ``stated: ...`` or
+``assumed: ...``. :func:`ad_hoc_target` holds ``project --target/--by`` to the
+same rules.
 """
 
 from __future__ import annotations
@@ -46,6 +49,8 @@ COLUMNS = [
     "target_id", "area", "measure", "denominator", "baseline_value", "baseline_date", "baseline_source",
     "target_value", "target_date", "date_basis", "source_title", "source_url", "quote",
 ]
+#: Columns a targets file may leave out (each has a default).
+OPTIONAL_COLUMNS = ["series"]
 #: The series a target is tracked on (column ``series``; when the column is absent: dfe for DfE measures, else council).
 SERIES = {"dfe": "DfE statistics", "council": "the council's own figures"}
 
@@ -135,9 +140,34 @@ def _read_all(path: Path = TARGETS_FILE) -> list[Target]:
     return targets
 
 
-def _validate(row: dict, line: int, name: str) -> Target:
+#: A target's ``date_basis`` begins with one of these: the date was stated by the source, or assumed here.
+DATE_BASES = ("stated:", "assumed:")
+#: The options of ``send-review project`` that stand for a targets file's columns (an ad hoc target).
+AD_HOC_OPTIONS = {"target_value": "--target", "target_date": "--by"}
+
+
+def ad_hoc_target(area: str, measure: str, value: float, due: dt.date, data_date: dt.date) -> Target:
+    """A target given on the command line, validated by the rules of a targets file's row.
+
+    Its baseline date is the data date (``--as-of`` or today), so ``--by`` must come
+    after it; its baseline value (the latest figure) is filled in by the caller.
+    """
+    row = {"target_id": "ad hoc", "area": area, "measure": measure, "baseline_date": data_date.isoformat(),
+           "target_value": repr(float(value)), "target_date": due.isoformat(), "date_basis": "stated: given on the command line"}
+
     def fail(column: str, message: str) -> DataValidationError:
+        after = "; an ad hoc target's baseline is the data date (--as-of, or today)" if column == "target_date" else ""
+        return DataValidationError(f"{AD_HOC_OPTIONS.get(column, column)}: {message}{after}")
+
+    return _validate(row, 0, "command line", fail, ad_hoc=True)
+
+
+def _validate(row: dict, line: int, name: str, fail=None, ad_hoc: bool = False) -> Target:
+    """One row of a targets file as a :class:`Target`; ``fail(column, message)`` words an error (default: file, row, column)."""
+    def row_error(column: str, message: str) -> DataValidationError:
         return DataValidationError(f"{name}: row {line}, column {column!r}: {message}")
+
+    fail = fail or row_error
 
     measure = (row.get("measure") or "").strip()
     unit = measure_unit(measure)
@@ -175,7 +205,11 @@ def _validate(row: dict, line: int, name: str) -> Target:
     baseline_date, target_date = date("baseline_date"), date("target_date")
     if target_date <= baseline_date:
         raise fail("target_date", f"{target_date} is not after the baseline date {baseline_date}")
-    series = _series(row, measure, baseline_date, fail)
+    date_basis = (row.get("date_basis") or "").strip()
+    if not date_basis.lower().startswith(DATE_BASES):
+        raise fail("date_basis", f"{date_basis!r} does not begin with 'stated:' or 'assumed:' (was the target date stated by the source?)")
+    # an ad hoc target's baseline is the latest figure of whichever series the command projects
+    series = ("dfe" if measure in BY_NAME else "council") if ad_hoc else _series(row, measure, baseline_date, fail)
     return Target(
         target_id=row["target_id"].strip(),
         area=row["area"].strip(),
@@ -187,7 +221,7 @@ def _validate(row: dict, line: int, name: str) -> Target:
         baseline_source=(row.get("baseline_source") or "").strip(),
         target_value=number("target_value", required=False),
         target_date=target_date,
-        date_basis=(row.get("date_basis") or "").strip(),
+        date_basis=date_basis,
         source_title=(row.get("source_title") or "").strip(),
         source_url=(row.get("source_url") or "").strip(),
         quote=(row.get("quote") or "").strip(),
