@@ -14,6 +14,7 @@ from helpers import raw_rows
 from statsmodels.stats.proportion import proportions_ztest
 
 from analysis_helpers.analysis.compare import (
+    MIN_CHANGE_DENOMINATOR,
     compare,
     poisson_change_test,
     quartile_band,
@@ -86,6 +87,22 @@ def test_change_since_previous_year_uses_two_proportion_test(kent_2024):
     assert area["change"] == pytest.approx(100 * (783 / 2354 - 324 / 1796))
     assert area["change_p_value"] == pytest.approx(p, rel=1e-9)
     assert bool(area["change_significant"]) is True
+
+
+def test_a_change_on_a_tiny_denominator_is_not_tested(release):
+    """Isles of Scilly, 2024: 1 of 1 on time after 0 of 4 in 2023. The z-test would say p = 0.025 ("larger than chance");
+    below MIN_CHANGE_DENOMINATOR (10) in either year the change is shown but not tested."""
+    _, p = proportions_ztest([1, 0], [1, 4])
+    assert p == pytest.approx(0.0253, abs=1e-4) and MIN_CHANGE_DENOMINATOR == 10
+    area = compare("Isles of Scilly", "ehcp_issued_within_20_weeks_pct", release=release).iloc[0]
+    assert (area["numerator"], area["denominator"], area["previous_value"], area["change"]) == (1, 1, 0.0, 100.0)
+    assert area["change_significant"] is False and math.isnan(area["change_p_value"])
+    assert area["change_test"] == "not tested: fewer than 10 in a denominator (4 then 1)"
+
+
+def test_a_change_on_denominators_of_ten_or_more_is_tested(release):
+    area = compare("Kent", "ehcp_issued_within_20_weeks_pct", release=release).iloc[0]
+    assert area["change_test"] == "two-proportion z-test" and not math.isnan(area["change_p_value"])
 
 
 def test_2021_neighbour_list_and_default_period(release):

@@ -8,6 +8,7 @@ import pytest
 from analysis_helpers.analysis.outlook import Outlook
 from analysis_helpers.analysis.status import (
     AMBER,
+    CHANGE_RULE,
     CHANGED,
     GREEN,
     IMPROVED,
@@ -19,10 +20,12 @@ from analysis_helpers.analysis.status import (
     NOT_YET_KNOWN,
     RED,
     WORSENED,
+    change_status,
     change_verdict,
     rag_status,
 )
 from analysis_helpers.domain.areas import Area
+from analysis_helpers.domain.kpis import areas_for
 from analysis_helpers.domain.targets import Target
 
 AREA = Area(code="E10000016", name="Kent", level="Local authority")
@@ -128,3 +131,11 @@ def test_no_data():
 )
 def test_change_verdicts(change, significant, higher_is_better, expected):
     assert change_verdict(change, significant, higher_is_better) == expected
+
+
+def test_one_of_one_is_not_called_improved(release):
+    """Isles of Scilly 2024: "100.0% (1 of 1)" after 0 of 4 is below the minimum denominator: No clear change."""
+    scilly = areas_for(release).get("Isles of Scilly")
+    verdict = change_status(scilly, "ehcp_issued_within_20_weeks_pct", release)
+    assert (verdict.status, verdict.change, verdict.previous_period) == (NO_CLEAR_CHANGE, 100.0, "2023")
+    assert "fewer than 10 in either period's denominator is not tested and shows No clear change" in CHANGE_RULE

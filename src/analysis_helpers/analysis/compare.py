@@ -16,7 +16,10 @@ The area row also carries the change since the previous period and whether it
 is larger than chance: for proportions, a two-sided two-proportion z-test
 (pooled variance) at the 5% level; for counts, an exact conditional test of two
 Poisson counts (the binomial test of one count given their sum). The test used
-is named in ``change_test``.
+is named in ``change_test``. A change in a percentage whose denominator is below
+:data:`MIN_CHANGE_DENOMINATOR` in either period is not tested (``change_test``
+says so; ``change_significant`` is False), so it is never called *Improved* or
+*Worsened*.
 
 Percentages are 0–100.
 """
@@ -30,6 +33,7 @@ import pandas as pd
 from scipy.stats import binomtest, norm
 
 from analysis_helpers.core.errors import ParameterError
+from analysis_helpers.core.formatting import fmt_count
 from analysis_helpers.data.neighbours import DEFAULT_VINTAGE, neighbours_of
 from analysis_helpers.data.release import Release
 from analysis_helpers.domain.areas import LOCAL_AUTHORITY, Area
@@ -62,6 +66,10 @@ SN_MEAN = "Statistical neighbours (mean)"
 SN_MEDIAN = "Statistical neighbours (median)"
 QUARTILES = ("A", "B", "C", "D")
 SIGNIFICANCE_LEVEL = 0.05
+#: A change in a percentage is tested only when both periods' denominators are at least this: below it one
+#: plan moves the figure by more than 10 points and the z-test's normal approximation does not hold
+#: (the Isles of Scilly's "100.0% (1 of 1)" is no evidence of improvement). Stated in the caveats and CHANGE_RULE.
+MIN_CHANGE_DENOMINATOR = 10
 
 
 def two_proportion_test(x1: float, n1: float, x0: float, n0: float) -> float:
@@ -207,6 +215,12 @@ def _add_change(record: dict, series: pd.DataFrame, area: Area, period: str, per
     record["previous_period"] = previous
     record["previous_value"] = prior["value"]
     record["change"] = record["value"] - prior["value"]
+    if m.unit == "pct" and min(record["denominator"], prior["denominator"]) < MIN_CHANGE_DENOMINATOR:
+        p = np.nan  # too few to test: the change is shown, never called a real change
+        record["change_test"] = (f"not tested: fewer than {MIN_CHANGE_DENOMINATOR} in a denominator "
+                                 f"({fmt_count(prior['denominator'])} then {fmt_count(record['denominator'])})")
+        record["change_p_value"], record["change_significant"] = p, False
+        return
     if m.unit == "pct":
         p = two_proportion_test(record["numerator"], record["denominator"], prior["numerator"], prior["denominator"])
         record["change_test"] = "two-proportion z-test"

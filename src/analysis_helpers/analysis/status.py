@@ -17,7 +17,9 @@
 
 **Other KPIs**: the change since the previous period, tested for chance
 (two-proportion z-test or Poisson test at 5%): *Improved*, *Worsened*,
-*No clear change*, or *Changed* where neither direction is better.
+*No clear change*, or *Changed* where neither direction is better. A percentage
+whose denominator is below ``MIN_CHANGE_DENOMINATOR`` (10) in either period is
+not tested: *No clear change*, however large the change looks.
 
 The rules return words and numbers; :mod:`analysis_helpers.reporting.summary`
 writes them for people. :data:`RAG_RULE` and :data:`CHANGE_RULE` are the
@@ -32,7 +34,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analysis_helpers.analysis.compare import compare
+from analysis_helpers.analysis.compare import MIN_CHANGE_DENOMINATOR, compare
 from analysis_helpers.analysis.outlook import Outlook
 from analysis_helpers.data.release import Release
 from analysis_helpers.domain.areas import Area
@@ -48,7 +50,10 @@ RAG_RULE = (
     "a period after the baseline (the baseline never counts as progress). After the target date: Met or Missed, judged on the "
     "first figure for a period ending on or after the target date; Not yet known until that figure is published."
 )
-CHANGE_RULE = "Change since the previous period, tested at 5% (two-proportion z-test; Poisson test for counts)."
+CHANGE_RULE = (
+    "Change since the previous period, tested at 5% (two-proportion z-test; Poisson test for counts); a percentage with "
+    f"fewer than {MIN_CHANGE_DENOMINATOR} in either period's denominator is not tested and shows No clear change."
+)
 
 
 def rag_status(outlook: Outlook) -> str:
