@@ -62,6 +62,9 @@ def write(tmp_path, **changes):
         ({"target_date": "2023-01-01"}, "row 2, column 'target_date': 2023-01-01 is not after the baseline date 2023-06-30"),
         ({"target_date": "Dec 2024"}, "row 2, column 'target_date': 'Dec 2024' is not a date written YYYY-MM-DD"),
         ({"target_value": "eighty"}, "row 2, column 'target_value': 'eighty' is not a number"),
+        ({"date_basis": "probably end of 2024"}, "row 2, column 'date_basis': 'probably end of 2024' does not begin with "
+                                                  "'stated:' or 'assumed:' (was the target date stated by the source?)"),
+        ({"date_basis": ""}, "row 2, column 'date_basis': '' does not begin with 'stated:' or 'assumed:'"),
     ],
 )
 def test_bad_target_rows_are_one_line_errors(tmp_path, changes, message):
