@@ -113,6 +113,8 @@ def resolve_run_parameters(
             day = dt.date.fromisoformat(str(as_of))
         except ValueError:
             raise ParameterError(f"as_of must be a date written YYYY-MM-DD, got {as_of!r}") from None
+    elif q.start > today:
+        raise ParameterError(f"quarter {q} has not started yet (it starts {q.start}; today is {today}); choose a quarter up to {q.containing(today)}")
     else:
         day = min(q.end, today)
     if day > today:
