@@ -1,8 +1,9 @@
 """``manifest.json``: everything needed to reproduce or audit a run.
 
 Parameters, the files the run reads (release, long history, neighbour list,
-DSG table, the area's local feed, targets, area facts, data log), every input with its
-SHA-256 and publication date, the local feed's validation notes, package
+DSG table, the area's local feed, the council-measures catalogue, targets, area facts,
+data log), each of those inputs once with its SHA-256 and publication date (no
+other stored file: a run with ``--local other.csv`` does not list ``data/local/kent.csv``), the local feed's validation notes, package
 versions, the git commit, the run date (from which a default quarter is
 resolved), start and end times and each notebook's seconds.
 """
@@ -17,6 +18,7 @@ from importlib import metadata
 from pathlib import Path
 
 from analysis_helpers.core.paths import (
+    COUNCIL_MEASURES_FILE,
     DATA_LOG,
     DSG_DEFICIT_FILE,
     HISTORIC_RELEASE,
@@ -44,9 +46,10 @@ def feed_file(area_slug: str, local: Path | None) -> Path | None:
 
 def files_read(release: Path, neighbours: str, feed: Path | None) -> list[Path]:
     """The files a review run reads, in the order a reader would look for them (those that exist)."""
-    candidates = [release, HISTORIC_RELEASE, NEIGHBOUR_FILES.get(str(neighbours)), DSG_DEFICIT_FILE, feed, TARGETS_FILE,
-                  *AREA_FACT_FILES, DATA_LOG]
-    return [Path(p) for p in dict.fromkeys(candidates) if p is not None and Path(p).exists()]
+    candidates = [release, HISTORIC_RELEASE, NEIGHBOUR_FILES.get(str(neighbours)), DSG_DEFICIT_FILE, feed,
+                  COUNCIL_MEASURES_FILE, TARGETS_FILE, *AREA_FACT_FILES, DATA_LOG]
+    resolved = [Path(p).resolve() for p in candidates if p is not None and Path(p).exists()]
+    return list(dict.fromkeys(resolved))  # a file named two ways (relative, absolute) is one file
 
 
 def build_manifest(
@@ -58,8 +61,11 @@ def build_manifest(
     read: list[Path] | None = None,
     feed_notes: list[str] | None = None,
 ) -> dict:
-    """Everything needed to reproduce or audit a run (see the module docstring)."""
-    inputs = list(dict.fromkeys([Path(release), *input_files()]))  # the release used, then every raw, local and target file
+    """Everything needed to reproduce or audit a run (see the module docstring).
+
+    ``inputs`` are exactly the files the run read (``read``); without ``read``, the release and every stored input."""
+    candidates = read if read is not None else [Path(release), *input_files()]
+    inputs = list(dict.fromkeys(Path(p).resolve() for p in candidates))  # each file once, however it was named
     return {
         "quarter": str(quarter),
         "run_date": today().isoformat(),  # the date the default quarter is resolved from (SEND_REVIEW_TODAY fixes it)

@@ -32,7 +32,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from analysis_helpers.core.errors import ReportError
+from analysis_helpers.core.errors import ParameterError, ReportError
 from analysis_helpers.core.paths import (
     BASELINES_NOTEBOOK,
     DEFAULT_RELEASE,
@@ -40,9 +40,10 @@ from analysis_helpers.core.paths import (
     REVIEW_NOTEBOOK,
     TRAJECTORIES_NOTEBOOK,
 )
+from analysis_helpers.core.vintage import public_by
 from analysis_helpers.data.local_feed import area_feed, validate_feed
 from analysis_helpers.data.neighbours import DEFAULT_VINTAGE, check_vintage
-from analysis_helpers.data.provenance import sha256_of
+from analysis_helpers.data.provenance import publication_date, sha256_of
 from analysis_helpers.data.release import open_release
 from analysis_helpers.domain.kpis import areas_for
 from analysis_helpers.pipeline.execute import execute
@@ -54,11 +55,12 @@ from analysis_helpers.pipeline.quarters import (
     latest_supported_quarter,
     resolve_run_parameters,
     warn_if_feed_stale,
+    warn_if_stale,
 )
 
 # Re-exported: callers import these from here (tests, benchmarks, notebooks' docs).
 __all__ = [
-    "REVIEW_NOTEBOOKS", "Quarter", "build_manifest", "export_html", "latest_supported_quarter", "resolve_run_parameters",
+    "REVIEW_NOTEBOOKS", "Quarter", "build_manifest", "check_release_public", "export_html", "latest_supported_quarter", "resolve_run_parameters",
     "run_quarterly",
 ]
 
@@ -85,9 +87,12 @@ def run_quarterly(
     Parameters are validated before any notebook starts. See the module
     docstring for what is written where.
     """
-    q, day = resolve_run_parameters(quarter, as_of)
+    q, day = resolve_run_parameters(quarter, as_of, warn=False)
     vintage = check_vintage(neighbours)
     release_path = Path(release) if release else DEFAULT_RELEASE
+    if release is not None:
+        check_release_public(release_path, q, day)  # before anything is written: a good report is never overwritten
+    warn_if_stale(day)  # one warning line, once the run is known to go ahead
     target_area = areas_for(open_release(release_path)).get(area)
     feed_rows = area_feed(target_area.slug, local)  # a broken feed stops the run here, with the validator's message
     warn_if_feed_stale(feed_rows, target_area.name, day)  # one warning line, not a failure (issue 15)
@@ -128,6 +133,16 @@ def run_quarterly(
         if work.exists():
             shutil.rmtree(work, ignore_errors=True)
     return destination / "index.html"
+
+
+def check_release_public(release: Path, quarter: Quarter, day: dt.date) -> None:
+    """Refuse, in one line, a release given for a review whose data date is before the release was published."""
+    published = publication_date(release)
+    if not public_by(published, day):
+        raise ParameterError(
+            f"--release {relative(release)} was published {published}, after this review's data date {day} (quarter {quarter}); "
+            f"give --as-of {published} or later, or leave out --release"
+        )
 
 
 def _run_notebooks(notebooks, parameters: dict, work: Path, failed_dir: Path, area_name: str, quarter: Quarter) -> dict[str, float]:
