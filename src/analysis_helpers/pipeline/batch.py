@@ -1,7 +1,8 @@
 """Run the quarterly review for many areas in parallel, and index the results.
 
 ``areas`` is ``all`` (every LA with data in the latest period), ``region:NAME``
-(every LA of a region) or a comma-separated list of names, LA numbers or codes.
+(every LA of a region), a comma-separated list of names, LA numbers or codes (a
+name holding a comma in double quotes: ``"Bristol, City of",Essex``), or a list of names.
 Each area runs in its own worker process via :func:`report.run_quarterly`
 (which writes the area's ``run.log`` beside its ``manifest.json``); a
 failing area is recorded, logged, and the batch goes on. A batch writes each area's
@@ -13,6 +14,7 @@ and the summary lists each area with its status and, for failures, the error.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import html
 import logging
@@ -25,13 +27,13 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from analysis_helpers.core.errors import ParameterError, SendReviewError
+from analysis_helpers.core.errors import ParameterError, SendReviewError, UnknownAreaError
 from analysis_helpers.core.paths import REPORTS_DIR
 from analysis_helpers.data.release import open_release
 from analysis_helpers.domain.areas import Area
 from analysis_helpers.domain.kpis import areas_for
-from analysis_helpers.pipeline.quarters import resolve_run_parameters
-from analysis_helpers.pipeline.report import REVIEW_NOTEBOOKS, run_quarterly
+from analysis_helpers.pipeline.quarters import resolve_run_parameters, warn_if_stale
+from analysis_helpers.pipeline.report import REVIEW_NOTEBOOKS, check_release_public, run_quarterly
 
 log = logging.getLogger(__name__)
 
@@ -45,16 +47,42 @@ class AreaResult:
     error: str = ""
 
 
-def select_areas(spec: str, release_path: Path | None = None) -> list[Area]:
-    """Resolve ``all``, ``region:NAME`` or ``A,B,C`` into areas (unknown names are errors)."""
+def split_areas(text: str) -> list[str]:
+    """``Kent,"Bristol, City of",Essex`` -> the three names: a name holding a comma is written in double quotes."""
+    if text.count('"') % 2:
+        raise ParameterError(f"--areas {text!r} has an unmatched double quote; quote a name holding a comma: \"Bristol, City of\",Essex")
+    return [part.strip() for part in next(csv.reader([text], skipinitialspace=True), []) if part.strip()]
+
+
+def read_area_file(path: Path) -> list[str]:
+    """A file of areas: one name, LA number or code a line (blank lines and lines starting ``#`` are skipped)."""
+    if not Path(path).is_file():
+        raise ParameterError(f"--areas-file {path} does not exist; give a text file with one area a line")
+    lines = Path(path).read_text(encoding="utf-8-sig").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+
+
+def select_areas(spec: str | list[str], release_path: Path | None = None) -> list[Area]:
+    """Resolve ``all``, ``region:NAME``, ``A,B,C`` (quoted names may hold commas) or a list of names into areas.
+
+    Unknown names are errors."""
     areas = areas_for(open_release(release_path))
+    if not isinstance(spec, str):
+        chosen = [areas.get(name.strip()) for name in spec if name.strip()]
+        if not chosen:
+            raise ParameterError("no areas given: use --areas, --area (repeatable) or --areas-file")
+        return list(dict.fromkeys(chosen))
     text = spec.strip()
     if text.lower() == "all":
         latest = max(p for a in areas.local_authorities() for p in a.periods) if areas.local_authorities() else None
         return [a for a in areas.local_authorities() if latest in a.periods]
     if text.lower().startswith("region:"):
         return areas.local_authorities(text.split(":", 1)[1].strip().strip('"'))
-    chosen = [areas.get(part) for part in (p.strip() for p in text.split(",")) if part]
+    try:
+        chosen = [areas.get(part) for part in split_areas(text)]
+    except UnknownAreaError as exc:
+        raise UnknownAreaError(f"--areas: {exc}; quote a name holding a comma (\"Bristol, City of\",Essex) or use --area NAME "
+                               "(repeatable) or --areas-file") from None
     if not chosen:
         raise ParameterError("--areas is empty: give all, region:NAME or a comma-separated list such as Kent,Essex")
     return list(dict.fromkeys(chosen))
@@ -76,7 +104,7 @@ def _run_one(
 
 
 def run_batch(
-    spec: str,
+    spec: str | list[str],
     quarter: str,
     as_of: str | None = None,
     out_dir: Path | None = None,
@@ -87,7 +115,10 @@ def run_batch(
     details: bool = False,
 ) -> tuple[list[AreaResult], Path]:
     """Run every selected area; return the results and the batch index page."""
-    q, _ = resolve_run_parameters(quarter, as_of)  # validate once, before any work
+    q, day = resolve_run_parameters(quarter, as_of, warn=False)  # validate once, before any work
+    if release is not None:
+        check_release_public(Path(release), q, day)
+    warn_if_stale(day)
     chosen = select_areas(spec, release)
     out = Path(out_dir) if out_dir else REPORTS_DIR
     workers = max(1, jobs or os.cpu_count() or 1)
