@@ -133,5 +133,5 @@ def test_adding_a_month_of_figures(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "kent.csv: 44 figures read, 0 problem(s)" in out and "'9.5%' read as 9.5" in out
     code, out, _ = run_cli(capsys, "project", "--area", "Kent", "--measure", "ehcp_issued_within_20_weeks_pct", "--basis", "local",
-                           "--local", str(feed), "--target", "80", "--by", "2024-09-30")
+                           "--local", str(feed), "--as-of", "2023-10-31", "--target", "80", "--by", "2024-09-30")
     assert code == 0 and "latest_period: 2023-09" in out and "latest_value: 9.5" in out

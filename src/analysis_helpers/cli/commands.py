@@ -15,10 +15,11 @@ from analysis_helpers.analysis.outlook import build_outlook
 from analysis_helpers.cli.output import INTEGER_COLUMNS, VALUE_COLUMNS, emit, number, say
 from analysis_helpers.core.errors import ParameterError
 from analysis_helpers.core.formatting import fmt_count, is_missing
+from analysis_helpers.core.vintage import today
 from analysis_helpers.data.local_feed import area_feed, feed_files, local_kpi_rows, validate_feed
 from analysis_helpers.data.release import open_release
 from analysis_helpers.domain.kpis import areas_for, kpis_for
-from analysis_helpers.domain.targets import Target, for_area, measure_unit, read_targets
+from analysis_helpers.domain.targets import ad_hoc_target, for_area, measure_unit, read_targets
 from analysis_helpers.reporting import disclosure
 
 EXIT_OK = 0
@@ -71,15 +72,6 @@ def cmd_compare(args) -> int:
     return EXIT_OK
 
 
-def ad_hoc_target(area_name: str, measure: str, value: float, due: dt.date) -> Target:
-    """A target given on the command line (its baseline, the latest figure, is filled in by :func:`cmd_project`)."""
-    return Target(
-        target_id="ad hoc", area=area_name, measure=measure, unit=measure_unit(measure) or "pct", denominator="",
-        baseline_value=None, baseline_date=dt.date.today(), baseline_source="", target_value=value, target_date=due,
-        date_basis="given on the command line", source_title="", source_url="", quote="", row=0,
-    )
-
-
 def cmd_project(args) -> int:
     release = open_release(args.release)
     areas = areas_for(release)
@@ -90,10 +82,12 @@ def cmd_project(args) -> int:
         if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", args.horizon):
             raise ParameterError(f"--horizon must look like 2027-12 (a year and a month), got {args.horizon!r}")
         horizon = pd.Timestamp(args.horizon + "-01") + pd.offsets.MonthEnd(0)
+    if args.by and args.target is None:
+        raise ParameterError("--by needs --target VALUE (the ad hoc target due by that date); give both or neither")
     if args.target is not None:
         if not args.by:
             raise ParameterError("--target needs --by YYYY-MM-DD (the date the target is due)")
-        target = ad_hoc_target(area.name, args.measure, args.target, _date(args.by, "--by"))
+        target = ad_hoc_target(area.name, args.measure, args.target, _date(args.by, "--by"), as_of or today())
     else:
         mine = for_area(read_targets(args.targets), area.code, areas.get, args.targets)
         target = next((t for t in mine if t.measure == args.measure), None)
@@ -139,9 +133,10 @@ def cmd_backtest(args) -> int:
 
 def cmd_batch(args) -> int:
     # deferred: the pipeline pulls in papermill and nbformat (about 2 s at start-up); only run and batch need them
-    from analysis_helpers.pipeline.batch import run_batch  # deferred: see above
+    from analysis_helpers.pipeline.batch import read_area_file, run_batch  # deferred: see above
 
-    results, index = run_batch(args.areas, args.quarter, args.as_of, args.out, args.jobs, args.release,
+    spec = args.areas if args.areas is not None else args.area_names or read_area_file(args.areas_file)
+    results, index = run_batch(spec, args.quarter, args.as_of, args.out, args.jobs, args.release,
                                progress=not (args.no_progress or args.quiet), local=args.local, details=args.details)
     width = max(len(r.area) for r in results) if results else 4
     for r in results:  # with --quiet, only the failures (on stderr)

@@ -4,6 +4,7 @@ choices from the package's registries."""
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from analysis_helpers.cli.commands import (
     cmd_validate,
 )
 from analysis_helpers.core.paths import LOCAL_DIR, TARGETS_FILE
+from analysis_helpers.core.vintage import today
 from analysis_helpers.data.local_feed import LOCAL_MEASURES as FEED_MEASURES
 from analysis_helpers.data.neighbours import DEFAULT_VINTAGE, VINTAGES
 from analysis_helpers.domain.areas import LEVEL_ORDER
@@ -48,15 +50,35 @@ class Parser(argparse.ArgumentParser):
 
 
 def _one_of(kind: str, valid, plural: str = "") -> callable:
-    """An argparse ``type`` accepting only ``valid``; the error names them all, on one line."""
+    """An argparse ``type`` accepting only ``valid`` (in any case); the error names them all, on one line."""
     valid = tuple(str(v) for v in valid)
+    folded = {v.casefold(): v for v in valid}
 
     def check(text: str) -> str:
-        if text not in valid:
+        if text.casefold() not in folded:
             raise argparse.ArgumentTypeError(f"unknown {kind} {text!r}; valid {plural or kind + 's'}: {', '.join(valid)}")
-        return text
+        return folded[text.casefold()]
 
     return check
+
+
+def _existing_path(text: str) -> Path:
+    """An argparse ``type`` for a file or folder that must exist: a missing one is refused, never replaced by a default."""
+    path = Path(text)
+    if not path.exists():
+        raise argparse.ArgumentTypeError(f"{text} does not exist; give an existing feed file (.csv/.xlsx) or folder")
+    return path
+
+
+def _past_date(text: str) -> str:
+    """An argparse ``type`` for a data date: YYYY-MM-DD, not after today (the same words for every command)."""
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date written YYYY-MM-DD") from None
+    if day > today():
+        raise argparse.ArgumentTypeError(f"{day} is after today ({today()}); only data already published can be used")
+    return text
 
 
 def _add_global_options(parser: argparse.ArgumentParser, prefix: str = "") -> None:
@@ -93,8 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = _command(sub, "kpis", cmd_kpis, "print the tidy KPI table for one or more areas", table=True)
     p.add_argument("--area", action="append", required=True, help="area name, LA number or GSS code (repeatable)")
-    p.add_argument("--measure", action="append", type=measure, metavar="NAME", help="measure name (repeatable; default: all)")
-    p.add_argument("--local", nargs="?", const=LOCAL_DIR, type=Path, default=None,
+    p.add_argument("--measure", action="extend", nargs="+", type=measure, metavar="NAME",
+                   help="measure names (--measure A B, or repeated; default: all)")
+    p.add_argument("--local", nargs="?", const=LOCAL_DIR, type=_existing_path, default=None,
                    help="also merge the council's figures from this feed file or folder (default folder: data/local/); adds a basis column")
 
     p = _command(sub, "validate", cmd_validate, "check a local figures feed (file or folder); exit 0 or 2")
@@ -111,14 +134,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--area", required=True, help="area name, LA number or GSS code")
     p.add_argument("--measure", required=True, type=_one_of("measure", PROJECT_MEASURES), metavar="NAME",
                    help="a DfE measure or one a council feed carries")
-    p.add_argument("--as-of", dest="as_of", default=None, help="use only data published by this date (YYYY-MM-DD)")
+    p.add_argument("--as-of", dest="as_of", type=_past_date, default=None, help="use only data published by this date (YYYY-MM-DD)")
     p.add_argument("--horizon", default=None, help="last month to project to, YYYY-MM (default: 3 periods or a year past the target)")
     p.add_argument("--model", type=_one_of("model", MODELS), default=None,
                    help=f"{', '.join(MODELS)} (default: chosen by the backtest)")
     p.add_argument("--target", type=float, default=None, help="an ad hoc target value (default: the area's row in data/targets.csv)")
     p.add_argument("--by", default=None, help="date the ad hoc --target is due (YYYY-MM-DD)")
     p.add_argument("--targets", type=Path, default=TARGETS_FILE, help="targets file (default: data/targets.csv)")
-    p.add_argument("--local", type=Path, default=LOCAL_DIR, help="local figures feed file or folder (default: data/local/)")
+    p.add_argument("--local", type=_existing_path, default=LOCAL_DIR, help="local figures feed file or folder (default: data/local/)")
     p.add_argument("--basis", type=_one_of("basis", ("dfe", "local"), "bases"), default="dfe",
                    help="dfe: DfE statistics; local: the council's monthly figures")
 
@@ -132,11 +155,15 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "run":
             p.add_argument("--area", default="Kent", help="area name, LA number or GSS code (default: Kent)")
         else:
-            p.add_argument("--areas", required=True, help='all, region:"South East", or a list such as Kent,Essex')
+            chosen = p.add_mutually_exclusive_group(required=True)
+            chosen.add_argument("--areas", help='all, region:"South East", or a list such as Kent,Essex ("Bristol, City of" in quotes)')
+            chosen.add_argument("--area", dest="area_names", action="append",
+                                help="one area (repeatable): --area \"Bristol, City of\" --area Essex")
+            chosen.add_argument("--areas-file", dest="areas_file", type=Path, help="a file of areas, one name, LA number or code a line")
         p.add_argument("--quarter", default=None, help="calendar quarter such as 2024-Q4 (default: latest the data supports)")
-        p.add_argument("--as-of", dest="as_of", default=None, help="use only data published by this date (YYYY-MM-DD)")
+        p.add_argument("--as-of", dest="as_of", type=_past_date, default=None, help="use only data published by this date (YYYY-MM-DD)")
         p.add_argument("--out", type=Path, default=None, help="reports folder (default: reports/)")
-        p.add_argument("--local", type=Path, default=None, help="local figures feed file or folder (default: data/local/)")
+        p.add_argument("--local", type=_existing_path, default=None, help="local figures feed file or folder (default: data/local/)")
     p.add_argument("--jobs", type=int, default=None, help="areas run at once (default: number of CPUs)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar (e.g. in logs)")
     p.add_argument("--details", action="store_true", help="also write each area's baselines and trajectories reports (slower)")
