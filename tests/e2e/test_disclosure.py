@@ -49,6 +49,15 @@ def test_small_numbers_never_reach_the_report(small_feed, tmp_path):
     july = council.split("2023-07")[1].split("</tr>")[0]
     assert "suppressed" in july and "37.5" not in july  # the rate with a denominator of 8
     assert "37.5%" not in council
+    # Nowhere in anything the run wrote (pages, text and attributes with alt text, executed notebooks, manifest, log):
+    # "37.5" also stands for real figures (a neighbour's 37.5%), so each file must hold it exactly as often as the
+    # same run without the small figures does.
+    plain = run_quarterly(area="Kent", quarter="2025-Q3", out_dir=tmp_path / "plain")
+    for path in sorted(index.parent.iterdir()):
+        if path.is_file() and path.suffix in (".html", ".ipynb", ".json", ".log"):
+            text = path.read_text(encoding="utf-8", errors="replace")
+            baseline = (plain.parent / path.name).read_text(encoding="utf-8", errors="replace")
+            assert text.count("37.5") == baseline.count("37.5"), f"the suppressed rate (3 of 8) appears in {path.name}"
 
 
 def test_small_numbers_never_reach_a_csv(small_feed, capsys):
