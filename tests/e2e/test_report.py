@@ -198,3 +198,16 @@ def test_a_past_review_shows_only_what_was_published_by_then(tmp_path):
     assert "after this review" in review and "33.3% (2024)" not in review
     manifest = json.loads((index.parent / "manifest.json").read_text())
     assert manifest["parameters"]["as_of"] == "2024-12-31"
+
+
+def test_no_warning_or_stderr_reaches_a_report(kent_report):
+    """Library noise (a matplotlib warning with its line of source) goes to run.log, never to a page (issue 11)."""
+    index, _ = kent_report
+    for notebook in sorted(index.parent.glob("*.ipynb")):
+        node = nbformat.read(notebook, as_version=4)
+        streams = [o for c in node.cells if c.cell_type == "code" for o in c.get("outputs", [])
+                   if o.get("output_type") == "stream" and o.get("name") == "stderr"]
+        assert streams == [], f"{notebook.name}: {streams[0].get('text', '')[:200]}"
+    for page in sorted(index.parent.glob("*.html")):
+        text = page.read_text(encoding="utf-8")
+        assert "Warning" not in text and "warnings.warn" not in text and 'data-mime-type="application/vnd.jupyter.stderr"' not in text, page.name
