@@ -175,3 +175,39 @@ def test_header_flags_a_release_over_a_year_old(release):
     assert "the June 2026 release is expected but missing from data/raw/" in shown[0].data
     assert len(shown) == 2 and "July 2025, more than 12 months before this review's data date (30 September 2026)" in shown[1].data
     assert "Add the next DfE release" in shown[1].data and "No council figures for Kent" in shown[0].data
+
+
+def test_council_figures_by_the_data_date_appear_and_none_after(tmp_path):
+    """Filtered by each figure's period against the data date, not by the DfE release's publication (1 July 2025)."""
+    import shutil
+
+    from analysis_helpers.core.paths import LOCAL_DIR
+
+    shutil.copyfile(LOCAL_DIR / "kent.csv", tmp_path / "kent.csv")
+    with open(tmp_path / "kent.csv", "a", encoding="utf-8") as handle:
+        handle.write(
+            "send_vacancies,2025-09,41,count,snapshot (month of September 2025),,,,KCC update Sep 2025 (test),https://democracy.kent.gov.uk/t1\n"
+            "send_vacancies,2025-10,43,count,snapshot (month of October 2025),,,,KCC update Oct 2025 (test),https://democracy.kent.gov.uk/t2\n"
+        )
+    run = validate(area="Kent", quarter="2025-Q3", local=str(tmp_path), today=dt.date(2025, 11, 15))
+    shown = text(sections.workforce(run))
+    assert "<td>2025-09</td><td>41</td>" in shown and "KCC update Sep 2025 (test)" in shown
+    assert "2025-10" not in shown and "KCC update Oct 2025 (test)" not in shown
+    assert "£140m from DfE and £82m from the council" in text(sections.budget(run, []))
+    later = validate(area="Kent", quarter="2025-Q4", local=str(tmp_path), today=dt.date(2026, 11, 28))
+    assert "<td>2025-10</td><td>43</td>" in text(sections.workforce(later))
+
+
+def test_a_deal_agreed_after_the_data_date_is_not_in_the_budget_sentence(tmp_path):
+    (tmp_path / "essex.csv").write_text(
+        "measure,period,value,unit,basis,numerator,denominator,qualifier,source_title,source_url,quote\n"
+        "high_needs_deficit_gbp_m,2024/25,50,gbp_m,cumulative at end of financial year,,,,ECC accounts (test),https://www.essex.gov.uk/t1,\n"
+        "safety_valve_dfe_contribution_gbp_m,2025/26,999,gbp_m,total over five years,,,,ECC deal (test),https://www.essex.gov.uk/t2,\n"
+        "safety_valve_kcc_contribution_gbp_m,2025/26,888,gbp_m,total over five years,,,,ECC deal (test),https://www.essex.gov.uk/t2,\n",
+        encoding="utf-8",
+    )
+    run = validate(area="Essex", quarter="2025-Q3", local=str(tmp_path), today=dt.date(2025, 11, 15))
+    shown = text(sections.budget(run, []))
+    assert "£50m" in shown and "£999m" not in shown  # financial year 2025/26 ends 31 March 2026, after 30 September 2025
+    later = validate(area="Essex", quarter="2026-Q2", local=str(tmp_path), today=dt.date(2026, 11, 28))
+    assert "£999m from DfE and £888m from the council" in text(sections.budget(later, []))

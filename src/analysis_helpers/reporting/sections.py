@@ -292,7 +292,7 @@ def budget(run, outlooks: list) -> list:
     else:
         target = next((o.target for o in outlooks if o.measure == "high_needs_deficit_gbp_m"), None)
         required = required_path_to_zero(deficit, target.target_date) if target else None
-        shown.append(Markdown(narrative.budget_sentence(deficit, target, run.feed)))
+        shown.append(Markdown(narrative.budget_sentence(deficit, target, feed)))
         title = narrative.local_title(deficit.assign(measure="high_needs_deficit_gbp_m", unit="gbp_m"), run.area.name, "deficit")
         fig = charts.local_series_chart(deficit, title=title, ylabel="Cumulative high-needs deficit (£ million)",
                                         source="council figures as published (data/local); forecasts drawn hollow", required=required,
