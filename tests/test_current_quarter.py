@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from analysis_helpers.core import vintage
+from analysis_helpers.core.errors import ParameterError
 from analysis_helpers.data.provenance import newest_release
 from analysis_helpers.data.release import open_release
 from analysis_helpers.pipeline.logs import configure_console
@@ -27,6 +28,9 @@ RUN_DATE = dt.date(2026, 11, 28)
 def test_today_honours_the_environment(monkeypatch):
     monkeypatch.setenv(vintage.TODAY_ENV, "2026-11-28")
     assert vintage.today() == RUN_DATE
+    monkeypatch.setenv(vintage.TODAY_ENV, "28/11/2026")
+    with pytest.raises(ParameterError, match="SEND_REVIEW_TODAY must be a date written YYYY-MM-DD, got '28/11/2026'"):
+        vintage.today()
     monkeypatch.delenv(vintage.TODAY_ENV)
     assert vintage.today() == dt.date.today()
 

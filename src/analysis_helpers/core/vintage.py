@@ -18,6 +18,8 @@ import os
 
 import pandas as pd
 
+from analysis_helpers.core.errors import ParameterError
+
 
 def public_by(published: dt.date | None, as_of: dt.date | None) -> bool:
     """True when something published on ``published`` was public on ``as_of``."""
@@ -47,7 +49,12 @@ STALE_FEED_MONTHS = 6
 def today() -> dt.date:
     """The run date: ``SEND_REVIEW_TODAY`` if set (YYYY-MM-DD), else the system's date. The one place the package reads it."""
     fixed = os.environ.get(TODAY_ENV, "").strip()
-    return dt.date.fromisoformat(fixed) if fixed else dt.date.today()
+    if not fixed:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(fixed)
+    except ValueError:
+        raise ParameterError(f"{TODAY_ENV} must be a date written YYYY-MM-DD, got {fixed!r}") from None
 
 
 def next_release_due(published: dt.date) -> dt.date:
