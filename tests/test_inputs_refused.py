@@ -149,6 +149,21 @@ def test_a_valid_ad_hoc_target_still_runs(capsys):
     assert "# target_value: 60.0\n# target_date: 2027-12-31\n" in out and "# baseline_date: 2024-12-31\n" in out
 
 
+def test_a_local_basis_without_council_figures_is_refused(capsys):
+    code, out, err = run_cli(capsys, "project", "--area", "Essex", "--measure", TIMELINESS, "--basis", "local",
+                             "--release", FIXTURE_RELEASE)
+    assert refused(code, err) and out == ""
+    assert err == ("send-review: error: --basis local: Essex has no council figures for ehcp_issued_within_20_weeks_pct in "
+                   "data/local; add them (send-review validate checks a feed) or use --basis dfe\n")
+
+
+@pytest.mark.parametrize("jobs", ["0", "-2"])
+def test_jobs_below_one_is_refused_not_replaced_by_the_cpu_count(capsys, jobs, batch_spec):
+    code, _, err = run_cli(capsys, "batch", "--areas", "Kent", f"--jobs={jobs}")
+    assert refused(code, err) and err == f"send-review: error: batch: argument --jobs: '{jobs}' is not a whole number of at least 1\n"
+    assert batch_spec == []
+
+
 # -- dates in the future: refused by every command, in the same words -----------------------
 FUTURE = "argument --as-of: 2030-01-01 is after today (2026-11-28); only data already published can be used"
 

@@ -70,6 +70,13 @@ def _existing_path(text: str) -> Path:
     return path
 
 
+def _positive_int(text: str) -> int:
+    """An argparse ``type`` for a count of workers: a whole number of at least 1 (0 never means "all")."""
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return int(text)
+
+
 def _past_date(text: str) -> str:
     """An argparse ``type`` for a data date: YYYY-MM-DD, not after today (the same words for every command)."""
     try:
@@ -164,7 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--as-of", dest="as_of", type=_past_date, default=None, help="use only data published by this date (YYYY-MM-DD)")
         p.add_argument("--out", type=Path, default=None, help="reports folder (default: reports/)")
         p.add_argument("--local", type=_existing_path, default=None, help="local figures feed file or folder (default: data/local/)")
-    p.add_argument("--jobs", type=int, default=None, help="areas run at once (default: number of CPUs)")
+    p.add_argument("--jobs", type=_positive_int, default=None, help="areas run at once (default: number of CPUs)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar (e.g. in logs)")
     p.add_argument("--details", action="store_true", help="also write each area's baselines and trajectories reports (slower)")
     return parser
