@@ -34,6 +34,7 @@ from analysis_helpers.analysis.trajectory import (
     required_value,
 )
 from analysis_helpers.core.errors import DataValidationError, ParameterError
+from analysis_helpers.core.vintage import ended_by, public_by
 from analysis_helpers.data.local_feed import area_feed
 from analysis_helpers.data.release import Release, open_release
 from analysis_helpers.domain.areas import LOCAL_AUTHORITY, Area
@@ -84,13 +85,13 @@ def observed_series(
             }
         )
         if as_of is not None and len(rows):
-            rows = rows[rows["period_end"].dt.date <= as_of]
+            rows = rows[ended_by(rows["period_end"], as_of)]
     elif measure in ADAPTER:
         rows = timeliness_history(measure, release=release, as_of=as_of)
         rows = rows[rows["area_code"] == area.code].copy()
         rows["basis"] = "DfE calendar year"
     elif measure in BY_NAME:
-        published = release.published is None or as_of is None or release.published <= as_of
+        published = public_by(release.published, as_of)
         table = kpi_table(release)
         rows = table[(table["area_code"] == area.code) & (table["measure"] == measure)].copy() if published else table.iloc[0:0].copy()
         rows["basis"] = "DfE statistics"

@@ -26,6 +26,7 @@ import pandas as pd
 
 from analysis_helpers.core.errors import DataValidationError
 from analysis_helpers.core.paths import HISTORIC_RELEASE
+from analysis_helpers.core.vintage import public_by
 from analysis_helpers.data.ees_csv import FileSchema
 from analysis_helpers.data.release import Release, open_release
 from analysis_helpers.domain.areas import LEVEL_ORDER, Areas
@@ -99,8 +100,9 @@ _history_cache: dict[tuple, pd.DataFrame] = {}
 
 def _build_history(measure: str, release: Release, historic: Release, as_of: dt.date | None) -> pd.DataFrame:
     areas = areas_for(release)
-    use_current = as_of is None or (release.published is not None and release.published <= as_of)
-    use_historic = as_of is None or (historic.published is not None and historic.published <= as_of)
+    # a release with no logged date is not known to have been public at a past data date
+    use_current = as_of is None or (release.published is not None and public_by(release.published, as_of))
+    use_historic = as_of is None or (historic.published is not None and public_by(historic.published, as_of))
     if not (use_current or use_historic):
         raise DataValidationError(
             f"no DfE release in the data log was published by {as_of} (earliest: "
