@@ -178,6 +178,12 @@ def test_a_data_date_in_the_future_is_refused_by_every_command_in_the_same_words
     assert refused(code, err) and err == f"send-review: error: {args[0]}: {FUTURE}\n"
 
 
+def test_a_notebook_run_words_a_future_data_date_as_the_command_line_does():
+    with pytest.raises(ParameterError) as caught:
+        resolve_run_parameters("2026-Q4", "2030-01-01", today=dt.date(2026, 11, 28), warn=False)
+    assert str(caught.value) == "as_of " + FUTURE.removeprefix("argument --as-of: ")
+
+
 def test_a_quarter_not_yet_started_does_not_talk_about_an_as_of_not_given():
     with pytest.raises(ParameterError) as caught:
         resolve_run_parameters("2027-Q1", None, today=dt.date(2026, 11, 28), warn=False)

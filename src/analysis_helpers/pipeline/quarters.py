@@ -118,7 +118,7 @@ def resolve_run_parameters(
     else:
         day = min(q.end, today)
     if day > today:
-        raise ParameterError(f"as_of {day} is after today ({today}); a review can only use data already published")
+        raise ParameterError(f"as_of {day} is after today ({today}); only data already published can be used")
     if day < q.start:
         raise ParameterError(f"as_of {day} is before quarter {q} starts ({q.start}); choose a date within or after it")
     published = sorted(data_log()[1].values())
