@@ -236,6 +236,14 @@ def test_a_missing_file_of_areas_is_refused(capsys, tmp_path, batch_spec):
     assert err == f"send-review: error: --areas-file {tmp_path / 'none.txt'} does not exist; give a text file with one area a line\n"
 
 
+def test_a_batch_refuses_one_feed_file_for_many_areas(tmp_path):
+    with pytest.raises(ParameterError) as caught:
+        run_batch("Kent,Essex", "2025-Q3", out_dir=tmp_path, release=FIXTURE_RELEASE, progress=False, local=LOCAL_DIR / "kent.csv")
+    assert str(caught.value) == (f"--local {LOCAL_DIR / 'kent.csv'} is one feed file, which every area of the batch would read as its "
+                                 "own; give a folder of feeds named by area (kent.csv, essex.csv, ...)")
+    assert list(tmp_path.iterdir()) == []
+
+
 # -- --measure A B, and choices in any case -----------------------------------------------
 def test_kpis_takes_several_measures_after_one_option(capsys):
     code, out, err = run_cli(capsys, "kpis", "--area", "Kent", "--measure", TIMELINESS, "ehcp_caseload_mainstream_pct",

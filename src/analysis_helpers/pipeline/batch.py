@@ -120,6 +120,9 @@ def run_batch(
         check_release_public(Path(release), q, day)
     warn_if_stale(day)
     chosen = select_areas(spec, release)
+    if local is not None and Path(local).is_file() and len(chosen) > 1:
+        raise ParameterError(f"--local {local} is one feed file, which every area of the batch would read as its own; "
+                             "give a folder of feeds named by area (kent.csv, essex.csv, ...)")
     out = Path(out_dir) if out_dir else REPORTS_DIR
     workers = max(1, jobs or os.cpu_count() or 1)
     results: list[AreaResult] = []
