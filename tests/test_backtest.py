@@ -6,7 +6,7 @@ year on the real release.
 
 import pandas as pd
 import pytest
-from helpers import FIXTURE_RELEASE, grow_release
+from helpers import FIXTURE_RELEASE, grow_release, raw_rows
 
 import analysis_helpers.analysis.backtest as backtest_module
 from analysis_helpers import __version__
@@ -37,14 +37,36 @@ def test_summary_counts_coverage_and_errors_by_hand():
     assert table.loc["overall", "n"] == 4 and table.loc["overall", "coverage_80"] == 75
     assert table.loc["overall", "mae"] == pytest.approx((10 + 10 + 0 + 20) / 4)
     assert table.loc["overall", "mae_naive"] == pytest.approx((0 + 5 + 10 + 0) / 4)
+    assert table.loc["overall", "mae_rel_naive"] == pytest.approx(10 / 3.75)
+    assert table.loc["overall", "bias"] == pytest.approx((-10 + 10 + 0 - 20) / 4)
+    assert table.loc["overall", "width_80"] == pytest.approx((10 + 5 + 10 + 20) / 4)
+    # Winkler 80% (alpha 0.2, penalty 2/0.2 = 10 per point outside): 10, 5 + 10 x 5 = 55, 10, 20 -> mean 23.75
+    assert table.loc["overall", "winkler_80"] == pytest.approx((10 + 55 + 10 + 20) / 4)
+    # Winkler 95% (penalty 40): all inside -> the mean width (30 + 30 + 20 + 35) / 4
+    assert table.loc["overall", "winkler_95"] == pytest.approx((30 + 30 + 20 + 35) / 4)
 
 
-def test_choose_default_prefers_calibrated_then_lowest_error():
+def test_choose_default_prefers_calibrated_then_the_best_interval_score():
     table = pd.DataFrame(
-        {"model": ["a", "b", "c"], "year": ["overall"] * 3, "n": [9] * 3, "coverage_80": [79.0, 84.0, 60.0],
-         "coverage_95": [94.0, 93.0, 80.0], "mae": [20.0, 18.0, 10.0], "mae_naive": [17.0] * 3}
+        {"model": ["a", "b", "c"], "horizon": [1] * 3, "year": ["overall"] * 3, "n": [9] * 3, "coverage_80": [79.0, 84.0, 60.0],
+         "coverage_95": [94.0, 93.0, 80.0], "winkler_80": [40.0, 45.0, 20.0], "mae": [20.0, 18.0, 10.0], "mae_naive": [17.0] * 3}
     )
-    assert choose_default(table) == "b"  # c is more accurate but its intervals are far too narrow
+    # c scores best but its intervals are far too narrow; of a and b (both calibrated) a has the sharper honest intervals
+    assert choose_default(table) == "a"
+    two_years = table.assign(horizon=2, winkler_80=[50.0, 40.0, 20.0])
+    assert choose_default(pd.concat([table, two_years]), horizon=2) == "b"
+
+
+def test_a_forecast_h_years_ahead_sees_only_years_up_to_y_minus_h(release, historic):
+    rows = forecasts(HEADLINE, models=("rw_logit",), years=("2024",), release=release, historic=historic, horizons=(1, 2))
+    kent = rows[rows["area_code"] == "E10000016"].set_index("horizon")
+    # rw_logit's centre is the last year fitted: 2023 (324 of 1796) one year ahead, 2022 two years ahead.
+    kent_2022 = next(r for r in raw_rows("timeliness_20_week.csv") if r["la_name"] == "Kent" and r["time_period"] == "2022"
+                     and r["breakdown_topic"] == "All EHC plans issued")
+    value_2022 = 100 * float(kent_2022["plans_issued_20_weeks_ex"]) / float(kent_2022["plans_issued_den_ex"])
+    assert kent.loc[1, "forecast"] == pytest.approx(100 * 324 / 1796)
+    assert kent.loc[2, "forecast"] == pytest.approx(value_2022) and kent.loc[2, "naive"] == pytest.approx(value_2022)
+    assert (kent.loc[2, "pi80_high"] - kent.loc[2, "pi80_low"]) > (kent.loc[1, "pi80_high"] - kent.loc[1, "pi80_low"])
 
 
 def test_one_year_backtest_uses_only_earlier_years(release, historic):
@@ -84,7 +106,8 @@ def test_cached_backtest_is_computed_once_then_read_back(tmp_path, monkeypatch, 
     table = cached_backtest(HEADLINE, release=release, historic=historic)
     assert path.exists()
     # 11 forecasts in 2024 (see above); every model forecasts the same LAs and years.
-    assert table.set_index(["model", "year"]).loc[("rw_logit", "2024"), "n"] == 11
+    assert table.set_index(["model", "horizon", "year"]).loc[("rw_logit", 1, "2024"), "n"] == 11
+    assert set(table["horizon"]) == {1, 2, 3}
 
     def no_backtest(*args, **kwargs):
         raise AssertionError("the backtest ran again instead of reading the cache")

@@ -52,8 +52,8 @@ def test_projection_and_backtest_tables():
     shown = tables.projection_table(rows).loc[0]
     assert shown["Projected"] == "40.0%" and shown["80% interval"] == "30.0% – 50.0%" and shown["95% interval"] == "25.0% – 55.5%"
     assert shown["Required"] == "" and shown["Target"] == "80.0%"
-    backtest = pd.DataFrame({"model": ["rw_logit"], "year": ["overall"], "n": [736.0], "coverage_80": [84.9], "coverage_95": [93.9],
-                             "mae": [17.8], "mae_naive": [17.7]})
+    backtest = pd.DataFrame({"model": ["rw_logit"], "horizon": [2], "year": ["overall"], "n": [736.0], "coverage_80": [84.9],
+                             "coverage_95": [93.9], "width_80": [58.04], "winkler_80": [73.94], "mae": [17.8], "mae_naive": [17.7]})
     assert tables.backtest_display(backtest).iloc[0].tolist() == [
-        "rw_logit", "736", "84.9% (nominal 80%)", "93.9% (nominal 95%)", "17.8 points", "17.7 points"
+        "rw_logit", "2", "736", "84.9% (nominal 80%)", "93.9% (nominal 95%)", "58.0 points", "73.9", "17.8 points", "17.7 points"
     ]

@@ -134,10 +134,15 @@ def test_backtest_prints_overall_rows(capsys):
     """On the whole real release the chosen model is calibrated (on the fixture's 15 LAs it need not be)."""
     code, out, _ = run_cli(capsys, "backtest", "--measure", "ehcp_issued_within_20_weeks_excl_exceptions_pct", "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(out)))
-    overall = {r["model"]: r for r in rows if r["year"] == "overall"}
-    assert code == 0 and set(overall) == {"glm_logit", "rw_drift_logit", "rw_logit", "linear_pct"}
-    assert list(rows[0]) == ["model", "year", "n", "coverage_80", "coverage_95", "mae", "mae_naive"]
-    assert abs(float(overall["rw_logit"]["coverage_80"]) - 80) <= 5 and abs(float(overall["rw_logit"]["coverage_95"]) - 95) <= 5
+    overall = {(r["model"], r["horizon"]): r for r in rows if r["year"] == "overall"}
+    assert code == 0 and {m for m, _ in overall} == {"glm_logit", "rw_drift_logit", "rw_logit", "linear_pct"}
+    assert {h for _, h in overall} == {"1", "2", "3"}
+    assert list(rows[0]) == ["model", "horizon", "year", "n", "coverage_80", "coverage_95", "width_80", "winkler_80", "winkler_95",
+                             "mae", "mae_naive", "mae_rel_naive", "bias"]
+    one_year = overall[("rw_logit", "1")]
+    assert abs(float(one_year["coverage_80"]) - 80) <= 5 and abs(float(one_year["coverage_95"]) - 95) <= 5
+    # a forecast further ahead is less sure: wider intervals two years ahead than one
+    assert float(overall[("rw_logit", "2")]["width_80"]) > float(one_year["width_80"])
     code, _, err = run_cli(capsys, "backtest", "--measure", "new_ehcp_count")
     assert code == 2 and "unknown measure 'new_ehcp_count'; valid measures: ehcp_issued_within_20_weeks_pct" in err
 

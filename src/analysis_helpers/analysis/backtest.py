@@ -1,18 +1,26 @@
-"""Backtest: how well would each model have forecast each LA's next year?
+"""Backtest: how well would each model have forecast each LA one, two and three years ahead?
 
-For every local authority and every year Y the current release publishes after
-its first (2020–2024 in the 2025 release; a release with 2025 adds 2025), each
-model is fitted only on years before Y (the pooled variance too, from all LAs'
-years before Y) and forecasts Y. We report, per year and overall:
+For every local authority, every year Y the current release publishes after
+its first (2020–2024 in the 2025 release; a release with 2025 adds 2025) and
+every horizon h (1, 2, 3 years), each model is fitted only on years up to Y - h
+(the pooled variance too, from all LAs' years up to then) and forecasts Y. We
+report, per model, horizon and year, and overall per model and horizon:
 
-* ``n`` — forecasts made (LAs with at least three earlier years and a value in Y);
+* ``n`` — forecasts made (LAs with at least three years to fit and a value in Y);
 * ``coverage_80`` / ``coverage_95`` — share of actual values inside the 80% /
   95% prediction intervals (goal: within 5 points of nominal);
+* ``width_80`` — mean width of the 80% interval, in points (sharper is better);
+* ``winkler_80`` / ``winkler_95`` — the interval (Winkler) score: the width plus
+  2/alpha times the distance by which the actual falls outside (alpha = 0.2 or
+  0.05); lower is better, and it rewards intervals that are both sharp and honest;
 * ``mae`` — mean absolute error of the central forecast, in percentage points;
-* ``mae_naive`` — the same for "same as last year".
+  ``mae_naive`` the same for "same as the last year fitted"; ``mae_rel_naive``
+  their ratio (below 1: better than naive);
+* ``bias`` — mean of forecast minus actual (positive: forecasts too high).
 
-The default model for projections is the one with the lowest MAE among those
-whose coverage is within 5 points of nominal (:func:`choose_default`).
+The default model for projections (:func:`choose_default`) is chosen by the
+data: among the models whose one-year-ahead coverage is within 5 points of
+nominal at both levels, the one with the best (lowest) 80% interval score.
 
 The table is cached per release (:func:`cached_backtest`), under a name that
 holds both releases' SHA-256, the package version and a hash of the code that
@@ -37,7 +45,12 @@ from analysis_helpers.domain import history as history_module
 from analysis_helpers.domain.history import timeliness_history
 from analysis_helpers.domain.kpis import kpi_table
 
-BACKTEST_COLUMNS = ["model", "year", "n", "coverage_80", "coverage_95", "mae", "mae_naive"]
+BACKTEST_COLUMNS = [
+    "model", "horizon", "year", "n", "coverage_80", "coverage_95", "width_80", "winkler_80", "winkler_95",
+    "mae", "mae_naive", "mae_rel_naive", "bias",
+]
+#: Horizons (years ahead) a full backtest scores.
+HORIZONS = (1, 2, 3)
 #: Hash of the code behind a backtest table (the models, the series, this module).
 BACKTEST_CODE = source_hash(projection, history_module, sys.modules[__name__])
 
@@ -49,10 +62,12 @@ def forecasts(
     window: int | None = None,
     release: Release | None = None,
     historic: Release | None = None,
+    horizons: tuple[int, ...] = (1,),
 ) -> pd.DataFrame:
-    """One row per model, LA and forecast year: actual, forecast and interval limits.
+    """One row per model, horizon, LA and forecast year: actual, forecast and interval limits.
 
-    ``years`` defaults to :func:`forecast_years` of the release.
+    ``years`` defaults to :func:`forecast_years` of the release; a forecast ``h``
+    years ahead is fitted on the years up to ``Y - h`` only.
     """
     release = release or open_release()
     years = forecast_years(measure, release) if years is None else years
@@ -62,33 +77,37 @@ def forecasts(
     groups = {code: g for code, g in las.groupby("area_code")}
     rows = []
     for year in years:
-        before = las[las["period"] < year]
-        pooled = pooled_innovation_variance(before)
-        for code, group in groups.items():
-            actual = group[group["period"] == year]
-            train = group[group["period"] < year]
-            if window:
-                train = train.tail(window)
-            if actual.empty or len(train) < 3:
+        for h in horizons:
+            origin = str(int(year[:4]) - h)  # the last year a forecast of ``year`` made h years ahead may see
+            before = las[las["period"] <= origin]
+            if before.empty:
                 continue
-            truth = float(actual["value"].iloc[0])
-            naive = float(train["value"].iloc[-1])
-            for model in models:
-                try:
-                    result = project(train, model, horizon=actual["period_end"].iloc[0], pooled_variance=pooled)
-                except TooFewPoints:
+            pooled = pooled_innovation_variance(before)
+            for code, group in groups.items():
+                actual = group[group["period"] == year]
+                train = group[group["period"] <= origin]
+                if window:
+                    train = train.tail(window)
+                if actual.empty or len(train) < 3:
                     continue
-                forecast = result.table[result.table["period"] == year]
-                if forecast.empty:
-                    continue
-                f = forecast.iloc[0]
-                rows.append(
-                    {
-                        "model": model, "year": year, "area_code": code, "actual": truth, "forecast": f["value_projected"],
-                        "naive": naive, "pi80_low": f["pi80_low"], "pi80_high": f["pi80_high"],
-                        "pi95_low": f["pi95_low"], "pi95_high": f["pi95_high"],
-                    }
-                )
+                truth = float(actual["value"].iloc[0])
+                naive = float(train["value"].iloc[-1])
+                for model in models:
+                    try:
+                        result = project(train, model, horizon=actual["period_end"].iloc[0], pooled_variance=pooled)
+                    except TooFewPoints:
+                        continue
+                    forecast = result.table[result.table["period"] == year]
+                    if forecast.empty:
+                        continue
+                    f = forecast.iloc[0]
+                    rows.append(
+                        {
+                            "model": model, "horizon": h, "year": year, "area_code": code, "actual": truth,
+                            "forecast": f["value_projected"], "naive": naive, "pi80_low": f["pi80_low"], "pi80_high": f["pi80_high"],
+                            "pi95_low": f["pi95_low"], "pi95_high": f["pi95_high"],
+                        }
+                    )
     return pd.DataFrame(rows)
 
 
@@ -100,40 +119,59 @@ def forecast_years(measure: str, release: Release | None = None) -> tuple[str, .
     return tuple(periods.sort_values("period_end")["period"].iloc[1:])
 
 
+def winkler(actual, low, high, alpha: float):
+    """Interval score of a (1 - alpha) interval: its width plus 2/alpha times any distance outside it."""
+    return (high - low) + (2 / alpha) * ((low - actual).clip(lower=0) + (actual - high).clip(lower=0))
+
+
 def summarise(forecast_rows: pd.DataFrame) -> pd.DataFrame:
-    """Per model and year, then an ``overall`` row per model."""
+    """Per model, horizon and year, then an ``overall`` row per model and horizon."""
     frame = forecast_rows.copy()
+    if "horizon" not in frame:
+        frame["horizon"] = 1
     frame["in80"] = (frame["actual"] >= frame["pi80_low"]) & (frame["actual"] <= frame["pi80_high"])
     frame["in95"] = (frame["actual"] >= frame["pi95_low"]) & (frame["actual"] <= frame["pi95_high"])
     frame["abs_error"] = (frame["actual"] - frame["forecast"]).abs()
     frame["abs_error_naive"] = (frame["actual"] - frame["naive"]).abs()
+    frame["width80"] = frame["pi80_high"] - frame["pi80_low"]
+    frame["score80"] = winkler(frame["actual"], frame["pi80_low"], frame["pi80_high"], 0.20)
+    frame["score95"] = winkler(frame["actual"], frame["pi95_low"], frame["pi95_high"], 0.05)
+    frame["error"] = frame["forecast"] - frame["actual"]
 
     def summary(g: pd.DataFrame) -> pd.Series:
+        mae, mae_naive = g["abs_error"].mean(), g["abs_error_naive"].mean()
         return pd.Series(
             {
                 "n": len(g),
                 "coverage_80": 100 * g["in80"].mean(),
                 "coverage_95": 100 * g["in95"].mean(),
-                "mae": g["abs_error"].mean(),
-                "mae_naive": g["abs_error_naive"].mean(),
+                "width_80": g["width80"].mean(),
+                "winkler_80": g["score80"].mean(),
+                "winkler_95": g["score95"].mean(),
+                "mae": mae,
+                "mae_naive": mae_naive,
+                "mae_rel_naive": mae / mae_naive if mae_naive > 0 else float("nan"),
+                "bias": g["error"].mean(),
             }
         )
 
-    per_year = frame.groupby(["model", "year"]).apply(summary, include_groups=False).reset_index()
-    overall = frame.groupby("model").apply(summary, include_groups=False).reset_index()
+    per_year = frame.groupby(["model", "horizon", "year"]).apply(summary, include_groups=False).reset_index()
+    overall = frame.groupby(["model", "horizon"]).apply(summary, include_groups=False).reset_index()
     overall["year"] = "overall"
     table = pd.concat([per_year, overall], ignore_index=True)
     table["n"] = table["n"].astype(int)
+    table["horizon"] = table["horizon"].astype(int)
     order = {m: i for i, m in enumerate(MODELS)}
     table["_m"] = table["model"].map(order)
     table["_y"] = table["year"].map(lambda y: "9999" if y == "overall" else y)
-    return table.sort_values(["_m", "_y"]).drop(columns=["_m", "_y"]).reset_index(drop=True)[BACKTEST_COLUMNS]
+    return table.sort_values(["_m", "horizon", "_y"]).drop(columns=["_m", "_y"]).reset_index(drop=True)[BACKTEST_COLUMNS]
 
 
 def backtest(
     measure: str = "ehcp_issued_within_20_weeks_excl_exceptions_pct", release: Release | None = None, historic: Release | None = None, **kwargs
 ) -> pd.DataFrame:
-    """The backtest table (see module docstring)."""
+    """The backtest table (see module docstring), at every horizon of :data:`HORIZONS` unless ``horizons`` is given."""
+    kwargs.setdefault("horizons", HORIZONS)
     return summarise(forecasts(measure, release=release, historic=historic, **kwargs))
 
 
@@ -159,14 +197,17 @@ def backtest_cache_path(measure: str, release: Release, historic: Release | None
     return cache_file("backtest", release.sha256, BACKTEST_CODE, f"{historic.sha256[:12]}-{measure}.csv")
 
 
-def choose_default(table: pd.DataFrame, tolerance: float = 5.0) -> str:
-    """The default model: among models whose overall 80% and 95% coverage are both
-    within ``tolerance`` points of nominal, the one with the lowest MAE; if none
-    is, the one closest to nominal coverage (reports then say intervals are off).
+def choose_default(table: pd.DataFrame, tolerance: float = 5.0, horizon: int = 1) -> str:
+    """The default model, chosen by the data: among models whose overall 80% and 95% coverage at ``horizon`` are
+    both within ``tolerance`` points of nominal, the one with the best (lowest) 80% interval score; if none is,
+    the one closest to nominal coverage (reports then say intervals are off).
     """
     overall = table[table["year"] == "overall"].copy()
+    if "horizon" in overall:
+        overall = overall[overall["horizon"] == horizon]
     overall["distance"] = (overall["coverage_80"] - 80).abs() + (overall["coverage_95"] - 95).abs()
     calibrated = overall[((overall["coverage_80"] - 80).abs() <= tolerance) & ((overall["coverage_95"] - 95).abs() <= tolerance)]
     if len(calibrated):
-        return str(calibrated.sort_values(["mae", "distance"]).iloc[0]["model"])
+        key = ["winkler_80", "mae"] if "winkler_80" in calibrated else ["mae", "distance"]
+        return str(calibrated.sort_values(key).iloc[0]["model"])
     return str(overall.sort_values("distance").iloc[0]["model"])

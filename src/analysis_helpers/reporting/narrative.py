@@ -217,17 +217,22 @@ def outlook_title(outlook) -> str:
 
 
 def backtest_sentence(table: pd.DataFrame, chosen: str, default: str) -> str:
-    """What the backtest says about the default model, honestly."""
-    overall = table[table["year"] == "overall"].set_index("model")
+    """What the backtest says about the chosen model one year ahead, honestly."""
+    overall = table[table["year"] == "overall"]
+    if "horizon" in overall:
+        overall = overall[overall["horizon"] == 1]
+    overall = overall.set_index("model")
     row = overall.loc[chosen]
     verdict = (
         "no model forecast better than 'same as last year'"
         if (overall["mae"] < overall["mae_naive"] - 1e-9).sum() == 0
         else "some models beat 'same as last year'"
     )
+    sharpness = (f"; its 80% intervals were {fmt_points(row['width_80'])} wide on average (interval score {row['winkler_80']:.1f})"
+                 if "width_80" in row else "")
     text = (
-        f"The backtest chooses **{chosen}** ({fmt_count(row['n'])} forecasts): {fmt_pct(row['coverage_80'])} of outcomes fell inside "
-        f"its 80% intervals and {fmt_pct(row['coverage_95'])} inside its 95% intervals; mean absolute error "
+        f"The backtest chooses **{chosen}** ({fmt_count(row['n'])} forecasts one year ahead): {fmt_pct(row['coverage_80'])} of outcomes "
+        f"fell inside its 80% intervals and {fmt_pct(row['coverage_95'])} inside its 95% intervals{sharpness}; mean absolute error "
         f"{fmt_points(row['mae'])} against {fmt_points(row['mae_naive'])} for 'same as last year'. Honestly put: {verdict}; "
         "year-to-year swings in 20-week timeliness are large, so projections say more about the range of outcomes "
         "than about a single number."

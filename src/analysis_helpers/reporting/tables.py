@@ -131,14 +131,18 @@ def projection_table(rows: pd.DataFrame, unit: str = "pct") -> pd.DataFrame:
 
 
 def backtest_display(table: pd.DataFrame) -> pd.DataFrame:
-    """The backtest's overall rows, for people."""
+    """The backtest's overall rows (every model and horizon), for people."""
     overall = table[table["year"] == "overall"]
+    horizons = overall["horizon"] if "horizon" in overall else pd.Series(1, index=overall.index)
     return pd.DataFrame(
         {
             "Model": overall["model"],
+            "Years ahead": horizons.map(lambda h: f"{int(h)}"),
             "Forecasts": overall["n"].map(fmt_count),
             "Inside 80% interval": overall["coverage_80"].map(lambda c: f"{fmt_pct(c)} (nominal 80%)"),
             "Inside 95% interval": overall["coverage_95"].map(lambda c: f"{fmt_pct(c)} (nominal 95%)"),
+            "80% interval width": overall["width_80"].map(fmt_points) if "width_80" in overall else "",
+            "Interval score (80%)": overall["winkler_80"].map(lambda s: f"{s:.1f}") if "winkler_80" in overall else "",
             "Mean abs. error": overall["mae"].map(fmt_points),
             "Naive error": overall["mae_naive"].map(fmt_points),
         }
