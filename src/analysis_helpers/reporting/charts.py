@@ -7,7 +7,9 @@ Style rules kept here so no notebook has to remember them:
 * a title that states the finding (the caller writes it from the numbers);
 * axis labels with units, and the source line under the chart;
 * targets as dashed horizontal lines, uncertainty as shaded bands;
-* a vertical marker where a series breaks (e.g. DfE's 2023 change of collection).
+* a vertical marker where a series breaks (e.g. DfE's 2023 change of collection);
+* every time series on a date axis, DfE's period labels as ticks where they are
+  years; long axis labels wrapped, never cut off; counts in whole numbers.
 
 Percentages are 0–100.
 """
@@ -17,6 +19,8 @@ from __future__ import annotations
 import base64
 import html
 import io
+import re
+import textwrap
 
 import matplotlib
 
@@ -26,6 +30,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 from analysis_helpers.analysis.trajectory import period_midpoint  # noqa: E402
 from analysis_helpers.core.intervals import funnel_limits  # noqa: E402
@@ -38,6 +43,8 @@ MARKERS = ("o", "s", "^", "D", "v", "P")
 TARGET_COLOUR = "#3D3D3D"
 HIGHLIGHT = PALETTE[0]
 MUTED = "#BFBFBF"
+#: DfE period labels that are years: calendar (2024), academic or financial (2024/25).
+YEAR_LABEL = re.compile(r"^\d{4}(/\d{2})?$")
 
 
 def apply_style() -> None:
@@ -70,10 +77,56 @@ def _legend(ax, **options) -> None:
         ax.legend(**options)
 
 
+def wrap_label(label: str, length_inches: float, fontsize: float | None = None) -> str:
+    """``label`` broken into lines that fit along an axis ``length_inches`` long (never mid-word)."""
+    size = fontsize or plt.rcParams["font.size"]
+    width = max(12, int(length_inches * 72 / (0.6 * size)))  # 0.6 em: a generous average glyph width
+    return "\n".join(textwrap.wrap(label, width)) if label else label
+
+
+def _count_axis(axis, locator=True) -> None:
+    """Whole-number ticks with thousands separators: a count never reads 19,407.0."""
+    if locator:
+        axis.set_major_locator(MaxNLocator(integer=True))
+    axis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.0f}"))
+
+
+def _is_count(data: pd.DataFrame, label: str) -> bool:
+    """Counts by the table's ``unit`` column; else whole-number values on an axis that is not % or £."""
+    if "unit" in data and data["unit"].notna().any():
+        return bool((data["unit"].dropna() == "count").all())
+    values = pd.to_numeric(data.get("value", pd.Series(dtype=float)), errors="coerce").dropna()
+    return len(values) > 0 and bool((values == values.round()).all()) and not re.search(r"%|£|rate|per ", label)
+
+
+def _date_axis(ax, dates=None, labels=None, minticks: int = 3, maxticks: int = 10) -> None:
+    """The house time axis: the period labels at their dates where they are all years, else concise dates."""
+    if labels is not None and len(labels) and all(YEAR_LABEL.match(str(label)) for label in labels):
+        ax.set_xticks(list(pd.to_datetime(pd.Series(dates))), [str(label) for label in labels])
+        return
+    locator = mdates.AutoDateLocator(minticks=minticks, maxticks=maxticks)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+
+
+def period_dates(frame: pd.DataFrame) -> pd.Series:
+    """Each row's place in time: calendar years at mid-year (where required paths compare them), else the period's end."""
+    dates = [period_midpoint(e, str(p)) for e, p in zip(frame["period_end"], frame["period"], strict=True)]
+    return pd.to_datetime(pd.Series(dates, index=frame.index, dtype=object))
+
+
+def label_dates(labels: list[str]) -> list[pd.Timestamp]:
+    """Dates for bare period labels (``2024``, ``2024-03``, ``2024-Q3``; ``2024/25`` ends 31 March 2025), as above."""
+    ends = [pd.Timestamp(int(x[:4]) + 1, 3, 31) if YEAR_LABEL.match(x) and "/" in x else pd.Period(x.replace("-Q", "Q")).end_time.normalize()
+            for x in map(str, labels)]
+    return [pd.Timestamp(period_midpoint(end, str(label))) for end, label in zip(ends, labels, strict=True)]
+
+
 def _finish(fig: Figure, ax, title: str, xlabel: str, ylabel: str, source: str) -> Figure:
     ax.set_title(title, wrap=True)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
+    width, height = fig.get_size_inches()
+    ax.set_xlabel(wrap_label(xlabel, 0.8 * width))
+    ax.set_ylabel(wrap_label(ylabel, 0.7 * height))
     fig.text(0.01, 0.01, f"Source: {source}", fontsize=8.5, color="#505050", ha="left", va="bottom", wrap=True)
     # constrained layout is computed once, when the figure is drawn (tight_layout drew it twice)
     fig.set_layout_engine("constrained", rect=(0, 0.05, 1, 0.95))
@@ -86,7 +139,7 @@ def trend_chart(
     title: str,
     ylabel: str,
     source: str,
-    xlabel: str = "Period",
+    xlabel: str = "",
     series: str = "area_name",
     highlight: str | None = None,
     target: float | None = None,
@@ -97,21 +150,14 @@ def trend_chart(
 ) -> Figure:
     """Lines over periods, one per ``series`` value, with 95% bands where given.
 
-    Parameters
-    ----------
-    data : DataFrame
-        Columns ``period`` (label), ``period_end`` (for ordering), ``value``,
-        optionally ``ci_low``/``ci_high``, and the ``series`` column.
-    highlight : str, optional
-        The series drawn first in the palette's lead colour (the area).
-    target : float, optional
-        Drawn as a dashed horizontal line with ``target_label``.
-    break_between : (str, str), optional
-        Two adjacent period labels; a vertical line is drawn between them.
+    ``data``: ``period`` (label), ``period_end``, ``value``, optionally ``ci_low``/``ci_high``, ``unit``, and
+    the ``series`` column. ``highlight`` is drawn first in the lead colour; ``target`` as a dashed line;
+    ``break_between`` (two adjacent period labels) as a vertical line between them. Periods sit at their dates.
     """
     fig, ax = plt.subplots()
-    periods = data.sort_values("period_end")["period"].drop_duplicates().tolist()
-    position = {p: i for i, p in enumerate(periods)}
+    ordered = data.sort_values("period_end").drop_duplicates("period")
+    periods = ordered["period"].tolist()
+    position = dict(zip(periods, period_dates(ordered), strict=True))
     names = list(dict.fromkeys(data[series]))
     if highlight in names:
         names.remove(highlight)
@@ -134,13 +180,21 @@ def trend_chart(
     if target is not None:
         ax.axhline(target, color=TARGET_COLOUR, linestyle=(0, (6, 3)), linewidth=1.4, label=target_label or f"Target {target:g}")
     if break_between and all(p in position for p in break_between):
-        x_break = (position[break_between[0]] + position[break_between[1]]) / 2
+        x_break = position[break_between[0]] + (position[break_between[1]] - position[break_between[0]]) / 2
         ax.axvline(x_break, color="#707070", linestyle=":", linewidth=1.2)
         ax.annotate(break_label, (x_break, 1.0), xycoords=("data", "axes fraction"), xytext=(4, -12),
                     textcoords="offset points", fontsize=8.5, color="#505050")
-    ax.set_xticks(range(len(periods)), periods)
+    _date_axis(ax, list(position.values()), periods)
+    if _is_count(data, ylabel):
+        _count_axis(ax.yaxis)
     _legend(ax, loc="best", fontsize=9)
-    return _finish(fig, ax, title, xlabel, ylabel, source)
+    return _finish(fig, ax, title, xlabel or _time_label(periods), ylabel, source)
+
+
+def _time_label(periods: list[str]) -> str:
+    if periods and all(YEAR_LABEL.match(str(p)) for p in periods):
+        return "Year (calendar years plotted at mid-year)" if all(len(str(p)) == 4 for p in periods) else "Year"
+    return "Date (end of the period the figure describes)"
 
 
 def bar_comparison(
@@ -224,6 +278,7 @@ def funnel_plot(
         ax.annotate(highlight, (point["denominator"], point["value"]), xytext=(6, 6), textcoords="offset points",
                     fontsize=10, color=HIGHLIGHT, fontweight="bold")
     ax.set_xscale("log")
+    _count_axis(ax.xaxis, locator=False)  # a count of cases on a log scale: 1,000, not 10^3
     ax.set_ylim(-2, 102)
     _legend(ax, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=5, fontsize=8.5)
     return _finish(fig, ax, title, xlabel, ylabel, source)
@@ -250,18 +305,15 @@ def trajectory_chart(
     the required path); months and census dates at their own date.
     """
 
-    def when(frame: pd.DataFrame) -> pd.Series:  # calendar years sit at mid-year, as they are compared
-        return pd.to_datetime(pd.Series([period_midpoint(e, str(p)) for e, p in zip(frame["period_end"], frame["period"], strict=True)], index=frame.index))
-
     fig, ax = plt.subplots()
-    x = when(observed) if len(observed) else pd.Series(dtype="datetime64[ns]")
+    x = period_dates(observed) if len(observed) else pd.Series(dtype="datetime64[ns]")
     if {"ci_low", "ci_high"} <= set(observed.columns) and observed["ci_low"].notna().any():
         err = [(observed["value"] - observed["ci_low"]).clip(lower=0), (observed["ci_high"] - observed["value"]).clip(lower=0)]
         ax.errorbar(x, observed["value"], yerr=err, fmt="o-", color=PALETTE[0], linewidth=2.2, capsize=3, label="Observed (95% CI)")
     else:
         ax.plot(x, observed["value"], "o-", color=PALETTE[0], linewidth=2.2, label="Observed")
     if len(projection):
-        px = pd.concat([x.tail(1), when(projection)])
+        px = pd.concat([x.tail(1), period_dates(projection)])
         centre = pd.concat([observed["value"].tail(1), projection["value_projected"]])
         for level, alpha in (("pi95", 0.15), ("pi80", 0.3)):
             low = pd.concat([observed["value"].tail(1), projection[f"{level}_low"]])
@@ -277,17 +329,21 @@ def trajectory_chart(
         ax.axvline(pd.Timestamp(break_at), color="#707070", linestyle=":", linewidth=1.2)
         ax.annotate("New DfE collection", (pd.Timestamp(break_at), 1.0), xycoords=("data", "axes fraction"),
                     xytext=(4, -12), textcoords="offset points", fontsize=8.5, color="#505050")
-    locator = mdates.AutoDateLocator(minticks=4, maxticks=10)
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    _date_axis(ax, minticks=4)
+    if observed.get("unit", pd.Series(dtype=object)).eq("count").any():
+        _count_axis(ax.yaxis)
     _legend(ax, loc="upper left", fontsize=8.5, bbox_to_anchor=(1.0, 1.0))
     return _finish(fig, ax, title, "Date (calendar years plotted at mid-year)", ylabel, source)
 
 
-def xmr_chart(points: pd.DataFrame, periods: list[str], *, title: str, ylabel: str, source: str, target: float | None = None) -> Figure:
-    """Making Data Count XmR chart: values, mean, limits, special-cause points highlighted."""
+def xmr_chart(points: pd.DataFrame, periods: list[str], *, title: str, ylabel: str, source: str, target: float | None = None,
+              dates=None) -> Figure:
+    """Making Data Count XmR chart: values, mean, limits, special-cause points highlighted.
+
+    On the house date axis: ``dates`` (each point's period end) when given, else dates read from the ``periods`` labels.
+    """
     fig, ax = plt.subplots()
-    x = range(len(points))
+    x = label_dates(periods) if dates is None else list(pd.to_datetime(pd.Series(dates)))
     ax.plot(x, points["value"], "-", color=MUTED, linewidth=1.5, zorder=1)
     colours = [PALETTE[3] if s else PALETTE[0] for s in points["special_cause"]]
     ax.scatter(x, points["value"], c=colours, s=36, zorder=2, label="_nolegend_")
@@ -296,9 +352,9 @@ def xmr_chart(points: pd.DataFrame, periods: list[str], *, title: str, ylabel: s
     ax.plot(x, points["lcl"], color=PALETTE[4], linestyle="--", linewidth=1, label="_nolegend_")
     if target is not None:
         ax.axhline(target, color=PALETTE[2], linestyle=(0, (6, 3)), linewidth=1.4, label=f"Target {target:g}")
-    ax.set_xticks(list(x), periods, rotation=45, ha="right")
+    _date_axis(ax, x, periods)
     _legend(ax, loc="best", fontsize=8.5)
-    return _finish(fig, ax, title, "Period", ylabel, source)
+    return _finish(fig, ax, title, _time_label(list(periods)), ylabel, source)
 
 
 def local_series_chart(
@@ -333,9 +389,8 @@ def local_series_chart(
         ax.axhline(target, color=TARGET_COLOUR, linestyle=(0, (6, 3)), linewidth=1.4, label=target_label or f"Target {target:g}")
     if deadline is not None:
         ax.axvline(pd.Timestamp(deadline[0]), color=PALETTE[4], linestyle=":", linewidth=1.4, label=deadline[1])
-
-    locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    _date_axis(ax, maxticks=8)
+    if _is_count(data, ylabel):
+        _count_axis(ax.yaxis)
     _legend(ax, loc="best", fontsize=8.5)
     return _finish(fig, ax, title, "Date (end of the period the figure describes)", ylabel, source)
