@@ -26,6 +26,10 @@ _REPORT_CSS = """
 .send-table th, .send-table td { border-bottom: 1px solid #d0d0d0; padding: 0.3em 0.6em; text-align: left; vertical-align: top; }
 .send-table thead th { border-bottom: 2px solid #505050; }
 .send-chart img { max-width: 100%; height: auto; }
+/* WCAG 1.4.1 (axe link-in-text-block): a link in running text is told apart by more than colour.
+   body raises the rules above the lab template's (a:link {text-decoration: none}), which come later in the page. */
+body a, body .jp-RenderedHTMLCommon a:link, body .jp-RenderedHTMLCommon a:visited { text-decoration: underline; text-underline-offset: 0.15em; }
+body a:hover, body a:focus { text-decoration-thickness: 2px; }
 """
 
 
