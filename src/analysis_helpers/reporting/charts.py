@@ -102,7 +102,8 @@ def _is_count(data: pd.DataFrame, label: str) -> bool:
 def _date_axis(ax, dates=None, labels=None, minticks: int = 3, maxticks: int = 10) -> None:
     """The house time axis: the period labels at their dates where they are all years, else concise dates."""
     if labels is not None and len(labels) and all(YEAR_LABEL.match(str(label)) for label in labels):
-        ax.set_xticks(list(pd.to_datetime(pd.Series(dates))), [str(label) for label in labels])
+        step = -(-len(labels) // maxticks)  # every year up to maxticks of them, else every second (third...) year
+        ax.set_xticks(list(pd.to_datetime(pd.Series(dates)))[::step], [str(label) for label in labels][::step])
         return
     locator = mdates.AutoDateLocator(minticks=minticks, maxticks=maxticks)
     ax.xaxis.set_major_locator(locator)
@@ -126,7 +127,7 @@ def _finish(fig: Figure, ax, title: str, xlabel: str, ylabel: str, source: str) 
     ax.set_title(title, wrap=True)
     width, height = fig.get_size_inches()
     ax.set_xlabel(wrap_label(xlabel, 0.8 * width))
-    ax.set_ylabel(wrap_label(ylabel, 0.7 * height))
+    ax.set_ylabel(wrap_label(ylabel, 0.8 * height))
     fig.text(0.01, 0.01, f"Source: {source}", fontsize=8.5, color="#505050", ha="left", va="bottom", wrap=True)
     # constrained layout is computed once, when the figure is drawn (tight_layout drew it twice)
     fig.set_layout_engine("constrained", rect=(0, 0.05, 1, 0.95))
@@ -329,11 +330,13 @@ def trajectory_chart(
         ax.axvline(pd.Timestamp(break_at), color="#707070", linestyle=":", linewidth=1.2)
         ax.annotate("New DfE collection", (pd.Timestamp(break_at), 1.0), xycoords=("data", "axes fraction"),
                     xytext=(4, -12), textcoords="offset points", fontsize=8.5, color="#505050")
-    _date_axis(ax, minticks=4)
+    shown = pd.concat([frame[["period", "period_end"]] for frame in (observed, projection) if len(frame)]) if len(observed) else observed
+    labels = shown["period"].astype(str).drop_duplicates().tolist() if len(shown) else []
+    _date_axis(ax, period_dates(shown.drop_duplicates("period")) if labels else None, labels, minticks=4)
     if observed.get("unit", pd.Series(dtype=object)).eq("count").any():
         _count_axis(ax.yaxis)
     _legend(ax, loc="upper left", fontsize=8.5, bbox_to_anchor=(1.0, 1.0))
-    return _finish(fig, ax, title, "Date (calendar years plotted at mid-year)", ylabel, source)
+    return _finish(fig, ax, title, _time_label(labels), ylabel, source)
 
 
 def xmr_chart(points: pd.DataFrame, periods: list[str], *, title: str, ylabel: str, source: str, target: float | None = None,
