@@ -38,7 +38,7 @@ def test_unknown_area_suggests_three_closest(areas):
     with pytest.raises(UnknownAreaError) as info:
         areas.get("Kentt")
     message = str(info.value)
-    assert "unknown area 'Kentt'" in message and "closest names: Kent," in message
+    assert "unknown area 'Kentt'" in message and "closest names: 'Kent', " in message
     assert message.count(",") >= 2
 
 

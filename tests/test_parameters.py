@@ -146,3 +146,9 @@ def test_parameters_cell_text():
     assert lines[0].startswith('area = "Kent"  # type: str  English LA')
     assert 'details = True  # type: bool  link the detailed' in lines[-2]
     assert len(lines) == 9
+
+
+def test_a_local_path_that_does_not_exist_is_refused_not_ignored():
+    """Run by hand in JupyterLab, a mistyped feed path must not quietly give a review without council figures."""
+    with pytest.raises(ParameterError, match=r"^local data/local/kentt\.csv does not exist; give an existing feed file"):
+        validate(area="Kent", quarter="2025-Q3", local="data/local/kentt.csv", today=TODAY)

@@ -167,7 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
             chosen.add_argument("--area", dest="area_names", action="append",
                                 help="one area (repeatable): --area \"Bristol, City of\" --area Essex")
             chosen.add_argument("--areas-file", dest="areas_file", type=Path, help="a file of areas, one name, LA number or code a line")
-        p.add_argument("--quarter", default=None, help="calendar quarter such as 2024-Q4 (default: latest the data supports)")
+        p.add_argument("--quarter", default=None, help="calendar quarter such as 2024-Q4 (default: the last quarter completed on the run date)")
         p.add_argument("--as-of", dest="as_of", type=_past_date, default=None, help="use only data published by this date (YYYY-MM-DD)")
         p.add_argument("--out", type=Path, default=None, help="reports folder (default: reports/)")
         p.add_argument("--local", type=_existing_path, default=None, help="local figures feed file or folder (default: data/local/)")

@@ -154,7 +154,7 @@ class Areas:
         if area is None:
             names = {normalise_name(a.name): a.name for a in self._areas}
             close = difflib.get_close_matches(normalise_name(text), list(names), n=3, cutoff=0.0)
-            suggestions = ", ".join(names[c] for c in close)
+            suggestions = ", ".join(repr(names[c]) for c in close)  # quoted: "Bristol, City of" holds a comma
             raise UnknownAreaError(
                 f"unknown area {text!r}: not an English local authority, region or England; closest names: {suggestions}"
             )

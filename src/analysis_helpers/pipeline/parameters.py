@@ -146,6 +146,8 @@ def validate(
     areas = areas_for(opened)
     found = areas.get(area)
     local_path = from_root(local) if local else LOCAL_DIR
+    if local and not local_path.exists():
+        raise ParameterError(f"local {local} does not exist; give an existing feed file (.csv/.xlsx) or folder")
     feed = area_feed(found.slug, local_path)  # a broken feed stops here with the validator's message
     return RunContext(
         area=found, areas=areas, release=opened, neighbours=vintage, as_of=day, local=local_path, feed=feed,
