@@ -211,3 +211,16 @@ def test_a_deal_agreed_after_the_data_date_is_not_in_the_budget_sentence(tmp_pat
     assert "£50m" in shown and "£999m" not in shown  # financial year 2025/26 ends 31 March 2026, after 30 September 2025
     later = validate(area="Essex", quarter="2026-Q2", local=str(tmp_path), today=dt.date(2026, 11, 28))
     assert "£999m from DfE and £888m from the council" in text(sections.budget(later, []))
+
+
+def test_every_council_measure_with_two_figures_gets_a_chart(validated):
+    """Kent's monthly/quarterly figures by the 2025-Q3 data date, from kent.csv: six measures have two or more dated
+    figures (the annual-review backlog's two conflicting datings, 20-week timeliness, requests a month, plans
+    maintained, the deficit's two snapshots, vacancies); each gets a chart, titled from its first and latest figure."""
+    kent = sections.council_monthly(validated["Kent"])
+    titles = [part.data.split('alt="')[1].split('"')[0] for part in kent[1:]]
+    assert titles[0].startswith("Kent: annual review backlog (cases) 12,180 (2022-09)")
+    assert len(titles) == 6
+    assert titles[1] == "Kent: EHC plans issued within 20 weeks 45.0% (2022-05) to 2.3% (2023-08), as published"
+    assert titles[4] == "Kent: high-needs (DSG) cumulative deficit (£m) £5.7m (2019-07) to £103m (2022-04), as published"
+    assert titles[5] == "Kent: SEND casework vacancies 50 (2023-Q2) to 20 (2023-09), as published"

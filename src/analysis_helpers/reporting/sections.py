@@ -26,6 +26,7 @@ from analysis_helpers.core.intervals import funnel_position
 from analysis_helpers.core.paths import NOTEBOOKS_DIR, PROJECT_ROOT
 from analysis_helpers.core.vintage import ended_by
 from analysis_helpers.data.area_facts import notes_for
+from analysis_helpers.data.local_feed import LOCAL_MEASURES
 from analysis_helpers.domain.history import break_period, timeliness_history
 from analysis_helpers.domain.measures import BY_NAME, get_measure
 from analysis_helpers.domain.targets import earliest_target, requirements_for
@@ -232,19 +233,29 @@ def document_links(report_dir: Path | None, details: bool = True) -> list:
 
 # -- the council's own figures (data/local) -------------------------------------------
 def council_monthly(run) -> list:
-    """The council's monthly and quarterly figures as published, and its 20-week series as a chart."""
+    """The council's monthly and quarterly figures as published, and a chart of each measure with two or more
+    figures that can be shown (any measure of the catalogue ``data/local/measures.csv``; none is named in code)."""
     monthly = local_tables.monthly_rows(run.feed, run.area, run.as_of)
     if monthly.empty:
         return [Markdown(f"*No local feed for {run.area.name} in `data/local/`: only DfE's annual statistics are shown.*")]
     caption = f"{run.area.name}: figures the council published (monthly and quarterly)"
     shown = [HTML(tables.to_html(local_tables.display(monthly), caption=caption))]
-    timeliness = monthly[monthly["measure"] == "ehcp_issued_within_20_weeks_pct"]
-    if len(timeliness):
-        title = narrative.local_title(timeliness, run.area.name)
-        fig = charts.local_series_chart(disclosure.plottable(timeliness), title=title, ylabel="Plans issued within 20 weeks (%)",
+    for measure in dict.fromkeys(monthly["measure"]):  # in the order the table lists them
+        series = disclosure.plottable(monthly[monthly["measure"] == measure])
+        if series["period_end"].nunique() < 2:
+            continue
+        unit, label = LOCAL_MEASURES[measure] if measure in LOCAL_MEASURES else (series["unit"].iloc[-1], measure)
+        title = narrative.local_title(series, run.area.name)
+        fig = charts.local_series_chart(series, title=title, ylabel=_axis_label(label, unit),
                                         source="council figures as published (data/local); see the table for each source")
         shown.append(HTML(charts.figure_html(fig, alt=title)))
     return shown
+
+
+def _axis_label(label: str, unit: str) -> str:
+    """A catalogue label as an axis label with its unit: ``(%)``, ``(£ million)``, ``(weeks)`` unless it says so already."""
+    suffix = {"pct": " (%)", "gbp_m": " (£ million)", "weeks": " (weeks)"}.get(unit, "")
+    return label if not suffix or label.endswith((")", "(%)")) else label + suffix
 
 
 def spc(run, area_targets: list) -> list:
