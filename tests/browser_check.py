@@ -1,46 +1,85 @@
-"""Open a page in headless Chromium, return its DOM and every URL it asked for."""
+"""Open a report page in the system Chromium through Playwright: its DOM, the URLs
+the page itself asked for, and axe-core's WCAG 2.2 A/AA violations.
+
+Requests are taken from ``page.on("request")``: only what the page (and its
+frames) ask for, never the browser's own start-up or service traffic, so
+"this page asks the network for nothing" holds with any Chromium build. Every
+request is aborted, so the page really is offline.
+"""
 
 from __future__ import annotations
 
-import json
 import os
-import re
 import shutil
-import subprocess
-import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
-#: Chromium's own background services (not requests made by the page).
-BROWSER_OWN_HOSTS = ("clients2.google.com", "update.googleapis.com", "accounts.google.com", "safebrowsing.googleapis.com",
-                     "optimizationguide-pa.googleapis.com", "content-autofill.googleapis.com", "redirector.gvt1.com")
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import sync_playwright
+
+#: axe-core tags for WCAG 2.0, 2.1 and 2.2 at levels A and AA (UK public-sector pages must meet 2.2 AA).
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+#: Where Debian, Ubuntu and Chrome put the browser; CHROMIUM overrides.
+_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 
 
 def chromium() -> str | None:
-    for name in ("chromium", "chromium-browser", "google-chrome"):
+    """The system Chromium's path (``$CHROMIUM`` first), or None."""
+    override = os.environ.get("CHROMIUM")
+    if override and Path(override).exists():
+        return override
+    for name in _CANDIDATES:
         path = shutil.which(name)
         if path:
             return path
     return None
 
 
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+@contextmanager
+def browser():
+    """A headless system Chromium (never a downloaded one)."""
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium(), headless=True, args=["--no-sandbox", "--disable-gpu"])
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+class PageCheck:
+    """One page opened offline: ``dom`` after load, ``requested`` URLs, ``violations`` on demand."""
+
+    def __init__(self, browser_, path: Path, width: int = 1280):
+        self.requested: list[str] = []
+        self.page = browser_.new_page(viewport={"width": width, "height": 900})
+        self.page.on("request", lambda request: self.requested.append(request.url))
+        # abort anything that is not the file itself: the page is read offline, and nothing may leave the machine
+        self.page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort())
+        self.url = path.resolve().as_uri()
+        self.page.goto(self.url, wait_until="load")
+        self.page.wait_for_timeout(300)  # late requests (images, fonts, scripts started by scripts)
+        self.dom = self.page.content()
+
+    @property
+    def network_requests(self) -> list[str]:
+        """URLs the page asked for other than itself (``file:`` of the page and ``data:`` URIs are not network)."""
+        return sorted({u for u in self.requested if u != self.url and not u.startswith("data:")})
+
+    def violations(self) -> dict[str, list[str]]:
+        """axe-core's WCAG 2.2 A/AA violations: rule id -> the offending elements' selectors."""
+        results = Axe().run(self.page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]})
+        return {v["id"]: [",".join(map(str, n["target"])) for n in v["nodes"]] for v in results.response["violations"]}
+
+    def close(self) -> None:
+        self.page.close()
+
+
 def open_page(path: Path, width: int = 1280) -> tuple[str, list[str]]:
-    """(DOM after load, URLs the page requested) for a local HTML file; all network is blocked."""
-    with tempfile.TemporaryDirectory() as profile:
-        netlog = Path(profile) / "netlog.json"
-        result = subprocess.run(
-            [
-                chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                f"--user-data-dir={profile}/data", "--proxy-server=http://127.0.0.1:9", f"--log-net-log={netlog}",
-                "--virtual-time-budget=3000", f"--window-size={width},2000", "--dump-dom", path.resolve().as_uri(),
-            ],
-            capture_output=True, text=True, timeout=120, env={**os.environ, "HOME": profile},
-        )
-        log = netlog.read_text(errors="replace") if netlog.exists() else ""
-    urls = set(re.findall(r'"url":"(https?://[^"]+)"', log))
-    try:
-        json.loads(log.rstrip().rstrip(",") + ("]}" if not log.rstrip().endswith("}") else ""))
-    except ValueError:
-        pass  # the log may be cut at exit; the URL scan above does not need it whole
-    page_urls = sorted(u for u in urls if not any(host in u for host in BROWSER_OWN_HOSTS))
-    return result.stdout, page_urls
+    """(DOM after load, URLs other than the page itself that the page requested)."""
+    with browser() as b:
+        check = PageCheck(b, path, width)
+        return check.dom, check.network_requests

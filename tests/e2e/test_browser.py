@@ -1,0 +1,132 @@
+"""Every page a run writes, opened in the system Chromium through Playwright: it asks
+the network for nothing, and axe-core finds no WCAG 2.2 A/AA violation, for Kent
+and for a local authority drawn at random (seed printed; set BROWSER_TEST_SEED to
+draw the same one again).
+
+Skipped, with the reason, only where no Chromium is installed outside CI; in CI
+(CI=true) a missing Chromium fails these tests, since .ci/run installs it.
+"""
+
+import inspect
+import os
+import random
+import time
+
+import pytest
+from browser_check import WCAG_TAGS, PageCheck, browser, chromium, in_ci
+
+from analysis_helpers.core.paths import DEFAULT_RELEASE
+from analysis_helpers.data.release import open_release
+from analysis_helpers.domain.kpis import areas_for
+from analysis_helpers.pipeline.report import run_quarterly
+
+QUARTER = "2025-Q3"
+PAGES = ("index.html", "01_baselines.html", "02_trajectories.html")
+
+
+def require_chromium() -> str:
+    """The system Chromium; skip where there is none (fail in CI, where .ci/run installs it)."""
+    path = chromium()
+    if path is None:
+        message = "no Chromium found (chromium, chromium-browser, google-chrome or $CHROMIUM); .ci/run installs Debian's"
+        if in_ci():
+            pytest.fail(f"CI: {message}, and the browser tests must run in CI")
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture(scope="module")
+def chromium_browser():
+    require_chromium()
+    with browser() as launched:
+        yield launched
+
+
+def _run(area: str, out):
+    """A full run (all three pages: ``details=True`` where run_quarterly has the switch)."""
+    extra = {"details": True} if "details" in inspect.signature(run_quarterly).parameters else {}
+    index = run_quarterly(area=area, quarter=QUARTER, out_dir=out, **extra)
+    return index.parent
+
+
+def drawn_la() -> tuple[str, int]:
+    """A local authority other than Kent, drawn with a printed seed."""
+    seed = int(os.environ.get("BROWSER_TEST_SEED") or time.time_ns() % 1_000_000)
+    names = sorted(a.name for a in areas_for(open_release(DEFAULT_RELEASE)).local_authorities() if a.name != "Kent")
+    name = random.Random(seed).choice(names)
+    print(f"browser tests: drew {name} with BROWSER_TEST_SEED={seed}")
+    return name, seed
+
+
+@pytest.fixture(scope="module")
+def kent_pages(tmp_path_factory, chromium_browser):
+    return "Kent", _run("Kent", tmp_path_factory.mktemp("kent"))
+
+
+@pytest.fixture(scope="module")
+def random_la_pages(tmp_path_factory, chromium_browser):
+    name, seed = drawn_la()
+    return f"{name} (BROWSER_TEST_SEED={seed})", _run(name, tmp_path_factory.mktemp("random_la"))
+
+
+def test_kent_pages_render_offline_and_ask_the_network_for_nothing(kent_pages, chromium_browser):
+    _, folder = kent_pages
+    for name in PAGES:
+        page = PageCheck(chromium_browser, folder / name)
+        assert page.network_requests == [], f"{name} asked the network for {page.network_requests}"
+        if name == "index.html":
+            assert "Executive summary" in page.dom and "key performance indicators at 30 September 2025" in page.dom
+            assert "<th" in page.dom and "Probability on time" in page.dom
+        page.close()
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_kent_pages_have_no_wcag_violations(kent_pages, chromium_browser, name):
+    _assert_accessible(chromium_browser, *kent_pages, name)
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_a_random_las_pages_have_no_wcag_violations_and_no_requests(random_la_pages, chromium_browser, name):
+    area, folder = random_la_pages
+    page = PageCheck(chromium_browser, folder / name)
+    assert page.network_requests == [], f"{area}, {name} asked the network for {page.network_requests}"
+    page.close()
+    _assert_accessible(chromium_browser, area, folder, name)
+
+
+def _assert_accessible(launched, area, folder, name):
+    page = PageCheck(launched, folder / name)
+    violations = page.violations()
+    page.close()
+    assert violations == {}, f"axe-core ({', '.join(WCAG_TAGS)}) on {area}, {name}: {violations}"
+
+
+def test_the_detectors_can_fail(tmp_path, chromium_browser):
+    """A page that fetches an image and a script, with an image without alt text and a colour-only link, is caught."""
+    probe = tmp_path / "probe.html"
+    probe.write_text(
+        '<html lang="en"><head><title>probe</title><style>body { color: #0b0c0c } a { text-decoration: none; color: #1d3a6e }</style>'
+        '</head><body><main>'
+        '<h1>Probe</h1><img src="https://example.com/x.png"><p>Some text with <a href="#x">a link</a> in it, and more text.</p>'
+        '<script>fetch("https://example.org/data.json").catch(() => {});</script></main></body></html>'
+    )
+    page = PageCheck(chromium_browser, probe)
+    assert page.network_requests == ["https://example.com/x.png", "https://example.org/data.json"]
+    assert {"image-alt", "link-in-text-block"} <= set(page.violations())
+    page.close()
+    # and a page that asks for nothing records nothing: the browser's own start-up traffic is not the page's
+    quiet = tmp_path / "quiet.html"
+    quiet.write_text('<html lang="en"><head><title>quiet</title></head><body><main><h1>Quiet</h1></main></body></html>')
+    page = PageCheck(chromium_browser, quiet)
+    assert page.network_requests == [] and page.violations() == {}
+    page.close()
+
+
+def test_a_missing_chromium_skips_outside_ci_and_fails_in_ci(monkeypatch):
+    monkeypatch.setitem(globals(), "chromium", lambda: None)
+    monkeypatch.setenv("CI", "")
+    with pytest.raises(pytest.skip.Exception, match="no Chromium found"):
+        require_chromium()
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI: no Chromium found"):
+        require_chromium()
