@@ -18,7 +18,7 @@ def lock_pins() -> dict[str, str]:
 def conda_pins() -> dict[str, str]:
     pins = {}
     for line in (PROJECT_ROOT / "environment.yml").read_text().splitlines():
-        match = re.match(r"^\s*-\s*([A-Za-z0-9_.-]+)=([^=\s]+)\s*$", line)
+        match = re.match(r"^\s*-\s*([A-Za-z0-9_.-]+)==?([^=\s]+)\s*$", line)  # conda pins (=) and pip pins (==)
         if match:
             pins[match[1].lower().replace("_", "-")] = match[2]
     return pins

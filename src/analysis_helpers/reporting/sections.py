@@ -141,7 +141,10 @@ def long_view(run, names: list[str], measure: str = "ehcp_issued_within_20_weeks
 
 
 def _label(measure: str) -> str:
-    return BY_NAME[measure].label if measure in BY_NAME else measure.replace("_", " ")
+    """A measure's label from its registry: DfE's measures, else the council-measures catalogue."""
+    if measure in BY_NAME:
+        return BY_NAME[measure].label
+    return LOCAL_MEASURES[measure][1] if measure in LOCAL_MEASURES else measure.replace("_", " ")
 
 
 def outlook_chart(run, outlook, source: str, break_at=None) -> list:
@@ -268,7 +271,7 @@ def spc(run, area_targets: list) -> list:
     target = earliest_target(area_targets, "ehcp_issued_within_20_weeks_pct")
     goal = target.target_value if target else None
     result = xmr(series["value"], higher_is_better=True, target=goal)
-    fig = charts.xmr_chart(result.points, series["period"].tolist(),
+    fig = charts.xmr_chart(result.points, series["period"].tolist(), dates=series["period_end"],
                            title=f"{run.area.name}: {result.variation}; assurance {result.assurance or 'no target'}",
                            ylabel="Plans within 20 weeks (%)", source="council figures (data/local); target from the targets file", target=goal)
     return [*shown, HTML(charts.figure_html(fig, alt=f"XmR chart: {result.variation}; {result.warning or ''}"))]
