@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis_helpers.core.paths import DEFAULT_RELEASE, HISTORIC_RELEASE
+from analysis_helpers.core.paths import DEFAULT_RELEASE, HISTORIC_RELEASE, RAW_DIR
 from analysis_helpers.data.release import Release, open_release
 from analysis_helpers.domain import history as history_module
 
@@ -24,6 +24,9 @@ FIXTURES_DIR = Path(__file__).parent / "fixtures"
 #: The checksum list the fixtures are verified against (registered by conftest.py).
 FIXTURE_LIST = FIXTURES_DIR / "README.md"
 #: Cut from data/raw/education-health-and-care-plans_2025.zip (all data files).
+#: The release shipped in data/raw, by name: tests whose expected text was worked out from it
+#: (its file name, its publication date) pin it, so a newer default release cannot change them.
+SHIPPED_RELEASE = RAW_DIR / "education-health-and-care-plans_2025.zip"
 FIXTURE_RELEASE = FIXTURES_DIR / "education-health-and-care-plans_2025_fixture.zip"
 #: Cut from data/raw/education-health-and-care-plans_2022.zip (sen2_mi.csv).
 FIXTURE_HISTORIC = FIXTURES_DIR / "education-health-and-care-plans_2022_fixture.zip"

@@ -5,6 +5,7 @@ import logging
 
 import pandas as pd
 import pytest
+from helpers import SHIPPED_RELEASE
 
 from analysis_helpers.core import vintage
 from analysis_helpers.core.errors import ParameterError
@@ -66,9 +67,14 @@ def test_the_manifest_records_the_run_date_and_the_resolved_quarter(monkeypatch)
 
 
 # -- when the next DfE release is due: one rule, from the data log ---------------------
-def test_the_next_release_is_due_the_june_after_the_newest_was_published():
-    assert newest_release() == ("education-health-and-care-plans_2025.zip", dt.date(2025, 7, 1))
-    assert newest_release(dt.date(2025, 6, 30)) == ("education-health-and-care-plans_2022.zip", dt.date(2023, 3, 27))
+def test_the_next_release_is_due_the_june_after_the_newest_was_published(tmp_path):
+    log = tmp_path / "README.md"  # the data log's own line format, for two releases
+    log.write_text("- release: education-health-and-care-plans_2022.zip published: 2023-03-27\n"
+                   "- release: education-health-and-care-plans_2025.zip published: 2025-07-01\n")
+    assert newest_release(log_path=log) == ("education-health-and-care-plans_2025.zip", dt.date(2025, 7, 1))
+    assert newest_release(dt.date(2025, 6, 30), log) == ("education-health-and-care-plans_2022.zip", dt.date(2023, 3, 27))
+    assert newest_release(dt.date(2023, 3, 26), log) is None
+    assert newest_release(dt.date(2025, 6, 30))[1] <= dt.date(2025, 6, 30)  # the project's own data log reads too
     assert vintage.next_release_due(dt.date(2025, 7, 1)) == dt.date(2026, 6, 1)
     assert vintage.next_release_due(dt.date(2023, 3, 27)) == dt.date(2024, 6, 1)
 
@@ -120,7 +126,7 @@ def test_a_council_feed_over_six_months_old_is_flagged():
 
 
 def test_the_vintage_table_names_each_sections_data():
-    table = vintage_table(open_release(), feed("2025-10"), "Kent", dt.date(2026, 9, 30))
+    table = vintage_table(open_release(SHIPPED_RELEASE), feed("2025-10"), "Kent", dt.date(2026, 9, 30))
     dfe = table.iloc[0]
     assert dfe["Data"] == "DfE release education-health-and-care-plans_2025.zip" and dfe["Published"] == "1 July 2025"
     assert dfe["Next expected"] == "the June 2026 release is expected but missing from data/raw/"

@@ -9,17 +9,18 @@ import sys
 
 import nbformat
 import pytest
-from helpers import FIXTURE_RELEASE
+from helpers import FIXTURE_RELEASE, SHIPPED_RELEASE
 
 from analysis_helpers.cli import main
 from analysis_helpers.cli import parser as cli_parser
 from analysis_helpers.core import vintage
 from analysis_helpers.core.errors import DataValidationError, ParameterError, UnknownAreaError
-from analysis_helpers.core.paths import DEFAULT_RELEASE, LOCAL_DIR, PROJECT_ROOT
+from analysis_helpers.core.paths import LOCAL_DIR, PROJECT_ROOT
+from analysis_helpers.data.inputs import files_read
 from analysis_helpers.domain.targets import ad_hoc_target
 from analysis_helpers.pipeline import batch as batch_module
 from analysis_helpers.pipeline.batch import run_batch, select_areas, split_areas
-from analysis_helpers.pipeline.manifest import files_read, relative
+from analysis_helpers.pipeline.manifest import relative
 from analysis_helpers.pipeline.quarters import resolve_run_parameters
 from analysis_helpers.pipeline.report import run_quarterly
 
@@ -79,7 +80,7 @@ def tiny_run_elsewhere(tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv(vintage.TODAY_ENV, TODAY)
         index = run_quarterly(area="Kent", quarter="2025-Q3", out_dir=folder / "reports", local=folder / "feeds",
-                              release=DEFAULT_RELEASE.relative_to(PROJECT_ROOT), notebooks=(tiny_notebook(folder),))
+                              release=SHIPPED_RELEASE.relative_to(PROJECT_ROOT), notebooks=(tiny_notebook(folder),))
     return json.loads((index.parent / "manifest.json").read_text())
 
 
@@ -87,13 +88,13 @@ def test_the_manifest_lists_exactly_the_inputs_a_run_read(tiny_run_elsewhere):
     manifest = tiny_run_elsewhere
     inputs = [entry["path"] for entry in manifest["inputs"]]
     assert inputs == manifest["files_read"]  # the same files, each once
-    assert len(inputs) == len(set(inputs)) and inputs.count(relative(DEFAULT_RELEASE)) == 1
+    assert len(inputs) == len(set(inputs)) and inputs.count(relative(SHIPPED_RELEASE)) == 1
     assert "data/local/kent.csv" not in inputs  # --local named a folder without Kent's feed
 
 
 def test_files_read_names_a_file_once_however_it_is_written():
-    read = files_read(DEFAULT_RELEASE.relative_to(PROJECT_ROOT), "2025", LOCAL_DIR / "kent.csv")
-    assert [relative(p) for p in read].count(relative(DEFAULT_RELEASE)) == 1
+    read = files_read(SHIPPED_RELEASE.relative_to(PROJECT_ROOT), "2025", LOCAL_DIR / "kent.csv")
+    assert [relative(p) for p in read].count(relative(SHIPPED_RELEASE)) == 1
 
 
 # -- a release not yet public at the data date ---------------------------------------------
@@ -105,14 +106,14 @@ def test_a_release_not_public_at_the_data_date_is_refused_before_anything_is_wri
     good = tmp_path / "reports" / "2024-Q4" / "kent" / "index.html"
     good.parent.mkdir(parents=True)
     good.write_text("the good review")
-    code, out, err = run_cli(capsys, "run", "--release", DEFAULT_RELEASE, "--quarter", "2024-Q4", "--out", tmp_path / "reports")
+    code, out, err = run_cli(capsys, "run", "--release", SHIPPED_RELEASE, "--quarter", "2024-Q4", "--out", tmp_path / "reports")
     assert refused(code, err) and err == f"send-review: error: {REFUSED_RELEASE}\n"
     assert good.read_text() == "the good review" and sorted(p.name for p in good.parent.parent.iterdir()) == ["kent"]
 
 
 def test_a_batch_on_a_release_not_yet_public_is_refused_before_any_area_runs(tmp_path):
     with pytest.raises(ParameterError) as caught:
-        run_batch("Kent", "2024-Q4", out_dir=tmp_path, release=DEFAULT_RELEASE, progress=False)
+        run_batch("Kent", "2024-Q4", out_dir=tmp_path, release=SHIPPED_RELEASE, progress=False)
     assert str(caught.value) == REFUSED_RELEASE and list(tmp_path.iterdir()) == []
 
 

@@ -13,9 +13,10 @@ from analysis_helpers.core.paths import (
     TARGETS_FILE,
     TRAJECTORIES_NOTEBOOK,
 )
+from analysis_helpers.data.inputs import feed_file, files_read
 from analysis_helpers.pipeline import report
 from analysis_helpers.pipeline.execute import declared_parameters, notebook_warnings
-from analysis_helpers.pipeline.manifest import feed_file, files_read, relative
+from analysis_helpers.pipeline.manifest import relative
 
 PARAMETERS = {"area": "Essex", "quarter": "2025-Q3", "as_of": "2025-09-30", "neighbours": "2025", "release": "", "local": "",
               "details": False, "report_dir": "/tmp/x"}

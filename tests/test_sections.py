@@ -6,6 +6,7 @@ import types
 from pathlib import Path
 
 import pytest
+from helpers import SHIPPED_RELEASE
 
 from analysis_helpers.analysis.outlook import build_outlook
 from analysis_helpers.core.paths import NOTEBOOKS_DIR, PROJECT_ROOT
@@ -124,7 +125,7 @@ def test_links_in_a_report_point_from_its_folder(tmp_path):
 # -- the council's own figures ------------------------------------------------------------
 @pytest.fixture(scope="module")
 def validated():
-    return {name: validate(area=name, quarter="2025-Q3", today=dt.date(2025, 11, 15)) for name in ("Kent", "Essex")}
+    return {name: validate(area=name, quarter="2025-Q3", release=str(SHIPPED_RELEASE), today=dt.date(2025, 11, 15)) for name in ("Kent", "Essex")}
 
 
 def test_council_monthly_figures(validated):

@@ -21,7 +21,16 @@ from pathlib import Path
 import pandas as pd
 
 from analysis_helpers.core.paths import RAW_DIR
+from analysis_helpers.data.council_measures import catalogue
 from analysis_helpers.data.local_feed import REQUIRED
+
+
+def _unit(row: dict) -> str:
+    """The raw file's unit, except that a duration it counted in weeks ("count") is the catalogue's ``weeks``."""
+    catalogued = catalogue().get(row["measure"])
+    if row["unit"] == "count" and catalogued is not None and catalogued.unit == "weeks":
+        return "weeks"
+    return row["unit"]
 
 
 def convert_published(raw: Path) -> pd.DataFrame:
@@ -38,7 +47,7 @@ def convert_published(raw: Path) -> pd.DataFrame:
             qualifier = "about"
         out.append(
             {
-                "measure": r["measure"], "period": r["period"], "value": r["value"], "unit": r["unit"], "basis": basis,
+                "measure": r["measure"], "period": r["period"], "value": r["value"], "unit": _unit(r), "basis": basis,
                 "numerator": "", "denominator": "", "qualifier": qualifier, "source_title": r["source_title"],
                 "source_url": r["source_url"], "quote": r["quote"],
             }

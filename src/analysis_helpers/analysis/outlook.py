@@ -47,8 +47,8 @@ from analysis_helpers.domain.targets import Target, measure_unit, with_baseline
 #: run): lowest MAE among models whose 80%/95% coverage is within 5 points.
 DEFAULT_MODEL = "rw_logit"
 
-#: A council's monthly series is projected only from this many figures (as for an XmR chart's trial limits):
-#: a trend through three scattered months would be over-read.
+#: A council's series (monthly or any other of its figures) is projected only from this many figures (as for an
+#: XmR chart's trial limits): a trend through three scattered figures would be over-read.
 MIN_MONTHLY_POINTS = 6
 
 _pooled_cache: dict[tuple, float] = {}
@@ -251,10 +251,10 @@ def build_outlook(
             candidates.append(pd.Timestamp(target.target_date) + pd.DateOffset(years=1))
         horizon = max(candidates)
     projection = None
-    monthly = basis == "local"
+    council = basis == "local" or measure not in BY_NAME  # the council's own figures, not DfE's statistics
     try:
-        if monthly and len(observed) < MIN_MONTHLY_POINTS:
-            raise TooFewPoints(f"{len(observed)} council monthly figure(s): at least {MIN_MONTHLY_POINTS} are needed for a "
+        if council and len(observed) < MIN_MONTHLY_POINTS:
+            raise TooFewPoints(f"{len(observed)} council figure(s): at least {MIN_MONTHLY_POINTS} are needed for a "
                                "projection; what it takes a month is shown instead")
         pooled = pooled_variance(measure, as_of, release) if chosen in ("rw_logit", "rw_drift_logit") else None
         unit = target.unit if target is not None else (measure_unit(measure) or "pct")

@@ -11,6 +11,8 @@ constant you need from here. Two settings can be changed from the environment
   :mod:`analysis_helpers.data.provenance`) or it is read as it is.
 * ``SEND_REVIEW_CACHE_DIR`` — where parsed files and backtests are cached
   (default ``data/cache``); read on every use by :func:`cache_dir`.
+* ``SEND_REVIEW_COUNCIL_MEASURES`` — the council-measures catalogue (default
+  ``data/local/measures.csv``); read on every use by :func:`council_measures_file`.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 REPORTS_DIR = PROJECT_ROOT / "reports"
 
 CACHE_ENV = "SEND_REVIEW_CACHE_DIR"
+COUNCIL_MEASURES_ENV = "SEND_REVIEW_COUNCIL_MEASURES"
 DEFAULT_RELEASE_ENV = "SEND_REVIEW_DEFAULT_RELEASE"
 DEFAULT_CACHE_DIR = DATA_DIR / "cache"
 
@@ -45,6 +48,12 @@ def cache_dir() -> Path:
     """Where parsed release files and backtests are cached: ``$SEND_REVIEW_CACHE_DIR``, else ``data/cache``."""
     setting = os.environ.get(CACHE_ENV)
     return from_root(setting) if setting else DEFAULT_CACHE_DIR
+
+
+def council_measures_file() -> Path:
+    """The council-measures catalogue: ``$SEND_REVIEW_COUNCIL_MEASURES``, else ``data/local/measures.csv``."""
+    setting = os.environ.get(COUNCIL_MEASURES_ENV)
+    return from_root(setting) if setting else COUNCIL_MEASURES_FILE
 
 
 #: The DfE "Education, health and care plans" release the workbook ships with

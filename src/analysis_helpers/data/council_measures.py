@@ -21,10 +21,11 @@ from functools import lru_cache
 from pathlib import Path
 
 from analysis_helpers.core.errors import DataValidationError
-from analysis_helpers.core.paths import COUNCIL_MEASURES_FILE
+from analysis_helpers.core.paths import PROJECT_ROOT, council_measures_file
 
-#: The catalogue read by default (a module setting, so a test can point it elsewhere).
-CATALOGUE = COUNCIL_MEASURES_FILE
+#: The catalogue read by default: None reads ``council_measures_file()`` (``$SEND_REVIEW_COUNCIL_MEASURES``,
+#: else ``data/local/measures.csv``); a test may set a path here.
+CATALOGUE: Path | None = None
 COLUMNS = ["measure", "label", "unit", "higher_is_better", "description"]
 UNITS = ("pct", "count", "gbp_m", "weeks")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -43,8 +44,8 @@ class CouncilMeasure:
 
 
 def catalogue(path: Path | None = None) -> dict[str, CouncilMeasure]:
-    """The catalogue, by measure name (every row validated); ``path`` defaults to ``data/local/measures.csv``."""
-    path = Path(path or CATALOGUE)
+    """The catalogue, by measure name (every row validated); ``path`` defaults to the catalogue setting."""
+    path = Path(path or CATALOGUE or council_measures_file())
     return _read(path, path.stat().st_mtime_ns if path.exists() else 0)
 
 
@@ -94,7 +95,9 @@ def closest(name: str, path: Path | None = None, n: int = 3) -> list[str]:
 def unknown_measure_message(name: str, path: Path | None = None) -> str:
     """One line for a measure the catalogue does not hold: the three closest names and where to add it."""
     shown = name if len(name) <= 60 else name[:57] + "..."
-    return f"unknown measure {shown!r}; closest: {', '.join(closest(name, path))} (or add a row to data/local/{Path(path or CATALOGUE).name})"
+    where = Path(path or CATALOGUE or council_measures_file()).resolve()
+    shown_where = where.relative_to(PROJECT_ROOT).as_posix() if where.is_relative_to(PROJECT_ROOT) else str(where)
+    return f"unknown measure {shown!r}; closest: {', '.join(closest(name, path))} (or add a row to {shown_where})"
 
 
 class MeasureLabels(Mapping):

@@ -17,39 +17,12 @@ import subprocess
 from importlib import metadata
 from pathlib import Path
 
-from analysis_helpers.core.paths import (
-    COUNCIL_MEASURES_FILE,
-    DATA_LOG,
-    DSG_DEFICIT_FILE,
-    HISTORIC_RELEASE,
-    LOCAL_DIR,
-    NEIGHBOUR_FILES,
-    PROJECT_ROOT,
-    TARGETS_FILE,
-)
+from analysis_helpers.core.paths import PROJECT_ROOT
 from analysis_helpers.core.vintage import today
-from analysis_helpers.data.area_facts import AREA_FACT_FILES
-from analysis_helpers.data.local_feed import feed_for
 from analysis_helpers.data.provenance import input_files, publication_date, sha256_of
 from analysis_helpers.pipeline.quarters import Quarter
 
 PACKAGES = ("analysis_helpers", "pandas", "numpy", "pyarrow", "matplotlib", "scipy", "statsmodels", "papermill", "nbconvert", "nbformat")
-
-
-def feed_file(area_slug: str, local: Path | None) -> Path | None:
-    """The local feed file a run of this area reads (``local`` is a file, a folder, or None for ``data/local/``)."""
-    path = Path(local) if local else LOCAL_DIR
-    if path.is_file():
-        return path
-    return feed_for(area_slug, path) if path.exists() else None
-
-
-def files_read(release: Path, neighbours: str, feed: Path | None) -> list[Path]:
-    """The files a review run reads, in the order a reader would look for them (those that exist)."""
-    candidates = [release, HISTORIC_RELEASE, NEIGHBOUR_FILES.get(str(neighbours)), DSG_DEFICIT_FILE, feed,
-                  COUNCIL_MEASURES_FILE, TARGETS_FILE, *AREA_FACT_FILES, DATA_LOG]
-    resolved = [Path(p).resolve() for p in candidates if p is not None and Path(p).exists()]
-    return list(dict.fromkeys(resolved))  # a file named two ways (relative, absolute) is one file
 
 
 def build_manifest(

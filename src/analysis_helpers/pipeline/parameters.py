@@ -27,6 +27,7 @@ from pathlib import Path
 from analysis_helpers.core.errors import ParameterError
 from analysis_helpers.core.paths import DEFAULT_RELEASE, LOCAL_DIR, PROJECT_ROOT, TARGETS_FILE, from_root
 from analysis_helpers.core.vintage import public_by
+from analysis_helpers.data.inputs import feed_file, files_read
 from analysis_helpers.data.local_feed import area_feed
 from analysis_helpers.data.neighbours import check_vintage
 from analysis_helpers.data.release import Release, open_release
@@ -94,6 +95,11 @@ class RunContext:
     @property
     def region(self) -> Area | None:
         return self.areas.region_of(self.area)
+
+    @property
+    def files_read(self) -> list[Path]:
+        """The files this run reads (release, history, neighbours, DSG, feed, catalogue, targets, area facts, data log)."""
+        return files_read(self.release.path, self.neighbours, feed_file(self.area.slug, self.local), self.targets)
 
     @property
     def dfe_published(self) -> bool:

@@ -41,6 +41,7 @@ from analysis_helpers.core.paths import (
     TRAJECTORIES_NOTEBOOK,
 )
 from analysis_helpers.core.vintage import public_by
+from analysis_helpers.data.inputs import feed_file, files_read
 from analysis_helpers.data.local_feed import area_feed, validate_feed
 from analysis_helpers.data.neighbours import DEFAULT_VINTAGE, check_vintage
 from analysis_helpers.data.provenance import publication_date, sha256_of
@@ -49,7 +50,7 @@ from analysis_helpers.domain.kpis import areas_for
 from analysis_helpers.pipeline.execute import execute
 from analysis_helpers.pipeline.html import export_html, page_title
 from analysis_helpers.pipeline.logs import FILE_ONLY, run_log
-from analysis_helpers.pipeline.manifest import build_manifest, feed_file, files_read, relative, write_manifest
+from analysis_helpers.pipeline.manifest import build_manifest, relative, write_manifest
 from analysis_helpers.pipeline.quarters import (
     Quarter,
     latest_supported_quarter,

@@ -8,6 +8,7 @@ one warning line each (:mod:`analysis_helpers.pipeline.quarters`).
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pandas as pd
 
@@ -21,24 +22,22 @@ from analysis_helpers.core.vintage import (
     public_by,
     stale,
 )
-from analysis_helpers.data.provenance import input_files, newest_release, publication_date, sha256_of
+from analysis_helpers.data.provenance import newest_release, publication_date, sha256_of
 from analysis_helpers.data.release import Release
 
 
-def inputs_table() -> pd.DataFrame:
-    """File, publication date and SHA-256 of every input, for a report's provenance section."""
+def inputs_table(files: list[Path]) -> pd.DataFrame:
+    """File, publication date and SHA-256 of each file a run read (``data.inputs.files_read``), for its sources section.
+
+    A file inside the project is named from the project root; one elsewhere (``--local``, ``--release``) by its path."""
     rows = []
-    for path in input_files():
+    for path in files:
+        path = Path(path).resolve()
         if path.exists():
             published = publication_date(path)
-            rows.append(
-                {
-                    "File": path.relative_to(PROJECT_ROOT).as_posix(),
-                    "Published": published.isoformat() if published else "",
-                    "SHA-256": sha256_of(path),
-                }
-            )
-    return pd.DataFrame(rows)
+            shown = path.relative_to(PROJECT_ROOT).as_posix() if path.is_relative_to(PROJECT_ROOT) else str(path)
+            rows.append({"File": shown, "Published": published.isoformat() if published else "", "SHA-256": sha256_of(path)})
+    return pd.DataFrame(rows, columns=["File", "Published", "SHA-256"])
 
 
 def vintages_text(release: Release, as_of: dt.date) -> str:

@@ -1,0 +1,39 @@
+"""Which stored files one review run reads: the list its manifest and its sources table both show.
+
+A run reads its DfE release, the long timeliness history (the 2022 release), a
+statistical-neighbour list, DfE's DSG table, the area's council feed (if any),
+the council-measures catalogue, a targets file, the area-fact files and the data
+log. Only files that exist are listed, each once however it was named.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from analysis_helpers.core.paths import (
+    DATA_LOG,
+    DSG_DEFICIT_FILE,
+    HISTORIC_RELEASE,
+    LOCAL_DIR,
+    NEIGHBOUR_FILES,
+    TARGETS_FILE,
+    council_measures_file,
+)
+from analysis_helpers.data.area_facts import AREA_FACT_FILES
+from analysis_helpers.data.local_feed import feed_for
+
+
+def feed_file(area_slug: str, local: Path | None) -> Path | None:
+    """The local feed file a run of this area reads (``local`` is a file, a folder, or None for ``data/local/``)."""
+    path = Path(local) if local else LOCAL_DIR
+    if path.is_file():
+        return path
+    return feed_for(area_slug, path) if path.exists() else None
+
+
+def files_read(release: Path, neighbours: str, feed: Path | None, targets: Path = TARGETS_FILE) -> list[Path]:
+    """The files a review run reads, in the order a reader would look for them (those that exist)."""
+    candidates = [release, HISTORIC_RELEASE, NEIGHBOUR_FILES.get(str(neighbours)), DSG_DEFICIT_FILE, feed,
+                  council_measures_file(), targets, *AREA_FACT_FILES, DATA_LOG]
+    resolved = [Path(p).resolve() for p in candidates if p is not None and Path(p).exists()]
+    return list(dict.fromkeys(resolved))  # a file named two ways (relative, absolute) is one file
