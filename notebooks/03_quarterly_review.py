@@ -17,8 +17,8 @@
 # # SEND quarterly review
 #
 # A review of education, health and care (EHC) plan performance for DfE and
-# NHS England reviewers and councillors: the executive summary first, then
-# timeliness, placements, demand and benchmarks, then methods and sources.
+# NHS England reviewers and councillors: key messages and the executive summary
+# first, then timeliness, placements, demand and benchmarks, then methods and sources.
 # Every figure is computed from the published files listed at the end, using
 # only what was public by the data date (`as_of`).
 
@@ -55,13 +55,16 @@ display(
     )
 )
 display(*sections.vintage_header(run))
-display(*sections.area_notes(run.area, "context"))
 
 # %% [markdown]
-# ## Executive summary
+# ## Key messages
 
 # %%
 summary, outlooks = executive_summary(run.area, run.as_of, run.release, run.targets, local=run.local)
+display(*sections.key_messages(run, outlooks))
+
+# %% [markdown]
+# ## Executive summary
 
 # %% tags=["report-hide"]
 # NBVAL_CHECK_OUTPUT
@@ -72,6 +75,7 @@ display(HTML(tables.to_html(summary, caption=f"{run.area.name}: key performance 
 display(Markdown(f"**Status rules.** Targeted KPIs — {RAG_RULE} Other KPIs — {CHANGE_RULE}"))
 if not outlooks:
     display(Markdown(f"*No targets are recorded for {run.area.name}; statuses show change since the previous period only.*"))
+display(*sections.area_notes(run.area, "context"))
 
 # %% [markdown]
 # ## Timeliness: plans issued within 20 weeks

@@ -196,3 +196,21 @@ def test_no_warning_or_stderr_reaches_a_report(kent_report):
     for page in sorted(index.parent.glob("*.html")):
         text = page.read_text(encoding="utf-8")
         assert "Warning" not in text and "warnings.warn" not in text and 'data-mime-type="application/vnd.jupyter.stderr"' not in text, page.name
+
+
+def test_the_review_opens_with_key_messages_then_contents_then_the_status_table(kent_report):
+    index, _ = kent_report
+    page = index.read_text()
+    ids = set(re.findall(r'\bid="([^"]+)"', page))
+    key = page.index('id="Key-messages"')
+    nav = page.index('<nav class="send-contents"')
+    summary = page.index('id="Executive-summary"')
+    assert key < nav < summary < page.index('id="Timeliness:-plans-issued-within-20-weeks"')
+    messages = re.findall(r"<li>(.*?)</li>", page[key:nav], flags=re.DOTALL)
+    assert 3 <= len(messages) <= 6
+    for message in messages:  # each links to a section heading that exists on the page
+        targets = re.findall(r'href="#([^"]+)"', message)
+        assert len(targets) == 1 and targets[0] in ids, message
+    contents = re.findall(r'href="#([^"]+)"', page[nav:page.index("</nav>", nav)])
+    headings = re.findall(r'<h2 id="([^"]+)"', page[nav:])
+    assert contents == headings and "Executive-summary" in contents and "Methods,-caveats-and-sources" in contents

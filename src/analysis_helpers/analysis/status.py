@@ -66,10 +66,10 @@ def rag_status(outlook: Outlook) -> str:
     as_of = outlook.as_of or dt.date.today()
     higher = outlook.higher_is_better
     if as_of > target.target_date:
-        judged = observed[ends >= target.target_date]
-        if judged.empty:
+        judged = judged_figure(outlook)
+        if judged is None:
             return NOT_YET_KNOWN
-        value = float(judged.iloc[0]["value"])
+        value = float(judged["value"])
         met = value >= target.target_value if higher else value <= target.target_value
         return MET if met else MISSED
     if target.baseline_value is None or not (ends > target.baseline_date).any() or outlook.gap.empty:
@@ -83,6 +83,15 @@ def rag_status(outlook: Outlook) -> str:
     if pd.notna(low) and pd.notna(high) and low <= row["required"] <= high:
         return AMBER
     return RED
+
+
+def judged_figure(outlook: Outlook) -> pd.Series | None:
+    """The figure a passed target is judged on: the first for a period ending on or after the target date (or None)."""
+    if outlook.target is None or outlook.observed.empty:
+        return None
+    ends = pd.to_datetime(outlook.observed["period_end"]).dt.date
+    judged = outlook.observed[ends >= outlook.target.target_date]
+    return None if judged.empty else judged.iloc[0]
 
 
 @dataclass(frozen=True)

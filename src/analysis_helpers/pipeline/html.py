@@ -20,17 +20,37 @@ _REMOTE_MODULE = re.compile(r"<script\b[^>]*>(?:(?!</script>).)*?https?://(?:(?!
 #: Tags that would make a browser fetch something from another host.
 _EXTERNAL = re.compile(r"<(script|link)\b[^>]*\b(src|href)=[\"']https?://[^>]*>(\s*</script>)?", re.IGNORECASE)
 
+#: The empty contents list a notebook leaves (reporting.sections.CONTENTS), and the page's section headings.
+_CONTENTS = re.compile(r'<nav\b[^>]*\bclass="send-contents"[^>]*>\s*</nav>')
+_H2 = re.compile(r'<h2 id="([^"]+)">(.*?)</h2>', re.DOTALL)
+
 _REPORT_CSS = """
 .send-table { border-collapse: collapse; margin: 0.5em 0 1.2em; font-size: 0.92rem; }
 .send-table caption { caption-side: top; text-align: left; font-weight: bold; padding: 0.3em 0; }
 .send-table th, .send-table td { border-bottom: 1px solid #d0d0d0; padding: 0.3em 0.6em; text-align: left; vertical-align: top; }
 .send-table thead th { border-bottom: 2px solid #505050; }
 .send-chart img { max-width: 100%; height: auto; }
+.send-contents { margin: 0.5em 0 1.5em; padding: 0.6em 1em; border-left: 4px solid #505050; background: #f5f5f5; }
+.send-contents ol { margin: 0.3em 0 0; padding-left: 1.4em; }
 /* WCAG 1.4.1 (axe link-in-text-block): a link in running text is told apart by more than colour.
    body raises the rules above the lab template's (a:link {text-decoration: none}), which come later in the page. */
 body a, body .jp-RenderedHTMLCommon a:link, body .jp-RenderedHTMLCommon a:visited { text-decoration: underline; text-underline-offset: 0.15em; }
 body a:hover, body a:focus { text-decoration-thickness: 2px; }
 """
+
+
+def fill_contents(body: str) -> str:
+    """Fill the notebook's empty contents list with a link to every section heading after it (none left: unchanged)."""
+    empty = _CONTENTS.search(body)
+    if empty is None:
+        return body
+    links = []
+    for match in _H2.finditer(body, empty.end()):
+        title = re.sub(r"<a class=\"anchor-link\".*?</a>", "", match.group(2), flags=re.DOTALL)
+        title = re.sub(r"<[^>]+>", "", title).strip()
+        links.append(f'<li><a href="#{match.group(1)}">{title}</a></li>')
+    nav = f'<nav class="send-contents" aria-label="Contents"><p><strong>Contents</strong></p><ol>{"".join(links)}</ol></nav>'
+    return body[: empty.start()] + (nav if links else "") + body[empty.end():]
 
 
 def page_title(notebook: Path, area_name: str, quarter) -> str:
@@ -61,4 +81,5 @@ def export_html(executed: Path, html_path: Path, title: str | None = None) -> No
     body = _REMOTE_MODULE.sub("", body)
     body = body.replace("<html>", '<html lang="en">', 1)
     body = body.replace("</style>", _REPORT_CSS + "</style>", 1)
+    body = fill_contents(body)
     html_path.write_text(body, encoding="utf-8")

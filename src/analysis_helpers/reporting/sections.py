@@ -31,6 +31,8 @@ from analysis_helpers.domain.history import break_period, timeliness_history
 from analysis_helpers.domain.measures import BY_NAME, get_measure
 from analysis_helpers.domain.targets import earliest_target, requirements_for
 from analysis_helpers.reporting import charts, disclosure, local_tables, narrative, tables
+from analysis_helpers.reporting.key_messages import as_of_note
+from analysis_helpers.reporting.key_messages import key_messages as build_key_messages
 from analysis_helpers.reporting.sources import feed_line, feed_staleness, release_line, release_staleness
 
 #: The detailed reports the review links, by notebook name.
@@ -69,6 +71,17 @@ def vintage_header(run) -> list:
     """The review's header lines on its data: the DfE release used, published when, the next expected; the council feed; stale notes."""
     lines = [release_line(run.release, run.as_of), feed_line(getattr(run, "feed", None), run.area.name, run.as_of)]
     return [Markdown(" ".join(lines)), *stale_notes(run)]
+
+
+#: Where the exported page lists its sections (``pipeline.html`` fills it from the page's own headings).
+CONTENTS = '<nav class="send-contents" aria-label="Contents"></nav>'
+
+
+def key_messages(run, outlooks: list) -> list:
+    """The review's opening: its key messages as a list, each linking to its section, then the contents."""
+    messages = build_key_messages(run.area, outlooks, run.release, run.dfe_published)
+    bullets = "\n".join(f"* {m.markdown()}" for m in messages)
+    return [Markdown(as_of_note(run.as_of)), Markdown(bullets), HTML(CONTENTS)]
 
 
 def series_break(kpis: pd.DataFrame, measure: str, release) -> tuple[str, str] | None:

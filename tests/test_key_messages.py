@@ -1,0 +1,87 @@
+"""The review's key messages, checked against figures worked out here from the fixture release's rows (issue 14)."""
+
+import datetime as dt
+
+import pytest
+from helpers import raw_rows
+
+from analysis_helpers.core.paths import TARGETS_FILE
+from analysis_helpers.domain.kpis import areas_for
+from analysis_helpers.pipeline.html import fill_contents
+from analysis_helpers.reporting.key_messages import MAX_MESSAGES, SECTIONS, KeyMessage, key_messages
+from analysis_helpers.reporting.summary import executive_summary
+
+AS_OF = dt.date(2025, 9, 30)
+
+
+@pytest.fixture(scope="module")
+def messages(release):
+    areas = areas_for(release)
+
+    def build(name: str, published: bool = True) -> list[KeyMessage]:
+        area = areas.get(name)
+        _, outlooks = executive_summary(area, AS_OF, release, TARGETS_FILE)
+        return key_messages(area, outlooks, release, published)
+
+    return build
+
+
+def refused(year: str) -> tuple[int, int]:
+    row = next(r for r in raw_rows("requests.csv") if r["la_name"] == "Kent" and r["time_period"] == year
+               and r["breakdown_topic"] == "All requests for EHC needs assessments")
+    return int(row["requests_decided_not_to_assess"]), int(row["requests_received_in_year"])
+
+
+def test_kent_opens_with_its_missed_targets_then_the_balancing_measure(messages):
+    kent = messages("Kent")
+    assert 3 <= len(kent) <= MAX_MESSAGES
+    # APP 80% in mainstream by Dec 2023, judged on the first figure after it: 6,754 of 19,407 (2023/24) = 34.80%
+    assert kent[0].text == ("Target missed: EHC plans with a mainstream school placement, 34.8% (6,754 of 19,407) in 2023/24 "
+                            "(the first figure on or after the target date), against 80.0% by Dec 2023.")
+    assert round(100 * 6754 / 19407, 1) == 34.8 and round(100 * 1251 / 1976, 1) == 63.3
+    assert kent[1].text.startswith("Target missed: new EHC plans with a mainstream school placement, 63.3% (1,251 of 1,976) in 2023")
+    assert kent[0].section == kent[1].section == "placements"
+    # the deficit: £103m (April 2022) against a straight path from £97m (March 2022) to £0m by March 2028
+    assert kent[2].text.startswith("At risk (Red): high-needs (DSG) cumulative deficit (council figures), £103m in 2022-04")
+    assert round(103 - 97 * (1 - 1 / 72), 1) == 7.3 and "£7.3m behind the £96m" in kent[2].text and kent[2].section == "budget"
+    # the refusal share, from requests.csv: 2024 and 2023
+    (n24, d24), (n23, d23) = refused("2024"), refused("2023")
+    assert (n24, d24) == (2200, 4001) and round(100 * n24 / d24, 1) == 55.0 and round(100 * n23 / d23, 1) == 31.2
+    balancing = [m for m in kent if m.text.startswith("A balancing measure moved the wrong way")]
+    assert balancing and "rose 23.8 percentage points to 55.0% (2,200 of 4,001) in 2024 (from 31.2% in 2023)" in balancing[0].text
+    assert balancing[0].section == "demand"
+
+
+def test_every_message_links_to_a_section_of_the_review(messages):
+    for name in ("Kent", "Essex", "England"):
+        for message in messages(name):
+            assert message.section in SECTIONS
+            assert message.markdown().endswith(f"See [{SECTIONS[message.section]}]({message.anchor}).")
+
+
+def test_an_area_without_targets_still_gets_three_messages(messages):
+    essex = messages("Essex")  # no targets recorded: change, ranks and the headline against England
+    assert len(essex) == 3
+    assert essex[-1].text == "EHC plans issued within 20 weeks, excluding exceptions: 15.0% (270 of 1,797) in 2024, below England's 46.4%."
+    assert round(100 * 270 / 1797, 1) == 15.0
+
+
+def test_england_is_not_ranked_or_compared_with_itself(messages):
+    england = messages("England")
+    assert not any("rank" in m.text.lower() or "England's" in m.text for m in england)
+
+
+def test_before_dfe_publishes_only_council_targets_speak(messages):
+    kent = messages("Kent", published=False)
+    assert any(m.text.startswith("DfE's figures for this review's period are not yet published") for m in kent)
+    assert not any("local authorities" in m.text for m in kent)
+
+
+def test_the_contents_list_links_every_section_heading_after_it():
+    body = ('<h2 id="Key-messages">Key messages</h2><nav aria-label="Contents" class="send-contents"></nav>'
+            '<h2 id="Executive-summary">Executive summary<a class="anchor-link" href="#Executive-summary">¶</a></h2>'
+            '<h2 id="High-needs-budget">High-needs <em>budget</em></h2>')
+    filled = fill_contents(body)
+    assert '<li><a href="#Executive-summary">Executive summary</a></li><li><a href="#High-needs-budget">High-needs budget</a></li>' in filled
+    assert "Key-messages</a>" not in filled  # only the sections after the list
+    assert fill_contents("<p>no list</p>") == "<p>no list</p>"
