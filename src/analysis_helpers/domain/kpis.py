@@ -25,7 +25,7 @@ from analysis_helpers.core.errors import DataValidationError
 from analysis_helpers.core.intervals import wilson_interval
 from analysis_helpers.data.release import Release, open_release
 from analysis_helpers.domain.areas import LEVEL_ORDER, Areas
-from analysis_helpers.domain.measures import MEASURES, Measure, get_measure, schemas
+from analysis_helpers.domain.measures import MEASURES, Measure, denominator_columns, get_measure, schemas
 
 KPI_COLUMNS = [
     "area_code",
@@ -108,13 +108,14 @@ def _measure_rows(release: Release, measure: Measure, areas: Areas) -> pd.DataFr
         )
     numerator = rows[measure.numerator].to_numpy(dtype=float)
     if measure.unit == "pct":
-        denominator = rows[measure.denominator].to_numpy(dtype=float)
+        columns = denominator_columns(measure)
+        denominator = sum(rows[c].to_numpy(dtype=float) for c in columns)  # a missing part leaves it missing
         bad = (numerator > denominator) & ~np.isnan(numerator) & ~np.isnan(denominator)
         if bad.any():
             i = int(np.argmax(bad))
             raise DataValidationError(
                 f"{parsed.source}: line {data.index.get_loc(rows.index[i]) + 2}, column {measure.numerator!r}: "
-                f"{numerator[i]:,.0f} is more than the denominator {measure.denominator!r} ({denominator[i]:,.0f})"
+                f"{numerator[i]:,.0f} is more than the denominator {' + '.join(map(repr, columns))} ({denominator[i]:,.0f})"
             )
     else:
         denominator = None

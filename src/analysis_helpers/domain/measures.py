@@ -32,8 +32,9 @@ class Measure:
         The ``breakdown_topic`` value of the all-plans rows.
     numerator : str or None
         Column of the numerator (for ``pct``) or of the count (for ``count``).
-    denominator : str or None
-        Column of the denominator (``pct`` only).
+    denominator : str, tuple of str, or None
+        Column of the denominator (``pct`` only), or columns summed to make it
+        (decided within 6 weeks + decided after 6 weeks).
     unit : str
         ``"pct"`` (0–100) or ``"count"``.
     higher_is_better : bool or None
@@ -48,7 +49,7 @@ class Measure:
     file: str
     breakdown_topic: str
     numerator: str
-    denominator: str | None
+    denominator: str | tuple[str, ...] | None
     unit: str
     higher_is_better: bool | None
     description: str
@@ -170,6 +171,42 @@ MEASURES: tuple[Measure, ...] = (
         "Balancing measure: requests the LA decided not to assess, as a share of requests received in the year "
         "(faster plans must not come from refusing more requests). Neither direction is 'better' on its own.",
     ),
+    Measure(
+        "ehc_requests_decided_within_6_weeks_pct",
+        "Requests decided within 6 weeks (%)",
+        "requests.csv",
+        "All requests for EHC needs assessments",
+        "request_outcome_six_weeks",
+        ("request_outcome_six_weeks", "request_outcome_over_6_weeks"),
+        "pct",
+        True,
+        "Requests for an EHC needs assessment decided within the 6-week legal limit, as a share of requests decided "
+        "within or after 6 weeks in the calendar year (published from 2023).",
+    ),
+    Measure(
+        "ehcp_issued_over_1_year_pct",
+        "EHC plans issued more than a year after the request (%)",
+        "timeliness_20_week.csv",
+        "All EHC plans issued",
+        "plans_issued_gt_1_year",
+        "plans_issued_den",
+        "pct",
+        False,
+        "New EHC plans issued in the calendar year more than a year after the request, as a share of all plans "
+        "issued (exceptions included; published from 2023).",
+    ),
+    Measure(
+        "annual_reviews_decided_within_4_weeks_pct",
+        "Annual reviews decided within 4 weeks (%)",
+        "annual_reviews.csv",
+        "All annual reviews",
+        "number_decsion_4weeks",  # sic: DfE's column name
+        ("number_decsion_4weeks", "number_decision_gt_4weeks"),
+        "pct",
+        True,
+        "Annual review decisions made within 4 weeks of the review meeting, as a share of decisions made within or "
+        "after 4 weeks in the calendar year.",
+    ),
 )
 
 #: The period each release file's figures describe, and the (month, day) it ends on.
@@ -178,6 +215,7 @@ FILE_PERIODS: dict[str, tuple[str, int, int]] = {
     "newplans.csv": ("calendar year", 12, 31),
     "requests.csv": ("calendar year", 12, 31),
     "caseload.csv": ("January census", 1, 31),
+    "annual_reviews.csv": ("calendar year", 12, 31),
 }
 
 BY_NAME: dict[str, Measure] = {m.name: m for m in MEASURES}
@@ -198,12 +236,19 @@ def ends_a_period(measure: str, day) -> bool:
     return (day.month, day.day) == (month, day_of_month)
 
 
+def denominator_columns(measure: Measure) -> tuple[str, ...]:
+    """The columns summed to make a measure's denominator (none for a count)."""
+    if measure.denominator is None:
+        return ()
+    return (measure.denominator,) if isinstance(measure.denominator, str) else tuple(measure.denominator)
+
+
 def schemas() -> dict[str, FileSchema]:
     """One schema per release file the measures need (its required indicator columns)."""
     columns: dict[str, list[str]] = {}
     for m in MEASURES:
         needed = columns.setdefault(m.file, [])
-        for column in (m.numerator, m.denominator):
+        for column in (m.numerator, *denominator_columns(m)):
             if column and column not in needed:
                 needed.append(column)
     return {file: FileSchema(file, tuple(cols)) for file, cols in columns.items()}
