@@ -12,7 +12,6 @@ bad row stops with one line naming the file, the row and the column.
 
 from __future__ import annotations
 
-import csv
 import difflib
 import re
 from collections.abc import Iterator, Mapping
@@ -22,6 +21,7 @@ from pathlib import Path
 
 from analysis_helpers.core.errors import DataValidationError
 from analysis_helpers.core.paths import PROJECT_ROOT, council_measures_file
+from analysis_helpers.data.csv_files import read_rows
 
 #: The catalogue read by default: None reads ``council_measures_file()`` (``$SEND_REVIEW_COUNCIL_MEASURES``,
 #: else ``data/local/measures.csv``); a test may set a path here.
@@ -51,19 +51,13 @@ def catalogue(path: Path | None = None) -> dict[str, CouncilMeasure]:
 
 @lru_cache(maxsize=8)
 def _read(path: Path, _mtime: int) -> dict[str, CouncilMeasure]:
-    if not path.exists():
-        raise DataValidationError(f"{path}: the council-measures catalogue is missing (expected columns: {', '.join(COLUMNS)})")
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
-        if missing:
-            raise DataValidationError(f"{path.name}: column {missing[0]!r} is missing from the header (expected: {', '.join(COLUMNS)})")
-        measures: dict[str, CouncilMeasure] = {}
-        for line, row in enumerate(reader, start=2):
-            measure = _row(row, line, path.name)
-            if measure.name in measures:
-                raise DataValidationError(f"{path.name}: row {line}, column 'measure': {measure.name!r} is catalogued twice")
-            measures[measure.name] = measure
+    missing_file = f"{path}: the council-measures catalogue is missing (expected columns: {', '.join(COLUMNS)})"
+    measures: dict[str, CouncilMeasure] = {}
+    for line, row in read_rows(path, COLUMNS, missing_file):
+        measure = _row(row, line, path.name)
+        if measure.name in measures:
+            raise DataValidationError(f"{path.name}: row {line}, column 'measure': {measure.name!r} is catalogued twice")
+        measures[measure.name] = measure
     return measures
 
 

@@ -31,7 +31,6 @@ same rules.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -40,6 +39,7 @@ import pandas as pd
 
 from analysis_helpers.core.errors import DataValidationError, UnknownAreaError
 from analysis_helpers.core.paths import TARGETS_FILE
+from analysis_helpers.data.csv_files import read_rows
 from analysis_helpers.data.local_feed import LOCAL_MEASURES as _FEED_MEASURES
 from analysis_helpers.domain.measures import BY_NAME, FILE_PERIODS, ends_a_period
 
@@ -123,15 +123,7 @@ def earliest_target(targets: list[Target], measure: str) -> Target | None:
 def _read_all(path: Path = TARGETS_FILE) -> list[Target]:
     """Read and validate a targets file (CSV, UTF-8 with or without BOM)."""
     path = Path(path)
-    if not path.exists():
-        raise DataValidationError(f"{path}: targets file not found")
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
-        if missing:
-            raise DataValidationError(f"{path.name}: column {missing[0]!r} is missing from the header (expected: {', '.join(COLUMNS)})")
-        rows = list(reader)
-    targets = [_validate(row, index + 2, path.name) for index, row in enumerate(rows)]
+    targets = [_validate(row, line, path.name) for line, row in read_rows(path, COLUMNS, f"{path}: targets file not found")]
     seen: set[str] = set()
     for t in targets:
         if t.target_id in seen:
