@@ -12,11 +12,11 @@ from analysis_helpers.core.paths import (
     REVIEW_NOTEBOOK,
     TARGETS_FILE,
     TRAJECTORIES_NOTEBOOK,
+    shown_path,
 )
 from analysis_helpers.data.inputs import feed_file, files_read
 from analysis_helpers.pipeline import report
 from analysis_helpers.pipeline.execute import declared_parameters, notebook_warnings
-from analysis_helpers.pipeline.manifest import relative
 
 PARAMETERS = {"area": "Essex", "quarter": "2025-Q3", "as_of": "2025-09-30", "neighbours": "2025", "release": "", "local": "",
               "details": False, "report_dir": "/tmp/x"}
@@ -66,9 +66,9 @@ def test_notebook_warnings_are_the_stderr_lines(tmp_path):
 
 
 def test_files_read_by_a_run():
-    read = [relative(p) for p in files_read(DEFAULT_RELEASE, "2021", feed_file("kent", None))]
-    assert read[0] == relative(DEFAULT_RELEASE) and "data/raw/sn_april_2021.xlsx" in read
-    assert "data/local/kent.csv" in read and relative(TARGETS_FILE) in read and "data/raw/sn_may_2025.xlsx" not in read
+    read = [shown_path(p) for p in files_read(DEFAULT_RELEASE, "2021", feed_file("kent", None))]
+    assert read[0] == shown_path(DEFAULT_RELEASE) and "data/raw/sn_april_2021.xlsx" in read
+    assert "data/local/kent.csv" in read and shown_path(TARGETS_FILE) in read and "data/raw/sn_may_2025.xlsx" not in read
     assert "data/milestones.csv" in read and read[-1] == "data/README.md"
     assert feed_file("essex", None) is None and feed_file("kent", LOCAL_DIR / "kent.csv") == LOCAL_DIR / "kent.csv"
     assert feed_file("kent", LOCAL_DIR / "no-such-folder") is None

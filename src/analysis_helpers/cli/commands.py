@@ -6,7 +6,6 @@ import datetime as dt
 import re
 import sys
 from dataclasses import replace
-from pathlib import Path
 
 import pandas as pd
 
@@ -16,7 +15,7 @@ from analysis_helpers.analysis.outlook import build_outlook
 from analysis_helpers.cli.output import INTEGER_COLUMNS, VALUE_COLUMNS, emit, number, say
 from analysis_helpers.core.errors import ParameterError
 from analysis_helpers.core.formatting import fmt_count, is_missing
-from analysis_helpers.core.paths import PROJECT_ROOT
+from analysis_helpers.core.paths import shown_path
 from analysis_helpers.core.vintage import today
 from analysis_helpers.data.local_feed import area_feed, feed_files, local_kpi_rows, validate_feed
 from analysis_helpers.data.release import open_release
@@ -97,9 +96,7 @@ def cmd_project(args) -> int:
     outlook = build_outlook(area, args.measure, target, **options)
     if args.basis == "local" and not len(outlook.observed):
         published = f" published by {as_of}" if as_of else ""
-        where = Path(args.local).resolve()
-        where = where.relative_to(PROJECT_ROOT) if where.is_relative_to(PROJECT_ROOT) else where
-        raise ParameterError(f"--basis local: {area.name} has no council figures for {args.measure} in {where}{published}; "
+        raise ParameterError(f"--basis local: {area.name} has no council figures for {args.measure} in {shown_path(args.local)}{published}; "
                              "add them (send-review validate checks a feed) or use --basis dfe")
     if target is not None and target.target_id == "ad hoc" and len(outlook.observed):
         latest = outlook.observed.iloc[-1]

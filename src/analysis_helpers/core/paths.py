@@ -44,6 +44,12 @@ def from_root(value: str | os.PathLike) -> Path:
     return path if path.is_absolute() else PROJECT_ROOT / path
 
 
+def shown_path(path: str | os.PathLike) -> str:
+    """How a path is written for people: from the project root when it is inside it (``data/local/kent.csv``), else as given."""
+    resolved = Path(path).resolve()
+    return resolved.relative_to(PROJECT_ROOT).as_posix() if resolved.is_relative_to(PROJECT_ROOT) else str(path)
+
+
 def cache_dir() -> Path:
     """Where parsed release files and backtests are cached: ``$SEND_REVIEW_CACHE_DIR``, else ``data/cache``."""
     setting = os.environ.get(CACHE_ENV)

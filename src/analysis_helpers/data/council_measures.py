@@ -20,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from analysis_helpers.core.errors import DataValidationError
-from analysis_helpers.core.paths import PROJECT_ROOT, council_measures_file
+from analysis_helpers.core.paths import council_measures_file, shown_path
 from analysis_helpers.data.csv_files import read_rows
 
 #: The catalogue read by default: None reads ``council_measures_file()`` (``$SEND_REVIEW_COUNCIL_MEASURES``,
@@ -89,9 +89,8 @@ def closest(name: str, path: Path | None = None, n: int = 3) -> list[str]:
 def unknown_measure_message(name: str, path: Path | None = None) -> str:
     """One line for a measure the catalogue does not hold: the three closest names and where to add it."""
     shown = name if len(name) <= 60 else name[:57] + "..."
-    where = Path(path or CATALOGUE or council_measures_file()).resolve()
-    shown_where = where.relative_to(PROJECT_ROOT).as_posix() if where.is_relative_to(PROJECT_ROOT) else str(where)
-    return f"unknown measure {shown!r}; closest: {', '.join(closest(name, path))} (or add a row to {shown_where})"
+    where = shown_path(path or CATALOGUE or council_measures_file())
+    return f"unknown measure {shown!r}; closest: {', '.join(closest(name, path))} (or add a row to {where})"
 
 
 class MeasureLabels(Mapping):

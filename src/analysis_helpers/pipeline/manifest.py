@@ -17,7 +17,7 @@ import subprocess
 from importlib import metadata
 from pathlib import Path
 
-from analysis_helpers.core.paths import PROJECT_ROOT
+from analysis_helpers.core.paths import PROJECT_ROOT, shown_path
 from analysis_helpers.core.vintage import today
 from analysis_helpers.data.provenance import input_files, publication_date, sha256_of
 from analysis_helpers.pipeline.quarters import Quarter
@@ -43,9 +43,9 @@ def build_manifest(
         "quarter": str(quarter),
         "run_date": today().isoformat(),  # the date the default quarter is resolved from (SEND_REVIEW_TODAY fixes it)
         "parameters": parameters,
-        "files_read": [relative(p) for p in (read or [])],
+        "files_read": [shown_path(p) for p in (read or [])],
         "inputs": [
-            {"path": relative(p), "sha256": sha256_of(p), "published": _iso(publication_date(p))} for p in inputs if p.exists()
+            {"path": shown_path(p), "sha256": sha256_of(p), "published": _iso(publication_date(p))} for p in inputs if p.exists()
         ],
         "feed_notes": list(feed_notes or []),
         "packages": {name: _version(name) for name in PACKAGES},
@@ -63,12 +63,6 @@ def write_manifest(manifest: dict, folder: Path) -> Path:
     return path
 
 
-def relative(path: Path) -> str:
-    """A path relative to the project root when it is inside it, else as given."""
-    try:
-        return Path(path).resolve().relative_to(PROJECT_ROOT).as_posix()
-    except ValueError:
-        return str(path)
 
 
 def _iso(day: dt.date | None) -> str | None:

@@ -39,6 +39,7 @@ from analysis_helpers.core.paths import (
     REPORTS_DIR,
     REVIEW_NOTEBOOK,
     TRAJECTORIES_NOTEBOOK,
+    shown_path,
 )
 from analysis_helpers.core.vintage import public_by
 from analysis_helpers.data.inputs import feed_file, files_read
@@ -50,7 +51,7 @@ from analysis_helpers.domain.kpis import areas_for
 from analysis_helpers.pipeline.execute import execute
 from analysis_helpers.pipeline.html import export_html, page_title
 from analysis_helpers.pipeline.logs import FILE_ONLY, run_log
-from analysis_helpers.pipeline.manifest import build_manifest, relative, write_manifest
+from analysis_helpers.pipeline.manifest import build_manifest, write_manifest
 from analysis_helpers.pipeline.quarters import (
     Quarter,
     latest_supported_quarter,
@@ -108,7 +109,7 @@ def run_quarterly(
         "quarter": str(q),
         "neighbours": vintage,
         "as_of": day.isoformat(),
-        "release": "" if release is None else relative(release_path),
+        "release": "" if release is None else shown_path(release_path),
         "local": "" if local is None else str(Path(local).resolve()),
         "details": len(notebooks) > 1,
         "report_dir": str(destination),  # where the pages are read: their links are relative to it
@@ -122,7 +123,7 @@ def run_quarterly(
         with run_log(work / RUN_LOG):
             log.info("review of %s for %s, data as of %s: %s", target_area.name, q, day, parameters)
             for path in read:
-                log.info("reads %s (sha256 %s)", relative(path), sha256_of(path))
+                log.info("reads %s (sha256 %s)", shown_path(path), sha256_of(path))
             for note in notes:
                 log.info("local feed %s: %s", feed.name, note)
             durations = _run_notebooks(notebooks, parameters, work, failed_dir, target_area.name, q)
@@ -141,7 +142,7 @@ def check_release_public(release: Path, quarter: Quarter, day: dt.date) -> None:
     published = publication_date(release)
     if not public_by(published, day):
         raise ParameterError(
-            f"--release {relative(release)} was published {published}, after this review's data date {day} (quarter {quarter}); "
+            f"--release {shown_path(release)} was published {published}, after this review's data date {day} (quarter {quarter}); "
             f"give --as-of {published} or later, or leave out --release"
         )
 

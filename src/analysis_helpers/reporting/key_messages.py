@@ -28,12 +28,12 @@ from analysis_helpers.analysis.compare import MIN_CHANGE_DENOMINATOR, compare
 from analysis_helpers.analysis.outlook import Outlook
 from analysis_helpers.analysis.status import AMBER, GREEN, MET, MISSED, NOT_YET_KNOWN, RED, judged_figure, rag_status
 from analysis_helpers.core.formatting import fmt_fraction, fmt_month, fmt_size, fmt_value, ordinal
-from analysis_helpers.data.local_feed import LOCAL_MEASURES
 from analysis_helpers.data.release import Release
 from analysis_helpers.domain.areas import Area
 from analysis_helpers.domain.measures import BY_NAME
 from analysis_helpers.reporting import disclosure
 from analysis_helpers.reporting.narrative import phrase
+from analysis_helpers.reporting.summary import kpi_label
 
 MAX_MESSAGES = 6
 #: The review's section headings (03_quarterly_review), by the key a message links to.
@@ -78,11 +78,6 @@ class KeyMessage:
         return f"{self.text} See [{SECTIONS[self.section]}]({self.anchor})."
 
 
-def anchor_ids() -> list[str]:
-    """The ids of the headings messages link to (without ``#``)."""
-    return [title.replace(" ", "-") for title in SECTIONS.values()]
-
-
 def key_messages(area: Area, outlooks: list[Outlook], release: Release, dfe_published: bool) -> list[KeyMessage]:
     """Up to :data:`MAX_MESSAGES` messages for the area (see the module docstring for their order)."""
     messages = _target_messages(outlooks)
@@ -104,12 +99,8 @@ def key_messages(area: Area, outlooks: list[Outlook], release: Release, dfe_publ
 
 
 def _label(outlook: Outlook) -> str:
-    if outlook.measure in BY_NAME:
-        label = phrase(BY_NAME[outlook.measure].label)
-        return label + (" (council monthly figures)" if outlook.target is not None and outlook.target.series == "council" else "")
-    known = outlook.measure in LOCAL_MEASURES
-    label = LOCAL_MEASURES[outlook.measure][1] if known else outlook.measure.replace("_", " ")
-    return phrase(label.replace(" (£m)", "")) + " (council figures)"
+    """The status table's label for the target's KPI, for use mid-sentence (its unit suffix dropped)."""
+    return phrase(kpi_label(outlook.measure, outlook.target).replace(" (£m)", ""))
 
 
 def _section(outlook: Outlook) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis_helpers.core.formatting import fmt_date
-from analysis_helpers.core.paths import PROJECT_ROOT
+from analysis_helpers.core.paths import shown_path
 from analysis_helpers.core.vintage import (
     STALE_FEED_MONTHS,
     STALE_RELEASE_MONTHS,
@@ -35,8 +35,7 @@ def inputs_table(files: list[Path]) -> pd.DataFrame:
         path = Path(path).resolve()
         if path.exists():
             published = publication_date(path)
-            shown = path.relative_to(PROJECT_ROOT).as_posix() if path.is_relative_to(PROJECT_ROOT) else str(path)
-            rows.append({"File": shown, "Published": published.isoformat() if published else "", "SHA-256": sha256_of(path)})
+            rows.append({"File": shown_path(path), "Published": published.isoformat() if published else "", "SHA-256": sha256_of(path)})
     return pd.DataFrame(rows, columns=["File", "Published", "SHA-256"])
 
 

@@ -70,16 +70,24 @@ def executive_summary(area: Area, as_of: dt.date, release: Release, targets_path
         for target in [t for t in targets if t.measure == measure and t.series == "council"]:
             outlook = build_outlook(area, measure, target, as_of=as_of, release=release, local=local)
             outlooks.append(outlook)
-            rows.append(_row(f"{label} (council monthly figures)", outlook, target, unit, rag_status(outlook),
+            rows.append(_row(kpi_label(measure, target), outlook, target, unit, rag_status(outlook),
                              RAG_BASIS + " (on the council's own series)", probability=outlook.projection is not None))
     for target in [t for t in targets if t.measure not in BY_NAME]:
         outlook = build_outlook(area, target.measure, target, as_of=as_of, release=release, local=local)
         outlooks.append(outlook)
         basis = RAG_BASIS + ("" if outlook.projection else "; too few points to project")
-        label = LOCAL_MEASURES[target.measure][1] if target.measure in LOCAL_MEASURES else target.measure.replace("_", " ")
-        label += " (council figures)"
-        rows.append(_row(label, outlook, target, target.unit, rag_status(outlook), basis, probability=False))
+        rows.append(_row(kpi_label(target.measure, target), outlook, target, target.unit, rag_status(outlook), basis, probability=False))
     return pd.DataFrame(rows, columns=SUMMARY_COLUMNS), outlooks
+
+
+def kpi_label(measure: str, target: Target | None) -> str:
+    """A KPI's label in the status table: DfE's measure label, saying so when a target tracks it on the council's
+    monthly figures; a measure only councils publish is labelled from the catalogue, "(council figures)"."""
+    if measure in BY_NAME:
+        label = BY_NAME[measure].label
+        return label + (" (council monthly figures)" if target is not None and target.series == "council" else "")
+    label = LOCAL_MEASURES[measure][1] if measure in LOCAL_MEASURES else measure.replace("_", " ")
+    return f"{label} (council figures)"
 
 
 def _row(label: str, outlook: Outlook, target: Target | None, unit: str, status: str, basis: str, probability: bool = True) -> dict:
