@@ -23,10 +23,10 @@ from analysis_helpers.domain import history as history_module
 FIXTURES_DIR = Path(__file__).parent / "fixtures"
 #: The checksum list the fixtures are verified against (registered by conftest.py).
 FIXTURE_LIST = FIXTURES_DIR / "README.md"
-#: Cut from data/raw/education-health-and-care-plans_2025.zip (all data files).
 #: The release shipped in data/raw, by name: tests whose expected text was worked out from it
 #: (its file name, its publication date) pin it, so a newer default release cannot change them.
 SHIPPED_RELEASE = RAW_DIR / "education-health-and-care-plans_2025.zip"
+#: Cut from data/raw/education-health-and-care-plans_2025.zip (all data files).
 FIXTURE_RELEASE = FIXTURES_DIR / "education-health-and-care-plans_2025_fixture.zip"
 #: Cut from data/raw/education-health-and-care-plans_2022.zip (sen2_mi.csv).
 FIXTURE_HISTORIC = FIXTURES_DIR / "education-health-and-care-plans_2022_fixture.zip"
