@@ -70,6 +70,9 @@ display(*sections.key_messages(run, outlooks))
 # NBVAL_CHECK_OUTPUT
 print(summary[["KPI", "Latest", "Status"]].to_string(index=False))
 
+# %% tags=["report-hide"]
+display(sections.headline(run, summary), raw=True)  # read by the run for the quarter's index of reviews
+
 # %%
 display(HTML(tables.to_html(summary, caption=f"{run.area.name}: key performance indicators at {run.as_of:%d %B %Y}")))
 display(Markdown(f"**Status rules.** Targeted KPIs — {RAG_RULE} Other KPIs — {CHANGE_RULE}"))

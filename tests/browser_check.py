@@ -10,29 +10,19 @@ request is aborted, so the page really is offline.
 from __future__ import annotations
 
 import os
-import shutil
 from contextlib import contextmanager
 from pathlib import Path
 
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import sync_playwright
 
+from analysis_helpers.pipeline.pdf import find_chromium
+
 #: axe-core tags for WCAG 2.0, 2.1 and 2.2 at levels A and AA (UK public-sector pages must meet 2.2 AA).
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-#: Where Debian, Ubuntu and Chrome put the browser; CHROMIUM overrides.
-_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-
-
 def chromium() -> str | None:
-    """The system Chromium's path (``$CHROMIUM`` first), or None."""
-    override = os.environ.get("CHROMIUM")
-    if override and Path(override).exists():
-        return override
-    for name in _CANDIDATES:
-        path = shutil.which(name)
-        if path:
-            return path
-    return None
+    """The system Chromium's path (``$CHROMIUM`` first), or None: the same browser the run prints its PDF with."""
+    return find_chromium()
 
 
 def in_ci() -> bool:

@@ -1,7 +1,9 @@
 """Every page a run writes, opened in the system Chromium through Playwright: it asks
 the network for nothing, and axe-core finds no WCAG 2.2 A/AA violation, for Kent
 and for a local authority drawn at random (seed printed; set BROWSER_TEST_SEED to
-draw the same one again).
+draw the same one again), and on the quarter's index of reviews. Each run's
+``index.pdf`` (printed by the same Chromium) is A4, numbers its pages and holds
+the key messages and the charts.
 
 Skipped, with the reason, only where no Chromium is installed outside CI; in CI
 (CI=true) a missing Chromium fails these tests, since .ci/run installs it.
@@ -10,10 +12,12 @@ Skipped, with the reason, only where no Chromium is installed outside CI; in CI
 import inspect
 import os
 import random
+import re
 import time
 
 import pytest
 from browser_check import WCAG_TAGS, PageCheck, browser, chromium, in_ci
+from pypdf import PdfReader
 
 from analysis_helpers.core.paths import DEFAULT_RELEASE
 from analysis_helpers.data.release import open_release
@@ -22,6 +26,8 @@ from analysis_helpers.pipeline.report import run_quarterly
 
 QUARTER = "2025-Q3"
 PAGES = ("index.html", "01_baselines.html", "02_trajectories.html")
+#: A4 in PostScript points (210 x 297 mm); Chromium rounds to a hundredth.
+A4_POINTS = (595.3, 841.9)
 
 
 def require_chromium() -> str:
@@ -99,6 +105,40 @@ def _assert_accessible(launched, area, folder, name):
     violations = page.violations()
     page.close()
     assert violations == {}, f"axe-core ({', '.join(WCAG_TAGS)}) on {area}, {name}: {violations}"
+
+
+@pytest.mark.parametrize("pages", ["kent_pages", "random_la_pages"])
+def test_the_quarter_index_sorts_links_and_has_no_wcag_violations(pages, chromium_browser, request):
+    area, folder = request.getfixturevalue(pages)
+    index = folder.parent / "index.html"
+    page = PageCheck(chromium_browser, index)
+    assert page.network_requests == [], f"the quarter index asked the network for {page.network_requests}"
+    assert f'href="{folder.name}/index.html"' in page.dom and f'href="{folder.name}/index.pdf"' in page.dom
+    page.page.click("thead th:first-child button")  # sort by area: the header says so to a screen reader
+    assert page.page.get_attribute("thead th:first-child", "aria-sort") == "ascending"
+    page.close()
+    _assert_accessible(chromium_browser, f"{area}, quarter index", folder.parent, "index.html")
+
+
+@pytest.mark.parametrize("pages", ["kent_pages", "random_la_pages"])
+def test_each_run_prints_an_a4_pdf_with_page_numbers_key_messages_and_charts(pages, request):
+    area, folder = request.getfixturevalue(pages)
+    reader = PdfReader(folder / "index.pdf")
+    pages_ = reader.pages
+    assert len(pages_) >= 3, area
+    for number, pdf_page in enumerate(pages_, start=1):
+        width, height = float(pdf_page.mediabox.width), float(pdf_page.mediabox.height)
+        assert abs(width - A4_POINTS[0]) < 2 and abs(height - A4_POINTS[1]) < 2, f"{area}: page {number} is {width} x {height} pt"
+    text = "\n".join(p.extract_text() for p in pages_)
+    assert f"Page 1 of {len(pages_)}" in text and f"Page {len(pages_)} of {len(pages_)}" in text
+    html = (folder / "index.html").read_text()
+    assert "Key messages" in text and "Executive summary" in text
+    first_message = re.search(r"<li>(.*?)</li>", html[html.index('id="Key-messages"'):], re.DOTALL).group(1)
+    opening = " ".join(re.sub(r"<[^>]+>", "", first_message).split()[:4])
+    assert opening in " ".join(text.split()), f"{area}: the first key message ({opening!r}) is not in the PDF"
+    charts = html.count('<figure class="send-chart">')
+    images = sum(len(p.images) for p in pages_)
+    assert charts >= 1 and images >= charts, f"{area}: {images} images in the PDF for {charts} charts on the page"
 
 
 def test_the_detectors_can_fail(tmp_path, chromium_browser):

@@ -142,7 +142,8 @@ def cmd_batch(args) -> int:
 
     spec = args.areas if args.areas is not None else args.area_names or read_area_file(args.areas_file)
     results, index = run_batch(spec, args.quarter, args.as_of, args.out, args.jobs, args.release,
-                               progress=not (args.no_progress or args.quiet), local=args.local, details=args.details)
+                               progress=not (args.no_progress or args.quiet), local=args.local, details=args.details,
+                               pdf=not args.no_pdf)
     width = max(len(r.area) for r in results) if results else 4
     for r in results:  # with --quiet, only the failures (on stderr)
         if not (r.ok and args.quiet):
@@ -156,6 +157,7 @@ def cmd_batch(args) -> int:
 def cmd_run(args) -> int:
     from analysis_helpers.pipeline.report import run_quarterly  # deferred: see cmd_batch
 
-    result = run_quarterly(area=args.area, quarter=args.quarter, as_of=args.as_of, out_dir=args.out, release=args.release, local=args.local)
+    result = run_quarterly(area=args.area, quarter=args.quarter, as_of=args.as_of, out_dir=args.out, release=args.release, local=args.local,
+                           pdf=not args.no_pdf)
     say(args, f"report written: {result}")
     return EXIT_OK

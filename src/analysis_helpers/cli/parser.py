@@ -171,6 +171,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--as-of", dest="as_of", type=_past_date, default=None, help="use only data published by this date (YYYY-MM-DD)")
         p.add_argument("--out", type=Path, default=None, help="reports folder (default: reports/)")
         p.add_argument("--local", type=_existing_path, default=None, help="local figures feed file or folder (default: data/local/)")
+        p.add_argument("--no-pdf", dest="no_pdf", action="store_true",
+                       help="write no index.pdf (by default the review is also printed to A4 with the system Chromium)")
     p.add_argument("--jobs", type=_positive_int, default=None, help="areas run at once (default: number of CPUs)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar (e.g. in logs)")
     p.add_argument("--details", action="store_true", help="also write each area's baselines and trajectories reports (slower)")

@@ -7,19 +7,18 @@ Each area runs in its own worker process via :func:`report.run_quarterly`
 (which writes the area's ``run.log`` beside its ``manifest.json``); a
 failing area is recorded, logged, and the batch goes on. A batch writes each area's
 review (``index.html``); ``details=True`` adds the baselines and trajectories
-reports that ``send-review run`` always writes (about 2.5 times the time). When all have finished,
-``reports/<quarter>/index.html`` links every area's report (written atomically)
-and the summary lists each area with its status and, for failures, the error.
+reports that ``send-review run`` always writes (about 2.5 times the time), and
+each area's ``index.pdf`` unless ``pdf=False``. When all have finished,
+``reports/<quarter>/index.html`` lists every area reviewed for the quarter with
+its headline KPIs and links (:mod:`.quarter_index`), and each area of this batch
+that failed, with its error.
 """
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
-import html
 import logging
 import os
-import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from analysis_helpers.core.paths import REPORTS_DIR
 from analysis_helpers.data.release import open_release
 from analysis_helpers.domain.areas import Area
 from analysis_helpers.domain.kpis import areas_for
+from analysis_helpers.pipeline.quarter_index import write_quarter_index
 from analysis_helpers.pipeline.quarters import resolve_run_parameters, warn_if_stale
 from analysis_helpers.pipeline.report import REVIEW_NOTEBOOKS, check_release_public, run_quarterly
 
@@ -90,12 +90,13 @@ def select_areas(spec: str | list[str], release_path: Path | None = None) -> lis
 
 def _run_one(
     area_name: str, slug: str, quarter: str, as_of: str | None, out_dir: str, release: str | None, local: str | None = None,
-    details: bool = False,
+    details: bool = False, pdf: bool = True,
 ) -> AreaResult:
     tick = time.perf_counter()
     try:
         run_quarterly(area=area_name, quarter=quarter, as_of=as_of, out_dir=Path(out_dir), release=Path(release) if release else None,
-                      local=Path(local) if local else None, notebooks=REVIEW_NOTEBOOKS if details else REVIEW_NOTEBOOKS[:1])
+                      local=Path(local) if local else None, notebooks=REVIEW_NOTEBOOKS if details else REVIEW_NOTEBOOKS[:1],
+                      pdf=pdf, index=False)
         return AreaResult(area_name, slug, True, time.perf_counter() - tick)
     except SendReviewError as exc:
         return AreaResult(area_name, slug, False, time.perf_counter() - tick, str(exc))
@@ -113,6 +114,7 @@ def run_batch(
     progress: bool = True,
     local: Path | None = None,
     details: bool = False,
+    pdf: bool = True,
 ) -> tuple[list[AreaResult], Path]:
     """Run every selected area; return the results and the batch index page."""
     q, day = resolve_run_parameters(quarter, as_of, warn=False)  # validate once, before any work
@@ -132,7 +134,7 @@ def run_batch(
     with ProcessPoolExecutor(max_workers=workers) as pool:
         futures = [
             pool.submit(_run_one, a.name, a.slug, str(q), as_of, str(out), str(release) if release else None,
-                        str(local) if local else None, details)
+                        str(local) if local else None, details, pdf)
             for a in chosen
         ]
         for future in as_completed(futures):
@@ -147,34 +149,6 @@ def run_batch(
         bar.close()
     order = {a.name: i for i, a in enumerate(chosen)}
     results.sort(key=lambda r: order[r.area])
-    index = write_index(results, str(q), out)
+    index = write_quarter_index(out / str(q), failures={r.area: r.error for r in results if not r.ok})
     return results, index
-
-
-def write_index(results: list[AreaResult], quarter: str, out_dir: Path) -> Path:
-    """``reports/<quarter>/index.html`` linking every area's report that exists."""
-    folder = out_dir / quarter
-    folder.mkdir(parents=True, exist_ok=True)
-    rows = []
-    existing = {p.name for p in folder.iterdir() if (p / "index.html").exists()}
-    for r in results:
-        link = f'<a href="{html.escape(r.slug)}/index.html">{html.escape(r.area)}</a>' if r.slug in existing else html.escape(r.area)
-        status = "ok" if r.ok else f"failed: {html.escape(r.error)}"
-        rows.append(f"<tr><td>{link}</td><td>{status}</td><td>{r.seconds:.1f}</td></tr>")
-    ok = sum(r.ok for r in results)
-    page = f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>SEND quarterly reviews, {quarter}</title>
-<style>body{{font-family:sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}}table{{border-collapse:collapse}}
-th,td{{border-bottom:1px solid #ccc;padding:.3em .6em;text-align:left}}</style></head>
-<body><h1>SEND quarterly reviews, {quarter}</h1>
-<p>{ok} of {len(results)} areas ran; generated {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC.</p>
-<table><caption>One report per area</caption><thead><tr><th scope="col">Area</th><th scope="col">Status</th>
-<th scope="col">Seconds</th></tr></thead><tbody>{''.join(rows)}</tbody></table>
-<p>Contains public sector information licensed under the Open Government Licence v3.0.</p></body></html>
-"""
-    handle, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
-    with os.fdopen(handle, "w", encoding="utf-8") as f:
-        f.write(page)
-    os.replace(tmp, folder / "index.html")
-    return folder / "index.html"
 

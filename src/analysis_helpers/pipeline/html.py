@@ -27,7 +27,9 @@ _H2 = re.compile(r'<h2 id="([^"]+)">(.*?)</h2>', re.DOTALL)
 _REPORT_CSS = """
 .send-table { border-collapse: collapse; margin: 0.5em 0 1.2em; font-size: 0.92rem; }
 .send-table caption { caption-side: top; text-align: left; font-weight: bold; padding: 0.3em 0; }
-.send-table th, .send-table td { border-bottom: 1px solid #d0d0d0; padding: 0.3em 0.6em; text-align: left; vertical-align: top; }
+/* body .jp-RenderedHTMLCommon outranks the lab template's right-aligned cells (:not(.jp-RenderedMarkdown).jp-RenderedHTMLCommon td) */
+.send-table th, .send-table td, body .jp-RenderedHTMLCommon .send-table th, body .jp-RenderedHTMLCommon .send-table td {
+  border-bottom: 1px solid #d0d0d0; padding: 0.3em 0.6em; text-align: left; vertical-align: top; }
 .send-table thead th { border-bottom: 2px solid #505050; }
 .send-chart img { max-width: 100%; height: auto; }
 .send-contents { margin: 0.5em 0 1.5em; padding: 0.6em 1em; border-left: 4px solid #505050; background: #f5f5f5; }
@@ -36,6 +38,18 @@ _REPORT_CSS = """
    body raises the rules above the lab template's (a:link {text-decoration: none}), which come later in the page. */
 body a, body .jp-RenderedHTMLCommon a:link, body .jp-RenderedHTMLCommon a:visited { text-decoration: underline; text-underline-offset: 0.15em; }
 body a:hover, body a:focus { text-decoration-thickness: 2px; }
+/* Printing (index.pdf): charts, table rows and captions stay whole; a heading stays with what follows it. */
+@media print {
+  body { font-size: 10pt; }
+  .send-chart, .send-chart img, .send-table tr, .send-table caption, figure { break-inside: avoid; page-break-inside: avoid; }
+  h1, h2, h3 { break-after: avoid; page-break-after: avoid; }
+  .send-table thead { display: table-header-group; }
+  .jp-OutputArea-output, .jp-RenderedHTMLCommon { overflow: visible !important; }
+  .send-table { width: 100%; font-size: 8pt; }
+  .send-table td:first-child { min-width: 9em; }
+  body .jp-RenderedHTMLCommon .send-table th, body .jp-RenderedHTMLCommon .send-table td { padding: 0.2em 0.35em; }
+  .jp-OutputArea-child { break-inside: auto; }
+}
 """
 
 

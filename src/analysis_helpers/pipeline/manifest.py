@@ -22,7 +22,8 @@ from analysis_helpers.core.vintage import today
 from analysis_helpers.data.provenance import input_files, publication_date, sha256_of
 from analysis_helpers.pipeline.quarters import Quarter
 
-PACKAGES = ("analysis_helpers", "pandas", "numpy", "pyarrow", "matplotlib", "scipy", "statsmodels", "papermill", "nbconvert", "nbformat")
+PACKAGES = ("analysis_helpers", "pandas", "numpy", "pyarrow", "matplotlib", "scipy", "statsmodels", "papermill", "nbconvert", "nbformat",
+            "playwright")
 
 
 def build_manifest(
@@ -33,6 +34,7 @@ def build_manifest(
     durations: dict,
     read: list[Path] | None = None,
     feed_notes: list[str] | None = None,
+    pdf_seconds: float | None = None,
 ) -> dict:
     """Everything needed to reproduce or audit a run (see the module docstring).
 
@@ -54,6 +56,7 @@ def build_manifest(
         "started": started.isoformat(timespec="seconds"),
         "finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "notebook_seconds": durations,
+        "pdf_seconds": pdf_seconds,  # None: no index.pdf written (--no-pdf, or no Chromium)
     }
 
 

@@ -3,12 +3,15 @@
 One run = one area and one calendar quarter::
 
     reports/<quarter>/<area-slug>/index.html        the review (no code cells)
+    reports/<quarter>/<area-slug>/index.pdf         the review printed to A4 by Chromium (not with pdf=False)
+    reports/<quarter>/<area-slug>/headline.json     the review's KPIs and statuses, for the quarter's index
     reports/<quarter>/<area-slug>/<notebook>.html   the detailed reports it links
     reports/<quarter>/<area-slug>/<notebook>.ipynb  the executed notebooks
     reports/<quarter>/<area-slug>/manifest.json     parameters, files read, inputs + SHA-256,
                                                     feed notes, versions, git commit, timings
     reports/<quarter>/<area-slug>/run.log           files read, feed notes, each notebook's
                                                     duration, warnings
+    reports/<quarter>/index.html                    every area reviewed this quarter (:mod:`.quarter_index`)
 
 Nothing is ever half-written: the run works in a temporary folder beside the
 destination and renames it into place only when every notebook has run and been
@@ -18,7 +21,10 @@ naming the failing cell, keeps the failed notebook and its ``run.log`` under
 for the same quarter untouched.
 
 The steps live in their own modules: :mod:`.execute` (papermill),
-:mod:`.html` (the page), :mod:`.manifest`, :mod:`.logs` (``run.log``).
+:mod:`.html` (the page), :mod:`.pdf` (its print), :mod:`.manifest`,
+:mod:`.logs` (``run.log``), :mod:`.quarter_index`. Without a Chromium on the
+machine the PDF is skipped with one warning line; a Chromium that cannot print
+the page fails the run like a notebook would.
 This module knows notebooks and files, not statistics.
 """
 
@@ -52,6 +58,8 @@ from analysis_helpers.pipeline.execute import execute
 from analysis_helpers.pipeline.html import export_html, page_title
 from analysis_helpers.pipeline.logs import FILE_ONLY, run_log
 from analysis_helpers.pipeline.manifest import build_manifest, write_manifest
+from analysis_helpers.pipeline.pdf import NO_CHROMIUM, find_chromium, write_pdf
+from analysis_helpers.pipeline.quarter_index import read_headline, write_headline, write_quarter_index
 from analysis_helpers.pipeline.quarters import (
     Quarter,
     latest_supported_quarter,
@@ -83,11 +91,14 @@ def run_quarterly(
     notebooks: tuple[Path, ...] = REVIEW_NOTEBOOKS,
     neighbours: str = DEFAULT_VINTAGE,
     local: Path | None = None,
+    pdf: bool = True,
+    index: bool = True,
 ) -> Path:
     """Execute the review notebooks for one area and quarter; return ``index.html``.
 
     Parameters are validated before any notebook starts. See the module
-    docstring for what is written where.
+    docstring for what is written where. ``pdf=False`` writes no ``index.pdf``;
+    ``index=False`` leaves the quarter's index alone (a batch writes it once at the end).
     """
     q, day = resolve_run_parameters(quarter, as_of, warn=False)
     vintage = check_vintage(neighbours)
@@ -127,13 +138,20 @@ def run_quarterly(
             for note in notes:
                 log.info("local feed %s: %s", feed.name, note)
             durations = _run_notebooks(notebooks, parameters, work, failed_dir, target_area.name, q)
-            manifest = build_manifest(parameters, q, release_path, started, durations, read=read, feed_notes=notes)
+            headline = read_headline(work / notebooks[0].name)
+            if headline is not None:
+                write_headline(headline, work)
+            pdf_seconds = _print_pdf(work, failed_dir) if pdf else None
+            manifest = build_manifest(parameters, q, release_path, started, durations, read=read, feed_notes=notes,
+                                      pdf_seconds=pdf_seconds)
             write_manifest(manifest, work)
             log.info("manifest written; moving the report into %s", destination)
         _swap_into_place(work, destination)
     finally:
         if work.exists():
             shutil.rmtree(work, ignore_errors=True)
+    if index:
+        write_quarter_index(destination.parent)
     return destination / "index.html"
 
 
@@ -165,6 +183,24 @@ def _run_notebooks(notebooks, parameters: dict, work: Path, failed_dir: Path, ar
         durations[notebook.name] = round(time.perf_counter() - tick, 3)
         log.info("%s ran and was exported to %s in %.1f s", notebook.name, html_name, durations[notebook.name])
     return durations
+
+
+def _print_pdf(work: Path, failed_dir: Path) -> float | None:
+    """``index.pdf`` beside ``index.html``; its seconds. No Chromium: one warning, no PDF (see the module docstring)."""
+    if find_chromium() is None:
+        log.warning("%s", NO_CHROMIUM)
+        return None
+    tick = time.perf_counter()
+    try:
+        write_pdf(work / "index.html", work / "index.pdf")
+    except ReportError as exc:
+        log.error("%s", exc, extra=FILE_ONLY)
+        failed_dir.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(work / RUN_LOG, failed_dir / RUN_LOG)
+        raise
+    seconds = round(time.perf_counter() - tick, 3)
+    log.info("index.html printed to index.pdf in %.1f s", seconds)
+    return seconds
 
 
 def _swap_into_place(work: Path, destination: Path) -> None:

@@ -34,12 +34,15 @@ from analysis_helpers.reporting import charts, disclosure, local_tables, narrati
 from analysis_helpers.reporting.key_messages import as_of_note
 from analysis_helpers.reporting.key_messages import key_messages as build_key_messages
 from analysis_helpers.reporting.sources import feed_line, feed_staleness, release_line, release_staleness
+from analysis_helpers.reporting.summary import headline as summary_headline
 
 #: The detailed reports the review links, by notebook name.
 DETAIL_PAGES = (("01_baselines", "baselines"), ("02_trajectories", "trajectories"))
 #: Project documents every review links, relative to the project root.
 DOCUMENTS = (("docs/assumptions_and_caveats.md", "assumptions and caveats"), ("data/README.md", "data log"))
 BREAK_LABEL = "New DfE collection"
+#: The media type of the review's headline output (see :func:`headline`).
+HEADLINE_MIME = "application/vnd.send-review.headline+json"
 
 
 def peer_names(run) -> list[str]:
@@ -75,6 +78,15 @@ def vintage_header(run) -> list:
 
 #: Where the exported page lists its sections (``pipeline.html`` fills it from the page's own headings).
 CONTENTS = '<nav class="send-contents" aria-label="Contents"></nav>'
+
+
+def headline(run, summary: pd.DataFrame) -> dict:
+    """The review's headline as a JSON output (a mimebundle for ``display(..., raw=True)``), which the run reads from the
+    executed notebook for the quarter index; its cell is tagged report-hide, so readers never see it."""
+    return {HEADLINE_MIME: {
+        "area": run.area.name, "code": run.area.code, "region": run.region.name if run.region else "",
+        "quarter": str(run.quarter), "as_of": run.as_of.isoformat(), "kpis": summary_headline(summary),
+    }}
 
 
 def key_messages(run, outlooks: list) -> list:

@@ -44,9 +44,9 @@ SUMMARY_COLUMNS = [
 
 
 def executive_summary(area: Area, as_of: dt.date, release: Release, targets_path, local=None) -> tuple[pd.DataFrame, list[Outlook]]:
-    """One display row per KPI, and the outlooks behind the targeted ones."""
+    """One display row per KPI (indexed by measure name), and the outlooks behind the targeted ones."""
     targets = for_area(read_targets(targets_path), area.code, areas_for(release).get, targets_path)
-    rows, outlooks = [], []
+    rows, outlooks, measures = [], [], []
     for measure in SUMMARY_MEASURES:
         unit = BY_NAME[measure].unit
         label = BY_NAME[measure].label
@@ -67,17 +67,29 @@ def executive_summary(area: Area, as_of: dt.date, release: Release, targets_path
                 status, basis = NO_DATA, "release not yet published"
             rows.append(_row(label + (f" [{target.denominator}]" if target is not None and target.denominator else ""),
                              outlook, target, unit, status, basis))
+            measures.append(measure)
         for target in [t for t in targets if t.measure == measure and t.series == "council"]:
             outlook = build_outlook(area, measure, target, as_of=as_of, release=release, local=local)
             outlooks.append(outlook)
             rows.append(_row(kpi_label(measure, target), outlook, target, unit, rag_status(outlook),
                              RAG_BASIS + " (on the council's own series)", probability=outlook.projection is not None))
+            measures.append(measure)
     for target in [t for t in targets if t.measure not in BY_NAME]:
         outlook = build_outlook(area, target.measure, target, as_of=as_of, release=release, local=local)
         outlooks.append(outlook)
         basis = RAG_BASIS + ("" if outlook.projection else "; too few points to project")
         rows.append(_row(kpi_label(target.measure, target), outlook, target, target.unit, rag_status(outlook), basis, probability=False))
-    return pd.DataFrame(rows, columns=SUMMARY_COLUMNS), outlooks
+        measures.append(target.measure)
+    return pd.DataFrame(rows, columns=SUMMARY_COLUMNS, index=pd.Index(measures, name="measure")), outlooks
+
+
+def headline(summary: pd.DataFrame) -> list[dict]:
+    """What the quarter index shows of a review: each row's measure, KPI, latest figure, status and whether a target judged it."""
+    return [
+        {"measure": measure, "kpi": row["KPI"], "latest": row["Latest"], "status": row["Status"],
+         "targeted": row["Basis of status"].startswith(RAG_BASIS)}
+        for measure, row in summary.iterrows()
+    ]
 
 
 def kpi_label(measure: str, target: Target | None) -> str:
