@@ -7,6 +7,7 @@ The runs use a one-cell notebook (a few seconds each); tests/e2e/test_browser.py
 import functools
 import json
 import os
+import time
 
 import pytest
 from browser_check import chromium, in_ci
@@ -71,3 +72,29 @@ def test_a_chromium_that_cannot_print_fails_the_run_and_keeps_the_good_report(tm
         run_quarterly(area="Kent", quarter=QUARTER, out_dir=tmp_path / "out", notebooks=(notebook,))
     assert good.read_bytes() == before
     assert (tmp_path / "out" / "_failed" / QUARTER / "kent" / "run.log").exists()
+
+
+def test_a_process_forked_after_printing_prints_with_its_own_browser(tmp_path):
+    """A batch forks its workers from a process that may already have printed (a test session, a benchmark):
+    the worker must not wait on its parent's printer thread, which it does not have."""
+    if chromium() is None:
+        pytest.skip("no Chromium found")
+    page = tmp_path / "page.html"
+    page.write_text('<html lang="en"><head><title>t</title></head><body><p>printed</p></body></html>')
+    pdf_module.write_pdf(page, tmp_path / "parent.pdf")
+    child = os.fork()
+    if child == 0:  # the worker
+        try:
+            pdf_module.write_pdf(page, tmp_path / "child.pdf")
+            os._exit(0)
+        except BaseException:
+            os._exit(1)
+    for _ in range(600):  # at most 60 s: a child waiting on a thread it does not have never ends
+        done, status = os.waitpid(child, os.WNOHANG)
+        if done:
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(child, 9)
+        pytest.fail("the forked process hung printing its PDF")
+    assert os.waitstatus_to_exitcode(status) == 0 and (tmp_path / "child.pdf").read_bytes().startswith(b"%PDF-")

@@ -96,7 +96,7 @@ def _run_one(
     try:
         run_quarterly(area=area_name, quarter=quarter, as_of=as_of, out_dir=Path(out_dir), release=Path(release) if release else None,
                       local=Path(local) if local else None, notebooks=REVIEW_NOTEBOOKS if details else REVIEW_NOTEBOOKS[:1],
-                      pdf=pdf, index=False)
+                      pdf=pdf, index=False, jobs=1)
         return AreaResult(area_name, slug, True, time.perf_counter() - tick)
     except SendReviewError as exc:
         return AreaResult(area_name, slug, False, time.perf_counter() - tick, str(exc))

@@ -122,8 +122,11 @@ class _Printer:
 
 
 def _printer() -> _Printer:
-    if "printer" not in _session:
-        _session["printer"] = _Printer()
+    """This process's printer thread. A process forked from one that printed (a batch worker) inherits the
+    session but not its thread or browser: it forgets them, unclosed (they are its parent's), and starts its own."""
+    if _session.get("pid") != os.getpid():
+        _session.clear()
+        _session["pid"], _session["printer"] = os.getpid(), _Printer()
     return _session["printer"]
 
 
@@ -153,5 +156,5 @@ def _close() -> None:
 
 @atexit.register
 def _close_at_exit() -> None:
-    if "printer" in _session and "browser" in _session:
+    if _session.get("pid") == os.getpid() and "browser" in _session:
         _session["printer"].run(_close)

@@ -36,6 +36,7 @@ import os
 import shutil
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from analysis_helpers.core.errors import ParameterError, ReportError
@@ -93,12 +94,14 @@ def run_quarterly(
     local: Path | None = None,
     pdf: bool = True,
     index: bool = True,
+    jobs: int | None = None,
 ) -> Path:
     """Execute the review notebooks for one area and quarter; return ``index.html``.
 
     Parameters are validated before any notebook starts. See the module
     docstring for what is written where. ``pdf=False`` writes no ``index.pdf``;
-    ``index=False`` leaves the quarter's index alone (a batch writes it once at the end).
+    ``index=False`` leaves the quarter's index alone (a batch writes it once at the end). ``jobs``
+    notebooks run at once (default: one a CPU; a batch, which runs areas at once, gives 1).
     """
     q, day = resolve_run_parameters(quarter, as_of, warn=False)
     vintage = check_vintage(neighbours)
@@ -137,7 +140,7 @@ def run_quarterly(
                 log.info("reads %s (sha256 %s)", shown_path(path), sha256_of(path))
             for note in notes:
                 log.info("local feed %s: %s", feed.name, note)
-            durations = _run_notebooks(notebooks, parameters, work, failed_dir, target_area.name, q)
+            durations = _run_notebooks(notebooks, parameters, work, failed_dir, target_area.name, q, jobs=jobs or os.cpu_count() or 1)
             headline = read_headline(work / notebooks[0].name)
             if headline is not None:
                 write_headline(headline, work)
@@ -165,23 +168,34 @@ def check_release_public(release: Path, quarter: Quarter, day: dt.date) -> None:
         )
 
 
-def _run_notebooks(notebooks, parameters: dict, work: Path, failed_dir: Path, area_name: str, quarter: Quarter) -> dict[str, float]:
-    """Execute and export each notebook into ``work``; on failure keep ``run.log`` beside the failed notebook."""
-    durations: dict[str, float] = {}
-    for index, notebook in enumerate(notebooks):
-        executed = work / notebook.name
+def _run_notebooks(notebooks, parameters: dict, work: Path, failed_dir: Path, area_name: str, quarter: Quarter,
+                   jobs: int = 1) -> dict[str, float]:
+    """Execute and export each notebook into ``work``, ``jobs`` at a time; on failure keep ``run.log`` beside the failed notebook.
+
+    Each notebook runs in its own kernel and writes only its own files, so the pack's notebooks can run at
+    once; the first failure (in the pack's order) is the one reported, and notebooks not yet started are not.
+    """
+    def run_one(index: int, notebook: Path) -> float:
         tick = time.perf_counter()
-        try:
-            execute(notebook, executed, parameters, failed_dir=failed_dir)
-            html_name = "index.html" if index == 0 else notebook.with_suffix(".html").name
-            export_html(executed, work / html_name, title=page_title(notebook, area_name, quarter))
-        except Exception as exc:
-            log.error("%s", exc, exc_info=not isinstance(exc, ReportError), extra=FILE_ONLY)
-            failed_dir.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(work / RUN_LOG, failed_dir / RUN_LOG)
-            raise
-        durations[notebook.name] = round(time.perf_counter() - tick, 3)
-        log.info("%s ran and was exported to %s in %.1f s", notebook.name, html_name, durations[notebook.name])
+        execute(notebook, work / notebook.name, parameters, failed_dir=failed_dir)
+        html_name = "index.html" if index == 0 else notebook.with_suffix(".html").name
+        export_html(work / notebook.name, work / html_name, title=page_title(notebook, area_name, quarter))
+        seconds = round(time.perf_counter() - tick, 3)
+        log.info("%s ran and was exported to %s in %.1f s", notebook.name, html_name, seconds)
+        return seconds
+
+    durations: dict[str, float] = {}
+    with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(notebooks)))) as pool:
+        futures = [(notebook, pool.submit(run_one, index, notebook)) for index, notebook in enumerate(notebooks)]
+        for notebook, future in futures:
+            try:
+                durations[notebook.name] = future.result()
+            except Exception as exc:
+                pool.shutdown(wait=True, cancel_futures=True)
+                log.error("%s", exc, exc_info=not isinstance(exc, ReportError), extra=FILE_ONLY)
+                failed_dir.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(work / RUN_LOG, failed_dir / RUN_LOG)
+                raise
     return durations
 
 
