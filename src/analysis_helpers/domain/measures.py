@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from analysis_helpers.core.errors import ParameterError
 from analysis_helpers.data.release import FileSchema
+from analysis_helpers.data.tribunal import TRIBUNAL_FILE
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,12 @@ class Measure:
         (a count of plans is demand, not performance).
     description : str
         One sentence saying exactly what is counted.
+    breakdowns : tuple of str
+        ``breakdown`` values whose rows are summed (ages 5 to 10); empty for the
+        topic's one row per area and period.
+    reader : str
+        ``"ees"`` (an EES data file of the release) or ``"tribunal"`` (DfE's
+        appeal-rate table, :mod:`~analysis_helpers.data.tribunal`).
     """
 
     name: str
@@ -53,6 +60,8 @@ class Measure:
     unit: str
     higher_is_better: bool | None
     description: str
+    breakdowns: tuple[str, ...] = ()
+    reader: str = "ees"
 
 
 MEASURES: tuple[Measure, ...] = (
@@ -207,6 +216,46 @@ MEASURES: tuple[Measure, ...] = (
         "Annual review decisions made within 4 weeks of the review meeting, as a share of decisions made within or "
         "after 4 weeks in the calendar year.",
     ),
+    Measure(
+        "send_tribunal_appeal_rate_pct",
+        "SEND Tribunal appeal rate (% of appealable decisions)",
+        TRIBUNAL_FILE,
+        "",
+        "appeals_registered",
+        "appealable_decisions",
+        "pct",
+        False,
+        "Appeals registered with the SEND Tribunal in the calendar year as a share of the LA's total appealable "
+        "decisions (requests refused, decisions not to issue a plan after assessment, plans in place in January, "
+        "plans ceased because needs are met); DfE's and HMCTS's published rate. Regions: sums of their LAs.",
+        reader="tribunal",
+    ),
+    Measure(
+        "ehcp_caseload_mainstream_primary_age_pct",
+        "EHC plans of children aged 5-10 with a mainstream school placement (%)",
+        "caseload.csv",
+        "Child or young persons age",
+        "mainstream_total",
+        "ehcplans",
+        "pct",
+        True,
+        "Share of EHC plans of children aged 5 to 10 at the January census whose placement is a mainstream school "
+        "(including resourced provision and SEN units), summed over the published single-year ages.",
+        breakdowns=tuple(f"age {age}" for age in range(5, 11)),
+    ),
+    Measure(
+        "ehcp_caseload_mainstream_secondary_age_pct",
+        "EHC plans of young people aged 11-15 with a mainstream school placement (%)",
+        "caseload.csv",
+        "Child or young persons age",
+        "mainstream_total",
+        "ehcplans",
+        "pct",
+        True,
+        "Share of EHC plans of young people aged 11 to 15 at the January census whose placement is a mainstream "
+        "school (including resourced provision and SEN units), summed over the published single-year ages.",
+        breakdowns=tuple(f"age {age}" for age in range(11, 16)),
+    ),
 )
 
 #: The period each release file's figures describe, and the (month, day) it ends on.
@@ -216,6 +265,7 @@ FILE_PERIODS: dict[str, tuple[str, int, int]] = {
     "requests.csv": ("calendar year", 12, 31),
     "caseload.csv": ("January census", 1, 31),
     "annual_reviews.csv": ("calendar year", 12, 31),
+    TRIBUNAL_FILE: ("calendar year", 12, 31),
 }
 
 BY_NAME: dict[str, Measure] = {m.name: m for m in MEASURES}
@@ -246,7 +296,7 @@ def denominator_columns(measure: Measure) -> tuple[str, ...]:
 def schemas() -> dict[str, FileSchema]:
     """One schema per release file the measures need (its required indicator columns)."""
     columns: dict[str, list[str]] = {}
-    for m in MEASURES:
+    for m in (m for m in MEASURES if m.reader == "ees"):
         needed = columns.setdefault(m.file, [])
         for column in (m.numerator, *denominator_columns(m)):
             if column and column not in needed:
