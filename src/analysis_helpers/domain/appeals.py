@@ -5,14 +5,15 @@ rows and an England total, but no region totals, and names LAs its own way.
 This module puts it in the KPI table's terms:
 
 * **areas**: an LA row is matched to the release's area by its name (footnote
-  numbers stripped, case and punctuation ignored), never by its LA code,
-  because the file's codes are not all DfE's: it gives
-  Nottingham 891, Nottinghamshire 928 and Northamptonshire 892, where DfE's
-  other files have 892, 891 and 928 (Bournemouth and Poole, published without
-  a code, are found by name: the release has them from its January 2019
-  census). Rows for LAs the release does not have (every LA outside a fixture
-  release) are left out of the LA rows, but still count in their region; on the
-  real release every LA row finds its area (``unmatched_las`` is empty, tested).
+  numbers stripped, case and punctuation ignored), and only failing that by its
+  LA code (the file's ``Durham`` and ``Herefordshire``). A code never takes an
+  area another row has by name, because the file's codes are not all DfE's: it
+  gives Nottingham 891, Nottinghamshire 928 and Northamptonshire 892, where
+  DfE's other files have 892, 891 and 928. Bournemouth and Poole, published
+  without a code, are found by name (the release has them from its January
+  2019 census). Rows for LAs the release does not have (every LA outside a
+  fixture release) are left out of the LA rows but still count in their
+  region; on the real release every LA row finds its area (tested).
 * **regions** are the sums of their LAs' published counts (every LA row under
   the region's heading, Inner and Outer London together), the rule by which
   DfE's England total is the sum of all LA rows (the reader checks that). A
@@ -33,7 +34,7 @@ from analysis_helpers.core.errors import DataValidationError, UnknownAreaError
 from analysis_helpers.data.periods import CALENDAR, parse_time_period
 from analysis_helpers.data.release import Release
 from analysis_helpers.data.tribunal import TRIBUNAL_FILE, AppealTable, parse_tribunal_csv
-from analysis_helpers.domain.areas import LOCAL_AUTHORITY, NATIONAL, REGIONAL, Areas
+from analysis_helpers.domain.areas import LOCAL_AUTHORITY, NATIONAL, REGIONAL, Area, Areas
 
 NUMERATOR = "appeals_registered"
 DENOMINATOR = "appealable_decisions"
@@ -54,7 +55,7 @@ def appeal_counts(table: AppealTable, areas: Areas) -> pd.DataFrame:
     data = table.data
     las = data[data["geographic_level"] == "Local authority"]
     parts = [_national(data[data["geographic_level"] == "National"], areas), _regions(las, areas, table.source)]
-    matched = las.assign(area=[la_area(areas, n, c) for n, c in zip(las["area_name"], las["la_code"], strict=True)])
+    matched = las.assign(area=las["area_name"].map(match_las(table, areas)))
     matched = matched[matched["area"].notna()]
     codes = pd.Series([a.code for a in matched["area"]], index=matched.index)
     twice = pd.DataFrame({"code": codes, "year": matched["year"]}).duplicated()
@@ -76,13 +77,31 @@ def appeal_counts(table: AppealTable, areas: Areas) -> pd.DataFrame:
     return rows.drop(columns="year").reset_index(drop=True)
 
 
-def la_area(areas: Areas, name: str, la_code: str):
-    """The release's area for an LA row of the file, found by name, or None if the release has none.
+def match_las(table: AppealTable, areas: Areas) -> dict[str, Area | None]:
+    """The release's area for each LA name of the file (None where the release has none).
 
-    Not by LA code: the file's codes for Nottingham, Nottinghamshire and
-    Northamptonshire are each another of the three's, so a code would find the
-    wrong LA (``la_code`` is kept in the signature for the message of a caller).
+    By name first; a name the release does not know (the file's ``Durham`` and
+    ``Herefordshire`` are DfE's ``County Durham`` and ``Herefordshire, County
+    of``) by its LA code, unless another row of the file already has that
+    code's area by name: the file's codes for Nottingham, Nottinghamshire and
+    Northamptonshire are each another of the three's.
     """
+    las = table.data[table.data["geographic_level"] == LOCAL_AUTHORITY].drop_duplicates("area_name")
+    found = {name: _by_name(areas, name) for name in las["area_name"]}
+    by_name = {a.code for a in found.values() if a is not None}
+    for name, code in zip(las["area_name"], las["la_code"], strict=True):
+        area = areas.by_la_number(code) if found[name] is None and code else None
+        if area is not None and area.code not in by_name:
+            found[name] = area
+    return found
+
+
+def unmatched_las(table: AppealTable, areas: Areas) -> list[str]:
+    """Names of the file's LAs that match no area of the release (none on the real release)."""
+    return [name for name, area in match_las(table, areas).items() if area is None]
+
+
+def _by_name(areas: Areas, name: str) -> Area | None:
     try:
         area = areas.get(name)
     except UnknownAreaError:
@@ -117,10 +136,3 @@ def _regions(las: pd.DataFrame, areas: Areas, source: str) -> pd.DataFrame:
         out.append({"area_code": region.code, "area_name": region.name, "geographic_level": REGIONAL, "year": year,
                     "numerator": sums[0], "denominator": sums[1]})
     return pd.DataFrame(out)
-
-
-def unmatched_las(table: AppealTable, areas: Areas) -> list[str]:
-    """Names of the file's LAs that match no area of the release (the real release: Bournemouth and Poole)."""
-    las = table.data[table.data["geographic_level"] == "Local authority"].drop_duplicates("area_name")
-    return [n for n, c in zip(las["area_name"], las["la_code"], strict=True) if la_area(areas, n, c) is None]
-
