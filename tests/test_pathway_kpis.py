@@ -214,3 +214,61 @@ def test_missing_la_rows_are_refused(tmp_path):
     kept = b"\r\n".join(line for line in lines if not line.startswith(b"Medway,"))
     refused(tmp_path, kept, r"England's 'Appeals registered' for 2014 is 4,108 but the local authority rows sum to 4,055; "
                             r"rows are missing or changed")
+
+
+# -- primary-need shares of all plans (January census) and of new plans (calendar year) ---------------------------
+NEEDS = {"asd": "asd", "semh": "semh", "slcn": "slcn", "mld": "mld", "sld": "sld", "pmld": "pmld", "spld": "spld",
+         "hi": "hi", "vi": "vi", "msi": "msi", "pd": "pd", "other": "oth", "unknown": "need_unknown"}
+INNER_OUTER = {"Inner London", "Outer London"}
+
+
+@pytest.mark.parametrize(("prefix", "file"), [("ehcp", "sen_needs_all_plans.csv"), ("new_ehcp", "sen_need_newplans.csv")])
+@pytest.mark.parametrize("need", list(NEEDS))
+def test_primary_need_shares_match_the_raw_rows(table, prefix, file, need):
+    """Every area and period; London in the new-plans file is Inner + Outer London, summed here."""
+    column = f"number_{NEEDS[need]}"
+    sums: dict = {}
+    for r in raw_rows(file):
+        if r["breakdown_topic"] != "All EHC plans":
+            continue
+        name = {"National": r["country_name"], "Regional": r["region_name"]}.get(r["geographic_level"], r["la_name"])
+        name = "London" if name in INNER_OUTER else name
+        top, bottom = sums.get((name, r["time_period"]), (0.0, 0.0))
+        sums[(name, r["time_period"])] = (top + float(r[column]) if r[column].isdigit() else float("nan"),
+                                          bottom + float(r["ehc_plans"]))
+    rows = table[table["measure"] == f"{prefix}_primary_need_{need}_pct"]
+    assert len(rows) == len(sums) == 23  # England, 9 regions, 13 LAs (not Northamptonshire, Cumbria): one period
+    for name, period, num, den, value in zip(rows["area_name"], rows["period"].str.replace("/", ""), rows["numerator"],
+                                             rows["denominator"], rows["value"], strict=True):
+        top, bottom = sums[(name, period)]
+        assert den == bottom and (num == top or num != num and top != top), (name, num, top)
+        assert value == pytest.approx(100 * top / bottom, rel=1e-12, nan_ok=True)
+
+
+@pytest.mark.parametrize(("prefix", "file"), [("ehcp", "sen_needs_all_plans.csv"), ("new_ehcp", "sen_need_newplans.csv")])
+def test_primary_need_shares_agree_with_dfe_published_percentages(table, prefix, file):
+    checked = 0
+    for r in raw_rows(file):
+        if r["breakdown_topic"] != "All EHC plans" or r["geographic_level"] == "Regional" and r["region_name"] in INNER_OUTER:
+            continue
+        name = {"National": r["country_name"], "Regional": r["region_name"]}.get(r["geographic_level"], r["la_name"])
+        period = r["time_period"] if len(r["time_period"]) == 4 else f"{r['time_period'][:4]}/{r['time_period'][4:]}"
+        for need, short in NEEDS.items():
+            published = r[f"{short.replace('need_', '')}_pc"]
+            if published.replace(".", "").isdigit():
+                value = one(table, name, f"{prefix}_primary_need_{need}_pct", period)["value"]
+                assert abs(value - float(published)) <= 0.05 + 1e-9, (name, need, value, published)
+                checked += 1
+    assert checked > 250
+
+
+def test_kent_primary_needs(table):
+    # sen_needs_all_plans.csv Kent 202425: 9,535 of 20,635 plans ASD (published 46.2); sen_need_newplans.csv Kent 2024:
+    # 1,214 of 2,890 new plans ASD (42.0), 632 SEMH (21.9).
+    row = one(table, "Kent", "ehcp_primary_need_asd_pct", "2024/25")
+    assert (row["numerator"], row["denominator"], round(row["value"], 1)) == (9535, 20635, 46.2)
+    row = one(table, "Kent", "new_ehcp_primary_need_asd_pct", "2024")
+    assert (row["numerator"], row["denominator"], round(row["value"], 1)) == (1214, 2890, 42.0)
+    assert round(one(table, "Kent", "new_ehcp_primary_need_semh_pct", "2024")["value"], 1) == 21.9
+    shares = table[(table["area_name"] == "Kent") & table["measure"].str.startswith("ehcp_primary_need_")]
+    assert shares["value"].sum() == pytest.approx(100)  # the 13 needs, unknown included, cover every plan

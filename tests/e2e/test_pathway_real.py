@@ -55,3 +55,21 @@ def test_kent_mainstream_by_age(table, measure, ages, published):
     top, bottom = sum(int(r["mainstream_total"]) for r in kent), sum(int(r["ehcplans"]) for r in kent)
     row = one(table, "Kent", measure, "2024/25")
     assert (row["numerator"], row["denominator"], round(row["value"], 1)) == (top, bottom, published)
+
+
+@pytest.mark.parametrize(("area", "measure", "period", "published"), [
+    ("Kent", "ehcp_primary_need_asd_pct", "2024/25", "46.2"), ("England", "ehcp_primary_need_semh_pct", "2024/25", "20.7"),
+    ("Kent", "new_ehcp_primary_need_asd_pct", "2024", "42"), ("England", "new_ehcp_primary_need_semh_pct", "2024", "26.3"),
+])
+def test_primary_need_shares(table, area, measure, period, published):
+    # DfE's own asd_pc / semh_pc cells of sen_needs_all_plans.csv and sen_need_newplans.csv
+    assert round(one(table, area, measure, period)["value"], 1) == float(published)
+
+
+def test_london_new_plans_are_inner_plus_outer_london(table):
+    rows = [r for r in raw_rows("sen_need_newplans.csv", SHIPPED_RELEASE)
+            if r["breakdown_topic"] == "All EHC plans" and r["region_name"] in ("Inner London", "Outer London")
+            and r["geographic_level"] == "Regional"]
+    assert len(rows) == 2
+    row = one(table, "London", "new_ehcp_primary_need_asd_pct", "2024")
+    assert (row["numerator"], row["denominator"]) == (sum(int(r["number_asd"]) for r in rows), sum(int(r["ehc_plans"]) for r in rows))

@@ -258,6 +258,47 @@ MEASURES: tuple[Measure, ...] = (
     ),
 )
 
+#: Primary needs as DfE's need files publish them: short code, count column, what it is.
+PRIMARY_NEEDS: tuple[tuple[str, str, str], ...] = (
+    ("asd", "number_asd", "autistic spectrum disorder"),
+    ("semh", "number_semh", "social, emotional and mental health"),
+    ("slcn", "number_slcn", "speech, language and communication needs"),
+    ("mld", "number_mld", "moderate learning difficulty"),
+    ("sld", "number_sld", "severe learning difficulty"),
+    ("pmld", "number_pmld", "profound and multiple learning difficulty"),
+    ("spld", "number_spld", "specific learning difficulty"),
+    ("hi", "number_hi", "hearing impairment"),
+    ("vi", "number_vi", "visual impairment"),
+    ("msi", "number_msi", "multi-sensory impairment"),
+    ("pd", "number_pd", "physical disability"),
+    ("other", "number_oth", "other difficulty or disability"),
+    ("unknown", "number_need_unknown", "primary need not recorded"),
+)
+
+
+def _need_measures() -> tuple[Measure, ...]:
+    """Each primary need's share of all plans (January census) and of new plans (calendar year)."""
+    out = []
+    for code, column, need in PRIMARY_NEEDS:
+        out.append(Measure(
+            f"ehcp_primary_need_{code}_pct", f"EHC plans with primary need: {need} (%)", "sen_needs_all_plans.csv",
+            "All EHC plans", column, "ehc_plans", "pct", None,
+            f"Share of all EHC plans at the January census whose primary need is {need}.",
+        ))
+        out.append(Measure(
+            f"new_ehcp_primary_need_{code}_pct", f"New EHC plans with primary need: {need} (%)", "sen_need_newplans.csv",
+            "All EHC plans", column, "ehc_plans", "pct", None,
+            f"Share of new EHC plans made in the calendar year whose primary need is {need}.",
+        ))
+    return tuple(out)
+
+
+MEASURES = MEASURES + _need_measures()
+
+#: Files whose regional rows split London into Inner and Outer London (E13…): their
+#: London rows are summed (:mod:`~analysis_helpers.domain.kpis`) and they do not define areas.
+SUB_REGIONAL_FILES = ("sen_need_newplans.csv",)
+
 #: The period each release file's figures describe, and the (month, day) it ends on.
 FILE_PERIODS: dict[str, tuple[str, int, int]] = {
     "timeliness_20_week.csv": ("calendar year", 12, 31),
@@ -266,6 +307,8 @@ FILE_PERIODS: dict[str, tuple[str, int, int]] = {
     "caseload.csv": ("January census", 1, 31),
     "annual_reviews.csv": ("calendar year", 12, 31),
     TRIBUNAL_FILE: ("calendar year", 12, 31),
+    "sen_needs_all_plans.csv": ("January census", 1, 31),
+    "sen_need_newplans.csv": ("calendar year", 12, 31),
 }
 
 BY_NAME: dict[str, Measure] = {m.name: m for m in MEASURES}
