@@ -6,8 +6,10 @@ its neighbours in the south east, the smallest LAs, an LA published under two
 codes, LAs reorganised in 2021 and 2023, an LA with a missing year, and names
 with punctuation). Every data file the code reads is kept with its header and
 its rows byte for byte (the same line endings and byte-order mark); only rows
-for other LAs are left out. Supporting files and the data guidance, which the
-code never reads, are not copied.
+for other LAs are left out. The SEND Tribunal appeal-rate table (a supporting
+file the code reads) is copied whole: it is small, and its England row is the
+sum of all its LA rows, which the reader checks. The other supporting files and
+the data guidance, which the code never reads, are not copied.
 
 The zips are written reproducibly (members in the original order, the
 original member dates, deflate at level 9), so running the script again gives
@@ -51,6 +53,9 @@ LOCAL_AUTHORITIES = {
 }
 KEPT_LEVELS = ("National", "Regional")
 
+#: Members copied whole, byte for byte (not EES files: no rows to filter).
+COPIED_WHOLE = ("supporting-files/SEND Tribunals and appeal rate 2014-2024.csv",)
+
 #: Source release -> (fixture file name, members to keep).
 RELEASES = {
     "education-health-and-care-plans_2025.zip": ("education-health-and-care-plans_2025_fixture.zip", None),
@@ -77,13 +82,15 @@ def cut(source: Path, target: Path, members: tuple[str, ...] | None) -> None:
     """Write the fixture zip for one release."""
     with zipfile.ZipFile(source) as archive, zipfile.ZipFile(target, "w") as out:
         for item in archive.infolist():
+            whole = item.filename in COPIED_WHOLE and not members
             wanted = item.filename in members if members else item.filename.startswith("data/") and item.filename.endswith(".csv")
-            if not wanted:
+            if not (wanted or whole):
                 continue
             info = zipfile.ZipInfo(item.filename, date_time=item.date_time)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = item.external_attr
-            out.writestr(info, filter_csv(archive.read(item.filename)), compresslevel=9)
+            data = archive.read(item.filename)
+            out.writestr(info, data if whole else filter_csv(data), compresslevel=9)
 
 
 def sha256(path: Path) -> str:

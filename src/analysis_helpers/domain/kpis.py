@@ -24,8 +24,20 @@ import pandas as pd
 from analysis_helpers.core.errors import DataValidationError
 from analysis_helpers.core.intervals import wilson_interval
 from analysis_helpers.data.release import Release, open_release
+from analysis_helpers.domain.appeals import appeal_counts, read_appeals
 from analysis_helpers.domain.areas import LEVEL_ORDER, Areas
-from analysis_helpers.domain.measures import MEASURES, Measure, denominator_columns, get_measure, schemas
+from analysis_helpers.domain.measures import (
+    MEASURES,
+    SUB_REGIONAL_FILES,
+    Measure,
+    denominator_columns,
+    get_measure,
+    schemas,
+)
+
+#: Inner and Outer London (E13…), which some files publish instead of London (E12000007).
+INNER_OUTER_LONDON = ("E13000001", "E13000002")
+LONDON = "E12000007"
 
 KPI_COLUMNS = [
     "area_code",
@@ -48,8 +60,8 @@ def areas_for(release: Release | None = None) -> Areas:
     """The :class:`Areas` of a release (default: the embedded one), built once."""
     release = release or open_release()
     if not hasattr(release, "_areas"):
-        files = tuple(schemas())
-        release.read_many(list(files), schemas())  # validate the files the areas come from
+        release.read_many(list(schemas()), schemas())  # validate every file the measures read
+        files = tuple(f for f in schemas() if f not in SUB_REGIONAL_FILES)  # the files the areas come from
         release._areas = Areas.from_release(release, files, schemas())
     return release._areas
 
@@ -85,9 +97,16 @@ def kpis_for(
 
 
 def _measure_rows(release: Release, measure: Measure, areas: Areas) -> pd.DataFrame:
+    if measure.reader == "tribunal":
+        appeals = read_appeals(release)
+        counts = appeal_counts(appeals, areas)
+        return kpi_rows(counts, counts["area_code"], counts["area_name"], measure.name, measure.unit,
+                        counts["numerator"], counts["denominator"], appeals.source)
     parsed = release.read(measure.file, schemas()[measure.file])
     data = parsed.data
     rows = data[(data["breakdown_topic"] == measure.breakdown_topic) & data["geographic_level"].isin(LEVEL_ORDER)]
+    if measure.breakdowns:
+        rows = rows[rows["breakdown"].isin(measure.breakdowns)]
     if rows.empty:
         topics = ", ".join(sorted(data["breakdown_topic"].unique())[:8])
         raise DataValidationError(
@@ -96,8 +115,8 @@ def _measure_rows(release: Release, measure: Measure, areas: Areas) -> pd.DataFr
         )
     la = rows["geographic_level"] == "Local authority"
     area_code = rows["area_code"].where(~la, rows["old_la_code"].map(lambda n: _la_code(areas, n)))
-    area_name = rows["area_name"].where(~la, area_code.map(lambda c: areas.get(c).name if c else ""))
-    key = pd.DataFrame({"area_code": area_code, "period": rows["period"]})
+    area_name = rows["area_name"].where(~la, area_code.where(la, "").map(lambda c: areas.get(c).name if c else ""))
+    key = pd.DataFrame({"area_code": area_code, "period": rows["period"], "breakdown": rows["breakdown"]})
     duplicated = key.duplicated(keep=False)
     if duplicated.any():
         lines = [str(data.index.get_loc(i) + 2) for i in key.index[duplicated][:2]]
@@ -106,6 +125,12 @@ def _measure_rows(release: Release, measure: Measure, areas: Areas) -> pd.DataFr
             f"{parsed.source}: lines {' and '.join(lines)}: two {measure.breakdown_topic!r} rows for "
             f"{first['area_code']} in {first['period']} (expected one per area and period)"
         )
+    london = area_code.isin(INNER_OUTER_LONDON)
+    if london.any():  # Inner and Outer London rows make London's
+        area_code = area_code.where(~london, LONDON)
+        area_name = area_name.where(~london, areas.get(LONDON).name)
+    if measure.breakdowns or london.any():
+        rows, area_code, area_name = _summed(rows, area_code, area_name, measure)
     numerator = rows[measure.numerator].to_numpy(dtype=float)
     if measure.unit == "pct":
         columns = denominator_columns(measure)
@@ -120,6 +145,24 @@ def _measure_rows(release: Release, measure: Measure, areas: Areas) -> pd.DataFr
     else:
         denominator = None
     return kpi_rows(rows, area_code, area_name, measure.name, measure.unit, numerator, denominator, parsed.source)
+
+
+def _summed(rows: pd.DataFrame, area_code: pd.Series, area_name: pd.Series, measure: Measure):
+    """One row per area and period: the measure's columns summed over its breakdowns (ages 5 to 10), or
+    over Inner and Outer London for London.
+
+    A breakdown DfE did not publish for an area counts as none (checked on the
+    2025 release: City of London's and the Isles of Scilly's age rows add up to
+    their totals without the missing ages); a symbol (``x``) in any of the
+    summed rows leaves the sum missing.
+    """
+    columns = list(dict.fromkeys([measure.numerator, *denominator_columns(measure)]))
+    frame = rows[["geographic_level", "period", "period_end", *columns]].assign(area_code=area_code, area_name=area_name)
+    summed = frame.groupby(["area_code", "period"], sort=False).agg(
+        {"geographic_level": "first", "period_end": "first", "area_name": "first",
+         **{c: lambda s: s.sum(skipna=False) for c in columns}}
+    ).reset_index()
+    return summed, summed["area_code"], summed["area_name"]
 
 
 def kpi_rows(rows, area_code, area_name, measure: str, unit: str, numerator, denominator, source: str) -> pd.DataFrame:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from analysis_helpers.core.errors import ParameterError
 from analysis_helpers.data.release import FileSchema
+from analysis_helpers.data.tribunal import TRIBUNAL_FILE
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,12 @@ class Measure:
         (a count of plans is demand, not performance).
     description : str
         One sentence saying exactly what is counted.
+    breakdowns : tuple of str
+        ``breakdown`` values whose rows are summed (ages 5 to 10); empty for the
+        topic's one row per area and period.
+    reader : str
+        ``"ees"`` (an EES data file of the release) or ``"tribunal"`` (DfE's
+        appeal-rate table, :mod:`~analysis_helpers.data.tribunal`).
     """
 
     name: str
@@ -53,6 +60,8 @@ class Measure:
     unit: str
     higher_is_better: bool | None
     description: str
+    breakdowns: tuple[str, ...] = ()
+    reader: str = "ees"
 
 
 MEASURES: tuple[Measure, ...] = (
@@ -207,7 +216,88 @@ MEASURES: tuple[Measure, ...] = (
         "Annual review decisions made within 4 weeks of the review meeting, as a share of decisions made within or "
         "after 4 weeks in the calendar year.",
     ),
+    Measure(
+        "send_tribunal_appeal_rate_pct",
+        "SEND Tribunal appeal rate (% of appealable decisions)",
+        TRIBUNAL_FILE,
+        "",
+        "appeals_registered",
+        "appealable_decisions",
+        "pct",
+        False,
+        "Appeals registered with the SEND Tribunal in the calendar year as a share of the LA's total appealable "
+        "decisions (requests refused, decisions not to issue a plan after assessment, plans in place in January, "
+        "plans ceased because needs are met); DfE's and HMCTS's published rate. Regions: sums of their LAs.",
+        reader="tribunal",
+    ),
+    Measure(
+        "ehcp_caseload_mainstream_primary_age_pct",
+        "EHC plans of children aged 5-10 with a mainstream school placement (%)",
+        "caseload.csv",
+        "Child or young persons age",
+        "mainstream_total",
+        "ehcplans",
+        "pct",
+        True,
+        "Share of EHC plans of children aged 5 to 10 at the January census whose placement is a mainstream school "
+        "(including resourced provision and SEN units), summed over the published single-year ages.",
+        breakdowns=tuple(f"age {age}" for age in range(5, 11)),
+    ),
+    Measure(
+        "ehcp_caseload_mainstream_secondary_age_pct",
+        "EHC plans of young people aged 11-15 with a mainstream school placement (%)",
+        "caseload.csv",
+        "Child or young persons age",
+        "mainstream_total",
+        "ehcplans",
+        "pct",
+        True,
+        "Share of EHC plans of young people aged 11 to 15 at the January census whose placement is a mainstream "
+        "school (including resourced provision and SEN units), summed over the published single-year ages.",
+        breakdowns=tuple(f"age {age}" for age in range(11, 16)),
+    ),
 )
+
+#: Primary needs as DfE's need files publish them: short code, count column, what it is.
+PRIMARY_NEEDS: tuple[tuple[str, str, str], ...] = (
+    ("asd", "number_asd", "autistic spectrum disorder"),
+    ("semh", "number_semh", "social, emotional and mental health"),
+    ("slcn", "number_slcn", "speech, language and communication needs"),
+    ("mld", "number_mld", "moderate learning difficulty"),
+    ("sld", "number_sld", "severe learning difficulty"),
+    ("pmld", "number_pmld", "profound and multiple learning difficulty"),
+    ("spld", "number_spld", "specific learning difficulty"),
+    ("hi", "number_hi", "hearing impairment"),
+    ("vi", "number_vi", "visual impairment"),
+    ("msi", "number_msi", "multi-sensory impairment"),
+    ("pd", "number_pd", "physical disability"),
+    ("other", "number_oth", "other difficulty or disability"),
+    ("unknown", "number_need_unknown", "primary need not recorded"),
+)
+
+
+def _need_measures() -> tuple[Measure, ...]:
+    """Each primary need's share of all plans (January census) and of new plans (calendar year)."""
+    out = []
+    for code, column, need in PRIMARY_NEEDS:
+        out.append(Measure(
+            f"ehcp_primary_need_{code}_pct", f"EHC plans with primary need: {need} (%)", "sen_needs_all_plans.csv",
+            "All EHC plans", column, "ehc_plans", "pct", None,
+            f"Share of all EHC plans at the January census whose primary need is {need}.",
+        ))
+        out.append(Measure(
+            f"new_ehcp_primary_need_{code}_pct", f"New EHC plans with primary need: {need} (%)", "sen_need_newplans.csv",
+            "All EHC plans", column, "ehc_plans", "pct", None,
+            f"Share of new EHC plans made in the calendar year whose primary need is {need}.",
+        ))
+    return tuple(out)
+
+
+MEASURES = MEASURES + _need_measures()
+
+#: Files whose regional rows split London into Inner and Outer London (E13…): their
+#: London rows are summed (:mod:`~analysis_helpers.domain.kpis`) and they do not define areas.
+SUB_REGIONAL_FILES = ("sen_need_newplans.csv",)
 
 #: The period each release file's figures describe, and the (month, day) it ends on.
 FILE_PERIODS: dict[str, tuple[str, int, int]] = {
@@ -216,6 +306,9 @@ FILE_PERIODS: dict[str, tuple[str, int, int]] = {
     "requests.csv": ("calendar year", 12, 31),
     "caseload.csv": ("January census", 1, 31),
     "annual_reviews.csv": ("calendar year", 12, 31),
+    TRIBUNAL_FILE: ("calendar year", 12, 31),
+    "sen_needs_all_plans.csv": ("January census", 1, 31),
+    "sen_need_newplans.csv": ("calendar year", 12, 31),
 }
 
 BY_NAME: dict[str, Measure] = {m.name: m for m in MEASURES}
@@ -246,7 +339,7 @@ def denominator_columns(measure: Measure) -> tuple[str, ...]:
 def schemas() -> dict[str, FileSchema]:
     """One schema per release file the measures need (its required indicator columns)."""
     columns: dict[str, list[str]] = {}
-    for m in MEASURES:
+    for m in (m for m in MEASURES if m.reader == "ees"):
         needed = columns.setdefault(m.file, [])
         for column in (m.numerator, *denominator_columns(m)):
             if column and column not in needed:
