@@ -36,9 +36,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis_helpers.analysis import projection
-from analysis_helpers.analysis.projection import MODELS, TooFewPoints, pooled_innovation_variance, project
-from analysis_helpers.core.paths import HISTORIC_RELEASE
+from analysis_helpers.analysis import panel, projection
+from analysis_helpers.analysis.panel import fit_panel
+from analysis_helpers.analysis.projection import MODELS, PANEL_MODELS, TooFewPoints, pooled_innovation_variance, project
 from analysis_helpers.data.parquet_cache import cache_file, source_hash, write_atomically
 from analysis_helpers.data.release import Release, open_release
 from analysis_helpers.domain import history as history_module
@@ -52,7 +52,7 @@ BACKTEST_COLUMNS = [
 #: Horizons (years ahead) a full backtest scores.
 HORIZONS = (1, 2, 3)
 #: Hash of the code behind a backtest table (the models, the series, this module).
-BACKTEST_CODE = source_hash(projection, history_module, sys.modules[__name__])
+BACKTEST_CODE = source_hash(projection, panel, history_module, sys.modules[__name__])
 
 
 def forecasts(
@@ -75,35 +75,40 @@ def forecasts(
     las = history[(history["geographic_level"] == "Local authority")].dropna(subset=["value"])
     las = las.sort_values("period_end")
     groups = {code: g for code, g in las.groupby("area_code")}
-    rows = []
+    # One projection per origin, LA and model serves every (year, horizon) pair with year - horizon = origin:
+    # a model's forecast h steps on does not depend on how far on it is asked to project.
+    targets: dict[str, list[tuple[str, int]]] = {}
     for year in years:
         for h in horizons:
-            origin = str(int(year[:4]) - h)  # the last year a forecast of ``year`` made h years ahead may see
-            before = las[las["period"] <= origin]
-            if before.empty:
+            targets.setdefault(str(int(year[:4]) - h), []).append((year, h))  # the last year the forecast may see
+    rows = []
+    for origin, wanted in sorted(targets.items()):
+        before = las[las["period"] <= origin]
+        if before.empty:
+            continue
+        pooled = pooled_innovation_variance(before)
+        fit = fit_panel(before) if set(models) & set(PANEL_MODELS) else None  # every LA's years up to the origin only
+        for code, group in groups.items():
+            train = group[group["period"] <= origin]
+            if window:
+                train = train.tail(window)
+            actual = group[group["period"].isin([y for y, _ in wanted])].set_index("period")
+            if actual.empty or len(train) < 3:
                 continue
-            pooled = pooled_innovation_variance(before)
-            for code, group in groups.items():
-                actual = group[group["period"] == year]
-                train = group[group["period"] <= origin]
-                if window:
-                    train = train.tail(window)
-                if actual.empty or len(train) < 3:
+            naive = float(train["value"].iloc[-1])
+            for model in models:
+                try:
+                    result = project(train, model, horizon=actual["period_end"].max(), pooled_variance=pooled, panel_fit=fit)
+                except TooFewPoints:
                     continue
-                truth = float(actual["value"].iloc[0])
-                naive = float(train["value"].iloc[-1])
-                for model in models:
-                    try:
-                        result = project(train, model, horizon=actual["period_end"].iloc[0], pooled_variance=pooled)
-                    except TooFewPoints:
+                projected = result.table.set_index("period")
+                for year, h in wanted:
+                    if year not in actual.index or year not in projected.index:
                         continue
-                    forecast = result.table[result.table["period"] == year]
-                    if forecast.empty:
-                        continue
-                    f = forecast.iloc[0]
+                    f = projected.loc[year]
                     rows.append(
                         {
-                            "model": model, "horizon": h, "year": year, "area_code": code, "actual": truth,
+                            "model": model, "horizon": h, "year": year, "area_code": code, "actual": float(actual.at[year, "value"]),
                             "forecast": f["value_projected"], "naive": naive, "pi80_low": f["pi80_low"], "pi80_high": f["pi80_high"],
                             "pi95_low": f["pi95_low"], "pi95_high": f["pi95_high"],
                         }
@@ -180,7 +185,7 @@ def cached_backtest(
 ) -> pd.DataFrame:
     """The backtest table, computed once and kept in the cache folder (see the module docstring)."""
     release = release or open_release()
-    historic = historic or open_release(HISTORIC_RELEASE)
+    historic = historic or open_release(history_module.HISTORIC_RELEASE)  # the history's default (tests point it at a fixture)
     path = backtest_cache_path(measure, release, historic)
     if path.exists():
         table = pd.read_csv(path, dtype={"year": str})
@@ -193,7 +198,7 @@ def cached_backtest(
 
 def backtest_cache_path(measure: str, release: Release, historic: Release | None = None) -> Path:
     """Where :func:`cached_backtest` keeps a table: named by both releases, the version and :data:`BACKTEST_CODE`."""
-    historic = historic or open_release(HISTORIC_RELEASE)
+    historic = historic or open_release(history_module.HISTORIC_RELEASE)  # the history's default (tests point it at a fixture)
     return cache_file("backtest", release.sha256, BACKTEST_CODE, f"{historic.sha256[:12]}-{measure}.csv")
 
 
