@@ -32,6 +32,7 @@ Percentages are 0–100.
 from __future__ import annotations
 
 import sys
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pandas as pd
@@ -73,8 +74,9 @@ def forecasts(
     years = forecast_years(measure, release) if years is None else years
     history = timeliness_history(measure, release=release, historic=historic)
     las = history[(history["geographic_level"] == "Local authority")].dropna(subset=["value"])
+    columns = ["period", "period_end", "value", "numerator", "denominator"]  # what the models read
     las = las.sort_values("period_end")
-    groups = {code: g for code, g in las.groupby("area_code")}
+    groups = {code: g[columns].reset_index(drop=True) for code, g in las.groupby("area_code")}
     # One projection per origin, LA and model serves every (year, horizon) pair with year - horizon = origin:
     # a model's forecast h steps on does not depend on how far on it is asked to project.
     targets: dict[str, list[tuple[str, int]]] = {}
@@ -89,28 +91,30 @@ def forecasts(
         pooled = pooled_innovation_variance(before)
         fit = fit_panel(before) if set(models) & set(PANEL_MODELS) else None  # every LA's years up to the origin only
         for code, group in groups.items():
-            train = group[group["period"] <= origin]
+            periods = group["period"].tolist()
+            train = group.iloc[: sum(p <= origin for p in periods)]  # sorted by period end: the years up to the origin
             if window:
                 train = train.tail(window)
-            actual = group[group["period"].isin([y for y, _ in wanted])].set_index("period")
-            if actual.empty or len(train) < 3:
+            actual = {y: group["value"].iat[periods.index(y)] for y, _ in wanted if y in periods}
+            if not actual or len(train) < 3:
                 continue
-            naive = float(train["value"].iloc[-1])
+            naive = float(train["value"].iat[-1])
+            last_end = group["period_end"].iat[max(periods.index(y) for y in actual)]
             for model in models:
                 try:
-                    result = project(train, model, horizon=actual["period_end"].max(), pooled_variance=pooled, panel_fit=fit)
+                    result = project(train, model, horizon=last_end, pooled_variance=pooled, panel_fit=fit)
                 except TooFewPoints:
                     continue
-                projected = result.table.set_index("period")
+                projected = {p: i for i, p in enumerate(result.table["period"])}
+                limits = result.table[["value_projected", "pi80_low", "pi80_high", "pi95_low", "pi95_high"]].to_numpy()
                 for year, h in wanted:
-                    if year not in actual.index or year not in projected.index:
+                    if year not in actual or year not in projected:
                         continue
-                    f = projected.loc[year]
+                    f = limits[projected[year]]
                     rows.append(
                         {
-                            "model": model, "horizon": h, "year": year, "area_code": code, "actual": float(actual.at[year, "value"]),
-                            "forecast": f["value_projected"], "naive": naive, "pi80_low": f["pi80_low"], "pi80_high": f["pi80_high"],
-                            "pi95_low": f["pi95_low"], "pi95_high": f["pi95_high"],
+                            "model": model, "horizon": h, "year": year, "area_code": code, "actual": float(actual[year]),
+                            "forecast": f[0], "naive": naive, "pi80_low": f[1], "pi80_high": f[2], "pi95_low": f[3], "pi95_high": f[4],
                         }
                     )
     return pd.DataFrame(rows)
@@ -194,6 +198,22 @@ def cached_backtest(
     table = backtest(measure, release=release, historic=historic)
     write_atomically(path, lambda tmp: table.to_csv(tmp, index=False))
     return table
+
+
+def cached_backtests(measures: tuple[str, ...] = tuple(history_module.ADAPTER), release: Release | None = None,
+                     historic: Release | None = None, workers: int = 2) -> dict[str, pd.DataFrame]:
+    """:func:`cached_backtest` of several measures, those not yet cached computed side by side in ``workers`` processes."""
+    release = release or open_release()
+    historic = historic or open_release(history_module.HISTORIC_RELEASE)
+    missing = [m for m in measures if not backtest_cache_path(m, release, historic).exists()]
+    if len(missing) > 1 and workers > 1:
+        with ProcessPoolExecutor(min(workers, len(missing))) as pool:
+            list(pool.map(_cache_one, missing, [release.path] * len(missing), [historic.path] * len(missing)))
+    return {m: cached_backtest(m, release=release, historic=historic) for m in measures}
+
+
+def _cache_one(measure: str, release_path: Path, historic_path: Path) -> None:
+    cached_backtest(measure, release=open_release(release_path), historic=open_release(historic_path))
 
 
 def backtest_cache_path(measure: str, release: Release, historic: Release | None = None) -> Path:

@@ -17,7 +17,7 @@ origin and on nothing later:
   of deviations around the LA effects net of binomial noise (method of moments).
 
 ``phi`` and ``shrink`` are the pair on a grid with the smallest mean absolute
-one-year-ahead error over the origin's own past (each year forecast from the
+one-year-ahead error, in percentage points, over the origin's own past (each year forecast from the
 years before it). The prediction variance at h years is ``h s_m² + s_d² (1 -
 phi^2h) / (1 - phi²)``: ``s_m²`` the variance of the common level's yearly
 change, ``s_d²`` that of the deviations' one-year errors.
@@ -42,7 +42,6 @@ from analysis_helpers.core.errors import SendReviewError
 EPS = 0.5  # continuity correction at 0 or n successes (as in projection)
 PHI_GRID = tuple(np.round(np.linspace(0, 1, 21), 2))
 SHRINK_GRID = (0.0, 0.5, 1.0, 2.0, 3.0, 5.0, 8.0, 13.0, np.inf)
-TREND_GRID = (0.0, 0.5, 1.0)
 #: Horizons (years ahead) the conformal multipliers are calibrated for; later horizons use the last.
 CALIBRATED_HORIZONS = (1, 2, 3)
 #: Calibration needs at least this many standardised residuals at a horizon; with fewer, the normal quantile stands.
@@ -58,9 +57,7 @@ class PanelFit:
     phi: float
     shrink: float
     signal_variance: float
-    trend: float  # share of the common level's mean yearly change carried forward (0: none, 1: all)
-    drift: float  # the common level's mean yearly change up to the origin (logit)
-    level_variance: float  # s_m²: yearly change of the common level, net of the trend carried forward
+    level_variance: float  # s_m²: yearly change of the common level
     deviation_variance: float  # s_d²: one-year error of the deviations
     #: mean logit across LAs by year end (the common level), up to the origin
     common: dict = field(repr=False)
@@ -88,7 +85,7 @@ class PanelFit:
         d = (y - common)[known]
         effect = _effect(d.mean(), len(d), self.shrink)
         last = effect + self.signal_variance / (self.signal_variance + v[known][-1]) * (d[-1] - effect)
-        level = self.common[max(self.common)] + self.trend * self.drift * np.asarray(steps, dtype=float)
+        level = self.common[max(self.common)]
         return level + effect + self.phi ** np.asarray(steps, dtype=float) * (last - effect)
 
 
@@ -143,18 +140,13 @@ class _Wide:
         centred = d - _row_mean(d)[:, None]
         return max(float(np.nanvar(centred) - np.nanmean(self.v[:, : o + 1])), 1e-3)
 
-    def drift(self, o: int) -> float:
-        """Mean yearly change of the common level up to column ``o``."""
-        known = np.flatnonzero(np.isfinite(self.common[: o + 1]))
-        return float((self.common[known[-1]] - self.common[known[0]]) / (known[-1] - known[0])) if len(known) > 1 else 0.0
-
-    def predict(self, o: int, steps: int, phi: float, shrink: float, signal: float, trend: float = 0.0) -> np.ndarray:
+    def predict(self, o: int, steps: int, phi: float, shrink: float, signal: float) -> np.ndarray:
         """Each LA's forecast of column ``o + steps`` from columns up to ``o`` (NaN without a value at ``o``)."""
         d = self.d[:, : o + 1]
         years = np.isfinite(d).sum(axis=1)
         effect = _effect(_row_mean(d), years, shrink)
         last = effect + signal / (signal + self.v[:, o]) * (d[:, o] - effect)
-        return self.common[o] + trend * steps * self.drift(o) + effect + phi**steps * (last - effect)
+        return self.common[o] + effect + phi**steps * (last - effect)
 
 
 def _pct(logit):
@@ -173,20 +165,18 @@ def fit_panel(panel: pd.DataFrame, horizons: tuple[int, ...] = CALIBRATED_HORIZO
     best = None
     for phi in PHI_GRID:
         for shrink in SHRINK_GRID:
-            for trend in TREND_GRID:
-                errors = [_pct(wide.y[:, o + 1]) - _pct(wide.predict(o, 1, phi, shrink, signals[o], trend)) for o in origins]
-                score = np.nanmean(np.abs(np.concatenate(errors)))  # in points, as the backtest scores
-                if best is None or score < best[0]:
-                    best = (score, phi, shrink, trend)
-    _, phi, shrink, trend = best
+            errors = [_pct(wide.y[:, o + 1]) - _pct(wide.predict(o, 1, phi, shrink, signals[o])) for o in origins]
+            score = np.nanmean(np.abs(np.concatenate(errors)))  # in points, as the backtest scores
+            if best is None or score < best[0]:
+                best = (score, phi, shrink)
+    _, phi, shrink = best
     deviation_errors = np.concatenate(
-        [wide.d[:, o + 1] - (wide.predict(o, 1, phi, shrink, signals[o]) - wide.common[o]) for o in origins]  # trend 0: deviations only
+        [wide.d[:, o + 1] - (wide.predict(o, 1, phi, shrink, signals[o]) - wide.common[o]) for o in origins]
     )
     level_changes = np.diff(wide.common[np.isfinite(wide.common)])
     fit = PanelFit(
         origin=pd.Timestamp(wide.ends[-1]), phi=float(phi), shrink=float(shrink), signal_variance=signals[last],
-        trend=float(trend), drift=wide.drift(last),
-        level_variance=float(np.mean((level_changes - trend * wide.drift(last)) ** 2)) if len(level_changes) else 0.0,
+        level_variance=float(np.mean(level_changes**2)) if len(level_changes) else 0.0,
         deviation_variance=float(np.nanmean(deviation_errors**2)),
         common={pd.Timestamp(e): float(c) for e, c in zip(wide.ends, wide.common, strict=True) if np.isfinite(c)},
     )
@@ -200,7 +190,7 @@ def _calibrated(fit: PanelFit, wide: _Wide, horizons: tuple[int, ...]) -> PanelF
     for h in horizons:
         z = []
         for o in range(1, last - h + 1):
-            mean = wide.predict(o, h, fit.phi, fit.shrink, wide.signal_variance(o), fit.trend)
+            mean = wide.predict(o, h, fit.phi, fit.shrink, wide.signal_variance(o))
             z.append(np.abs(wide.y[:, o + h] - mean) / np.sqrt(fit.variance(h)))
         z = np.concatenate(z) if z else np.array([])
         z = z[np.isfinite(z)]

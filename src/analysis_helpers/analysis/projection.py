@@ -89,7 +89,7 @@ def binomial_logit_variance(numerator, denominator):
 
 def years(period_end) -> np.ndarray:
     """Time in years since 2000-01-01 (the models' time axis)."""
-    days = (np.asarray(pd.to_datetime(np.asarray(period_end)), dtype="datetime64[D]") - np.datetime64("2000-01-01", "D"))
+    days = np.asarray(period_end).astype("datetime64[D]") - np.datetime64("2000-01-01", "D")
     return days.astype(float) / 365.25
 
 
@@ -209,17 +209,20 @@ def project(
         raise SendReviewError(f"unknown model {model!r}; models: {', '.join(MODELS)}")
     needs_counts = model != "linear_pct"
     columns = ["period", "period_end", "value", *(["numerator", "denominator"] if needs_counts else [])]
-    data = series[columns]
+    data = series if list(series.columns) == columns else series[columns]
     usable = data["value"].notna().to_numpy()
     if needs_counts:
         usable &= data["numerator"].notna().to_numpy() & (data["denominator"].to_numpy(float) > 0)
-    data = data[usable].sort_values("period_end")
+    if not usable.all():
+        data = data[usable]
+    if not data["period_end"].is_monotonic_increasing:
+        data = data.sort_values("period_end")
     if len(data) < MIN_POINTS:
         raise TooFewPoints(
             f"{len(data)} point(s) with data: at least {MIN_POINTS} are needed for a projection; "
             "only the required trajectory is shown"
         )
-    ends = pd.to_datetime(data["period_end"])
+    ends = data["period_end"] if data["period_end"].dtype.kind == "M" else pd.to_datetime(data["period_end"])
     spacing = float(np.median(np.diff(ends.values).astype("timedelta64[D]").astype(float)))
     last = ends.iloc[-1]
     if horizon is None:
@@ -255,10 +258,10 @@ def project(
     sd = np.sqrt(np.asarray(var) * variance_inflation)
     widths = {level: sd * m for level, m in multipliers.items()} if multipliers else None
     last_label = str(data["period"].iloc[-1])
-    columns = {"period": [_label(e, spacing, last_label) for e in future], "period_end": future}
+    columns = {"period": [_label(e, spacing, last_label) for e in future], "period_end": future, "value_projected": None}
     limits = {}
     for level, name in ((0.80, "pi80"), (0.95, "pi95")):
-        q = student_t.ppf(0.5 + level / 2, df) if df else norm.ppf(0.5 + level / 2)
+        q = student_t.ppf(0.5 + level / 2, df) if df else NORMAL_Q[level]
         low, high = (mean - widths[level], mean + widths[level]) if widths else (mean - q * sd, mean + q * sd)
         if scale == "logit":
             low, high = expit_pct(low), expit_pct(high)
@@ -266,11 +269,10 @@ def project(
             low, high = _within_unit(low, unit), _within_unit(high, unit)
         limits[f"{name}_low"], limits[f"{name}_high"] = low, high
     columns["value_projected"] = expit_pct(mean) if scale == "logit" else _within_unit(mean, unit)
-    table = pd.DataFrame({**columns, **limits, "model": model})
+    table = pd.DataFrame({**columns, **limits, "model": model}, copy=False)  # in the order of the documented columns
     if widths:  # probabilities: the normal whose 10% and 90% points are the calibrated 80% interval's ends
         sd = widths[0.80] / NORMAL_Q[0.80]
-    cols = ["period", "period_end", "value_projected", "pi80_low", "pi80_high", "pi95_low", "pi95_high", "model"]
-    return Projection(model=model, table=table[cols], scale=scale, mean=np.asarray(mean), sd=sd, df=df, last_observed=last)
+    return Projection(model=model, table=table, scale=scale, mean=np.asarray(mean), sd=sd, df=df, last_observed=last)
 
 
 def _within_unit(values, unit: str) -> np.ndarray:
