@@ -26,11 +26,12 @@ KENT = pd.DataFrame(  # DfE, Kent excl. exceptions 2022-2024
 ).assign(value=lambda f: 100 * f["numerator"] / f["denominator"])
 FIT = PanelFit(
     origin=pd.Timestamp(2024, 12, 31), phi=0.5, shrink=2.0, signal_variance=0.2, level_variance=0.01, deviation_variance=0.3,
-    common=dict(zip(ends(2022, 2023, 2024), [-0.2, 0.1, 0.0], strict=True)), multipliers={1: {0.80: 1.5, 0.95: 2.5}},
+    noise_variance=0.1, common=dict(zip(ends(2022, 2023, 2024), [-0.2, 0.1, 0.0], strict=True)),
+    multipliers={1: {0.80: 1.5, 0.95: 2.5}}, sized_multipliers={1: {0.80: 1.4, 0.95: 2.2}, 2: {0.80: 1.3, 0.95: 2.1}},
 )
 
 
-def by_hand(h):
+def by_hand(h, sized=False):
     x, n = [904, 324, 783], [2198, 1796, 2354]
     d = [math.log(a / (b - a)) - c for a, b, c in zip(x, n, [-0.2, 0.1, 0.0], strict=True)]
     effect = 3 / (3 + 2) * sum(d) / 3
@@ -38,6 +39,8 @@ def by_hand(h):
     last = effect + 0.2 / (0.2 + v) * (d[-1] - effect)
     mean = 0.0 + effect + 0.5**h * (last - effect)
     var = h * 0.01 + 0.3 * sum(0.25**j for j in range(h))  # AR(1) error variance summed over h steps
+    if sized:  # Kent's own binomial variance (2024: 783 of 2354) in place of the pooled 0.1
+        var = h * 0.01 + (0.3 - 0.1) * sum(0.25**j for j in range(h)) + v
     return mean, math.sqrt(var)
 
 
@@ -57,6 +60,18 @@ def test_conformal_intervals_use_the_calibrated_multipliers_and_probabilities_ma
         assert row.pi80_high == pytest.approx(expit(mean + 1.5 * sd)) and row.pi95_low == pytest.approx(expit(mean - 2.5 * sd))
     # the 80% interval's upper end is met with probability 0.1
     assert result.probability_at_or_beyond(result.table["pi80_high"].iloc[0], 0) == pytest.approx(0.1)
+
+
+def test_sized_intervals_use_the_las_own_binomial_variance():
+    result = project(KENT, "panel_ar1_sized_logit", horizon="2026-12-31", panel_fit=FIT)
+    for h, row in enumerate(result.table.itertuples(), start=1):
+        mean, sd = by_hand(h, sized=True)
+        assert row.value_projected == pytest.approx(expit(mean))
+        q80, q95 = FIT.sized_multipliers[h][0.80], FIT.sized_multipliers[h][0.95]
+        assert row.pi80_low == pytest.approx(expit(mean - q80 * sd)) and row.pi95_high == pytest.approx(expit(mean + q95 * sd))
+    # a large LA (Kent, 2,354 plans) gets a narrower interval than the pooled one
+    pooled, sized = project(KENT, "panel_ar1_conformal_logit", horizon="2024-12-31", panel_fit=FIT).table.iloc[0], result.table.iloc[0]
+    assert sized["pi80_high"] - sized["pi80_low"] < pooled["pi80_high"] - pooled["pi80_low"]
 
 
 def two_sided_panel(deviations: dict[str, list[float]], levels: list[float], start: int = 2015, n: float = 1e7) -> pd.DataFrame:
@@ -110,7 +125,7 @@ def test_conformal_multipliers_are_quantiles_of_earlier_standardised_errors():
     common = y.mean(axis=0)
     d = y - common
     for h in (1, 2, 3):
-        z = []
+        z, z_sized = [], []
         for o in range(1, years - h):
             past = d[:, : o + 1]
             signal = max(np.var(past - past.mean(axis=1, keepdims=True)) - v[:, : o + 1].mean(), 1e-3)
@@ -118,8 +133,13 @@ def test_conformal_multipliers_are_quantiles_of_earlier_standardised_errors():
             a = weight * past.mean(axis=1)
             last = a + signal / (signal + v[:, o]) * (past[:, o] - a)
             mean = common[o] + a + fit.phi**h * (last - a)
-            sd = math.sqrt(h * fit.level_variance + fit.deviation_variance * sum(fit.phi ** (2 * j) for j in range(h)))
+            reverting = sum(fit.phi ** (2 * j) for j in range(h))
+            sd = math.sqrt(h * fit.level_variance + fit.deviation_variance * reverting)
             z.extend(np.abs(y[:, o + h] - mean) / sd)
+            sd_sized = np.sqrt(h * fit.level_variance + (fit.deviation_variance - fit.noise_variance) * reverting + v[:, o])
+            z_sized.extend(np.abs(y[:, o + h] - mean) / sd_sized)
         assert fit.multipliers[h][0.80] == pytest.approx(np.quantile(z, 0.80))
         assert fit.multipliers[h][0.95] == pytest.approx(np.quantile(z, 0.95))
+        assert fit.sized_multipliers[h][0.80] == pytest.approx(np.quantile(z_sized, 0.80))
+    assert fit.noise_variance == pytest.approx(v[:, 2:].mean())  # the binomial variance of the years forecast one year on
     assert 0 < fit.phi < 1  # the simulated panel reverts

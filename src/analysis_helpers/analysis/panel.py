@@ -27,6 +27,12 @@ later years up to the fit's origin are standardised by their modelled standard
 deviation; the 80% and 95% quantiles of their absolute values replace the
 normal 1.28 and 1.96 (on the logit scale) for the calibrated model.
 
+Variance by size (the ``sized`` variant): the binomial share of ``s_d²`` (the
+mean binomial variance of the years forecast) is replaced by the LA's own, from
+its latest year's numbers, so a small LA gets wider intervals and a large one
+narrower; its conformal multipliers are calibrated on errors standardised the
+same way.
+
 Percentages are 0–100.
 """
 
@@ -59,21 +65,30 @@ class PanelFit:
     signal_variance: float
     level_variance: float  # s_m²: yearly change of the common level
     deviation_variance: float  # s_d²: one-year error of the deviations
+    noise_variance: float  # the binomial share of s_d²: mean binomial variance of the years forecast
     #: mean logit across LAs by year end (the common level), up to the origin
     common: dict = field(repr=False)
     #: conformal multipliers {horizon: {0.80: q, 0.95: q}} on the standardised logit error
     multipliers: dict = field(default_factory=dict)
+    #: the same, the error standardised by the variance that depends on the LA's size (``binomial`` in :meth:`variance`)
+    sized_multipliers: dict = field(default_factory=dict)
 
-    def variance(self, steps) -> np.ndarray:
+    def variance(self, steps, binomial=None) -> np.ndarray:
+        """Prediction variance (logit) at ``steps`` years; with ``binomial`` (the LA's binomial variance of its last
+        year), the pooled binomial share of the deviations' variance is replaced by the LA's own."""
         h = np.asarray(steps, dtype=float)
         phi2 = self.phi**2
         reverting = h if phi2 >= 1 else (1 - phi2**h) / (1 - phi2)
-        return h * self.level_variance + self.deviation_variance * reverting
+        if binomial is None:
+            return h * self.level_variance + self.deviation_variance * reverting
+        real = max(self.deviation_variance - self.noise_variance, 1e-3)
+        return h * self.level_variance + real * reverting + np.asarray(binomial, dtype=float)
 
-    def multiplier(self, steps: int, level: float) -> float:
+    def multiplier(self, steps: int, level: float, sized: bool = False) -> float:
         """The calibrated quantile at ``steps`` years ahead (the normal one where none was calibrated)."""
-        known = [h for h in self.multipliers if h <= steps]
-        return self.multipliers[max(known)][level] if known else NORMAL_Q[level]
+        table = self.sized_multipliers if sized else self.multipliers
+        known = [h for h in table if h <= steps]
+        return table[max(known)][level] if known else NORMAL_Q[level]
 
     def forecast(self, period_end, numerator, denominator, steps) -> np.ndarray:
         """Central logit forecasts ``steps`` years after one LA's series (its years, numerators, denominators)."""
@@ -178,6 +193,8 @@ def fit_panel(panel: pd.DataFrame, horizons: tuple[int, ...] = CALIBRATED_HORIZO
         origin=pd.Timestamp(wide.ends[-1]), phi=float(phi), shrink=float(shrink), signal_variance=signals[last],
         level_variance=float(np.mean(level_changes**2)) if len(level_changes) else 0.0,
         deviation_variance=float(np.nanmean(deviation_errors**2)),
+        noise_variance=float(np.nanmean(np.concatenate([np.where(np.isfinite(wide.d[:, o + 1]), wide.v[:, o + 1], np.nan)
+                                                         for o in origins]))),
         common={pd.Timestamp(e): float(c) for e, c in zip(wide.ends, wide.common, strict=True) if np.isfinite(c)},
     )
     return _calibrated(fit, wide, horizons)
@@ -186,14 +203,16 @@ def fit_panel(panel: pd.DataFrame, horizons: tuple[int, ...] = CALIBRATED_HORIZO
 def _calibrated(fit: PanelFit, wide: _Wide, horizons: tuple[int, ...]) -> PanelFit:
     """The fit with split-conformal multipliers: quantiles of standardised errors of earlier origins' forecasts."""
     last = len(wide.ends) - 1
-    multipliers = {}
+    multipliers, sized = {}, {}
     for h in horizons:
-        z = []
+        z, z_sized = [], []
         for o in range(1, last - h + 1):
-            mean = wide.predict(o, h, fit.phi, fit.shrink, wide.signal_variance(o))
-            z.append(np.abs(wide.y[:, o + h] - mean) / np.sqrt(fit.variance(h)))
-        z = np.concatenate(z) if z else np.array([])
-        z = z[np.isfinite(z)]
-        if len(z) >= MIN_CALIBRATION:
-            multipliers[h] = {level: float(np.quantile(z, level)) for level in NORMAL_Q}
-    return PanelFit(**{**fit.__dict__, "multipliers": multipliers})
+            error = np.abs(wide.y[:, o + h] - wide.predict(o, h, fit.phi, fit.shrink, wide.signal_variance(o)))
+            z.append(error / np.sqrt(fit.variance(h)))
+            z_sized.append(error / np.sqrt(fit.variance(h, binomial=wide.v[:, o])))
+        for found, table in ((z, multipliers), (z_sized, sized)):
+            found = np.concatenate(found) if found else np.array([])
+            found = found[np.isfinite(found)]
+            if len(found) >= MIN_CALIBRATION:
+                table[h] = {level: float(np.quantile(found, level)) for level in NORMAL_Q}
+    return PanelFit(**{**fit.__dict__, "multipliers": multipliers, "sized_multipliers": sized})

@@ -26,6 +26,10 @@ Models (``MODELS``):
     standardised errors at that horizon. Its probabilities use the normal
     distribution with the standard deviation scaled so that the 10% and 90%
     points are the 80% interval's ends.
+``panel_ar1_sized_logit``
+    The same, with a variance that depends on the LA's size: the binomial
+    variance of its latest year in place of the pooled binomial share, and
+    multipliers calibrated on errors standardised that way.
 ``linear_pct``
     For series with values only (no denominators): ordinary least squares on
     the value with t-based prediction intervals. The intervals respect the
@@ -61,10 +65,11 @@ MODELS = {
     "rw_logit": "Random walk without drift on the logit scale (variance pooled across LAs)",
     "panel_ar1_logit": "Panel AR(1) on the logit scale: reverts towards the LA's own level, shrunk towards all LAs' level",
     "panel_ar1_conformal_logit": "Panel AR(1) on the logit scale with intervals calibrated on earlier years' errors (split-conformal)",
+    "panel_ar1_sized_logit": "Panel AR(1) on the logit scale, calibrated intervals whose width depends on the LA's size",
     "linear_pct": "Linear trend on the percentage (OLS), values only",
 }
 #: Models fitted across every LA (they need a :class:`~analysis_helpers.analysis.panel.PanelFit`).
-PANEL_MODELS = ("panel_ar1_logit", "panel_ar1_conformal_logit")
+PANEL_MODELS = ("panel_ar1_logit", "panel_ar1_conformal_logit", "panel_ar1_sized_logit")
 EPS = 0.5  # continuity correction for 0 or n successes on the logit scale
 
 
@@ -248,9 +253,10 @@ def project(
             raise SendReviewError(f"{model} needs the panel fitted across LAs (analysis.panel.fit_panel)")
         steps = np.round((t_new - t_obs[-1]) / (spacing / 365.25)).astype(int)
         mean = panel_fit.forecast(ends, data["numerator"], data["denominator"], steps)
-        var = panel_fit.variance(steps)
-        if model == "panel_ar1_conformal_logit":
-            multipliers = {level: np.array([panel_fit.multiplier(int(s), level) for s in steps]) for level in NORMAL_Q}
+        sized = model == "panel_ar1_sized_logit"
+        var = panel_fit.variance(steps, binomial_logit_variance(data["numerator"].iat[-1], data["denominator"].iat[-1]) if sized else None)
+        if model != "panel_ar1_logit":
+            multipliers = {level: np.array([panel_fit.multiplier(int(s), level, sized) for s in steps]) for level in NORMAL_Q}
         scale = "logit"
     else:
         mean, var, df = _ols(data, t_obs, t_new)
