@@ -90,7 +90,7 @@ def test_the_2024_check_covers_every_la_and_its_80_percent_coverage_is_honest(ch
     assert sum(score for _, score in scores) / len(scores) < RW_LOGIT_2024_WINKLER
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 goal not reached: the best model's mean 80% interval score for 2024 is about 71, "
+@pytest.mark.xfail(strict=True, reason="issue 12 goal not reached: the chosen model's mean 80% interval score for 2024 is 70.8, "
                    "above 0.85 x 73.9 = 62.8 (see the issue's closing table); strict, so reaching it turns this red until it is unmarked")
 def test_the_2024_check_reaches_issue_12s_interval_score(check):
     _, scores = check
