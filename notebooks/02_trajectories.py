@@ -34,7 +34,7 @@ report_dir = ""  # type: str  folder the HTML page is written to (set by send-re
 from IPython.display import HTML, Markdown, display
 
 from analysis_helpers.analysis.backtest import cached_backtest, choose_default
-from analysis_helpers.analysis.outlook import DEFAULT_MODEL, build_outlook
+from analysis_helpers.analysis.outlook import build_outlook
 from analysis_helpers.domain.history import break_date
 from analysis_helpers.domain.measures import BY_NAME
 from analysis_helpers.domain.targets import targets_for
@@ -94,7 +94,7 @@ display(*sections.spc(run, area_targets))
 backtest = cached_backtest(release=run.release)
 chosen = choose_default(backtest)
 display(HTML(tables.to_html(tables.backtest_display(backtest), caption="Backtest: EHC plans within 20 weeks (excluding exceptions), all LAs, 2020–2024")))
-display(Markdown(narrative.backtest_sentence(backtest, chosen, DEFAULT_MODEL)))
+display(Markdown(narrative.backtest_sentence(backtest, chosen, chosen)))  # the projections above use this model: it is the default
 
 # %%
 display(*sections.document_links(run.report_dir, details=False))

@@ -122,3 +122,24 @@ def test_backtest_cache_name_has_version_and_code_hash(monkeypatch, release, his
     assert historic.sha256[:12] in path.name
     monkeypatch.setattr(backtest_module, "BACKTEST_CODE", "0" * 16)
     assert backtest_cache_path(HEADLINE, release, historic) != path
+
+
+def test_panel_models_see_nothing_after_the_origin(monkeypatch, release, historic):
+    # The panel is fitted across LAs: changing every LA's 2024 figures must leave the forecasts of 2023 (origin 2022) as they were.
+    models = ("panel_ar1_logit", "panel_ar1_conformal_logit")
+    before = forecasts(HEADLINE, models=models, years=("2023",), release=release, historic=historic)
+    real_history = backtest_module.timeliness_history
+
+    def changed_2024(*args, **kwargs):
+        history = real_history(*args, **kwargs).copy()
+        later = history["period"] == "2024"
+        history.loc[later, "numerator"] = (history.loc[later, "denominator"] * 0.97).round()
+        history.loc[later, "value"] = 100 * history.loc[later, "numerator"] / history.loc[later, "denominator"]
+        return history
+
+    monkeypatch.setattr(backtest_module, "timeliness_history", changed_2024)
+    after = forecasts(HEADLINE, models=models, years=("2023",), release=release, historic=historic)
+    assert len(before) == len(after) > 0
+    pd.testing.assert_frame_equal(before, after)
+    # ... while a forecast of 2024 itself does see the changed actuals (the check can fail)
+    assert (forecasts(HEADLINE, models=models, years=("2024",), release=release, historic=historic)["actual"] > 90).any()

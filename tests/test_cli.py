@@ -8,7 +8,9 @@ import sys
 import pytest
 from helpers import FIXTURE_RELEASE, make_release, raw_bytes
 
+from analysis_helpers.analysis.backtest import cached_backtest, choose_default
 from analysis_helpers.cli import main
+from analysis_helpers.data.release import Release
 
 
 def run_cli(capsys, *args):
@@ -79,10 +81,18 @@ def test_console_script_exit_status():
     assert result.returncode == 2 and result.stderr.count("\n") == 1
 
 
-def test_project_for_kent_prints_rows_and_summary(capsys):
-    # No target on the excl.-exceptions measure: DfE's series, projected by the backtest's model (the fixture ends in 2024).
+def test_project_without_a_model_uses_the_one_the_backtest_chooses(capsys):
     code, out, _ = run_cli(capsys, "project", "--area", "Kent", "--measure", "ehcp_issued_within_20_weeks_excl_exceptions_pct",
                            "--format", "csv", "--release", str(FIXTURE_RELEASE))
+    summary = dict(line[2:].split(": ", 1) for line in out.splitlines() if line.startswith("# "))
+    chosen = choose_default(cached_backtest("ehcp_issued_within_20_weeks_excl_exceptions_pct", release=Release(FIXTURE_RELEASE)))
+    assert code == 0 and summary["model"] == chosen
+
+
+def test_project_for_kent_prints_rows_and_summary(capsys):
+    # No target on the excl.-exceptions measure: DfE's series, projected by rw_logit (the fixture ends in 2024).
+    code, out, _ = run_cli(capsys, "project", "--area", "Kent", "--measure", "ehcp_issued_within_20_weeks_excl_exceptions_pct",
+                           "--format", "csv", "--release", str(FIXTURE_RELEASE), "--model", "rw_logit")
     assert code == 0
     summary = dict(line[2:].split(": ", 1) for line in out.splitlines() if line.startswith("# "))
     assert summary["target_id"] == "" and summary["model"] == "rw_logit" and summary["latest_period"] == "2024"

@@ -102,7 +102,7 @@ def test_gap_in_points_and_plans(targets):
 
 def test_outlook_for_kent(targets, kent, release):
     # timeliness_20_week.csv, Kent 2024 all plans: 784 of 2424 within 20 weeks.
-    outlook = build_outlook(kent, "ehcp_issued_within_20_weeks_pct", targets["kpi_2025_20_weeks_60"], release=release)
+    outlook = build_outlook(kent, "ehcp_issued_within_20_weeks_pct", targets["kpi_2025_20_weeks_60"], release=release, model="rw_logit")
     summary = outlook.summary()
     assert summary["model"] == "rw_logit" and summary["baseline_value"] == pytest.approx(100 * 784 / 2424)
     assert 0 < summary["probability_by_target_date"] < 0.5

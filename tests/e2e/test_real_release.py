@@ -135,7 +135,8 @@ def test_backtest_prints_overall_rows(capsys):
     code, out, _ = run_cli(capsys, "backtest", "--measure", "ehcp_issued_within_20_weeks_excl_exceptions_pct", "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(out)))
     overall = {(r["model"], r["horizon"]): r for r in rows if r["year"] == "overall"}
-    assert code == 0 and {m for m, _ in overall} == {"glm_logit", "rw_drift_logit", "rw_logit", "linear_pct"}
+    assert code == 0 and {m for m, _ in overall} == {
+        "glm_logit", "rw_drift_logit", "rw_logit", "panel_ar1_logit", "panel_ar1_conformal_logit", "panel_ar1_sized_logit", "linear_pct"}
     assert {h for _, h in overall} == {"1", "2", "3"}
     assert list(rows[0]) == ["model", "horizon", "year", "n", "coverage_80", "coverage_95", "width_80", "winkler_80", "winkler_95",
                              "mae", "mae_naive", "mae_rel_naive", "bias"]

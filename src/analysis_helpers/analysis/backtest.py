@@ -32,13 +32,14 @@ Percentages are 0–100.
 from __future__ import annotations
 
 import sys
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pandas as pd
 
-from analysis_helpers.analysis import projection
-from analysis_helpers.analysis.projection import MODELS, TooFewPoints, pooled_innovation_variance, project
-from analysis_helpers.core.paths import HISTORIC_RELEASE
+from analysis_helpers.analysis import panel, projection
+from analysis_helpers.analysis.panel import fit_panel
+from analysis_helpers.analysis.projection import MODELS, PANEL_MODELS, TooFewPoints, pooled_innovation_variance, project
 from analysis_helpers.data.parquet_cache import cache_file, source_hash, write_atomically
 from analysis_helpers.data.release import Release, open_release
 from analysis_helpers.domain import history as history_module
@@ -52,7 +53,7 @@ BACKTEST_COLUMNS = [
 #: Horizons (years ahead) a full backtest scores.
 HORIZONS = (1, 2, 3)
 #: Hash of the code behind a backtest table (the models, the series, this module).
-BACKTEST_CODE = source_hash(projection, history_module, sys.modules[__name__])
+BACKTEST_CODE = source_hash(projection, panel, history_module, sys.modules[__name__])
 
 
 def forecasts(
@@ -73,39 +74,47 @@ def forecasts(
     years = forecast_years(measure, release) if years is None else years
     history = timeliness_history(measure, release=release, historic=historic)
     las = history[(history["geographic_level"] == "Local authority")].dropna(subset=["value"])
+    columns = ["period", "period_end", "value", "numerator", "denominator"]  # what the models read
     las = las.sort_values("period_end")
-    groups = {code: g for code, g in las.groupby("area_code")}
-    rows = []
+    groups = {code: g[columns].reset_index(drop=True) for code, g in las.groupby("area_code")}
+    # One projection per origin, LA and model serves every (year, horizon) pair with year - horizon = origin:
+    # a model's forecast h steps on does not depend on how far on it is asked to project.
+    targets: dict[str, list[tuple[str, int]]] = {}
     for year in years:
         for h in horizons:
-            origin = str(int(year[:4]) - h)  # the last year a forecast of ``year`` made h years ahead may see
-            before = las[las["period"] <= origin]
-            if before.empty:
+            targets.setdefault(str(int(year[:4]) - h), []).append((year, h))  # the last year the forecast may see
+    rows = []
+    for origin, wanted in sorted(targets.items()):
+        before = las[las["period"] <= origin]
+        if before.empty:
+            continue
+        pooled = pooled_innovation_variance(before)
+        fit = fit_panel(before) if set(models) & set(PANEL_MODELS) else None  # every LA's years up to the origin only
+        for code, group in groups.items():
+            periods = group["period"].tolist()
+            train = group.iloc[: sum(p <= origin for p in periods)]  # sorted by period end: the years up to the origin
+            if window:
+                train = train.tail(window)
+            actual = {y: group["value"].iat[periods.index(y)] for y, _ in wanted if y in periods}
+            if not actual or len(train) < 3:
                 continue
-            pooled = pooled_innovation_variance(before)
-            for code, group in groups.items():
-                actual = group[group["period"] == year]
-                train = group[group["period"] <= origin]
-                if window:
-                    train = train.tail(window)
-                if actual.empty or len(train) < 3:
+            naive = float(train["value"].iat[-1])
+            last_end = group["period_end"].iat[max(periods.index(y) for y in actual)]
+            for model in models:
+                try:
+                    result = project(train, model, horizon=last_end, pooled_variance=pooled, panel_fit=fit)
+                except TooFewPoints:
                     continue
-                truth = float(actual["value"].iloc[0])
-                naive = float(train["value"].iloc[-1])
-                for model in models:
-                    try:
-                        result = project(train, model, horizon=actual["period_end"].iloc[0], pooled_variance=pooled)
-                    except TooFewPoints:
+                projected = {p: i for i, p in enumerate(result.table["period"])}
+                limits = result.table[["value_projected", "pi80_low", "pi80_high", "pi95_low", "pi95_high"]].to_numpy()
+                for year, h in wanted:
+                    if year not in actual or year not in projected:
                         continue
-                    forecast = result.table[result.table["period"] == year]
-                    if forecast.empty:
-                        continue
-                    f = forecast.iloc[0]
+                    f = limits[projected[year]]
                     rows.append(
                         {
-                            "model": model, "horizon": h, "year": year, "area_code": code, "actual": truth,
-                            "forecast": f["value_projected"], "naive": naive, "pi80_low": f["pi80_low"], "pi80_high": f["pi80_high"],
-                            "pi95_low": f["pi95_low"], "pi95_high": f["pi95_high"],
+                            "model": model, "horizon": h, "year": year, "area_code": code, "actual": float(actual[year]),
+                            "forecast": f[0], "naive": naive, "pi80_low": f[1], "pi80_high": f[2], "pi95_low": f[3], "pi95_high": f[4],
                         }
                     )
     return pd.DataFrame(rows)
@@ -180,7 +189,7 @@ def cached_backtest(
 ) -> pd.DataFrame:
     """The backtest table, computed once and kept in the cache folder (see the module docstring)."""
     release = release or open_release()
-    historic = historic or open_release(HISTORIC_RELEASE)
+    historic = historic or open_release(history_module.HISTORIC_RELEASE)  # the history's default (tests point it at a fixture)
     path = backtest_cache_path(measure, release, historic)
     if path.exists():
         table = pd.read_csv(path, dtype={"year": str})
@@ -191,9 +200,25 @@ def cached_backtest(
     return table
 
 
+def cached_backtests(measures: tuple[str, ...] = tuple(history_module.ADAPTER), release: Release | None = None,
+                     historic: Release | None = None, workers: int = 2) -> dict[str, pd.DataFrame]:
+    """:func:`cached_backtest` of several measures, those not yet cached computed side by side in ``workers`` processes."""
+    release = release or open_release()
+    historic = historic or open_release(history_module.HISTORIC_RELEASE)
+    missing = [m for m in measures if not backtest_cache_path(m, release, historic).exists()]
+    if len(missing) > 1 and workers > 1:
+        with ProcessPoolExecutor(min(workers, len(missing))) as pool:
+            list(pool.map(_cache_one, missing, [release.path] * len(missing), [historic.path] * len(missing)))
+    return {m: cached_backtest(m, release=release, historic=historic) for m in measures}
+
+
+def _cache_one(measure: str, release_path: Path, historic_path: Path) -> None:
+    cached_backtest(measure, release=open_release(release_path), historic=open_release(historic_path))
+
+
 def backtest_cache_path(measure: str, release: Release, historic: Release | None = None) -> Path:
     """Where :func:`cached_backtest` keeps a table: named by both releases, the version and :data:`BACKTEST_CODE`."""
-    historic = historic or open_release(HISTORIC_RELEASE)
+    historic = historic or open_release(history_module.HISTORIC_RELEASE)  # the history's default (tests point it at a fixture)
     return cache_file("backtest", release.sha256, BACKTEST_CODE, f"{historic.sha256[:12]}-{measure}.csv")
 
 

@@ -6,7 +6,8 @@ Brings together what a reviewer asks of a target:
 * **where it should be** — the required trajectory and the gap to it, in
   percentage points and in plans;
 * **where it will be** — projections with 80% and 95% prediction intervals,
-  the model named (default: the one the backtest chose, :data:`DEFAULT_MODEL`);
+  the model named (default: the one the backtest of the release chooses,
+  :func:`default_model`; nothing typed in);
 * **how likely** — the probability of meeting the target by its date, and the
   date it is reached (median and 80% interval, or "not within horizon");
 * **what it takes** — the improvement per month needed from now on.
@@ -24,7 +25,16 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from analysis_helpers.analysis.projection import MODELS, Projection, TooFewPoints, pooled_innovation_variance, project
+from analysis_helpers.analysis.backtest import cached_backtest, choose_default
+from analysis_helpers.analysis.panel import PanelFit, fit_panel
+from analysis_helpers.analysis.projection import (
+    MODELS,
+    PANEL_MODELS,
+    Projection,
+    TooFewPoints,
+    pooled_innovation_variance,
+    project,
+)
 from analysis_helpers.analysis.trajectory import (
     gap_to_trajectory,
     improvement_needed_per_month,
@@ -43,15 +53,26 @@ from analysis_helpers.domain.kpis import kpi_table
 from analysis_helpers.domain.measures import BY_NAME
 from analysis_helpers.domain.targets import Target, measure_unit, with_baseline
 
-#: Chosen by the backtest (benchmarks/bench_backtest.py prints the choice each
-#: run): lowest MAE among models whose 80%/95% coverage is within 5 points.
-DEFAULT_MODEL = "rw_logit"
+#: The measure whose backtest chooses the default for measures the backtest does not cover (the headline).
+BACKTESTED_FOR_OTHERS = "ehcp_issued_within_20_weeks_excl_exceptions_pct"
 
 #: A council's series (monthly or any other of its figures) is projected only from this many figures (as for an
 #: XmR chart's trial limits): a trend through three scattered figures would be over-read.
 MIN_MONTHLY_POINTS = 6
 
 _pooled_cache: dict[tuple, float] = {}
+_panel_cache: dict[tuple, PanelFit] = {}
+
+
+def default_model(measure: str, release: Release | None = None, panel: bool = True) -> str:
+    """The default model, chosen by the data: :func:`~analysis_helpers.analysis.backtest.choose_default` on the
+    release's (cached) backtest of the measure, or of the headline measure for one the backtest does not cover.
+    ``panel=False`` (a council's own figures, which no LA panel describes) leaves out the panel models."""
+    release = release or open_release()
+    table = cached_backtest(measure if measure in ADAPTER else BACKTESTED_FOR_OTHERS, release=release)
+    if not panel:
+        table = table[~table["model"].isin(PANEL_MODELS)]
+    return choose_default(table)
 
 
 def observed_series(
@@ -105,20 +126,38 @@ def observed_series(
     return rows.dropna(subset=["value"]).sort_values("period_end")[columns].reset_index(drop=True)
 
 
+def la_panel(measure: str, as_of: dt.date | None, release: Release) -> pd.DataFrame | None:
+    """Every LA's series of a proportion, as published by ``as_of`` (None for a measure that is not one)."""
+    if measure in ADAPTER:
+        panel = timeliness_history(measure, release=release, as_of=as_of)
+    elif measure in BY_NAME and BY_NAME[measure].unit == "pct":
+        table = kpi_table(release)
+        panel = table[table["measure"] == measure]
+    else:
+        return None
+    return panel[panel["geographic_level"] == LOCAL_AUTHORITY]
+
+
 def pooled_variance(measure: str, as_of: dt.date | None, release: Release) -> float | None:
     """Innovation variance pooled across all LAs (for the random-walk models)."""
     key = (measure, as_of, release.sha256)
     if key not in _pooled_cache:
-        if measure in ADAPTER:
-            panel = timeliness_history(measure, release=release, as_of=as_of)
-        elif measure in BY_NAME and BY_NAME[measure].unit == "pct":
-            table = kpi_table(release)
-            panel = table[table["measure"] == measure]
-        else:
+        panel = la_panel(measure, as_of, release)
+        if panel is None:
             return None
-        panel = panel[panel["geographic_level"] == LOCAL_AUTHORITY]
         _pooled_cache[key] = pooled_innovation_variance(panel)
     return _pooled_cache[key]
+
+
+def panel_fit(measure: str, as_of: dt.date | None, release: Release) -> PanelFit | None:
+    """The panel model fitted on every LA's years published by ``as_of`` (for :data:`PANEL_MODELS`)."""
+    key = (measure, as_of, release.sha256)
+    if key not in _panel_cache:
+        panel = la_panel(measure, as_of, release)
+        if panel is None:
+            return None
+        _panel_cache[key] = fit_panel(panel)
+    return _panel_cache[key]
 
 
 @dataclass
@@ -241,7 +280,8 @@ def build_outlook(
         except DataValidationError:
             notes.append(f"baseline for {target.target_id} not published by {as_of or 'now'}: no required trajectory")
     has_counts = observed["denominator"].notna().sum() >= 3
-    chosen = model or (DEFAULT_MODEL if has_counts else "linear_pct")
+    council = basis == "local" or measure not in BY_NAME  # the council's own figures, not DfE's statistics
+    chosen = model or (default_model(measure, release, panel=not council) if has_counts else "linear_pct")
     if chosen not in MODELS:
         raise ParameterError(f"unknown model {chosen!r}; models: {', '.join(MODELS)}")
     if horizon is None:
@@ -251,14 +291,14 @@ def build_outlook(
             candidates.append(pd.Timestamp(target.target_date) + pd.DateOffset(years=1))
         horizon = max(candidates)
     projection = None
-    council = basis == "local" or measure not in BY_NAME  # the council's own figures, not DfE's statistics
     try:
         if council and len(observed) < MIN_MONTHLY_POINTS:
             raise TooFewPoints(f"{len(observed)} council figure(s): at least {MIN_MONTHLY_POINTS} are needed for a "
                                "projection; what it takes a month is shown instead")
         pooled = pooled_variance(measure, as_of, release) if chosen in ("rw_logit", "rw_drift_logit") else None
+        fit = panel_fit(measure, as_of, release) if chosen in PANEL_MODELS else None
         unit = target.unit if target is not None else (measure_unit(measure) or "pct")
-        projection = project(observed, chosen, horizon=horizon, pooled_variance=pooled, unit=unit)
+        projection = project(observed, chosen, horizon=horizon, pooled_variance=pooled, unit=unit, panel_fit=fit)
     except TooFewPoints as exc:
         notes.append(str(exc))
         chosen = None

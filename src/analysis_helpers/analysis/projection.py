@@ -16,6 +16,20 @@ Models (``MODELS``):
     binomial noise of the last and the next period.
 ``rw_logit``
     The same random walk without drift: "same as last year", with intervals.
+``panel_ar1_logit``
+    Partial pooling across LAs (:mod:`analysis.panel`): a panel AR(1) on the
+    logit scale that reverts towards the LA's shrunken effect around the
+    common level of all LAs; normal intervals from the pooled errors.
+``panel_ar1_conformal_logit``
+    The same centre with split-conformal intervals: the multipliers of its
+    standard deviation are the 80% and 95% quantiles of earlier origins'
+    standardised errors at that horizon. Its probabilities use the normal
+    distribution with the standard deviation scaled so that the 10% and 90%
+    points are the 80% interval's ends.
+``panel_ar1_sized_logit``
+    The same, with a variance that depends on the LA's size: the binomial
+    variance of its latest year in place of the pooled binomial share, and
+    multipliers calibrated on errors standardised that way.
 ``linear_pct``
     For series with values only (no denominators): ordinary least squares on
     the value with t-based prediction intervals. The intervals respect the
@@ -40,6 +54,7 @@ import statsmodels.api as sm
 from scipy.stats import norm
 from scipy.stats import t as student_t
 
+from analysis_helpers.analysis.panel import NORMAL_Q, PanelFit
 from analysis_helpers.core.errors import SendReviewError
 from analysis_helpers.core.scales import expit_pct, logit_pct
 
@@ -48,8 +63,13 @@ MODELS = {
     "glm_logit": "Quasi-binomial GLM, logit-linear trend in time",
     "rw_drift_logit": "Random walk with drift on the logit scale (variance pooled across LAs)",
     "rw_logit": "Random walk without drift on the logit scale (variance pooled across LAs)",
+    "panel_ar1_logit": "Panel AR(1) on the logit scale: reverts towards the LA's own level, shrunk towards all LAs' level",
+    "panel_ar1_conformal_logit": "Panel AR(1) on the logit scale with intervals calibrated on earlier years' errors (split-conformal)",
+    "panel_ar1_sized_logit": "Panel AR(1) on the logit scale, calibrated intervals whose width depends on the LA's size",
     "linear_pct": "Linear trend on the percentage (OLS), values only",
 }
+#: Models fitted across every LA (they need a :class:`~analysis_helpers.analysis.panel.PanelFit`).
+PANEL_MODELS = ("panel_ar1_logit", "panel_ar1_conformal_logit", "panel_ar1_sized_logit")
 EPS = 0.5  # continuity correction for 0 or n successes on the logit scale
 
 
@@ -74,8 +94,8 @@ def binomial_logit_variance(numerator, denominator):
 
 def years(period_end) -> np.ndarray:
     """Time in years since 2000-01-01 (the models' time axis)."""
-    ends = pd.to_datetime(pd.Series(period_end))
-    return ((ends - pd.Timestamp("2000-01-01")).dt.days / 365.25).to_numpy()
+    days = np.asarray(period_end).astype("datetime64[D]") - np.datetime64("2000-01-01", "D")
+    return days.astype(float) / 365.25
 
 
 @dataclass
@@ -164,6 +184,7 @@ def project(
     periods: int = 3,
     variance_inflation: float = 1.0,
     unit: str = "pct",
+    panel_fit: PanelFit | None = None,
 ) -> Projection:
     """Project a series forward.
 
@@ -185,20 +206,28 @@ def project(
     unit : str
         ``pct`` (0-100), ``count`` or ``gbp_m``: the range the projection must
         stay within (0-100, or not below zero).
+    panel_fit : PanelFit, optional
+        The panel fitted on every LA's years up to the series' last (see
+        :func:`analysis.panel.fit_panel`); required for :data:`PANEL_MODELS`.
     """
     if model not in MODELS:
         raise SendReviewError(f"unknown model {model!r}; models: {', '.join(MODELS)}")
-    data = series.dropna(subset=["value"]).sort_values("period_end")
     needs_counts = model != "linear_pct"
+    columns = ["period", "period_end", "value", *(["numerator", "denominator"] if needs_counts else [])]
+    data = series if list(series.columns) == columns else series[columns]
+    usable = data["value"].notna().to_numpy()
     if needs_counts:
-        data = data.dropna(subset=["numerator", "denominator"])
-        data = data[data["denominator"] > 0]
+        usable &= data["numerator"].notna().to_numpy() & (data["denominator"].to_numpy(float) > 0)
+    if not usable.all():
+        data = data[usable]
+    if not data["period_end"].is_monotonic_increasing:
+        data = data.sort_values("period_end")
     if len(data) < MIN_POINTS:
         raise TooFewPoints(
             f"{len(data)} point(s) with data: at least {MIN_POINTS} are needed for a projection; "
             "only the required trajectory is shown"
         )
-    ends = pd.to_datetime(data["period_end"])
+    ends = data["period_end"] if data["period_end"].dtype.kind == "M" else pd.to_datetime(data["period_end"])
     spacing = float(np.median(np.diff(ends.values).astype("timedelta64[D]").astype(float)))
     last = ends.iloc[-1]
     if horizon is None:
@@ -210,7 +239,7 @@ def project(
         future = future_period_ends(last, spacing, last + pd.DateOffset(years=1) if spacing > 200 else last + pd.DateOffset(months=1))
     t_obs, t_new = years(ends), years(future)
 
-    df = None
+    df, multipliers = None, None
     if model == "glm_logit":
         mean, var = _glm(data, t_obs, t_new)
         scale = "logit"
@@ -219,23 +248,37 @@ def project(
             raise SendReviewError(f"{model} needs the innovation variance pooled across LAs")
         mean, var = _random_walk(data, t_obs, t_new, pooled_variance, drift=model == "rw_drift_logit", spacing=spacing)
         scale = "logit"
+    elif model in PANEL_MODELS:
+        if panel_fit is None:
+            raise SendReviewError(f"{model} needs the panel fitted across LAs (analysis.panel.fit_panel)")
+        steps = np.round((t_new - t_obs[-1]) / (spacing / 365.25)).astype(int)
+        mean = panel_fit.forecast(ends, data["numerator"], data["denominator"], steps)
+        sized = model == "panel_ar1_sized_logit"
+        var = panel_fit.variance(steps, binomial_logit_variance(data["numerator"].iat[-1], data["denominator"].iat[-1]) if sized else None)
+        if model != "panel_ar1_logit":
+            multipliers = {level: np.array([panel_fit.multiplier(int(s), level, sized) for s in steps]) for level in NORMAL_Q}
+        scale = "logit"
     else:
         mean, var, df = _ols(data, t_obs, t_new)
         scale = "pct"
     sd = np.sqrt(np.asarray(var) * variance_inflation)
-    table = pd.DataFrame({"period": [_label(e, spacing, str(data["period"].iloc[-1])) for e in future], "period_end": future})
+    widths = {level: sd * m for level, m in multipliers.items()} if multipliers else None
+    last_label = str(data["period"].iloc[-1])
+    columns = {"period": [_label(e, spacing, last_label) for e in future], "period_end": future, "value_projected": None}
+    limits = {}
     for level, name in ((0.80, "pi80"), (0.95, "pi95")):
-        q = student_t.ppf(0.5 + level / 2, df) if df else norm.ppf(0.5 + level / 2)
-        low, high = mean - q * sd, mean + q * sd
+        q = student_t.ppf(0.5 + level / 2, df) if df else NORMAL_Q[level]
+        low, high = (mean - widths[level], mean + widths[level]) if widths else (mean - q * sd, mean + q * sd)
         if scale == "logit":
             low, high = expit_pct(low), expit_pct(high)
         else:  # a percentage cannot leave 0-100; a count or an amount cannot go below zero
             low, high = _within_unit(low, unit), _within_unit(high, unit)
-        table[f"{name}_low"], table[f"{name}_high"] = low, high
-    table.insert(2, "value_projected", expit_pct(mean) if scale == "logit" else _within_unit(mean, unit))
-    table["model"] = model
-    cols = ["period", "period_end", "value_projected", "pi80_low", "pi80_high", "pi95_low", "pi95_high", "model"]
-    return Projection(model=model, table=table[cols], scale=scale, mean=np.asarray(mean), sd=sd, df=df, last_observed=last)
+        limits[f"{name}_low"], limits[f"{name}_high"] = low, high
+    columns["value_projected"] = expit_pct(mean) if scale == "logit" else _within_unit(mean, unit)
+    table = pd.DataFrame({**columns, **limits, "model": model}, copy=False)  # in the order of the documented columns
+    if widths:  # probabilities: the normal whose 10% and 90% points are the calibrated 80% interval's ends
+        sd = widths[0.80] / NORMAL_Q[0.80]
+    return Projection(model=model, table=table, scale=scale, mean=np.asarray(mean), sd=sd, df=df, last_observed=last)
 
 
 def _within_unit(values, unit: str) -> np.ndarray:
@@ -293,13 +336,16 @@ def _random_walk(data, t_obs, t_new, pooled_variance, drift, spacing):
 
 
 def _ols(data, t_obs, t_new):
+    """Least squares line on the value; prediction variance = s² (1 + x0' (X'X)^-1 x0), t with n - 2 df."""
     y = data["value"].to_numpy(float)
     centre = t_obs.mean()
-    fit = sm.OLS(y, sm.add_constant(t_obs - centre)).fit()
-    prediction = fit.get_prediction(sm.add_constant(t_new - centre, has_constant="add"))
-    frame = prediction.summary_frame(alpha=0.05)
-    var = frame["mean_se"].to_numpy() ** 2 + fit.scale
-    return frame["mean"].to_numpy(), var, float(fit.df_resid)
+    design = np.column_stack([np.ones_like(t_obs), t_obs - centre])
+    beta, *_ = np.linalg.lstsq(design, y, rcond=None)
+    dof = len(y) - 2
+    s2 = float(((y - design @ beta) ** 2).sum() / dof)
+    new = np.column_stack([np.ones_like(t_new), t_new - centre])
+    leverage = np.einsum("ij,jk,ik->i", new, np.linalg.inv(design.T @ design), new)
+    return new @ beta, s2 * (1 + leverage), float(dof)
 
 
 def pooled_innovation_variance(panel: pd.DataFrame) -> float:

@@ -1,0 +1,145 @@
+"""The panel AR(1) models (analysis.panel), pinned against calculations written out here independently."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis_helpers.analysis.panel import PanelFit, fit_panel
+from analysis_helpers.analysis.projection import project
+
+Z80, Z95 = 1.2815515655446004, 1.959963984540054
+
+
+def expit(x):
+    return 100 / (1 + math.exp(-x))
+
+
+def ends(*years):
+    return [pd.Timestamp(y, 12, 31) for y in years]
+
+
+KENT = pd.DataFrame(  # DfE, Kent excl. exceptions 2022-2024
+    {"period": ["2022", "2023", "2024"], "period_end": ends(2022, 2023, 2024), "numerator": [904, 324, 783],
+     "denominator": [2198, 1796, 2354]}
+).assign(value=lambda f: 100 * f["numerator"] / f["denominator"])
+FIT = PanelFit(
+    origin=pd.Timestamp(2024, 12, 31), phi=0.5, shrink=2.0, signal_variance=0.2, level_variance=0.01, deviation_variance=0.3,
+    noise_variance=0.1, common=dict(zip(ends(2022, 2023, 2024), [-0.2, 0.1, 0.0], strict=True)),
+    multipliers={1: {0.80: 1.5, 0.95: 2.5}}, sized_multipliers={1: {0.80: 1.4, 0.95: 2.2}, 2: {0.80: 1.3, 0.95: 2.1}},
+)
+
+
+def by_hand(h, sized=False):
+    x, n = [904, 324, 783], [2198, 1796, 2354]
+    d = [math.log(a / (b - a)) - c for a, b, c in zip(x, n, [-0.2, 0.1, 0.0], strict=True)]
+    effect = 3 / (3 + 2) * sum(d) / 3
+    v = 1 / (783 + 0.5) + 1 / (2354 - 783 + 0.5)
+    last = effect + 0.2 / (0.2 + v) * (d[-1] - effect)
+    mean = 0.0 + effect + 0.5**h * (last - effect)
+    var = h * 0.01 + 0.3 * sum(0.25**j for j in range(h))  # AR(1) error variance summed over h steps
+    if sized:  # Kent's own binomial variance (2024: 783 of 2354) in place of the pooled 0.1
+        var = h * 0.01 + (0.3 - 0.1) * sum(0.25**j for j in range(h)) + v
+    return mean, math.sqrt(var)
+
+
+def test_panel_forecast_and_normal_intervals_by_hand():
+    result = project(KENT, "panel_ar1_logit", horizon="2026-12-31", panel_fit=FIT)
+    for h, row in enumerate(result.table.itertuples(), start=1):
+        mean, sd = by_hand(h)
+        assert row.value_projected == pytest.approx(expit(mean))
+        assert row.pi80_low == pytest.approx(expit(mean - Z80 * sd)) and row.pi95_high == pytest.approx(expit(mean + Z95 * sd))
+    assert result.table["model"].tolist() == ["panel_ar1_logit"] * 2 and result.label.startswith("Panel AR(1)")
+
+
+def test_conformal_intervals_use_the_calibrated_multipliers_and_probabilities_match_them():
+    result = project(KENT, "panel_ar1_conformal_logit", horizon="2026-12-31", panel_fit=FIT)
+    for h, row in enumerate(result.table.itertuples(), start=1):  # h = 2 has no multiplier of its own: the one of h = 1 stands
+        mean, sd = by_hand(h)
+        assert row.pi80_high == pytest.approx(expit(mean + 1.5 * sd)) and row.pi95_low == pytest.approx(expit(mean - 2.5 * sd))
+    # the 80% interval's upper end is met with probability 0.1
+    assert result.probability_at_or_beyond(result.table["pi80_high"].iloc[0], 0) == pytest.approx(0.1)
+
+
+def test_sized_intervals_use_the_las_own_binomial_variance():
+    result = project(KENT, "panel_ar1_sized_logit", horizon="2026-12-31", panel_fit=FIT)
+    for h, row in enumerate(result.table.itertuples(), start=1):
+        mean, sd = by_hand(h, sized=True)
+        assert row.value_projected == pytest.approx(expit(mean))
+        q80, q95 = FIT.sized_multipliers[h][0.80], FIT.sized_multipliers[h][0.95]
+        assert row.pi80_low == pytest.approx(expit(mean - q80 * sd)) and row.pi95_high == pytest.approx(expit(mean + q95 * sd))
+    # a large LA (Kent, 2,354 plans) gets a narrower interval than the pooled one
+    pooled, sized = project(KENT, "panel_ar1_conformal_logit", horizon="2024-12-31", panel_fit=FIT).table.iloc[0], result.table.iloc[0]
+    assert sized["pi80_high"] - sized["pi80_low"] < pooled["pi80_high"] - pooled["pi80_low"]
+
+
+def two_sided_panel(deviations: dict[str, list[float]], levels: list[float], start: int = 2015, n: float = 1e7) -> pd.DataFrame:
+    """LAs in mirrored pairs (deviation d and -d), so the mean of their logits is exactly ``levels``; huge denominators."""
+    rows = []
+    for code, devs in deviations.items():
+        for sign, suffix in ((1, "a"), (-1, "b")):
+            for i, (d, level) in enumerate(zip(devs, levels, strict=True)):
+                p = 1 / (1 + math.exp(-(level + sign * d)))
+                rows.append({"area_code": code + suffix, "period_end": pd.Timestamp(start + i, 12, 31), "numerator": round(n * p),
+                             "denominator": n})
+    return pd.DataFrame(rows)
+
+
+def test_fit_finds_the_reversion_rate_of_an_exact_ar1_panel():
+    # every LA's deviation halves each year around no lasting effect, the common level still: phi = 0.5, no LA effect
+    panel = two_sided_panel({f"L{k}": [s * 0.5**i for i in range(7)] for k, s in enumerate([1.0, 0.6, 1.4, 0.8])}, [0.3] * 7)
+    fit = fit_panel(panel)
+    assert fit.phi == pytest.approx(0.5) and math.isinf(fit.shrink)
+    assert fit.level_variance == pytest.approx(0, abs=1e-12) and fit.deviation_variance == pytest.approx(0, abs=1e-6)
+
+
+def test_fit_keeps_lasting_la_effects():
+    # each LA sits at its own fixed distance from the common level: the LA effects explain everything (shrink 0)
+    levels = [0.0, 0.2, -0.1, 0.3, 0.1, 0.0]
+    panel = two_sided_panel({"A": [0.8] * 6, "B": [0.3] * 6, "C": [1.2] * 6}, levels)
+    fit = fit_panel(panel)
+    assert fit.shrink == 0.0
+    assert fit.level_variance == pytest.approx(np.mean(np.diff(levels) ** 2), rel=1e-5)  # the common level's yearly moves
+    x = panel[panel["area_code"] == "Ab"]
+    assert fit.forecast(x["period_end"], x["numerator"], x["denominator"], [1])[0] == pytest.approx(levels[-1] - 0.8, abs=1e-4)
+
+
+def test_conformal_multipliers_are_quantiles_of_earlier_standardised_errors():
+    rng = np.random.default_rng(12)
+    years, las = 8, 40
+    level = np.cumsum(rng.normal(0, 0.1, years))
+    effect = rng.normal(0, 0.5, las)
+    dev = np.zeros((las, years))
+    dev[:, 0] = effect + rng.normal(0, 0.4, las)
+    for t in range(1, years):
+        dev[:, t] = effect + 0.6 * (dev[:, t - 1] - effect) + rng.normal(0, 0.4, las)
+    n = rng.integers(50, 3000, las).astype(float)
+    x = np.round(n[:, None] / (1 + np.exp(-(level + dev))))
+    panel = pd.DataFrame([{"area_code": f"L{i}", "period_end": pd.Timestamp(2015 + t, 12, 31), "numerator": x[i, t], "denominator": n[i]}
+                          for i in range(las) for t in range(years)])
+    fit = fit_panel(panel)
+    # independently: each origin o's forecast of o + h from columns up to o, by the formulas of the module docstring
+    y = np.log(x / (n[:, None] - x))
+    v = 1 / (x + 0.5) + 1 / (n[:, None] - x + 0.5)
+    common = y.mean(axis=0)
+    d = y - common
+    for h in (1, 2, 3):
+        z, z_sized = [], []
+        for o in range(1, years - h):
+            past = d[:, : o + 1]
+            signal = max(np.var(past - past.mean(axis=1, keepdims=True)) - v[:, : o + 1].mean(), 1e-3)
+            weight = 0.0 if math.isinf(fit.shrink) else (o + 1) / (o + 1 + fit.shrink)
+            a = weight * past.mean(axis=1)
+            last = a + signal / (signal + v[:, o]) * (past[:, o] - a)
+            mean = common[o] + a + fit.phi**h * (last - a)
+            reverting = sum(fit.phi ** (2 * j) for j in range(h))
+            sd = math.sqrt(h * fit.level_variance + fit.deviation_variance * reverting)
+            z.extend(np.abs(y[:, o + h] - mean) / sd)
+            sd_sized = np.sqrt(h * fit.level_variance + (fit.deviation_variance - fit.noise_variance) * reverting + v[:, o])
+            z_sized.extend(np.abs(y[:, o + h] - mean) / sd_sized)
+        assert fit.multipliers[h][0.80] == pytest.approx(np.quantile(z, 0.80))
+        assert fit.multipliers[h][0.95] == pytest.approx(np.quantile(z, 0.95))
+        assert fit.sized_multipliers[h][0.80] == pytest.approx(np.quantile(z_sized, 0.80))
+    assert fit.noise_variance == pytest.approx(v[:, 2:].mean())  # the binomial variance of the years forecast one year on
+    assert 0 < fit.phi < 1  # the simulated panel reverts
