@@ -94,7 +94,7 @@ display(*sections.spc(run, area_targets))
 backtest = cached_backtest(release=run.release)
 chosen = choose_default(backtest)
 display(HTML(tables.to_html(tables.backtest_display(backtest), caption="Backtest: EHC plans within 20 weeks (excluding exceptions), all LAs, 2020–2024")))
-display(Markdown(narrative.backtest_sentence(backtest, chosen, chosen)))  # the projections above use this model: it is the default
+display(Markdown(narrative.backtest_sentence(backtest, chosen)))  # the projections above use this model
 
 # %%
 display(*sections.document_links(run.report_dir, details=False))

@@ -84,3 +84,20 @@ def test_local_title_never_shows_a_suppressed_figure_or_a_forecast():
                             "period_end": pd.to_datetime(["2022-03-31", "2023-03-31"]), "value": [97.0, 142.0],
                             "kind": ["outturn", "forecast"]})
     assert narrative.local_title(deficit, "Kent") == "Kent: high-needs (DSG) cumulative deficit (£m) £97m (2021/22)"
+
+
+def test_backtest_sentence_explains_the_chosen_model_in_plain_words_and_against_same_as_last_year():
+    table = pd.DataFrame([
+        {"model": "rw_logit", "year": "overall", "horizon": 1, "n": 736, "coverage_80": 84.9, "coverage_95": 93.9, "width_80": 62.8,
+         "winkler_80": 76.9, "mae": 17.80, "mae_naive": 17.70},
+        {"model": "panel_ar1_sized_logit", "year": "overall", "horizon": 1, "n": 736, "coverage_80": 80.8, "coverage_95": 93.9,
+         "width_80": 57.7, "winkler_80": 73.5, "mae": 17.05, "mae_naive": 17.70},
+        {"model": "panel_ar1_sized_logit", "year": "overall", "horizon": 2, "n": 500, "coverage_80": 10.0, "coverage_95": 20.0,
+         "width_80": 1.0, "winkler_80": 1.0, "mae": 1.0, "mae_naive": 2.0},  # another horizon: never read
+    ])
+    text = narrative.backtest_sentence(table, "panel_ar1_sized_logit")
+    assert narrative.PLAIN_MODELS["panel_ar1_sized_logit"] in text and "Over 736 forecasts one year ahead" in text
+    assert "80.8% of outcomes fell inside its 80% intervals and 93.9% inside its 95% intervals" in text
+    assert "panel_ar1_sized_logit forecast better than 'same as last year'" in text
+    assert "did not forecast better" in narrative.backtest_sentence(table, "rw_logit")
+    assert "DEFAULT_MODEL" not in text

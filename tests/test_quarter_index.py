@@ -4,9 +4,11 @@ import json
 import re
 
 import nbformat
+import pandas as pd
 
 from analysis_helpers.pipeline.quarter_index import HEADLINE_FILE, read_headline, write_quarter_index
 from analysis_helpers.reporting.sections import HEADLINE_MIME
+from analysis_helpers.reporting.summary import RAG_BASIS, SUMMARY_COLUMNS, headline
 
 
 def _review(folder, slug, area, kpis, pdf=False):
@@ -79,10 +81,6 @@ def test_read_headline_finds_the_reviews_json_output(tmp_path):
 
 
 def test_the_summary_headline_keeps_each_rows_measure_and_whether_a_target_judged_it():
-    import pandas as pd
-
-    from analysis_helpers.reporting.summary import RAG_BASIS, SUMMARY_COLUMNS, headline
-
     rows = [dict.fromkeys(SUMMARY_COLUMNS, "") | {"KPI": "A", "Latest": "1.0% (2024)", "Status": "Red", "Basis of status": RAG_BASIS},
             dict.fromkeys(SUMMARY_COLUMNS, "") | {"KPI": "B", "Latest": "2", "Status": "Improved", "Basis of status": "change: +1"}]
     summary = pd.DataFrame(rows, columns=SUMMARY_COLUMNS, index=pd.Index(["m1", "m2"], name="measure"))
