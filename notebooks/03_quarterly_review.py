@@ -120,6 +120,23 @@ if run.dfe_published:
         display(*sections.trend(run, kpis, measure, [run.area.name], source))
 
 # %% [markdown]
+# ## Parents' confidence and inclusion across the school years
+#
+# The SEND Tribunal appeal rate (appeals registered per 100 decisions parents
+# could appeal, calendar years) shows how far parents accept the council's
+# decisions; the share of plans with a mainstream school placement at primary
+# ages (5 to 10) and at secondary ages (11 to 15) shows where inclusion falls
+# away at the move to secondary school.
+
+# %%
+if run.dfe_published:
+    for measure in ("send_tribunal_appeal_rate_pct", "ehcp_caseload_mainstream_primary_age_pct", "ehcp_caseload_mainstream_secondary_age_pct"):
+        comparison = compare(run.area.name, measure, neighbours=run.neighbours, release=run.release)
+        display(Markdown(narrative.compare_sentence(comparison, measure)))
+        if measure != "ehcp_caseload_mainstream_primary_age_pct":
+            display(*sections.trend(run, kpis, measure, peers, source))
+
+# %% [markdown]
 # ## Benchmarks
 
 # %%

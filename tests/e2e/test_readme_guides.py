@@ -30,7 +30,7 @@ OCTOBER_2026 = [  # a period that ends after the review's data date (30 Septembe
     "send_vacancies,2026-10,99,count,snapshot (month of October 2026),,,,KCC SEND update October 2026 (guide test),https://democracy.kent.gov.uk/guide-test-2026-10",
 ]
 #: Fields of manifest.json that are by nature different on every run.
-RUN_SPECIFIC = ("started", "finished", "notebook_seconds", "run_date")
+RUN_SPECIFIC = ("started", "finished", "notebook_seconds", "pdf_seconds", "run_date")
 
 
 def send_review(*args, today=None):

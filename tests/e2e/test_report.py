@@ -1,5 +1,6 @@
 """A real run to HTML, a failed run that must not touch the good report, another LA."""
 
+import html as html_module
 import json
 import re
 from html.parser import HTMLParser
@@ -7,8 +8,11 @@ from html.parser import HTMLParser
 import nbformat
 import pytest
 
+from analysis_helpers.analysis.backtest import cached_backtest, choose_default
+from analysis_helpers.analysis.projection import MODELS
 from analysis_helpers.core.errors import ParameterError, ReportError
 from analysis_helpers.pipeline.report import Quarter, resolve_run_parameters, run_quarterly
+from analysis_helpers.reporting.narrative import PLAIN_MODELS
 
 
 @pytest.fixture(scope="module")
@@ -44,12 +48,21 @@ def test_kent_report_is_written_with_numbers_and_no_code(kent_report):
     assert "Due by 30 September 2023" in html  # the requirement's date, from data/targets.csv
     assert "High-needs budget" in html and "safety-valve agreement with DfE started in the financial year 2022 to 2023" in html and "£140m from DfE and £82m from the council" in html
     assert "DSG cumulative deficit as % of income" in html and "6.83%" in html
+    # issue 13: the SEND Tribunal appeal rate (appeals 1,559 of 23,692 appealable decisions in 2024; England
+    # 22,276 of 689,739 = 3.2%) and mainstream placement by age (Jan 2025: 3,668 of 6,392 aged 5-10 = 57.4%;
+    # 3,155 of 8,174 aged 11-15 = 38.6%, England 47.6%), each with its comparators
+    assert "Parents&#x27; confidence and inclusion across the school years" in html or "Parents' confidence and inclusion" in html
+    assert "6.6% (1,559 of 23,692" in html and "Comparators: England 3.2%" in html
+    assert "57.4% (3,668 of 6,392" in html and "38.6% (3,155 of 8,174" in html and "Comparators: England 47.6%" in html
     # the methods section links the caveats and the data log, and the links resolve
     for doc in ("docs/assumptions_and_caveats.md", "data/README.md"):
         href = re.search(r'href="([^"]*' + re.escape(doc) + ')"', html)
         assert href and (index.parent / href.group(1)).resolve().exists(), doc
     trajectories = (index.parent / "02_trajectories.html").read_text()
-    assert "Random walk without drift" in trajectories and "Backtest" in trajectories
+    # the projections name the model the backtest chose (not one typed in), in its registry's words and in plain words
+    chosen = choose_default(cached_backtest())
+    shown = " ".join(html_module.unescape(trajectories).split())
+    assert MODELS[chosen] in shown and PLAIN_MODELS[chosen] in shown and "Backtest" in shown
 
 
 def test_manifest_records_inputs_and_parameters(kent_report):
