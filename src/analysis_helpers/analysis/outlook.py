@@ -140,24 +140,23 @@ def la_panel(measure: str, as_of: dt.date | None, release: Release) -> pd.DataFr
 
 def pooled_variance(measure: str, as_of: dt.date | None, release: Release) -> float | None:
     """Innovation variance pooled across all LAs (for the random-walk models)."""
-    key = (measure, as_of, release.sha256)
-    if key not in _pooled_cache:
-        panel = la_panel(measure, as_of, release)
-        if panel is None:
-            return None
-        _pooled_cache[key] = pooled_innovation_variance(panel)
-    return _pooled_cache[key]
+    return _fitted_once(_pooled_cache, pooled_innovation_variance, measure, as_of, release)
 
 
 def panel_fit(measure: str, as_of: dt.date | None, release: Release) -> PanelFit | None:
     """The panel model fitted on every LA's years published by ``as_of`` (for :data:`PANEL_MODELS`)."""
+    return _fitted_once(_panel_cache, fit_panel, measure, as_of, release)
+
+
+def _fitted_once(cache: dict, fit, measure: str, as_of: dt.date | None, release: Release):
+    """``fit`` of every LA's years published by ``as_of``, computed once a measure, date and release (None: no panel)."""
     key = (measure, as_of, release.sha256)
-    if key not in _panel_cache:
+    if key not in cache:
         panel = la_panel(measure, as_of, release)
         if panel is None:
             return None
-        _panel_cache[key] = fit_panel(panel)
-    return _panel_cache[key]
+        cache[key] = fit(panel)
+    return cache[key]
 
 
 @dataclass
