@@ -7,11 +7,12 @@ and 15 LAs); tests/e2e/test_real_release.py repeats the headline on the real one
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import FIXTURE_LAS, check_against_published, make_release, one, raw_bytes, raw_rows
+from helpers import FIXTURE_LAS, FIXTURE_RELEASE, check_against_published, make_release, one, raw_bytes, raw_rows
 
 from analysis_helpers.core.errors import DataValidationError
+from analysis_helpers.data import parquet_cache
 from analysis_helpers.data.release import Release
-from analysis_helpers.domain.kpis import KPI_COLUMNS, kpi_table, kpis_for
+from analysis_helpers.domain.kpis import KPI_CODE, KPI_COLUMNS, kpi_table, kpis_for
 from analysis_helpers.domain.measures import MEASURES, SUB_REGIONAL_FILES, get_measure
 
 
@@ -165,3 +166,17 @@ def test_annual_reviews_for_england_match_the_published_share(release):
     table = kpi_table(release)
     england = table[(table["area_name"] == "England") & (table["measure"] == "annual_reviews_decided_within_4_weeks_pct")]
     assert round(england[england["period"] == "2024"].iloc[0]["value"], 1) == 44.4  # pc_decsion_4weeks, England 2024
+
+
+def test_the_kpi_table_is_cached_as_parquet_and_read_back_unchanged(tmp_path, monkeypatch):
+    monkeypatch.setenv("SEND_REVIEW_CACHE_DIR", str(tmp_path))
+    built = kpi_table(Release(FIXTURE_RELEASE))
+    cached = parquet_cache.cache_file("kpis", Release(FIXTURE_RELEASE).sha256, KPI_CODE, "kpi_table.parquet")
+    assert cached.exists() and cached.parent == tmp_path
+    cached.write_bytes(b"")  # emptied: the next process finds it damaged
+    rebuilt = kpi_table(Release(FIXTURE_RELEASE))
+    pd.testing.assert_frame_equal(rebuilt, built)  # a damaged cache is rebuilt, never trusted
+    read_back = kpi_table(Release(FIXTURE_RELEASE))
+    pd.testing.assert_frame_equal(read_back, built)
+    pd.testing.assert_frame_equal(kpi_table(Release(FIXTURE_RELEASE, cache=False)), built)  # the same as built without a cache
+    assert list(read_back.columns) == KPI_COLUMNS and str(read_back["period_end"].dtype) == "datetime64[ns]"

@@ -14,15 +14,25 @@ Columns (exactly, in this order)::
 * A value DfE marks unavailable (``x``) stays missing, never zero; a period in
   which an LA has no row at all (reorganisations, gaps) has no row here.
 * ``source`` names the release file and member the row came from.
+
+The table is built once per release in a process and cached as parquet
+(:mod:`~analysis_helpers.data.parquet_cache`) under the release's SHA-256, the
+package version and a hash of every source file of the layers that build it
+(``core``, ``data``, ``domain``): each notebook kernel of a run reads it
+instead of building it again, and an edit to any of that code is never served
+a stale table.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from analysis_helpers.core.errors import DataValidationError
 from analysis_helpers.core.intervals import wilson_interval
+from analysis_helpers.data import parquet_cache
 from analysis_helpers.data.release import Release, open_release
 from analysis_helpers.domain.appeals import appeal_counts, read_appeals
 from analysis_helpers.domain.areas import LEVEL_ORDER, Areas
@@ -38,6 +48,10 @@ from analysis_helpers.domain.measures import (
 #: Inner and Outer London (E13…), which some files publish instead of London (E12000007).
 INNER_OUTER_LONDON = ("E13000001", "E13000002")
 LONDON = "E12000007"
+
+#: The code the table is built by: every source file of the core, data and domain layers (see the module docstring).
+_PACKAGE = Path(__file__).resolve().parents[1]
+KPI_CODE = parquet_cache.source_hash(*sorted(p for layer in ("core", "data", "domain") for p in (_PACKAGE / layer).glob("*.py")))
 
 KPI_COLUMNS = [
     "area_code",
@@ -70,12 +84,21 @@ def kpi_table(release: Release | None = None) -> pd.DataFrame:
     """The full KPI table for every area of a release (built once per release)."""
     release = release or open_release()
     if not hasattr(release, "_kpis"):
-        areas = areas_for(release)
+        areas = areas_for(release)  # validates every file the measures read, cached or not
+        cached = parquet_cache.cache_file("kpis", release.sha256, KPI_CODE, "kpi_table.parquet") if release.cache else None
+        if cached is not None and cached.exists():
+            try:
+                release._kpis = parquet_cache.from_parquet(cached)[KPI_COLUMNS]
+                return release._kpis
+            except Exception:  # a damaged cache is rebuilt, never trusted
+                cached.unlink(missing_ok=True)
         parts = [_measure_rows(release, m, areas) for m in MEASURES]
         table = pd.concat(parts, ignore_index=True)
         table["_level"] = table["geographic_level"].map(LEVEL_ORDER)
         table = table.sort_values(["_level", "area_name", "measure", "period_end"], kind="stable")
         release._kpis = table.drop(columns="_level").reset_index(drop=True)[KPI_COLUMNS]
+        if cached is not None:
+            parquet_cache.to_parquet(release._kpis, cached)
     return release._kpis
 
 
