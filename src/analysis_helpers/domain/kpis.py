@@ -18,7 +18,8 @@ Columns (exactly, in this order)::
 The table is built once per release in a process and cached as parquet
 (:mod:`~analysis_helpers.data.parquet_cache`) under the release's SHA-256, the
 package version and a hash of every source file of the layers that build it
-(``core``, ``data``, ``domain``): each notebook kernel of a run reads it
+(``core``, ``data``, ``domain``), and named by the release file (its rows'
+``source`` says which file they came from): each notebook kernel of a run reads it
 instead of building it again, and an edit to any of that code is never served
 a stale table.
 """
@@ -85,7 +86,8 @@ def kpi_table(release: Release | None = None) -> pd.DataFrame:
     release = release or open_release()
     if not hasattr(release, "_kpis"):
         areas = areas_for(release)  # validates every file the measures read, cached or not
-        cached = parquet_cache.cache_file("kpis", release.sha256, KPI_CODE, "kpi_table.parquet") if release.cache else None
+        # named by the file too: its rows' ``source`` names it, and the same bytes may be stored under another name
+        cached = parquet_cache.cache_file("kpis", release.sha256, KPI_CODE, f"{release.path.name}.kpi_table.parquet") if release.cache else None
         if cached is not None and cached.exists():
             try:
                 release._kpis = parquet_cache.from_parquet(cached)[KPI_COLUMNS]
