@@ -272,3 +272,47 @@ def test_kent_primary_needs(table):
     assert round(one(table, "Kent", "new_ehcp_primary_need_semh_pct", "2024")["value"], 1) == 21.9
     shares = table[(table["area_name"] == "Kent") & table["measure"].str.startswith("ehcp_primary_need_")]
     assert shares["value"].sum() == pytest.approx(100)  # the 13 needs, unknown included, cover every plan
+
+
+# -- ceased plans by reason (calendar year) and personal budgets (January census), as counts ----------------------
+CEASED = {"ehcp_ceased_count": "total_ceased", "ehcp_ceased_max_age_count": "max_age", "ehcp_ceased_needs_met_count": "needs_met",
+          "ehcp_ceased_higher_education_count": "he", "ehcp_ceased_employment_count": "employ",
+          "ehcp_ceased_transferred_count": "transfer", "ehcp_ceased_not_engaging_count": "no_engage",
+          "ehcp_ceased_moved_outside_england_count": "moved_outside_eng", "ehcp_ceased_deceased_count": "deceased",
+          "ehcp_ceased_reason_not_recorded_count": "not_rec", "ehcp_ceased_other_reason_count": "other"}
+BUDGETS = {"ehcp_personal_budget_count": "personal_budget", "ehcp_personal_budget_education_count": "pb_education",
+           "ehcp_personal_budget_health_count": "pb_health", "ehcp_personal_budget_social_care_count": "pb_social",
+           "ehcp_personal_budget_integrated_count": "pb_integrated",
+           "ehcp_personal_budget_organised_arrangements_count": "org_arrangments"}
+
+
+@pytest.mark.parametrize(("measure", "file", "topic", "column"),
+                         [(m, "ceased_plans.csv", "All ceased EHC plans", c) for m, c in CEASED.items()]
+                         + [(m, "personal_budgets.csv", "All personal budgets", c) for m, c in BUDGETS.items()])
+def test_counts_for_every_area_and_period_match_the_raw_rows(table, measure, file, topic, column):
+    expected = {}
+    for r in raw_rows(file):
+        if r["breakdown_topic"] != topic:
+            continue
+        name = {"National": r["country_name"], "Regional": r["region_name"]}.get(r["geographic_level"], r["la_name"])
+        period = r["time_period"] if len(r["time_period"]) == 4 else f"{r['time_period'][:4]}/{r['time_period'][4:]}"
+        expected[(name, period)] = float(r[column]) if r[column].isdigit() else None
+    rows = table[table["measure"] == measure]
+    assert len(rows) == len(expected) > 40
+    assert rows["unit"].eq("count").all() and rows["numerator"].isna().all() and rows["ci_low"].isna().all()
+    for name, period, value in zip(rows["area_name"], rows["period"], rows["value"], strict=True):
+        want = expected[(name, period)]
+        assert value == want or (want is None and value != value), (name, period, value, want)
+
+
+def test_kent_ceased_plans_and_personal_budgets(table):
+    # ceased_plans.csv Kent 2024, all ceased plans: 2,081 in all, 102 because needs were met without a plan;
+    # personal_budgets.csv Kent 202425: 64 plans with a personal budget, all 64 covering education only.
+    assert one(table, "Kent", "ehcp_ceased_count", "2024")["value"] == 2081
+    assert one(table, "Kent", "ehcp_ceased_needs_met_count", "2024")["value"] == 102
+    assert one(table, "Kent", "ehcp_personal_budget_count", "2024/25")["value"] == 64
+    assert one(table, "Kent", "ehcp_personal_budget_education_count", "2024/25")["value"] == 64
+    reasons = table[(table["area_name"] == "England") & (table["period"] == "2024")
+                    & table["measure"].isin([m for m in CEASED if m != "ehcp_ceased_count"])]
+    # the total is DfE's own column, never the sum of the reasons: England's reasons add up to 44,861, one short of its total
+    assert (reasons["value"].sum(), one(table, "England", "ehcp_ceased_count", "2024")["value"]) == (44861, 44862)

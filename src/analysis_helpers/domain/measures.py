@@ -293,7 +293,53 @@ def _need_measures() -> tuple[Measure, ...]:
     return tuple(out)
 
 
-MEASURES = MEASURES + _need_measures()
+#: Reasons DfE records for an EHC plan ceasing in the calendar year: count column, short code, what it is. The data
+#: guidance describes ``not_rec`` as "ceased for other reasons" and ``other`` as "reason is not recorded"; the column
+#: names say the opposite, and the labels here follow the column names (see docs/assumptions_and_caveats.md).
+CEASED_REASONS: tuple[tuple[str, str, str], ...] = (
+    ("total_ceased", "", "for any reason"),
+    ("max_age", "max_age", "because the young person reached the maximum age"),
+    ("needs_met", "needs_met", "because educational or training needs were met without a plan"),
+    ("he", "higher_education", "because the young person moved to higher education"),
+    ("employ", "employment", "because the young person moved to paid employment"),
+    ("transfer", "transferred", "because the plan transferred to another LA"),
+    ("no_engage", "not_engaging", "because the young person no longer wished to engage in education or training"),
+    ("moved_outside_eng", "moved_outside_england", "because the child or young person moved outside England"),
+    ("deceased", "deceased", "because the child or young person died"),
+    ("not_rec", "reason_not_recorded", "with the reason not recorded"),
+    ("other", "other_reason", "for another reason"),
+)
+
+#: Personal budgets in place at the January census: count column, short code, what it covers.
+PERSONAL_BUDGETS: tuple[tuple[str, str, str], ...] = (
+    ("personal_budget", "", "with a personal budget in place"),
+    ("pb_education", "education", "with a personal budget covering education only"),
+    ("pb_health", "health", "with a personal budget covering health only"),
+    ("pb_social", "social_care", "with a personal budget covering social care only"),
+    ("pb_integrated", "integrated", "with a personal budget covering a combination of education, health and social care"),
+    ("org_arrangments", "organised_arrangements", "with organised arrangements"),  # sic: DfE's column name
+)
+
+
+def _count_measures() -> tuple[Measure, ...]:
+    """Ceased plans by reason (calendar year) and personal budgets by what they cover (January census), as counts."""
+    out = []
+    for column, code, reason in CEASED_REASONS:
+        name = f"ehcp_ceased_{code}_count" if code else "ehcp_ceased_count"
+        out.append(Measure(
+            name, f"EHC plans ceased {reason}", "ceased_plans.csv", "All ceased EHC plans", column, None, "count", None,
+            f"EHC plans that ceased in the calendar year {reason} (DfE column {column!r}; published from 2022).",
+        ))
+    for column, code, covers in PERSONAL_BUDGETS:
+        name = f"ehcp_personal_budget_{code}_count" if code else "ehcp_personal_budget_count"
+        out.append(Measure(
+            name, f"EHC plans {covers}", "personal_budgets.csv", "All personal budgets", column, None, "count", None,
+            f"EHC plans {covers} at the January census (DfE column {column!r}).",
+        ))
+    return tuple(out)
+
+
+MEASURES = MEASURES + _need_measures() + _count_measures()
 
 #: Files whose regional rows split London into Inner and Outer London (E13…): their
 #: London rows are summed (:mod:`~analysis_helpers.domain.kpis`) and they do not define areas.
@@ -309,6 +355,8 @@ FILE_PERIODS: dict[str, tuple[str, int, int]] = {
     TRIBUNAL_FILE: ("calendar year", 12, 31),
     "sen_needs_all_plans.csv": ("January census", 1, 31),
     "sen_need_newplans.csv": ("calendar year", 12, 31),
+    "ceased_plans.csv": ("calendar year", 12, 31),
+    "personal_budgets.csv": ("January census", 1, 31),
 }
 
 BY_NAME: dict[str, Measure] = {m.name: m for m in MEASURES}
