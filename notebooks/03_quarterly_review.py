@@ -40,7 +40,7 @@ from analysis_helpers.analysis.compare import compare
 from analysis_helpers.analysis.status import CHANGE_RULE, RAG_RULE
 from analysis_helpers.domain.kpis import kpis_for
 from analysis_helpers.pipeline.parameters import validate
-from analysis_helpers.reporting import narrative, sections, tables
+from analysis_helpers.reporting import narrative, pathway_sections, sections, tables
 from analysis_helpers.reporting.sources import inputs_table, vintage_table, vintages_text
 from analysis_helpers.reporting.summary import executive_summary
 
@@ -94,6 +94,18 @@ else:
     display(*sections.outlooks_for(run, outlooks, "ehcp_issued_within_20_weeks_pct", source))
 
 # %% [markdown]
+# ## The EHC pathway
+#
+# The statutory clocks in the order a family meets them: the decision whether
+# to assess (6 weeks from the request), the plan (20 weeks from the request,
+# and the plans that took more than a year), and the decision after an annual
+# review meeting (4 weeks). The share of requests refused sits beside them as
+# the balancing measure.
+
+# %%
+display(*pathway_sections.pathway(run, source))
+
+# %% [markdown]
 # ## Placements: mainstream and special schools
 #
 # Placements of all plans at the January census and of new plans made in the
@@ -105,6 +117,20 @@ if run.dfe_published:
     for measure in ("ehcp_caseload_mainstream_pct", "new_ehcp_mainstream_pct"):
         display(*sections.trend(run, kpis, measure, peers, source))
         display(*sections.outlooks_for(run, outlooks, measure, source))
+
+# %% [markdown]
+# ## Inclusion across the school years
+#
+# The share of plans with a mainstream school placement at primary ages (5 to
+# 10) and at secondary ages (11 to 15), against England, the region and the
+# statistical neighbours: where inclusion falls away at the move to secondary
+# school. Then the mix of primary needs behind the plans.
+
+# %%
+if run.dfe_published:
+    for measure, _ in pathway_sections.AGE_BANDS:
+        display(Markdown(narrative.compare_sentence(compare(run.area.name, measure, neighbours=run.neighbours, release=run.release), measure)))
+display(*pathway_sections.inclusion(run, source))
 
 # %% [markdown]
 # ## Demand and balancing measures
@@ -120,21 +146,15 @@ if run.dfe_published:
         display(*sections.trend(run, kpis, measure, [run.area.name], source))
 
 # %% [markdown]
-# ## Parents' confidence and inclusion across the school years
+# ## Parents' confidence
 #
 # The SEND Tribunal appeal rate (appeals registered per 100 decisions parents
-# could appeal, calendar years) shows how far parents accept the council's
-# decisions; the share of plans with a mainstream school placement at primary
-# ages (5 to 10) and at secondary ages (11 to 15) shows where inclusion falls
-# away at the move to secondary school.
+# could appeal, calendar years since 2014) shows how far parents accept the
+# council's decisions; the funnel plot shows whether the gap from England is
+# larger than chance.
 
 # %%
-if run.dfe_published:
-    for measure in ("send_tribunal_appeal_rate_pct", "ehcp_caseload_mainstream_primary_age_pct", "ehcp_caseload_mainstream_secondary_age_pct"):
-        comparison = compare(run.area.name, measure, neighbours=run.neighbours, release=run.release)
-        display(Markdown(narrative.compare_sentence(comparison, measure)))
-        if measure != "ehcp_caseload_mainstream_primary_age_pct":
-            display(*sections.trend(run, kpis, measure, peers, source))
+display(*pathway_sections.confidence(run, kpis, peers, source, sections.funnel))
 
 # %% [markdown]
 # ## Benchmarks

@@ -139,3 +139,13 @@ def test_one_of_one_is_not_called_improved(release):
     verdict = change_status(scilly, "ehcp_issued_within_20_weeks_pct", release)
     assert (verdict.status, verdict.change, verdict.previous_period) == (NO_CLEAR_CHANGE, 100.0, "2023")
     assert "fewer than 10 in either period's denominator is not tested and shows No clear change" in CHANGE_RULE
+
+
+def test_england_own_change_is_judged(release):
+    """England's comparison has one row (no region, no neighbours), so its verdict sits in a numpy bool column; the
+    fall from 50.3% (2023) to 46.4% (2024) of plans within 20 weeks (excluding exceptions), on about 90,000 plans a
+    year, is far beyond chance and must read Worsened, not No clear change."""
+    england = areas_for(release).get("England")
+    verdict = change_status(england, "ehcp_issued_within_20_weeks_excl_exceptions_pct", release)
+    assert (verdict.status, verdict.previous_period) == (WORSENED, "2023")
+    assert verdict.change == pytest.approx(-3.9, abs=0.1)

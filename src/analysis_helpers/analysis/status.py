@@ -110,7 +110,9 @@ def change_status(area: Area, measure: str, release: Release | None) -> ChangeSt
     row = compare(area.name, measure, release=release).iloc[0]
     if pd.isna(row["change"]):
         return ChangeStatus(NO_COMPARISON, None, m.unit, None)
-    return ChangeStatus(change_verdict(float(row["change"]), row["change_significant"] is True, m.higher_is_better), float(row["change"]), m.unit, row["previous_period"])
+    # numpy's True too: a one-row comparison (England's own) stores the verdict in a numpy bool column
+    significant = not pd.isna(row["change_significant"]) and bool(row["change_significant"])
+    return ChangeStatus(change_verdict(float(row["change"]), significant, m.higher_is_better), float(row["change"]), m.unit, row["previous_period"])
 
 
 def change_verdict(change: float, significant: bool, higher_is_better: bool | None) -> str:

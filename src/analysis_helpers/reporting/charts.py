@@ -123,7 +123,7 @@ def label_dates(labels: list[str]) -> list[pd.Timestamp]:
     return [pd.Timestamp(period_midpoint(end, str(label))) for end, label in zip(ends, labels, strict=True)]
 
 
-def _finish(fig: Figure, ax, title: str, xlabel: str, ylabel: str, source: str) -> Figure:
+def finish(fig: Figure, ax, title: str, xlabel: str, ylabel: str, source: str) -> Figure:
     ax.set_title(title, wrap=True)
     width, height = fig.get_size_inches()
     ax.set_xlabel(wrap_label(xlabel, 0.8 * width))
@@ -189,7 +189,7 @@ def trend_chart(
     if _is_count(data, ylabel):
         _count_axis(ax.yaxis)
     _legend(ax, loc="best", fontsize=9)
-    return _finish(fig, ax, title, xlabel or _time_label(periods), ylabel, source)
+    return finish(fig, ax, title, xlabel or _time_label(periods), ylabel, source)
 
 
 def _time_label(periods: list[str]) -> str:
@@ -224,7 +224,7 @@ def bar_comparison(
     ax.set_yticks(list(y), rows[label])
     ax.grid(axis="x", color="#E0E0E0")
     ax.grid(axis="y", visible=False)
-    return _finish(fig, ax, title, xlabel, "", source)
+    return finish(fig, ax, title, xlabel, "", source)
 
 
 def figure_html(fig: Figure, alt: str) -> str:
@@ -282,7 +282,7 @@ def funnel_plot(
     _count_axis(ax.xaxis, locator=False)  # a count of cases on a log scale: 1,000, not 10^3
     ax.set_ylim(-2, 102)
     _legend(ax, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=5, fontsize=8.5)
-    return _finish(fig, ax, title, xlabel, ylabel, source)
+    return finish(fig, ax, title, xlabel, ylabel, source)
 
 
 def trajectory_chart(
@@ -336,7 +336,7 @@ def trajectory_chart(
     if observed.get("unit", pd.Series(dtype=object)).eq("count").any():
         _count_axis(ax.yaxis)
     _legend(ax, loc="upper left", fontsize=8.5, bbox_to_anchor=(1.0, 1.0))
-    return _finish(fig, ax, title, _time_label(labels), ylabel, source)
+    return finish(fig, ax, title, _time_label(labels), ylabel, source)
 
 
 def xmr_chart(points: pd.DataFrame, periods: list[str], *, title: str, ylabel: str, source: str, target: float | None = None,
@@ -357,7 +357,7 @@ def xmr_chart(points: pd.DataFrame, periods: list[str], *, title: str, ylabel: s
         ax.axhline(target, color=PALETTE[2], linestyle=(0, (6, 3)), linewidth=1.4, label=f"Target {target:g}")
     _date_axis(ax, x, periods)
     _legend(ax, loc="best", fontsize=8.5)
-    return _finish(fig, ax, title, _time_label(list(periods)), ylabel, source)
+    return finish(fig, ax, title, _time_label(list(periods)), ylabel, source)
 
 
 def local_series_chart(
@@ -396,4 +396,4 @@ def local_series_chart(
     if _is_count(data, ylabel):
         _count_axis(ax.yaxis)
     _legend(ax, loc="best", fontsize=8.5)
-    return _finish(fig, ax, title, "Date (end of the period the figure describes)", ylabel, source)
+    return finish(fig, ax, title, "Date (end of the period the figure describes)", ylabel, source)

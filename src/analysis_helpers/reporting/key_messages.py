@@ -40,8 +40,11 @@ MAX_MESSAGES = 6
 SECTIONS = {
     "summary": "Executive summary",
     "timeliness": "Timeliness: plans issued within 20 weeks",
+    "pathway": "The EHC pathway",
     "placements": "Placements: mainstream and special schools",
+    "inclusion": "Inclusion across the school years",
     "demand": "Demand and balancing measures",
+    "confidence": "Parents' confidence",
     "benchmarks": "Benchmarks",
     "budget": "High-needs budget",
 }
@@ -55,6 +58,11 @@ SECTION_OF = {
     "ehc_requests_refused_pct": "demand",
     "ehc_requests_count": "demand",
     "ehcp_caseload_count": "summary",
+    "ehc_requests_decided_within_6_weeks_pct": "pathway",
+    "ehcp_issued_over_1_year_pct": "pathway",
+    "annual_reviews_decided_within_4_weeks_pct": "pathway",
+    "ehcp_caseload_mainstream_secondary_age_pct": "inclusion",
+    "send_tribunal_appeal_rate_pct": "confidence",
 }
 #: Balancing measures and the direction that is the wrong way ("rise"): faster plans must not come from refusing more.
 BALANCING = {"ehc_requests_refused_pct": "rise"}

@@ -44,6 +44,11 @@ def _row(frame: pd.DataFrame, comparator: str) -> pd.Series | None:
     return hit.iloc[0] if len(hit) else None
 
 
+def _is_true(flag) -> bool:
+    """A test's verdict as a Python bool: numpy's ``True`` (a one-row table's bool column) is true too, NA is not."""
+    return not pd.isna(flag) and bool(flag)
+
+
 def compare_sentence(frame: pd.DataFrame, measure: str) -> str:
     """A paragraph describing a :func:`~analysis_helpers.analysis.compare.compare` table."""
     m = get_measure(measure)
@@ -78,7 +83,7 @@ def compare_sentence(frame: pd.DataFrame, measure: str) -> str:
         )
     if not pd.isna(area["change"]):
         size = fmt_change(area["change"], unit, points="percentage points")
-        verdict = "larger than chance" if area["change_significant"] is True else "within what chance alone could produce"
+        verdict = "larger than chance" if _is_true(area["change_significant"]) else "within what chance alone could produce"
         parts.append(
             f"Change since {area['previous_period']}: {size}, {verdict} ({area['change_test']}, {fmt_p(area['change_p_value'])})."
         )

@@ -29,10 +29,14 @@ from analysis_helpers.domain.targets import Target, for_area, read_targets
 SUMMARY_MEASURES = (
     "ehcp_issued_within_20_weeks_pct",
     "ehcp_issued_within_20_weeks_excl_exceptions_pct",
+    "ehc_requests_decided_within_6_weeks_pct",
+    "ehcp_issued_over_1_year_pct",
+    "annual_reviews_decided_within_4_weeks_pct",
     "ehcp_caseload_mainstream_pct",
     "new_ehcp_mainstream_pct",
     "ehcp_caseload_special_pct",
     "ehc_requests_refused_pct",
+    "send_tribunal_appeal_rate_pct",
     "ehc_requests_count",
     "ehcp_caseload_count",
 )

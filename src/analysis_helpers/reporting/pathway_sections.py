@@ -1,0 +1,179 @@
+"""The review's sections on the whole EHC pathway, parents' confidence and inclusion across the school years.
+
+Like :mod:`.sections`, each function takes the validated run (only its
+attributes: ``area``, ``region``, ``neighbours``, ``release``,
+``dfe_published``) and returns IPython display objects; the words are written
+here from the numbers, so they change when the data does. A figure an area
+lacks is said, with DfE's reason where the release gives one, never drawn as
+zero.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from IPython.display import HTML, Markdown
+
+from analysis_helpers.analysis.compare import SN_MEDIAN, compare
+from analysis_helpers.analysis.pathway import pathway_table, widest_gap
+from analysis_helpers.core.formatting import fmt_count, fmt_fraction, fmt_interval, fmt_pct, fmt_points, ordinal
+from analysis_helpers.domain.measures import PRIMARY_NEEDS, get_measure
+from analysis_helpers.reporting import charts, narrative, pathway_charts, tables
+
+AGE_BANDS = (("ehcp_caseload_mainstream_primary_age_pct", "Ages 5-10"), ("ehcp_caseload_mainstream_secondary_age_pct", "Ages 11-15"))
+APPEALS = "send_tribunal_appeal_rate_pct"
+
+
+# -- the EHC pathway -----------------------------------------------------------------------------------------------
+def pathway_title(table: pd.DataFrame, area_name: str) -> str:
+    """The pathway chart's finding: the clock furthest behind England, if the gap is beyond chance."""
+    worst = widest_gap(table)
+    if table["england"].isna().all():  # England itself
+        values = ", ".join(f"{s.lower()} {fmt_pct(v)}" for s, v in zip(table["stage"], table["value"], strict=True))
+        return f"{area_name}: {values}"
+    if worst is None or worst["funnel"].startswith("within"):
+        return f"{area_name}: no statutory clock is behind England by more than chance"
+    return (f"{area_name}: the widest gap from England is at {worst['stage'][0].lower() + worst['stage'][1:]}, "
+            f"{fmt_pct(worst['value'])} against {fmt_pct(worst['england'])} ({worst['period']})")
+
+
+def pathway_sentences(table: pd.DataFrame, area_name: str) -> list[str]:
+    """One sentence a clock (value, fraction, interval, England, rank, funnel), one for the balancing measure, and what is missing."""
+    out = []
+    for _, row in table.iterrows():
+        if pd.isna(row["value"]):
+            out.append(f"*{row['stage']}*: no figure for {area_name} in {row['period']}"
+                       + (f" ({row['note']})." if row["note"] else "."))
+            continue
+        words = (f"*{row['stage']}* ({row['period']}): {fmt_pct(row['value'])} "
+                 f"({fmt_fraction(row['numerator'], row['denominator'])}; 95% CI {fmt_interval(row['ci_low'], row['ci_high'])})")
+        if pd.notna(row["england"]):
+            words += f", England {fmt_pct(row['england'])}"
+            if pd.notna(row["gap_to_england"]):
+                side = "better" if row["gap_to_england"] > 0 else "worse" if row["gap_to_england"] < 0 else "level"
+                words += f" ({fmt_points(abs(row['gap_to_england']))} {side})" if side != "level" else " (level)"
+            words += f"; {row['funnel']} around England"
+        if pd.notna(row["rank"]):
+            words += f"; ranked {ordinal(int(row['rank']))} of {int(row['of'])} LAs" + (
+                " (1 = highest)" if row["higher_is_better"] is None else " (1 = best)")
+        out.append(words + ".")
+    return out
+
+
+def pathway_display(table: pd.DataFrame) -> pd.DataFrame:
+    """The pathway table for people: one row a stage, the area's figure with its basis and the comparators."""
+    return pd.DataFrame({
+        "Stage": table["stage"],
+        "Period": table["period"],
+        "Value": table["value"].map(lambda v: fmt_pct(v, missing="–")),
+        "Cases": [fmt_fraction(n, d, missing="–") for n, d in zip(table["numerator"], table["denominator"], strict=True)],
+        "95% CI": [fmt_interval(lo, hi) for lo, hi in zip(table["ci_low"], table["ci_high"], strict=True)],
+        "England": table["england"].map(lambda v: fmt_pct(v, missing="–")),
+        "Region": table["region"].map(lambda v: fmt_pct(v, missing="–")),
+        "Neighbours (median)": table["neighbours_median"].map(lambda v: fmt_pct(v, missing="–")),
+        "Rank": ["" if pd.isna(r) else f"{int(r)} of {int(o)}" for r, o in zip(table["rank"], table["of"], strict=True)],
+        "Against England": table["funnel"],
+    })
+
+
+def pathway(run, source: str) -> list:
+    """The statutory clocks from request to annual review, with the refusal share beside them."""
+    if not run.dfe_published:
+        return []
+    table = pathway_table(run.area.name, neighbours=run.neighbours, release=run.release)
+    title = pathway_title(table, run.area.name)
+    fig = pathway_charts.pathway_chart(table, area_name=run.area.name, title=title, source=source)
+    sentences = pathway_sentences(table, run.area.name)
+    return [HTML(charts.figure_html(fig, alt=title + ". " + " ".join(s.replace("*", "") for s in sentences))),
+            Markdown("\n".join(f"* {s}" for s in sentences)),
+            HTML(tables.to_html(pathway_display(table), caption=f"{run.area.name}: the EHC pathway's statutory clocks"))]
+
+
+# -- parents' confidence ----------------------------------------------------------------------------------------------
+def confidence(run, kpis: pd.DataFrame, names: list[str], source: str, funnel) -> list:
+    """The SEND Tribunal appeal rate since 2014 against England and the region, and (for an LA) its funnel plot.
+
+    ``funnel`` is :func:`.sections.funnel` (passed in, so this module stays independent of the notebooks' other blocks).
+    """
+    if not run.dfe_published:
+        return []
+    frame = compare(run.area.name, APPEALS, neighbours=run.neighbours, release=run.release)
+    shown = [Markdown(narrative.compare_sentence(frame, APPEALS))]
+    series = kpis[(kpis["measure"] == APPEALS) & kpis["area_name"].isin(names)]
+    title = narrative.trend_title(series, run.area.name, APPEALS)
+    fig = charts.trend_chart(series, title=title, ylabel=get_measure(APPEALS).label,
+                             source=source + "; HMCTS SEND Tribunal appeals", highlight=run.area.name)
+    shown.append(HTML(charts.figure_html(fig, alt=title)))
+    if run.area.level == "Local authority" and pd.notna(frame.loc[0, "value"]):
+        shown += funnel(run, kpis, APPEALS, frame.loc[0, "period"], source)
+    return shown
+
+
+# -- inclusion across the school years ---------------------------------------------------------------------------------
+def age_points(run) -> tuple[pd.DataFrame, dict]:
+    """Mainstream share by age band for the area, England, the region and the neighbours' median; and the area's compare rows."""
+    points, mine = [], {}
+    for measure, band in AGE_BANDS:
+        frame = compare(run.area.name, measure, neighbours=run.neighbours, release=run.release).set_index("comparator")
+        mine[band] = frame.loc["Area"]
+        for comparator in ("Area", "England", "Region", SN_MEDIAN):
+            if comparator in frame.index and pd.notna(frame.loc[comparator, "value"]):
+                name = "Statistical neighbours (median)" if comparator == SN_MEDIAN else frame.loc[comparator, "area_name"]
+                points.append({"name": name, "band": band, "value": float(frame.loc[comparator, "value"])})
+    return pd.DataFrame(points, columns=["name", "band", "value"]), mine
+
+
+def inclusion(run, source: str) -> list:
+    """Mainstream placement at primary and secondary ages against England, region and neighbours; then the needs mix."""
+    if not run.dfe_published:
+        return []
+    points, mine = age_points(run)
+    primary, secondary = (mine[band] for _, band in AGE_BANDS)
+    shown = []
+    if pd.isna(primary["value"]) or pd.isna(secondary["value"]):
+        shown.append(Markdown(f"*{run.area.name} has no published mainstream share for one of the age bands in "
+                              f"{primary['period']}; the chart shows the comparators only.*"))
+        title = f"Mainstream placement by age band, {primary['period']}"
+    else:
+        england = points[(points["name"] == "England")].set_index("band")["value"]
+        title = (f"{run.area.name}: mainstream placement falls from {fmt_pct(primary['value'])} at ages 5-10 to "
+                 f"{fmt_pct(secondary['value'])} at ages 11-15 ({primary['period']})")
+        if len(england) == 2 and run.area.name != "England":
+            title += f"; England {fmt_pct(england.iloc[0])} to {fmt_pct(england.iloc[1])}"
+        shown.append(Markdown(
+            f"At the January {int(primary['period'][:4]) + 1} census, {fmt_pct(primary['value'])} of "
+            f"{run.area.name}'s plans for children aged 5 to 10 ({fmt_fraction(primary['numerator'], primary['denominator'])}) "
+            f"and {fmt_pct(secondary['value'])} for young people aged 11 to 15 "
+            f"({fmt_fraction(secondary['numerator'], secondary['denominator'])}) had a mainstream school placement: "
+            f"a fall of {fmt_points(primary['value'] - secondary['value'])} at the move to secondary school."
+        ))
+    fig = pathway_charts.age_slope_chart(points, title=title, source=source, highlight=run.area.name)
+    shown.insert(0, HTML(charts.figure_html(fig, alt=title)))
+    return shown + needs_mix(run, source)
+
+
+def needs_mix(run, source: str) -> list:
+    """Each primary need's share of the area's plans beside England's (January census), largest first."""
+    rows = []
+    for code, _, need in PRIMARY_NEEDS:
+        frame = compare(run.area.name, f"ehcp_primary_need_{code}_pct", neighbours=run.neighbours, release=run.release)
+        frame = frame.set_index("comparator")
+        england = frame.loc["England", "value"] if "England" in frame.index else float("nan")
+        rows.append({"need": need, "area": frame.loc["Area", "value"], "comparator": england,
+                     "count": frame.loc["Area", "numerator"], "plans": frame.loc["Area", "denominator"],
+                     "period": frame.loc["Area", "period"]})
+    shares = pd.DataFrame(rows)
+    if shares["area"].isna().all():
+        return [Markdown(f"*DfE publishes no primary-need figures for {run.area.name} in this release.*")]
+    top = shares.loc[shares["area"].idxmax()]
+    comparator = "England" if run.area.name != "England" else ""
+    title = f"{run.area.name}: {top['need']} is the most common primary need, {fmt_pct(top['area'])} of plans ({top['period']})"
+    if comparator and pd.notna(top["comparator"]):
+        title += f", against {fmt_pct(top['comparator'])} in England"
+    chart = shares if comparator else shares.assign(comparator=float("nan"))
+    fig = pathway_charts.needs_chart(chart, area_name=run.area.name, comparator=comparator or "England",
+                                     title=title, source=source)
+    sentence = (f"Of {fmt_count(top['plans'])} plans at the census, {fmt_count(top['count'])} name {top['need']} as the primary "
+                "need. Shares by need, largest first: "
+                + "; ".join(f"{r['need']} {fmt_pct(r['area'])}" for _, r in shares.sort_values("area", ascending=False).iterrows()
+                            if pd.notna(r["area"])) + ".")
+    return [HTML(charts.figure_html(fig, alt=title)), Markdown(sentence)]

@@ -1,0 +1,132 @@
+"""The EHC pathway's statutory clocks (issue 13, item 3): the table, its words and the review's section blocks.
+
+Expected values are worked out here from the fixture release's raw rows with the
+csv module (Kent and England, calendar year 2024).
+"""
+
+import types
+
+import numpy as np
+import pandas as pd
+import pytest
+from helpers import raw_rows
+
+from analysis_helpers.analysis.pathway import CLOCKS, PATHWAY_COLUMNS, pathway_table, widest_gap
+from analysis_helpers.core.intervals import funnel_position
+from analysis_helpers.domain.kpis import areas_for
+from analysis_helpers.reporting import pathway_sections
+
+
+def row_of(file: str, name: str, topic: str, period: str = "2024") -> dict:
+    rows = [r for r in raw_rows(file) if r["breakdown_topic"] == topic and r["time_period"] == period
+            and (r["la_name"] == name or (name == "England" and r["geographic_level"] == "National"))]
+    assert len(rows) == 1
+    return rows[0]
+
+
+def expected(name: str) -> dict[str, tuple[int, int]]:
+    """Measure -> (numerator, denominator) for one area in 2024, from the raw rows."""
+    req = row_of("requests.csv", name, "All requests for EHC needs assessments")
+    plans = row_of("timeliness_20_week.csv", name, "All EHC plans issued")
+    reviews = row_of("annual_reviews.csv", name, "All annual reviews")
+    return {
+        "ehc_requests_decided_within_6_weeks_pct": (int(req["request_outcome_six_weeks"]),
+                                                    int(req["request_outcome_six_weeks"]) + int(req["request_outcome_over_6_weeks"])),
+        "ehcp_issued_within_20_weeks_pct": (int(plans["plans_issued_within_20_weeks"]), int(plans["plans_issued_den"])),
+        "ehcp_issued_over_1_year_pct": (int(plans["plans_issued_gt_1_year"]), int(plans["plans_issued_den"])),
+        "annual_reviews_decided_within_4_weeks_pct": (int(reviews["number_decsion_4weeks"]),
+                                                      int(reviews["number_decsion_4weeks"]) + int(reviews["number_decision_gt_4weeks"])),
+        "ehc_requests_refused_pct": (int(req["requests_decided_not_to_assess"]), int(req["requests_received_in_year"])),
+    }
+
+
+@pytest.fixture(scope="module")
+def kent(release):
+    return pathway_table("Kent", release=release)
+
+
+def test_kent_clocks_match_the_raw_rows_in_pathway_order(kent, release):
+    mine, england = expected("Kent"), expected("England")
+    assert list(kent.columns) == PATHWAY_COLUMNS
+    assert list(kent["measure"]) == [m for m, _ in CLOCKS] + ["ehc_requests_refused_pct"]
+    assert list(kent["role"]) == ["clock"] * 4 + ["balancing"]
+    for _, row in kent.iterrows():
+        num, den = mine[row["measure"]]
+        e_num, e_den = england[row["measure"]]
+        assert (row["numerator"], row["denominator"], row["period"]) == (num, den, "2024")
+        assert row["value"] == pytest.approx(100 * num / den) and row["england"] == pytest.approx(100 * e_num / e_den)
+        assert row["ci_low"] < row["value"] < row["ci_high"]
+        assert row["funnel"] == funnel_position(100 * num / den, den, 100 * e_num / e_den)
+    # Kent 2024: 3,602 of 3,969 requests decided within 6 weeks (90.8%); 343 of 2,424 plans over a year (14.2%);
+    # 3,151 of 9,374 review decisions within 4 weeks (33.6%; England 44.4%); 2,200 of 4,001 requests refused (55.0%)
+    assert [round(v, 1) for v in kent["value"]] == [90.8, 32.3, 14.2, 33.6, 55.0]
+    assert round(kent.loc[3, "england"], 1) == 44.4
+
+
+def test_gaps_are_signed_so_that_positive_is_better(kent):
+    gaps = dict(zip(kent["measure"], kent["gap_to_england"], strict=True))
+    assert gaps["ehc_requests_decided_within_6_weeks_pct"] == pytest.approx(kent.loc[0, "value"] - kent.loc[0, "england"])
+    assert gaps["ehc_requests_decided_within_6_weeks_pct"] > 0
+    # more than a year: lower is better, so Kent's 14.2% against England's 7.2% is a negative gap
+    assert gaps["ehcp_issued_over_1_year_pct"] == pytest.approx(kent.loc[2, "england"] - kent.loc[2, "value"])
+    assert gaps["ehcp_issued_over_1_year_pct"] < 0
+    assert np.isnan(gaps["ehc_requests_refused_pct"])  # neither direction is better for a balancing measure
+    assert widest_gap(kent)["measure"] == "ehcp_issued_within_20_weeks_pct"  # 32.3% against 45.9%: -13.5 points
+
+
+def test_titles_say_the_widest_gap_only_when_it_is_beyond_chance(kent):
+    assert pathway_sections.pathway_title(kent, "Kent") == (
+        "Kent: the widest gap from England is at plan issued within 20 weeks, 32.3% against 45.9% (2024)")
+    within = kent.assign(funnel="within the 95% limits")
+    assert pathway_sections.pathway_title(within, "Kent") == "Kent: no statutory clock is behind England by more than chance"
+    ahead = kent.assign(gap_to_england=kent["gap_to_england"].abs())
+    assert widest_gap(ahead) is None
+
+
+def test_england_has_no_comparators_and_its_title_lists_its_clocks(release):
+    table = pathway_table("England", release=release)
+    assert table["england"].isna().all() and table["rank"].isna().all() and (table["funnel"] == "").all()
+    title = pathway_sections.pathway_title(table, "England")
+    assert title.startswith("England: request decided within 6 weeks 84.8%, plan issued within 20 weeks 45.9%")
+
+
+def test_a_missing_figure_is_said_with_its_reason_never_drawn_as_zero(kent):
+    gone = kent.copy()
+    gone.loc[3, ["value", "numerator", "denominator", "ci_low", "ci_high", "gap_to_england"]] = np.nan
+    gone.loc[3, ["funnel", "note"]] = ["", "unavailable (x) in the release"]
+    sentences = pathway_sections.pathway_sentences(gone, "Kent")
+    assert sentences[3] == "*Annual review decided within 4 weeks*: no figure for Kent in 2024 (unavailable (x) in the release)."
+    assert "0.0%" not in sentences[3]
+    shown = pathway_sections.pathway_display(gone)
+    assert shown.loc[3, "Value"] == "–" and shown.loc[3, "Cases"] == "–"
+
+
+def test_sentences_carry_numerator_denominator_interval_and_rank(kent):
+    first = pathway_sections.pathway_sentences(kent, "Kent")[0]
+    assert first.startswith("*Request decided within 6 weeks* (2024): 90.8% (3,602 of 3,969; 95% CI 89.8–91.6%), England 84.8%")
+    assert "points better" in first and "around England" in first and "(1 = best)" in first
+
+
+def test_sections_render_for_an_la_and_say_nothing_before_publication(release):
+    areas = areas_for(release)
+    area = areas.get("Medway")
+    run = types.SimpleNamespace(area=area, region=areas.region_of(area), neighbours="2025", release=release, dfe_published=True)
+    shown = pathway_sections.pathway(run, "DfE")
+    assert len(shown) == 3 and "<img" in shown[0].data and 'alt="Medway' in shown[0].data and "<table" in shown[2].data
+    inclusion = pathway_sections.inclusion(run, "DfE")
+    text = " ".join(getattr(item, "data", "") for item in inclusion)
+    assert "Medway: mainstream placement falls from" in text and "most common primary need" in text
+    assert pathway_sections.pathway(types.SimpleNamespace(**{**vars(run), "dfe_published": False}), "DfE") == []
+
+
+def test_age_points_hold_each_comparator_once_a_band(release):
+    areas = areas_for(release)
+    area = areas.get("Kent")
+    run = types.SimpleNamespace(area=area, region=areas.region_of(area), neighbours="2025", release=release, dfe_published=True)
+    points, mine = pathway_sections.age_points(run)
+    assert set(points["band"]) == {"Ages 5-10", "Ages 11-15"}
+    assert not points.duplicated(["name", "band"]).any()
+    assert {"Kent", "England", "South East"} <= set(points["name"])
+    # caseload.csv Kent 202425: 3,668 of 6,392 aged 5-10 and 3,155 of 8,174 aged 11-15 in mainstream
+    assert (mine["Ages 5-10"]["numerator"], mine["Ages 11-15"]["denominator"]) == (3668, 8174)
+    assert isinstance(points, pd.DataFrame)
