@@ -19,6 +19,8 @@ from analysis_helpers.core.paths import shown_path
 from analysis_helpers.core.vintage import today
 from analysis_helpers.data.local_feed import area_feed, feed_files, local_kpi_rows, validate_feed
 from analysis_helpers.data.release import open_release
+from analysis_helpers.data.symbols import meaning
+from analysis_helpers.domain.breakdowns import breakdowns_for
 from analysis_helpers.domain.kpis import areas_for, kpis_for
 from analysis_helpers.domain.targets import ad_hoc_target, for_area, measure_unit, read_targets
 from analysis_helpers.reporting import disclosure
@@ -39,6 +41,11 @@ def cmd_areas(args) -> int:
 
 def cmd_kpis(args) -> int:
     release = open_release(args.release)
+    if args.breakdown is not None:
+        if args.local is not None:
+            raise ParameterError("--breakdown and --local cannot be combined: councils' feeds carry no breakdowns; give one of them")
+        emit(_shown_breakdowns(breakdowns_for(args.area, args.measure, args.breakdown, release)), args.format)
+        return EXIT_OK
     table = kpis_for(args.area, args.measure, release)
     if args.local is not None:  # merge the areas' council figures, with their basis
         table = table.assign(basis="DfE statistics")
@@ -52,6 +59,18 @@ def cmd_kpis(args) -> int:
         table = disclosure.apply(pd.concat([p for p in parts if len(p)], ignore_index=True))
     emit(table, args.format)
     return EXIT_OK
+
+
+def _shown_breakdowns(rows: pd.DataFrame) -> pd.DataFrame:
+    """Breakdown rows as printed: the disclosure rules applied, and DfE's symbol (``x``, ``c``, …) in a cell DfE left without a number."""
+    shown = disclosure.apply(rows.drop(columns="symbol"))
+    for index, symbol, unit in zip(rows.index, rows["symbol"], rows["unit"], strict=True):
+        if symbol:
+            for column in ("numerator", "denominator", "value", "ci_low", "ci_high") if unit == "pct" else ("value",):
+                if is_missing(shown.at[index, column]):
+                    shown.at[index, column] = symbol
+            shown.at[index, "disclosure"] = f"DfE symbol {symbol}: {meaning(symbol)}"
+    return shown
 
 
 def cmd_validate(args) -> int:

@@ -24,6 +24,7 @@ from analysis_helpers.core.vintage import today
 from analysis_helpers.data.local_feed import LOCAL_MEASURES as FEED_MEASURES
 from analysis_helpers.data.neighbours import DEFAULT_VINTAGE, VINTAGES
 from analysis_helpers.domain.areas import LEVEL_ORDER
+from analysis_helpers.domain.breakdowns import BREAKDOWNS
 from analysis_helpers.domain.history import ADAPTER
 from analysis_helpers.domain.measures import MEASURE_NAMES
 
@@ -126,6 +127,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="measure names (--measure A B, or repeated; default: all)")
     p.add_argument("--local", nargs="?", const=LOCAL_DIR, type=_existing_path, default=None,
                    help="also merge the council's figures from this feed file or folder (default folder: data/local/); adds a basis column")
+    p.add_argument("--breakdown", type=_one_of("breakdown", BREAKDOWNS), default=None, metavar="{" + ",".join(BREAKDOWNS) + "}",
+                   help="DfE's figures by age, sex, ethnicity or placement (adds breakdown_topic and breakdown after measure; "
+                        "small counts hidden as <5, rates on fewer than 10 suppressed)")
 
     p = _command(sub, "validate", cmd_validate, "check a local figures feed (file or folder); exit 0 or 2")
     p.add_argument("path", type=Path, nargs="?", default=LOCAL_DIR, help="feed file (.csv/.xlsx) or folder (default: data/local/)")

@@ -94,7 +94,7 @@ def kpi_table(release: Release | None = None) -> pd.DataFrame:
                 return release._kpis
             except Exception:  # a damaged cache is rebuilt, never trusted
                 cached.unlink(missing_ok=True)
-        parts = [_measure_rows(release, m, areas) for m in MEASURES]
+        parts = [measure_rows(release, m, areas) for m in MEASURES]
         table = pd.concat(parts, ignore_index=True)
         table["_level"] = table["geographic_level"].map(LEVEL_ORDER)
         table = table.sort_values(["_level", "area_name", "measure", "period_end"], kind="stable")
@@ -121,23 +121,40 @@ def kpis_for(
     return rows.sort_values(["area_code", "measure", "period_end"], key=lambda s: s.map(order) if s.name == "area_code" else s).reset_index(drop=True)
 
 
-def _measure_rows(release: Release, measure: Measure, areas: Areas) -> pd.DataFrame:
+def measure_rows(release: Release, measure: Measure, areas: Areas, topic: str | None = None) -> pd.DataFrame:
+    """One measure's rows in the KPI table's shape, for every area and period of the release.
+
+    Without ``topic``: the measure's own rows (its ``breakdown_topic``, summed
+    over its ``breakdowns`` if it has any). With ``topic`` (another
+    ``breakdown_topic`` of the same file, such as ``"Sex"``): one row per
+    published ``breakdown`` value, from the same columns by the same formula,
+    with ``breakdown_topic`` and ``breakdown`` after ``measure`` and a last
+    column ``symbol``, DfE's symbol (``x``, ``c``, …) behind a missing value of
+    the measure's columns (``""`` when none);
+    :mod:`~analysis_helpers.domain.breakdowns` says which topics apply.
+    """
     if measure.reader == "tribunal":
         appeals = read_appeals(release)
         counts = appeal_counts(appeals, areas)
         return kpi_rows(counts, counts["area_code"], counts["area_name"], measure.name, measure.unit,
                         counts["numerator"], counts["denominator"], appeals.source)
+    by_breakdown = topic is not None
+    topic = topic or measure.breakdown_topic
     parsed = release.read(measure.file, schemas()[measure.file])
     data = parsed.data
-    rows = data[(data["breakdown_topic"] == measure.breakdown_topic) & data["geographic_level"].isin(LEVEL_ORDER)]
-    if measure.breakdowns:
+    rows = data[(data["breakdown_topic"] == topic) & data["geographic_level"].isin(LEVEL_ORDER)]
+    if measure.breakdowns and not by_breakdown:
         rows = rows[rows["breakdown"].isin(measure.breakdowns)]
     if rows.empty:
         topics = ", ".join(sorted(data["breakdown_topic"].unique())[:8])
         raise DataValidationError(
-            f"{parsed.source}: column 'breakdown_topic': no rows for {measure.breakdown_topic!r} "
+            f"{parsed.source}: column 'breakdown_topic': no rows for {topic!r} "
             f"(needed for {measure.name}); topics found: {topics}"
         )
+    columns = list(dict.fromkeys([measure.numerator, *denominator_columns(measure)]))
+    if by_breakdown:  # the first symbol among the measure's columns, row by row
+        symbols = parsed.symbols.iloc[data.index.get_indexer(rows.index)][columns].astype(str).to_numpy()
+        rows = rows.assign(symbol=[next((s for s in row if s), "") for row in symbols])
     la = rows["geographic_level"] == "Local authority"
     area_code = rows["area_code"].where(~la, rows["old_la_code"].map(lambda n: _la_code(areas, n)))
     area_name = rows["area_name"].where(~la, area_code.where(la, "").map(lambda c: areas.get(c).name if c else ""))
@@ -147,46 +164,52 @@ def _measure_rows(release: Release, measure: Measure, areas: Areas) -> pd.DataFr
         lines = [str(data.index.get_loc(i) + 2) for i in key.index[duplicated][:2]]
         first = key[duplicated].iloc[0]
         raise DataValidationError(
-            f"{parsed.source}: lines {' and '.join(lines)}: two {measure.breakdown_topic!r} rows for "
-            f"{first['area_code']} in {first['period']} (expected one per area and period)"
+            f"{parsed.source}: lines {' and '.join(lines)}: two {topic!r} rows for "
+            f"{first['area_code']} in {first['period']}{' (' + first['breakdown'] + ')' if by_breakdown else ''} "
+            "(expected one per area and period)"
         )
     london = area_code.isin(INNER_OUTER_LONDON)
     if london.any():  # Inner and Outer London rows make London's
         area_code = area_code.where(~london, LONDON)
         area_name = area_name.where(~london, areas.get(LONDON).name)
-    if measure.breakdowns or london.any():
-        rows, area_code, area_name = _summed(rows, area_code, area_name, measure)
+    if (measure.breakdowns and not by_breakdown) or london.any():
+        rows, area_code, area_name = _summed(rows, area_code, area_name, columns, by_breakdown)
     numerator = rows[measure.numerator].to_numpy(dtype=float)
     if measure.unit == "pct":
-        columns = denominator_columns(measure)
-        denominator = sum(rows[c].to_numpy(dtype=float) for c in columns)  # a missing part leaves it missing
+        parts = denominator_columns(measure)
+        denominator = sum(rows[c].to_numpy(dtype=float) for c in parts)  # a missing part leaves it missing
         bad = (numerator > denominator) & ~np.isnan(numerator) & ~np.isnan(denominator)
         if bad.any():
             i = int(np.argmax(bad))
             raise DataValidationError(
                 f"{parsed.source}: line {data.index.get_loc(rows.index[i]) + 2}, column {measure.numerator!r}: "
-                f"{numerator[i]:,.0f} is more than the denominator {' + '.join(map(repr, columns))} ({denominator[i]:,.0f})"
+                f"{numerator[i]:,.0f} is more than the denominator {' + '.join(map(repr, parts))} ({denominator[i]:,.0f})"
             )
     else:
         denominator = None
-    return kpi_rows(rows, area_code, area_name, measure.name, measure.unit, numerator, denominator, parsed.source)
+    out = kpi_rows(rows, area_code, area_name, measure.name, measure.unit, numerator, denominator, parsed.source)
+    if by_breakdown:
+        out.insert(out.columns.get_loc("measure") + 1, "breakdown_topic", topic)
+        out.insert(out.columns.get_loc("breakdown_topic") + 1, "breakdown", rows["breakdown"].to_numpy())
+        out["symbol"] = rows["symbol"].to_numpy()
+    return out
 
 
-def _summed(rows: pd.DataFrame, area_code: pd.Series, area_name: pd.Series, measure: Measure):
+def _summed(rows: pd.DataFrame, area_code: pd.Series, area_name: pd.Series, columns: list[str], by_breakdown: bool = False):
     """One row per area and period: the measure's columns summed over its breakdowns (ages 5 to 10), or
-    over Inner and Outer London for London.
+    over Inner and Outer London for London (per breakdown value when ``by_breakdown``).
 
     A breakdown DfE did not publish for an area counts as none (checked on the
     2025 release: City of London's and the Isles of Scilly's age rows add up to
     their totals without the missing ages); a symbol (``x``) in any of the
-    summed rows leaves the sum missing.
+    summed rows leaves the sum missing (and keeps the first such symbol).
     """
-    columns = list(dict.fromkeys([measure.numerator, *denominator_columns(measure)]))
-    frame = rows[["geographic_level", "period", "period_end", *columns]].assign(area_code=area_code, area_name=area_name)
-    summed = frame.groupby(["area_code", "period"], sort=False).agg(
-        {"geographic_level": "first", "period_end": "first", "area_name": "first",
-         **{c: lambda s: s.sum(skipna=False) for c in columns}}
-    ).reset_index()
+    keep = ["breakdown", "symbol"] if by_breakdown else []
+    frame = rows[["geographic_level", "period", "period_end", *keep, *columns]].assign(area_code=area_code, area_name=area_name)
+    how = {"geographic_level": "first", "period_end": "first", "area_name": "first", **{c: lambda s: s.sum(skipna=False) for c in columns}}
+    if by_breakdown:
+        how["symbol"] = lambda s: next((x for x in s if x), "")
+    summed = frame.groupby(["area_code", "period", *keep[:1]], sort=False).agg(how).reset_index()
     return summed, summed["area_code"], summed["area_name"]
 
 

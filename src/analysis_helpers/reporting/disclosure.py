@@ -18,14 +18,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-SMALL_COUNT_MAX = 4
-MIN_DENOMINATOR = 10
+from analysis_helpers.core.small_numbers import MIN_DENOMINATOR, SMALL_COUNT_MAX, is_small_count
+
+__all__ = ["MIN_DENOMINATOR", "SMALL", "SMALL_COUNT_MAX", "SUPPRESSED", "apply", "is_small_count", "plottable"]
+
 SUPPRESSED = "suppressed"
 SMALL = "<5"
-
-
-def is_small_count(value) -> bool:
-    return not pd.isna(value) and 0 < float(value) <= SMALL_COUNT_MAX
 
 
 def apply(frame: pd.DataFrame) -> pd.DataFrame:

@@ -1,0 +1,146 @@
+"""Who waits (issue 13, item 3): each group's rate against the rest of the area, Holm-adjusted, small groups not shown.
+
+The expected numbers are worked out by hand here: the pooled z-test's p-value
+as erfc(|z|/√2), Fisher's exact test from binomial coefficients, Holm's
+adjustment step by step, and on the fixture release Kent's 2024 groups from the
+raw rows with the csv module.
+"""
+
+import math
+
+import pandas as pd
+import pytest
+from helpers import raw_rows
+
+from analysis_helpers.analysis.who_waits import COLUMNS, age_band, two_proportion_test, who_waits, who_waits_for
+from analysis_helpers.core.errors import ParameterError
+
+ETHNICITY, SEX, AGE = "Ethnicity", "Sex", "Child or young persons age"
+
+
+def rows(*groups, topic=ETHNICITY, area="E10000016", unit="pct") -> pd.DataFrame:
+    """Breakdown rows of one area, period and measure: (breakdown, numerator, denominator[, symbol])."""
+    return pd.DataFrame([{"area_code": area, "period": "2024", "measure": "m_pct", "unit": unit, "breakdown_topic": topic,
+                          "breakdown": g[0], "numerator": g[1], "denominator": g[2], "symbol": g[3] if len(g) > 3 else ""}
+                         for g in groups])
+
+
+def z_p(x1, n1, x2, n2) -> float:
+    """Two-sided p of the pooled two-proportion z-test, by hand."""
+    pooled = (x1 + x2) / (n1 + n2)
+    z = (x1 / n1 - x2 / n2) / math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+    return math.erfc(abs(z) / math.sqrt(2))
+
+
+def holm(pvalues: list[float]) -> list[float]:
+    """Holm's step-down adjustment, by hand."""
+    order = sorted(range(len(pvalues)), key=lambda i: pvalues[i])
+    adjusted, running = [0.0] * len(pvalues), 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (len(pvalues) - rank) * pvalues[i]))
+        adjusted[i] = running
+    return adjusted
+
+
+def test_z_test_by_hand():
+    # 60 of 100 against 40 of 100: pooled 0.5, se = sqrt(0.25 × 0.02) = 0.0707107, z = 0.2 / se = 2√2, p = erfc(2).
+    name, p = two_proportion_test(60, 100, 40, 100)
+    assert name == "two-proportion z-test" and p == pytest.approx(math.erfc(2), rel=1e-12) and p == pytest.approx(0.0046777, abs=1e-7)
+
+
+def test_fisher_when_an_expected_count_is_under_5():
+    # 5 of 10 against 1 of 10: 6 successes in 20, expected 3 in each row, so Fisher. P(X=k) = C(6,k) C(14,10-k) / C(20,10);
+    # the tables as or less likely than k=5 are k = 0, 1, 5, 6: (1001 + 12012 + 12012 + 1001) / 184756.
+    name, p = two_proportion_test(5, 10, 1, 10)
+    assert name == "Fisher's exact test"
+    assert p == pytest.approx(26026 / 184756, rel=1e-9)
+    assert sum(math.comb(6, k) * math.comb(14, 10 - k) for k in range(7)) == math.comb(20, 10) == 184756
+
+
+def test_group_against_the_rest_with_holm_by_hand():
+    # Area 150 of 300 (50%). A: 60 of 100 against the rest 90 of 200: pooled 0.5, se = sqrt(0.25 × 0.015), z = 0.15 / se = √6,
+    # p = erfc(√3) = 0.0143; B (40 of 100) the same; C (50 of 100) z = 0, p = 1. Holm: 3 × 0.0143 = 0.0429 for A and B, 1 for C.
+    out = who_waits(rows(("A", 60, 100), ("B", 40, 100), ("C", 50, 100)), 150, 300)
+    assert list(out.columns) == COLUMNS
+    a, b, c = (out.iloc[i] for i in range(3))
+    assert a["group_pct"] == 60 and a["area_pct"] == 50 and a["gap_points"] == pytest.approx(10) and a["rest_pct"] == 45
+    assert a["p_value"] == pytest.approx(math.erfc(math.sqrt(3)), rel=1e-12) and b["p_value"] == pytest.approx(a["p_value"])
+    assert a["p_adjusted"] == pytest.approx(3 * math.erfc(math.sqrt(3)), rel=1e-12) == pytest.approx(0.0429176, abs=1e-6)
+    assert c["p_value"] == pytest.approx(1) and c["p_adjusted"] == pytest.approx(1)
+    assert (a["beyond_chance"], b["beyond_chance"], c["beyond_chance"]) == (True, True, False)
+    assert a["ci_low_pct"] < 60 < a["ci_high_pct"] and b["gap_points"] == pytest.approx(-10)
+    assert a["topic"] == "ethnicity" and a["test"] == "two-proportion z-test"
+
+
+def test_holm_step_down_differs_from_bonferroni():
+    groups = [("A", 70, 100), ("B", 58, 100), ("C", 45, 100), ("D", 27, 100)]  # area 200 of 400
+    out = who_waits(rows(*groups), 200, 400)
+    p = [z_p(x, n, 200 - x, 400 - n) for _, x, n in groups]
+    assert list(out["p_value"]) == pytest.approx(p, rel=1e-9)
+    assert list(out["p_adjusted"]) == pytest.approx(holm(p), rel=1e-9)
+    assert list(out["beyond_chance"]) == [q < 0.05 for q in holm(p)]
+    assert out["p_adjusted"].iloc[1] < min(1.0, 4 * p[1])  # B: Holm multiplies its p by 3 (second smallest), Bonferroni by 4
+
+
+def test_small_groups_are_not_shown_and_not_counted_in_holm():
+    out = who_waits(rows(("A", 60, 100), ("B", 40, 100), ("small", 3, 20), ("tiny", 9, 9)), 112, 229)
+    shown = out[out["shown"]]
+    hidden = out[~out["shown"]].set_index("group")
+    assert list(shown["group"]) == ["A", "B"] and set(hidden.index) == {"small", "tiny"}
+    for column in ("numerator", "denominator", "group_pct", "ci_low_pct", "ci_high_pct", "gap_points", "rest_pct", "p_value", "p_adjusted"):
+        assert hidden[column].isna().all(), column
+    assert hidden.loc["small", "note"] == "not shown: numerator under 5 (disclosure rules)"
+    assert hidden.loc["tiny", "note"] == "not shown: denominator under 10 (disclosure rules)"
+    p = [z_p(60, 100, 52, 129), z_p(40, 100, 72, 129)]
+    assert list(shown["p_adjusted"]) == pytest.approx(holm(p), rel=1e-9)  # two tests, not four
+
+
+def test_ages_are_summed_into_bands():
+    assert [age_band(a) for a in ("age 2 and under", "under 3", "Aged 4", "age 5", "age 10", "Aged 11", "age 15", "age 16",
+                                  "age 20 and over", "Unknown", "Age unknown")] == \
+        ["under 5"] * 3 + ["5 to 10"] * 2 + ["11 to 15"] * 2 + ["16 and over"] * 2 + ["unknown"] * 2
+    ages = rows(("age 2 and under", 1, 6), ("age 3", 20, 50), ("age 4", 14, 44), ("age 11", 6, 20), ("age 12", 4, 20),
+                ("age 16", 3, 8), ("age 17", 2, 7, "x"), topic=AGE)
+    out = who_waits(ages, 50, 155).set_index("group")
+    assert list(out.index) == ["under 5", "11 to 15", "16 and over"]
+    assert (out.loc["under 5", "numerator"], out.loc["under 5", "denominator"]) == (35, 100)  # 1 + 20 + 14 of 6 + 50 + 44
+    assert (out.loc["11 to 15", "numerator"], out.loc["11 to 15", "denominator"]) == (10, 40)
+    assert not out.loc["16 and over", "shown"] and out.loc["16 and over", "note"] == "not shown: DfE published x"
+    assert out.loc["under 5", "p_value"] == pytest.approx(z_p(35, 100, 15, 55), rel=1e-9)
+
+
+def test_refuses_rows_of_several_areas_or_a_count():
+    mixed = pd.concat([rows(("A", 60, 100)), rows(("A", 60, 100), area="E10000014")])
+    with pytest.raises(ParameterError, match="one area, period and measure; got several area_codes"):
+        who_waits(mixed, 100, 200)
+    with pytest.raises(ParameterError, match="needs a percentage measure"):
+        who_waits(rows(("A", 60, 100), unit="count"), 100, 200)
+
+
+def test_kent_2024_from_the_fixture_release(release):
+    out = who_waits_for("Kent", "2024", release=release)
+    raw = [r for r in raw_rows("timeliness_20_week.csv") if r["la_name"] == "Kent" and r["time_period"] == "2024"]
+    total = next(r for r in raw if r["breakdown_topic"] == "All EHC plans issued")
+    X, N = int(total["plans_issued_within_20_weeks"]), int(total["plans_issued_den"])  # 784 of 2,424
+    by = {(r["breakdown_topic"], r["breakdown"]): (int(r["plans_issued_within_20_weeks"]), int(r["plans_issued_den"])) for r in raw}
+    female = out[(out["topic"] == "sex") & (out["group"] == "Female")].iloc[0]
+    x, n = by[("Sex", "Female")]
+    assert (female["numerator"], female["denominator"]) == (x, n) == (255, 790)
+    assert female["area_pct"] == pytest.approx(100 * X / N) and female["rest_pct"] == pytest.approx(100 * (X - x) / (N - n))
+    assert female["p_value"] == pytest.approx(z_p(x, n, X - x, N - n), rel=1e-9) and not female["beyond_chance"]
+    x = sum(by[(AGE, f"age {a}")][0] for a in range(11, 16))
+    n = sum(by[(AGE, f"age {a}")][1] for a in range(11, 16))
+    secondary = out[(out["topic"] == "age") & (out["group"] == "11 to 15")].iloc[0]
+    assert (secondary["numerator"], secondary["denominator"]) == (x, n)
+    assert secondary["gap_points"] == pytest.approx(100 * x / n - 100 * X / N)
+    ages = out[out["topic"] == "age"]
+    p = [z_p(a, b, X - a, N - b) for a, b in zip(ages["numerator"], ages["denominator"], strict=True)]
+    assert list(ages["p_adjusted"]) == pytest.approx(holm(p), rel=1e-9)
+    hidden = out[(out["topic"] == "ethnicity") & ~out["shown"]]
+    small = {b for (t, b), (a, d) in by.items() if t == ETHNICITY and (d < 10 or 1 <= a <= 4)}
+    assert set(hidden["group"]) == small and len(small) >= 3 and hidden["numerator"].isna().all()
+
+
+def test_a_period_without_breakdowns_is_refused(release):
+    with pytest.raises(ParameterError, match="no breakdown rows for ehcp_issued_within_20_weeks_pct in 2019; periods with breakdowns: 2023, 2024"):
+        who_waits_for("Kent", "2019", release=release)
