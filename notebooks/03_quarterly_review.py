@@ -106,6 +106,17 @@ else:
 display(*pathway_sections.pathway(run, source))
 
 # %% [markdown]
+# ## Who waits
+#
+# Plans issued within 20 weeks by age band, sex and ethnicity, each group
+# against the rest of the area: a gap is flagged only when it is larger than
+# chance (two-proportion tests, Holm-adjusted within each topic). Groups too
+# small to show under the disclosure rules are named, never counted.
+
+# %%
+display(*pathway_sections.who_waits(run, source))
+
+# %% [markdown]
 # ## Placements: mainstream and special schools
 #
 # Placements of all plans at the January census and of new plans made in the

@@ -4,6 +4,7 @@ Expected values are worked out here from the fixture release's raw rows with the
 csv module (Kent and England, calendar year 2024).
 """
 
+import re
 import types
 
 import numpy as np
@@ -130,3 +131,24 @@ def test_age_points_hold_each_comparator_once_a_band(release):
     # caseload.csv Kent 202425: 3,668 of 6,392 aged 5-10 and 3,155 of 8,174 aged 11-15 in mainstream
     assert (mine["Ages 5-10"]["numerator"], mine["Ages 11-15"]["denominator"]) == (3668, 8174)
     assert isinstance(points, pd.DataFrame)
+
+
+def test_who_waits_names_the_groups_beyond_chance_and_hides_small_ones(release):
+    """Kent 2024 (timeliness_20_week.csv, exceptions included): aged 11-15, 119 of 529 (22.5%) against 665 of 1,895
+    for the rest of Kent (35.1%); small ethnic groups are named as not shown, never counted."""
+    areas = areas_for(release)
+    area = areas.get("Kent")
+    run = types.SimpleNamespace(area=area, region=areas.region_of(area), neighbours="2025", release=release, dfe_published=True)
+    shown = pathway_sections.who_waits(run, "DfE")
+    alt, words = shown[0].data, shown[1].data
+    assert 'alt="Kent, 2024: children aged 11 to 15 had 22.5% of plans within 20 weeks, against 32.3% overall' in alt
+    assert "Children aged 11 to 15: 22.5% (119 of 529; 95% CI 19.1–26.2%) within 20 weeks, less often than the rest of the area (35.1%" in words
+    assert "Not shown (" in words and "children" not in words.split("Not shown")[1].split(":")[0]
+    hidden = re.search(r"Not shown \((\d+) groups[^)]*\): (.*)\.", words)
+    assert hidden and int(hidden.group(1)) == len(hidden.group(2).split(", ethnicity ")) and not re.search(r"\d", hidden.group(2))
+
+
+def test_group_words():
+    assert pathway_sections.group_words("age", "11 to 15") == "children aged 11 to 15"
+    assert pathway_sections.group_words("age", "unknown") == "children of unknown age"
+    assert pathway_sections.group_words("ethnicity", "White - Irish") == "children and young people recorded as White - Irish"

@@ -51,12 +51,14 @@ def test_kent_report_is_written_with_numbers_and_no_code(kent_report):
     # issue 13: the SEND Tribunal appeal rate (appeals 1,559 of 23,692 appealable decisions in 2024; England
     # 22,276 of 689,739 = 3.2%) and mainstream placement by age (Jan 2025: 3,668 of 6,392 aged 5-10 = 57.4%;
     # 3,155 of 8,174 aged 11-15 = 38.6%, England 47.6%), each with its comparators
-    for heading in ("The EHC pathway", "Inclusion across the school years", "Parents' confidence"):
+    for heading in ("The EHC pathway", "Who waits", "Inclusion across the school years", "Parents' confidence"):
         assert f">{heading}<" in html, heading
     # the pathway's clocks, 2024: 3,602 of 3,969 requests decided within 6 weeks; 343 of 2,424 plans over a year;
     # 3,151 of 9,374 annual review decisions within 4 weeks (England 44.4%); the widest gap from England at 20 weeks
     assert "90.8% (3,602 of 3,969" in html and "14.2% (343 of 2,424" in html and "33.6% (3,151 of 9,374" in html
     assert "the widest gap from England is at plan issued within 20 weeks, 32.3% against 45.9% (2024)" in html
+    # who waits, 2024: aged 11 to 15, 119 of 529 plans within 20 weeks (22.5%) against 35.1% for the rest of Kent
+    assert "Children aged 11 to 15: 22.5% (119 of 529; 95% CI 19.1–26.2%)" in html
     assert "6.6% (1,559 of 23,692" in html and "Comparators: England 3.2%" in html
     assert "57.4% (3,668 of 6,392" in html and "38.6% (3,155 of 8,174" in html and "Comparators: England 47.6%" in html
     # the methods section links the caveats and the data log, and the links resolve

@@ -181,7 +181,7 @@ def who_waits_for(area: str, period: str | None = None, measure: str = TIMELINES
                   topics: tuple[str, ...] = ("age", "sex", "ethnicity"), release: Release | None = None,
                   alpha: float = 0.05) -> pd.DataFrame:
     """:func:`who_waits` for an area (name, LA number or code) from the release; ``period`` defaults to the latest
-    with breakdowns. The area's figure is its KPI table row."""
+    with breakdowns. The area's figure is its KPI table row; a last column, ``period``, says which period it is."""
     rows = pd.concat([breakdowns_for(area, [measure], word, release) for word in topics], ignore_index=True)
     periods = list(dict.fromkeys(rows.sort_values("period_end")["period"]))
     if not periods:
@@ -191,4 +191,4 @@ def who_waits_for(area: str, period: str | None = None, measure: str = TIMELINES
         raise ParameterError(f"{area} has no breakdown rows for {measure} in {period}; periods with breakdowns: {', '.join(periods)}")
     overall = kpis_for(area, [measure], release)
     overall = overall[overall["period"] == period].iloc[0]
-    return who_waits(rows[rows["period"] == period], overall["numerator"], overall["denominator"], alpha)
+    return who_waits(rows[rows["period"] == period], overall["numerator"], overall["denominator"], alpha).assign(period=period)

@@ -100,3 +100,44 @@ def needs_chart(shares: pd.DataFrame, *, area_name: str, comparator: str, title:
     ax.grid(axis="y", visible=False)
     ax.legend(loc="lower right", fontsize=9)
     return finish(fig, ax, title, "Share of EHC plans with this primary need (%)", "", source)
+
+
+def who_waits_chart(groups: pd.DataFrame, *, area_name: str, area_pct: float, title: str, source: str) -> Figure:
+    """Small multiples, one panel a topic: each shown group's rate and 95% interval against the area's overall rate.
+
+    ``groups`` is :func:`~analysis_helpers.analysis.who_waits.who_waits` output; only shown groups are drawn (hidden
+    ones carry no figures). A group whose gap from the rest of the area is beyond chance is drawn as a diamond in the
+    accent colour and its label says so (the words, not the colour, carry the meaning); the overall rate is labelled
+    on the line itself.
+    """
+    shown = groups[groups["shown"] & groups["group_pct"].notna()]
+    topics = list(dict.fromkeys(shown["topic"]))
+    sizes = [int((shown["topic"] == t).sum()) for t in topics]
+    fig, axes = plt.subplots(len(topics), 1, figsize=(8.5, 1.4 + 0.34 * sum(sizes) + 0.5 * len(topics)), sharex=True,
+                             gridspec_kw={"height_ratios": sizes}, squeeze=False)
+    for ax, topic in zip(axes[:, 0], topics, strict=True):
+        rows = shown[shown["topic"] == topic]
+        y = np.arange(len(rows))[::-1]
+        flagged = rows["beyond_chance"].fillna(False).astype(bool).to_numpy()
+        for mask, colour, marker in ((~flagged, HIGHLIGHT, "o"), (flagged, PALETTE[2], "D")):
+            if mask.any():
+                values = rows["group_pct"].to_numpy(dtype=float)[mask]
+                err = np.vstack([(values - rows["ci_low_pct"].to_numpy(dtype=float)[mask]).clip(0),
+                                 (rows["ci_high_pct"].to_numpy(dtype=float)[mask] - values).clip(0)])
+                ax.errorbar(values, y[mask], xerr=err, fmt=marker, color=colour, ecolor=colour, capsize=2, markersize=6)
+        ax.axvline(area_pct, color=PALETTE[1], linewidth=1.6)
+        labels = [g + (" (beyond chance)" if f else "") for g, f in zip(rows["group"], flagged, strict=True)]
+        ax.set_yticks(list(y), [wrap_label(label, 2.8, 9) for label in labels], fontsize=9)
+        ax.set_ylim(-0.6, len(rows) - 0.4)
+        ax.set_title(topic.capitalize(), fontsize=10, loc="left")
+        ax.grid(axis="x", color="#E0E0E0")
+        ax.grid(axis="y", visible=False)
+        ax.set_xlim(0, 100)
+    axes[0, 0].annotate(f"{area_name} overall {area_pct:.1f}%", (area_pct, 1), xycoords=("data", "axes fraction"),
+                        xytext=(4, 2), textcoords="offset points", fontsize=8.5, color=PALETTE[1], va="bottom")
+    width, _ = fig.get_size_inches()
+    fig.suptitle(wrap_label(title, 0.95 * width, 12), fontweight="bold", fontsize=12, x=0.01, ha="left")
+    axes[-1, 0].set_xlabel(wrap_label("EHC plans issued within 20 weeks, exceptions included (%), with 95% intervals", 0.8 * width))
+    fig.text(0.01, 0.005, f"Source: {source}", fontsize=8.5, color="#505050", ha="left", va="bottom")
+    fig.set_layout_engine("constrained", rect=(0, 0.03, 1, 0.97))
+    return fig

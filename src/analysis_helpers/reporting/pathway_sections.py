@@ -15,7 +15,9 @@ from IPython.display import HTML, Markdown
 
 from analysis_helpers.analysis.compare import SN_MEDIAN, compare
 from analysis_helpers.analysis.pathway import pathway_table, widest_gap
-from analysis_helpers.core.formatting import fmt_count, fmt_fraction, fmt_interval, fmt_pct, fmt_points, ordinal
+from analysis_helpers.analysis.who_waits import who_waits_for
+from analysis_helpers.core.errors import ParameterError
+from analysis_helpers.core.formatting import fmt_count, fmt_fraction, fmt_interval, fmt_p, fmt_pct, fmt_points, ordinal
 from analysis_helpers.domain.measures import PRIMARY_NEEDS, get_measure
 from analysis_helpers.reporting import charts, narrative, pathway_charts, tables
 
@@ -177,3 +179,60 @@ def needs_mix(run, source: str) -> list:
                 + "; ".join(f"{r['need']} {fmt_pct(r['area'])}" for _, r in shares.sort_values("area", ascending=False).iterrows()
                             if pd.notna(r["area"])) + ".")
     return [HTML(charts.figure_html(fig, alt=title)), Markdown(sentence)]
+
+
+# -- who waits ----------------------------------------------------------------------------------------------------------
+def group_words(topic: str, group: str) -> str:
+    """A breakdown group as words mid-sentence, in DfE's own group names: ``children aged 11 to 15``,
+    ``Female children and young people``, ``children and young people recorded as White - Irish``."""
+    if topic == "age":
+        return "children of unknown age" if group.lower() == "unknown" else f"children aged {group}"
+    if topic == "sex":
+        return f"{group} children and young people"
+    return f"children and young people recorded as {group}"
+
+
+def who_waits_sentences(groups: pd.DataFrame, area_name: str, period: str) -> list[str]:
+    """Which groups differ from the rest of the area beyond chance (Holm-adjusted), and which are not shown and why."""
+    flagged = groups[groups["beyond_chance"].fillna(False).astype(bool)]
+    tested = int(groups["p_value"].notna().sum())
+    if flagged.empty:
+        out = [f"In {period}, no group's rate differs from the rest of {area_name} by more than chance "
+               f"({tested} groups tested; two-proportion tests, Holm-adjusted within each topic at 5%)."]
+    else:
+        out = [f"In {period}, {len(flagged)} of {tested} groups differ from the rest of {area_name} by more than chance "
+               "(two-proportion tests, Holm-adjusted within each topic at 5%):"]
+        for _, g in flagged.iterrows():
+            side = "less" if g["gap_points"] < 0 else "more"
+            out.append(f"{group_words(g['topic'], g['group'])[:1].upper()}{group_words(g['topic'], g['group'])[1:]}: {fmt_pct(g['group_pct'])} ({fmt_fraction(g['numerator'], g['denominator'])}; "
+                       f"95% CI {fmt_interval(g['ci_low_pct'], g['ci_high_pct'])}) within 20 weeks, {side} often than the rest "
+                       f"of the area ({fmt_pct(g['rest_pct'])}; adjusted {fmt_p(g['p_adjusted'])}).")
+    hidden = groups[~groups["shown"]]
+    if len(hidden):
+        out.append(f"Not shown ({len(hidden)} groups: fewer than 10 plans, fewer than 5 on time, or not published by DfE): "
+                   + ", ".join(f"{t} {g}" for t, g in zip(hidden["topic"], hidden["group"], strict=True)) + ".")
+    return out
+
+
+def who_waits(run, source: str) -> list:
+    """Timeliness by age band, sex and ethnicity against the area's overall figure, flagging gaps beyond chance."""
+    if not run.dfe_published:
+        return []
+    try:
+        groups = who_waits_for(run.area.name, release=run.release)
+    except ParameterError as exc:
+        return [Markdown(f"*Who waits cannot be shown for {run.area.name}: {exc}.*")]
+    if not groups["shown"].any():
+        return [Markdown(f"*Every group of {run.area.name}'s plans is too small to show under the disclosure rules.*")]
+    period = groups["period"].iloc[0]
+    area_pct = float(groups["area_pct"].dropna().iloc[0])
+    flagged = groups[groups["beyond_chance"].fillna(False).astype(bool)]
+    if flagged.empty:
+        title = f"{run.area.name}, {period}: no group waits longer than the rest of the area by more than chance"
+    else:
+        worst = flagged.loc[flagged["gap_points"].idxmin()]
+        title = (f"{run.area.name}, {period}: {group_words(worst['topic'], worst['group'])} had {fmt_pct(worst['group_pct'])} "
+                 f"of plans within 20 weeks, against {fmt_pct(area_pct)} overall")
+    fig = pathway_charts.who_waits_chart(groups, area_name=run.area.name, area_pct=area_pct, title=title, source=source)
+    sentences = who_waits_sentences(groups, run.area.name, period)
+    return [HTML(charts.figure_html(fig, alt=title + ". " + " ".join(sentences))), Markdown("\n".join(f"* {s}" for s in sentences))]
