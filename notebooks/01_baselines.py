@@ -38,7 +38,7 @@ from analysis_helpers.analysis.baselines import seed_baselines
 from analysis_helpers.analysis.compare import compare
 from analysis_helpers.domain.kpis import kpis_for
 from analysis_helpers.pipeline.parameters import validate
-from analysis_helpers.reporting import sections, tables
+from analysis_helpers.reporting import pathway_sections, sections, tables
 
 run = validate(area=area, quarter=quarter, as_of=as_of, neighbours=neighbours, release=release, local=local, report_dir=report_dir)
 
@@ -130,6 +130,26 @@ for measure in ("ehcp_caseload_mainstream_pct", "ehcp_caseload_special_pct", "ne
 # %%
 for measure in ("ehc_requests_count", "ehc_requests_refused_pct", "ehcp_caseload_count"):
     display(*sections.comparison(run, kpis, measure, [run.area.name], source))
+
+# %% [markdown]
+# ## The EHC pathway, parents' confidence and inclusion: every comparator
+#
+# The statutory clocks (6-week decision, 20-week plan, plans over a year,
+# 4-week annual review decision), the share of requests refused, the SEND
+# Tribunal appeal rate and mainstream placement by age band, each against
+# England, the region and every statistical neighbour.
+
+# %%
+display(*pathway_sections.pathway_details(run))
+
+# %% [markdown]
+# ## How plans end and personal budgets
+#
+# Plans ceased in the calendar year by DfE's recorded reason, and plans with a
+# personal budget at the January census, as DfE counts them.
+
+# %%
+display(*pathway_sections.ceased_and_budgets(run))
 
 # %% [markdown]
 # ## Sources

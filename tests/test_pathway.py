@@ -152,3 +152,30 @@ def test_group_words():
     assert pathway_sections.group_words("age", "11 to 15") == "children aged 11 to 15"
     assert pathway_sections.group_words("age", "unknown") == "children of unknown age"
     assert pathway_sections.group_words("ethnicity", "White - Irish") == "children and young people recorded as White - Irish"
+
+
+def kent_run(release):
+    areas = areas_for(release)
+    area = areas.get("Kent")
+    return types.SimpleNamespace(area=area, region=areas.region_of(area), neighbours="2025", release=release, dfe_published=True)
+
+
+def test_ceased_plans_by_reason_with_shares_of_all_ceased(release):
+    """ceased_plans.csv 2024, all ceased plans: Kent 2,081, of which 102 needs met (4.9%); England 3,955 of 44,862 (8.8%)."""
+    table, period = pathway_sections.ceased_table(kent_run(release))
+    assert period == "2024"
+    rows = table.set_index("Reason the plan ceased")
+    assert tuple(rows.loc["All ceased plans"]) == ("2,081", "100.0%", "100.0%")
+    assert tuple(rows.loc["Educational or training needs were met without a plan"]) == ("102", "4.9%", "8.8%")
+    assert list(rows.index[-2:]) == ["Reason not recorded", "Another reason"]
+
+
+def test_details_show_every_comparator_table_and_budgets(release):
+    run = kent_run(release)
+    details = pathway_sections.pathway_details(run)
+    assert len(details) == 2 * len(pathway_sections.DETAIL_MEASURES)
+    assert sum("<table" in item.data for item in details) == len(pathway_sections.DETAIL_MEASURES)
+    budgets = pathway_sections.ceased_and_budgets(run)[1].data
+    # personal_budgets.csv 202425: Kent 64 plans with a personal budget; England 19,596
+    assert "<td>Plans with a personal budget in place</td><td>2024/25</td><td>64</td><td>19,596</td>" in budgets
+    assert pathway_sections.ceased_and_budgets(types.SimpleNamespace(**{**vars(run), "dfe_published": False})) == []

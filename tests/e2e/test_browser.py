@@ -173,3 +173,24 @@ def test_a_missing_chromium_skips_outside_ci_and_fails_in_ci(monkeypatch):
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception, match="CI: no Chromium found"):
         require_chromium()
+
+
+#: Issue 13's sections of the review, by heading: each must show a chart, or say in words why a figure is missing.
+PATHWAY_SECTIONS = ("The EHC pathway", "Who waits", "Inclusion across the school years", "Parents' confidence")
+MISSING_WORDS = ("no figure for", "cannot be shown", "too small to show", "no published", "publishes no")
+
+
+@pytest.mark.parametrize("pages", ["kent_pages", "random_la_pages"])
+def test_every_pathway_section_renders_or_says_why_a_figure_is_missing(pages, request):
+    area, folder = request.getfixturevalue(pages)
+    html = (folder / "index.html").read_text()
+    headings = [(m.start(), m.group(1)) for m in re.finditer(r"<h2[^>]*>([^<]+)<", html)]
+    for title in PATHWAY_SECTIONS:
+        starts = [i for i, (_, text) in enumerate(headings) if text.strip() == title]
+        assert starts, f"{area}: no section {title!r}"
+        start = headings[starts[0]][0]
+        end = headings[starts[0] + 1][0] if starts[0] + 1 < len(headings) else len(html)
+        body = html[start:end]
+        charts, said = body.count("<img"), [w for w in MISSING_WORDS if w in body]
+        assert charts or said, f"{area}: section {title!r} shows no chart and says nothing about why"
+        assert "<img" not in body or 'alt="' in body

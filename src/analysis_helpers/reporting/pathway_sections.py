@@ -14,15 +14,16 @@ import pandas as pd
 from IPython.display import HTML, Markdown
 
 from analysis_helpers.analysis.compare import SN_MEDIAN, compare
-from analysis_helpers.analysis.pathway import pathway_table, widest_gap
+from analysis_helpers.analysis.pathway import BALANCING, CLOCKS, pathway_table, widest_gap
 from analysis_helpers.analysis.who_waits import who_waits_for
 from analysis_helpers.core.errors import ParameterError
 from analysis_helpers.core.formatting import fmt_count, fmt_fraction, fmt_interval, fmt_p, fmt_pct, fmt_points, ordinal
-from analysis_helpers.domain.measures import PRIMARY_NEEDS, get_measure
+from analysis_helpers.domain.measures import CEASED_REASONS, PERSONAL_BUDGETS, PRIMARY_NEEDS, get_measure
 from analysis_helpers.reporting import charts, narrative, pathway_charts, tables
 
 AGE_BANDS = (("ehcp_caseload_mainstream_primary_age_pct", "Ages 5-10"), ("ehcp_caseload_mainstream_secondary_age_pct", "Ages 11-15"))
 APPEALS = "send_tribunal_appeal_rate_pct"
+CLOCKS_AND_BALANCING = (*CLOCKS, BALANCING)
 
 
 # -- the EHC pathway -----------------------------------------------------------------------------------------------
@@ -236,3 +237,61 @@ def who_waits(run, source: str) -> list:
     fig = pathway_charts.who_waits_chart(groups, area_name=run.area.name, area_pct=area_pct, title=title, source=source)
     sentences = who_waits_sentences(groups, run.area.name, period)
     return [HTML(charts.figure_html(fig, alt=title + ". " + " ".join(sentences))), Markdown("\n".join(f"* {s}" for s in sentences))]
+
+
+# -- the details page: every comparator, ceased plans and personal budgets -------------------------------------------
+DETAIL_MEASURES = tuple(m for m, _ in CLOCKS_AND_BALANCING) + (APPEALS,) + tuple(m for m, _ in AGE_BANDS)
+
+
+def pathway_details(run) -> list:
+    """Each pathway, confidence and inclusion measure with its full comparator table (neighbours one by one)."""
+    if not run.dfe_published:
+        return []
+    shown = []
+    for measure in DETAIL_MEASURES:
+        frame = compare(run.area.name, measure, neighbours=run.neighbours, release=run.release)
+        shown += [Markdown(narrative.compare_sentence(frame, measure)),
+                  HTML(tables.to_html(tables.comparison_table(frame, measure), caption=narrative.comparison_title(frame, measure)))]
+    return shown
+
+
+def ceased_table(run) -> pd.DataFrame:
+    """Plans ceased in the latest year by DfE's reason: the area's count and share of its ceased plans, England's share."""
+    rows = []
+    for _, code, reason in CEASED_REASONS:
+        measure = f"ehcp_ceased_{code}_count" if code else "ehcp_ceased_count"
+        frame = compare(run.area.name, measure, neighbours=run.neighbours, release=run.release).set_index("comparator")
+        rows.append({"measure": measure, "reason": reason, "period": frame.loc["Area", "period"], "area": frame.loc["Area", "value"],
+                     "england": frame.loc["England", "value"] if "England" in frame.index else frame.loc["Area", "value"]})
+    table = pd.DataFrame(rows)
+    total, england_total = table.loc[0, "area"], table.loc[0, "england"]
+    return pd.DataFrame({
+        "Reason the plan ceased": [_reason(r) for r in table["reason"]],
+        "Plans": table["area"].map(lambda v: fmt_count(v, missing="–")),
+        "Share of ceased plans": [fmt_pct(100 * v / total, missing="–") if total else "–" for v in table["area"]],
+        "England's share": [fmt_pct(100 * v / england_total, missing="–") if england_total else "–" for v in table["england"]],
+    }), table.loc[0, "period"]
+
+
+def _reason(words: str) -> str:
+    """A ceased-plan reason as a table cell: ``because the plan transferred to another LA`` -> ``The plan transferred to another LA``."""
+    special = {"for any reason": "All ceased plans", "with the reason not recorded": "Reason not recorded", "for another reason": "Another reason"}
+    text = special.get(words, words.removeprefix("because "))
+    return text[:1].upper() + text[1:]
+
+
+def ceased_and_budgets(run) -> list:
+    """How plans end (ceased plans by reason) and personal budgets in place, as DfE counts them."""
+    if not run.dfe_published:
+        return []
+    ceased, period = ceased_table(run)
+    shown = [HTML(tables.to_html(ceased, caption=f"{run.area.name}: EHC plans ceased in {period}, by reason"))]
+    budgets = []
+    for _, code, covers in PERSONAL_BUDGETS:
+        measure = f"ehcp_personal_budget_{code}_count" if code else "ehcp_personal_budget_count"
+        frame = compare(run.area.name, measure, neighbours=run.neighbours, release=run.release).set_index("comparator")
+        budgets.append({"EHC plans": "Plans " + covers, "Period": frame.loc["Area", "period"],
+                        run.area.name: fmt_count(frame.loc["Area", "value"], missing="–"),
+                        "England": fmt_count(frame.loc["England", "value"], missing="–") if "England" in frame.index else ""})
+    shown.append(HTML(tables.to_html(pd.DataFrame(budgets), caption=f"{run.area.name}: personal budgets at the January census")))
+    return shown
