@@ -10,7 +10,12 @@ small. In every exported HTML table, chart and CSV:
   give the count away): the numerator shows as ``<5``, the rate and its
   interval as ``suppressed``.
 
-DfE's published statistics are shown as DfE published them.
+DfE's published statistics are shown as DfE published them, with one exception:
+``send-review kpis --breakdown`` applies these rules to DfE's breakdown rows too
+(issue 13 asks for it; a group's count is DfE's, so hiding it protects nothing
+DfE has not already published, but the small rows of a breakdown are never read
+as findings). The review's "who waits" section applies the same thresholds
+(:mod:`analysis_helpers.core.small_numbers`) to the groups it names.
 """
 
 from __future__ import annotations
