@@ -316,3 +316,39 @@ def test_kent_ceased_plans_and_personal_budgets(table):
                     & table["measure"].isin([m for m in CEASED if m != "ehcp_ceased_count"])]
     # the total is DfE's own column, never the sum of the reasons: England's reasons add up to 44,861, one short of its total
     assert (reasons["value"].sum(), one(table, "England", "ehcp_ceased_count", "2024")["value"]) == (44861, 44862)
+
+
+# -- the pathway's clocks for every area and period (Kent's figures are in test_kpis.py) --------------------------
+CLOCK_RECIPES = {
+    "ehc_requests_decided_within_6_weeks_pct": ("requests.csv", "All requests for EHC needs assessments",
+                                                "request_outcome_six_weeks", ("request_outcome_six_weeks", "request_outcome_over_6_weeks")),
+    "ehcp_issued_over_1_year_pct": ("timeliness_20_week.csv", "All EHC plans issued", "plans_issued_gt_1_year", ("plans_issued_den",)),
+    "annual_reviews_decided_within_4_weeks_pct": ("annual_reviews.csv", "All annual reviews", "number_decsion_4weeks",
+                                                  ("number_decsion_4weeks", "number_decision_gt_4weeks")),
+}
+
+
+@pytest.mark.parametrize("measure", list(CLOCK_RECIPES))
+def test_clocks_for_every_area_and_period_match_the_raw_rows(table, measure):
+    file, topic, top_column, bottom_columns = CLOCK_RECIPES[measure]
+    expected = {}
+    for r in raw_rows(file):
+        if r["breakdown_topic"] != topic:
+            continue
+        name = {"National": r["country_name"], "Regional": r["region_name"]}.get(r["geographic_level"], r["la_name"])
+        cells = [r[top_column], *(r[c] for c in bottom_columns)]
+        if all(c.isdigit() for c in cells):
+            expected[(name, r["time_period"])] = (int(cells[0]), sum(int(c) for c in cells[1:]))
+        else:
+            expected[(name, r["time_period"])] = None  # a DfE symbol: the KPI row's value stays missing
+    rows = table[table["measure"] == measure]
+    got = {(n, p): (num, den, v) for n, p, num, den, v in zip(rows["area_name"], rows["period"], rows["numerator"],
+                                                             rows["denominator"], rows["value"], strict=True)}
+    assert set(got) == set(expected) and len(got) > 20
+    for key, want in expected.items():
+        num, den, value = got[key]
+        if want is None:
+            assert value != value, key
+        else:
+            assert (num, den) == want, key
+            assert value == pytest.approx(100 * want[0] / want[1], rel=1e-12) if want[1] else value != value
