@@ -179,3 +179,19 @@ def test_details_show_every_comparator_table_and_budgets(release):
     # personal_budgets.csv 202425: Kent 64 plans with a personal budget; England 19,596
     assert "<td>Plans with a personal budget in place</td><td>2024/25</td><td>64</td><td>19,596</td>" in budgets
     assert pathway_sections.ceased_and_budgets(types.SimpleNamespace(**{**vars(run), "dfe_published": False})) == []
+
+
+def test_who_waits_sets_each_group_beside_england_and_the_region(release):
+    """timeliness_20_week.csv 2024, exceptions included, ages 11-15 summed: England 8,152 of 20,000 (40.8%)."""
+    from analysis_helpers.analysis.who_waits import who_waits_for
+
+    run = kent_run(release)
+    groups = pathway_sections.with_comparators(who_waits_for("Kent", "2024", release=release), run, "2024")
+    row = groups[(groups["topic"] == "age") & (groups["group"] == "11 to 15")].iloc[0]
+    assert row["england_pct"] == pytest.approx(100 * 8152 / 20000)
+    region = who_waits_for("South East", "2024", release=release)
+    theirs = region[(region["topic"] == "age") & (region["group"] == "11 to 15")].iloc[0]
+    assert row["region_pct"] == pytest.approx(theirs["group_pct"]) and theirs["denominator"] > row["denominator"]
+    own = pathway_sections.with_comparators(who_waits_for("England", "2024", release=release),
+                                            types.SimpleNamespace(**{**vars(run), "area": areas_for(release).get("England"), "region": None}), "2024")
+    assert own["england_pct"].isna().all() and own["region_pct"].isna().all()  # England is not its own comparator

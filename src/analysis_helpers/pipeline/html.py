@@ -34,6 +34,9 @@ _REPORT_CSS = """
 .send-chart img { max-width: 100%; height: auto; }
 .send-contents { margin: 0.5em 0 1.5em; padding: 0.6em 1em; border-left: 4px solid #505050; background: #f5f5f5; }
 .send-contents ol { margin: 0.3em 0 0; padding-left: 1.4em; }
+/* WCAG 2.5.8 (axe target-size): each contents link is at least 24px tall, so a list of short headings stays easy to tap */
+.send-contents li { margin: 0.15em 0; }
+.send-contents li a { display: inline-block; min-height: 24px; line-height: 24px; }
 /* WCAG 1.4.1 (axe link-in-text-block): a link in running text is told apart by more than colour.
    body raises the rules above the lab template's (a:link {text-decoration: none}), which come later in the page. */
 body a, body .jp-RenderedHTMLCommon a:link, body .jp-RenderedHTMLCommon a:visited { text-decoration: underline; text-underline-offset: 0.15em; }

@@ -108,7 +108,7 @@ def who_waits_chart(groups: pd.DataFrame, *, area_name: str, area_pct: float, ti
     ``groups`` is :func:`~analysis_helpers.analysis.who_waits.who_waits` output; only shown groups are drawn (hidden
     ones carry no figures). A group whose gap from the rest of the area is beyond chance is drawn as a diamond in the
     accent colour and its label says so (the words, not the colour, carry the meaning); the overall rate is labelled
-    on the line itself.
+    on the line itself. Where ``groups`` has ``england_pct`` / ``region_pct``, the same group's rate there is marked.
     """
     shown = groups[groups["shown"] & groups["group_pct"].notna()]
     topics = list(dict.fromkeys(shown["topic"]))
@@ -126,6 +126,11 @@ def who_waits_chart(groups: pd.DataFrame, *, area_name: str, area_pct: float, ti
                                  (rows["ci_high_pct"].to_numpy(dtype=float)[mask] - values).clip(0)])
                 ax.errorbar(values, y[mask], xerr=err, fmt=marker, color=colour, ecolor=colour, capsize=2, markersize=6)
         ax.axvline(area_pct, color=PALETTE[1], linewidth=1.6)
+        for column, marker, colour, label in (("england_pct", "|", "#3D3D3D", "England, same group"),
+                                              ("region_pct", "x", PALETTE[3], "Region, same group")):
+            if column in rows and rows[column].notna().any():
+                ax.scatter(rows[column].to_numpy(dtype=float), y, marker=marker, s=90 if marker == "|" else 40, color=colour,
+                           linewidths=2, zorder=4, label=label)
         labels = [g + (" (beyond chance)" if f else "") for g, f in zip(rows["group"], flagged, strict=True)]
         ax.set_yticks(list(y), [wrap_label(label, 2.8, 9) for label in labels], fontsize=9)
         ax.set_ylim(-0.6, len(rows) - 0.4)
@@ -133,6 +138,9 @@ def who_waits_chart(groups: pd.DataFrame, *, area_name: str, area_pct: float, ti
         ax.grid(axis="x", color="#E0E0E0")
         ax.grid(axis="y", visible=False)
         ax.set_xlim(0, 100)
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    if handles:  # the comparators' markers are explained once, in the first panel's corner
+        axes[0, 0].legend(handles, labels, loc="best", fontsize=8, frameon=True, framealpha=0.9)
     axes[0, 0].annotate(f"{area_name} overall {area_pct:.1f}%", (area_pct, 1), xycoords=("data", "axes fraction"),
                         xytext=(4, 2), textcoords="offset points", fontsize=8.5, color=PALETTE[1], va="bottom")
     width, _ = fig.get_size_inches()

@@ -207,11 +207,30 @@ def who_waits_sentences(groups: pd.DataFrame, area_name: str, period: str) -> li
             side = "less" if g["gap_points"] < 0 else "more"
             out.append(f"{group_words(g['topic'], g['group'])[:1].upper()}{group_words(g['topic'], g['group'])[1:]}: {fmt_pct(g['group_pct'])} ({fmt_fraction(g['numerator'], g['denominator'])}; "
                        f"95% CI {fmt_interval(g['ci_low_pct'], g['ci_high_pct'])}) within 20 weeks, {side} often than the rest "
-                       f"of the area ({fmt_pct(g['rest_pct'])}; adjusted {fmt_p(g['p_adjusted'])}).")
+                       f"of the area ({fmt_pct(g['rest_pct'])}; adjusted {fmt_p(g['p_adjusted'])})"
+                       + (f"; the same group in England: {fmt_pct(g['england_pct'])}" if pd.notna(g.get("england_pct")) else "") + ".")
     hidden = groups[~groups["shown"]]
     if len(hidden):
         out.append(f"Not shown ({len(hidden)} groups: fewer than 10 plans, fewer than 5 on time, or not published by DfE): "
                    + ", ".join(f"{t} {g}" for t, g in zip(hidden["topic"], hidden["group"], strict=True)) + ".")
+    return out
+
+
+def with_comparators(groups: pd.DataFrame, run, period: str) -> pd.DataFrame:
+    """``groups`` with ``england_pct`` and ``region_pct``: the same group's rate in England and the region that period
+    (missing where that area has no shown figure for the group, or the area is England itself)."""
+    out = groups.copy()
+    for column, name in (("england_pct", "England"), ("region_pct", run.region.name if run.region else None)):
+        out[column] = float("nan")
+        if name is None or name == run.area.name:
+            continue
+        try:
+            theirs = who_waits_for(name, period, release=run.release)
+        except ParameterError:
+            continue
+        rates = {(t, g): v for t, g, v, shown in zip(theirs["topic"], theirs["group"], theirs["group_pct"], theirs["shown"], strict=True)
+                 if shown}
+        out[column] = [rates.get((t, g), float("nan")) for t, g in zip(out["topic"], out["group"], strict=True)]
     return out
 
 
@@ -226,6 +245,7 @@ def who_waits(run, source: str) -> list:
     if not groups["shown"].any():
         return [Markdown(f"*Every group of {run.area.name}'s plans is too small to show under the disclosure rules.*")]
     period = groups["period"].iloc[0]
+    groups = with_comparators(groups, run, period)
     area_pct = float(groups["area_pct"].dropna().iloc[0])
     flagged = groups[groups["beyond_chance"].fillna(False).astype(bool)]
     if flagged.empty:
