@@ -173,8 +173,12 @@ def test_ceased_plans_by_reason_with_shares_of_all_ceased(release):
 def test_details_show_every_comparator_table_and_budgets(release):
     run = kent_run(release)
     details = pathway_sections.pathway_details(run)
-    assert len(details) == 2 * len(pathway_sections.DETAIL_MEASURES)
-    assert sum("<table" in item.data for item in details) == len(pathway_sections.DETAIL_MEASURES)
+    assert len(details) == 2 * len(pathway_sections.DETAIL_MEASURES) + 2  # and the two needs tables
+    assert sum("<table" in item.data for item in details) == len(pathway_sections.DETAIL_MEASURES) + 2
+    # sen_needs_all_plans.csv Kent 202425: 9,535 of 20,635 plans name autism (46.2%), the largest share
+    needs = pathway_sections.needs_table(run)
+    assert tuple(needs.iloc[0][["Primary need", "Kent", "Plans"]]) == ("Autistic spectrum disorder", "46.2%", "9,535 of 20,635")
+    assert list(needs.columns) == ["Primary need", "Period", "Kent", "Plans", "England", "Region", "Neighbours (median)"]
     budgets = pathway_sections.ceased_and_budgets(run)[1].data
     # personal_budgets.csv 202425: Kent 64 plans with a personal budget; England 19,596
     assert "<td>Plans with a personal budget in place</td><td>2024/25</td><td>64</td><td>19,596</td>" in budgets

@@ -272,7 +272,25 @@ def pathway_details(run) -> list:
         frame = compare(run.area.name, measure, neighbours=run.neighbours, release=run.release)
         shown += [Markdown(narrative.compare_sentence(frame, measure)),
                   HTML(tables.to_html(tables.comparison_table(frame, measure), caption=narrative.comparison_title(frame, measure)))]
+    for prefix, plans in (("ehcp", "all EHC plans (January census)"), ("new_ehcp", "new EHC plans (calendar year)")):
+        shown.append(HTML(tables.to_html(needs_table(run, prefix), caption=f"{run.area.name}: primary needs of {plans}")))
     return shown
+
+
+def needs_table(run, prefix: str = "ehcp") -> pd.DataFrame:
+    """Each primary need's share of the area's plans (``ehcp``: all plans; ``new_ehcp``: new plans) beside England, the
+    region and the statistical neighbours' median, largest share first."""
+    rows = []
+    for code, _, need in PRIMARY_NEEDS:
+        frame = compare(run.area.name, f"{prefix}_primary_need_{code}_pct", neighbours=run.neighbours, release=run.release)
+        share = frame.set_index("comparator")["value"].get
+        area = frame.set_index("comparator").loc["Area"]
+        rows.append({"Primary need": need[:1].upper() + need[1:], "Period": area["period"], "_order": area["value"],
+                     run.area.name: fmt_pct(area["value"], missing="–"),
+                     "Plans": fmt_fraction(area["numerator"], area["denominator"], missing="–"),
+                     "England": fmt_pct(share("England"), missing="–"), "Region": fmt_pct(share("Region"), missing="–"),
+                     "Neighbours (median)": fmt_pct(share(SN_MEDIAN), missing="–")})  # get: None (shown –) where absent
+    return pd.DataFrame(rows).sort_values("_order", ascending=False, na_position="last").drop(columns="_order")
 
 
 def ceased_table(run) -> pd.DataFrame:
