@@ -150,8 +150,8 @@ def test_columns_with_and_without_breakdown(capsys):
     (["--measure", "ehcp_caseload_mainstream_primary_age_pct", "--breakdown", "sex"],
      "ehcp_caseload_mainstream_primary_age_pct is not broken down by sex in DfE's release; it has no breakdowns"),
     (["--measure", "send_tribunal_appeal_rate_pct", "--breakdown", "age"], "send_tribunal_appeal_rate_pct is not broken down by age"),
-    (["--measure", TIMELINESS, "--breakdown", "need"], f"{TIMELINESS} is not broken down by need in DfE's release; its breakdowns: age, sex, ethnicity"),
-    (["--breakdown", "need"], "no measure is broken down by need in DfE's release"),
+    (["--measure", TIMELINESS, "--breakdown", "need"], f"{TIMELINESS} is not broken down by need in DfE's release; its breakdowns: age, sex, ethnicity; "
+                                                       "by need DfE splits only the plan counts (ehcp_caseload_count, new_ehcp_count)"),
     (["--breakdown", "colour"], "unknown breakdown 'colour'; valid breakdowns: age, sex, ethnicity, need, placement"),
     (["--breakdown", "sex", "--local"], "--breakdown and --local cannot be combined"),
 ])
@@ -236,3 +236,43 @@ def test_breakdowns_for_orders_areas_as_asked_and_keeps_the_kpi_table_unchanged(
     assert list(dict.fromkeys(rows["area_name"])) == ["Medway", "Kent"]
     assert list(rows.columns) == [*BREAKDOWN_COLUMNS, "symbol"]
     assert list(kpi_table(release).columns) == KPI_COLUMNS
+
+
+# -- by primary need: the need files' columns split the two plan counts ----------------------------------------------
+NEED_COLUMNS = {"autistic spectrum disorder": "number_asd", "social, emotional and mental health": "number_semh",
+                "speech, language and communication needs": "number_slcn", "moderate learning difficulty": "number_mld",
+                "severe learning difficulty": "number_sld", "profound and multiple learning difficulty": "number_pmld",
+                "specific learning difficulty": "number_spld", "hearing impairment": "number_hi", "visual impairment": "number_vi",
+                "multi-sensory impairment": "number_msi", "physical disability": "number_pd",
+                "other difficulty or disability": "number_oth", "primary need not recorded": "number_need_unknown"}
+
+
+@pytest.mark.parametrize(("measure", "file"), [("ehcp_caseload_count", "sen_needs_all_plans.csv"), ("new_ehcp_count", "sen_need_newplans.csv")])
+def test_plan_counts_by_need_are_the_need_files_columns(release, measure, file):
+    """Every area (London = Inner + Outer London, added here) and need: DfE's number_<need> of the "All EHC plans" row."""
+    expected: dict = {}
+    for r in raw_rows(file):
+        if r["breakdown_topic"] != "All EHC plans":
+            continue
+        name = {"National": r["country_name"], "Regional": r["region_name"]}.get(r["geographic_level"], r["la_name"])
+        name = "London" if name in ("Inner London", "Outer London") else name
+        for need, column in NEED_COLUMNS.items():
+            before = expected.get((name, need), 0.0)
+            expected[(name, need)] = before + float(r[column]) if r[column].isdigit() and before == before else float("nan")
+    rows = breakdown_rows(measure, "need", release)
+    assert set(rows["breakdown_topic"]) == {"Primary need"} and set(rows["unit"]) == {"count"}
+    got = {(n, b): v for n, b, v in zip(rows["area_name"], rows["breakdown"], rows["value"], strict=True)}
+    assert set(got) == set(expected) and len(got) == 13 * 23
+    for key, value in expected.items():
+        assert got[key] == value or (value != value and got[key] != got[key]), key
+    # Kent, January 2025: 9,535 of its 20,635 plans name autism; the 13 needs add up to the caseload count
+    kent = rows[rows["area_name"] == "Kent"]
+    assert got[("Kent", "autistic spectrum disorder")] == 9535 if measure == "ehcp_caseload_count" else True
+    total = kpi_table(release)
+    total = total[(total["area_name"] == "Kent") & (total["measure"] == measure) & (total["period"] == kent["period"].iloc[0])]
+    assert kent["value"].sum() == total["value"].iloc[0]
+
+
+def test_need_is_offered_only_for_the_plan_counts():
+    assert breakdowns_of("ehcp_caseload_count") == ("age", "sex", "ethnicity", "need")
+    assert "need" not in breakdowns_of(TIMELINESS)

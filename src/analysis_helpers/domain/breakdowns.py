@@ -6,10 +6,13 @@ for each value of some breakdown topics (``breakdown_topic`` "Sex", rows
 ("Child or young persons age" with "Aged 10" in requests.csv, with "age 10" in
 timeliness_20_week.csv, "Age when plan started" in newplans.csv), so one
 registry, :data:`TOPICS`, maps the words the command line takes to each file's
-topic. No file of the 2025 release breaks its figures down by primary need:
-the need files are themselves the need split, published as measures of their
-own (``ehcp_primary_need_*_pct``), so "need" maps to no topic and is refused
-with the breakdowns the measure does have.
+topic. No file of the 2025 release has a primary-need *topic*: the need files
+publish the need split as columns (``number_asd``, …), one a need, of their
+"All EHC plans" rows. So "need" breaks down the two plan counts those files
+total, :data:`NEED_SPLITS`: ``ehcp_caseload_count`` (all plans, January
+census) and ``new_ehcp_count`` (new plans, calendar year), one row a need with
+DfE's count, for the periods the need files cover (the latest); any other
+measure asked by need is refused with the breakdowns it does have.
 
 A breakdown row is built by the same code as the KPI row
 (:func:`~analysis_helpers.domain.kpis.measure_rows`): the measure's numerator
@@ -40,7 +43,7 @@ import pandas as pd
 from analysis_helpers.core.errors import ParameterError
 from analysis_helpers.data.release import Release, open_release
 from analysis_helpers.domain.kpis import KPI_COLUMNS, areas_for, measure_rows
-from analysis_helpers.domain.measures import MEASURES, Measure, get_measure
+from analysis_helpers.domain.measures import MEASURES, PRIMARY_NEEDS, Measure, get_measure
 
 _AGE = "Child or young persons age"
 _FILES = ("timeliness_20_week.csv", "caseload.csv", "newplans.csv", "requests.csv", "annual_reviews.csv",
@@ -52,7 +55,7 @@ TOPICS: dict[str, dict[str, str]] = {
     "age": {f: "Age when plan started" if f == "newplans.csv" else _AGE for f in _FILES},
     "sex": dict.fromkeys(_FILES, "Sex"),
     "ethnicity": dict.fromkeys(_FILES, "Ethnicity"),
-    "need": {},  # no file has a primary-need topic: the need files are the need split (see the module docstring)
+    "need": {},  # no file has a primary-need topic: the need files' columns are the split (NEED_SPLITS below)
     "placement": dict.fromkeys(_PLACEMENT_FILES, "Type of placement"),
 }
 BREAKDOWNS: tuple[str, ...] = tuple(TOPICS)
@@ -61,7 +64,11 @@ BREAKDOWNS: tuple[str, ...] = tuple(TOPICS)
 BREAKDOWN_COLUMNS = [*KPI_COLUMNS[: KPI_COLUMNS.index("measure") + 1], "breakdown_topic", "breakdown",
                      *KPI_COLUMNS[KPI_COLUMNS.index("measure") + 1:]]
 
-_NEED = "; the primary-need shares are measures of their own (ehcp_primary_need_*_pct, new_ehcp_primary_need_*_pct)"
+#: Plan counts broken down by primary need -> the need measures whose numerators are the split (``{code}``: the need).
+NEED_SPLITS = {"ehcp_caseload_count": "ehcp_primary_need_{code}_pct", "new_ehcp_count": "new_ehcp_primary_need_{code}_pct"}
+NEED_TOPIC = "Primary need"
+_NEED = ("; by need DfE splits only the plan counts (ehcp_caseload_count, new_ehcp_count), and the shares are measures of "
+         "their own (ehcp_primary_need_*_pct, new_ehcp_primary_need_*_pct)")
 
 #: Breakdown values that say "not recorded": listed last.
 _UNRECORDED = ("unknown", "age unknown", "unclassified")
@@ -72,7 +79,7 @@ def breakdowns_of(measure: str | Measure) -> tuple[str, ...]:
     measure = measure if isinstance(measure, Measure) else get_measure(measure)
     if measure.reader != "ees" or measure.breakdowns:
         return ()
-    return tuple(word for word, files in TOPICS.items() if measure.file in files)
+    return tuple(word for word, files in TOPICS.items() if measure.file in files or (word == "need" and measure.name in NEED_SPLITS))
 
 
 def topic_for(measure: str | Measure, word: str) -> str:
@@ -87,7 +94,7 @@ def topic_for(measure: str | Measure, word: str) -> str:
             f"{measure.name} is not broken down by {word} in DfE's release; "
             f"{'its breakdowns: ' + ', '.join(has) if has else 'it has no breakdowns'}{why}"
         )
-    return TOPICS[word][measure.file]
+    return NEED_TOPIC if word == "need" else TOPICS[word][measure.file]
 
 
 def measures_by(word: str) -> tuple[str, ...]:
@@ -106,9 +113,24 @@ def breakdown_rows(measure: str, word: str, release: Release | None = None) -> p
     topic = topic_for(measure, word)
     built = release.__dict__.setdefault("_breakdowns", {})
     if (measure, word) not in built:
-        rows = measure_rows(release, get_measure(measure), areas_for(release), topic)
+        if word == "need":
+            rows = _need_rows(release, measure)
+        else:
+            rows = measure_rows(release, get_measure(measure), areas_for(release), topic)
         built[(measure, word)] = rows[[*BREAKDOWN_COLUMNS, "symbol"]]
     return built[(measure, word)]
+
+
+def _need_rows(release: Release, measure: str) -> pd.DataFrame:
+    """A plan count split by primary need: each need measure's numerator (DfE's ``number_<need>``) as a count row."""
+    parts = []
+    for code, _, need in PRIMARY_NEEDS:
+        share = get_measure(NEED_SPLITS[measure].format(code=code))
+        rows = measure_rows(release, share, areas_for(release), share.breakdown_topic)
+        parts.append(rows.assign(measure=measure, breakdown_topic=NEED_TOPIC, breakdown=need, value=rows["numerator"],
+                                 unit="count", numerator=float("nan"), denominator=float("nan"), ci_low=float("nan"),
+                                 ci_high=float("nan")))
+    return pd.concat(parts, ignore_index=True)
 
 
 def breakdowns_for(
