@@ -126,7 +126,7 @@ def test_backtest_cache_name_has_version_and_code_hash(monkeypatch, release, his
 
 def test_panel_models_see_nothing_after_the_origin(monkeypatch, release, historic):
     # The panel is fitted across LAs: changing every LA's 2024 figures must leave the forecasts of 2023 (origin 2022) as they were.
-    models = ("panel_ar1_logit", "panel_ar1_conformal_logit")
+    models = ("panel_ar1_logit", "panel_ar1_conformal_logit", "panel_ar1_quantile_logit")
     before = forecasts(HEADLINE, models=models, years=("2023",), release=release, historic=historic)
     real_history = backtest_module.timeliness_history
 
