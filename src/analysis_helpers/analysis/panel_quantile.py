@@ -25,10 +25,10 @@ fit uses the latest horizon fitted (the earliest, before any is reached);
 with none fitted at all, :mod:`analysis.projection` falls back to the panel's
 split-conformal intervals.
 
-Other leading indicators from the release (growth in requests received, the
-share of requests refused, the 6-week decision rate) live in other files of the
-release and are not part of one LA's series: see the backtest report of issue
-12 for their scores.
+The ``leading`` variant adds two more regressors from the release's requests
+file, which the panel and the series carry as columns (:mod:`analysis.leading`):
+the log growth of requests received and the change in the share refused over
+the LA's latest year (0 where missing, as before 2020).
 """
 
 from __future__ import annotations
@@ -41,35 +41,38 @@ import statsmodels.api as sm
 #: Quantiles of the error fitted, low to high: 95% low, 80% low, median, 80% high, 95% high.
 QUANTILES = (0.025, 0.10, 0.50, 0.90, 0.975)
 FEATURES = ("forecast", "binomial_sd", "last_change", "plans_growth")
+#: Leading indicators the ``leading`` variant adds, columns of the panel and the series (see :mod:`analysis.leading`).
+LEADING = ("requests_growth", "refused_change")
 #: A horizon needs at least this many errors per coefficient to be fitted.
 ROWS_PER_COEFFICIENT = 25
 
 
-def features(forecast, y_last, y_previous, variance_last, n_last, n_previous) -> np.ndarray:
-    """The design matrix (a constant, then :data:`FEATURES`) for forecasts from the LAs' latest years."""
+def features(forecast, y_last, y_previous, variance_last, n_last, n_previous, leading=()) -> np.ndarray:
+    """The design matrix (a constant, then :data:`FEATURES`, then any ``leading`` indicators) for forecasts from the
+    LAs' latest years; a missing change, growth or indicator counts as 0."""
     forecast = np.atleast_1d(np.asarray(forecast, dtype=float))
     with np.errstate(divide="ignore", invalid="ignore"):
         change = np.asarray(y_last, dtype=float) - np.asarray(y_previous, dtype=float)
         growth = np.log(np.asarray(n_last, dtype=float) / np.asarray(n_previous, dtype=float))
     columns = [np.ones_like(forecast), forecast, np.sqrt(np.asarray(variance_last, dtype=float)) * np.ones_like(forecast)]
-    for extra in (change, growth):
+    for extra in (change, growth, *(np.asarray(x, dtype=float) for x in leading)):
         columns.append(np.where(np.isfinite(extra), extra, 0.0) * np.ones_like(forecast))
     return np.column_stack(columns)
 
 
-def fit_quantiles(y, v, n, predict, last: int, horizons) -> dict:
+def fit_quantiles(y, v, n, predict, last: int, horizons, leading=()) -> dict:
     """``{h: array (quantiles x coefficients)}`` from the errors of forecasts made at origins ``1 .. last - h``.
 
     ``y``, ``v``, ``n`` are LA x year matrices (logit, its binomial variance, the denominator) up to column
     ``last`` (the fit's origin); ``predict(o, h)`` is the panel's forecast of column ``o + h`` from columns up to
-    ``o``.
+    ``o``; ``leading`` holds LA x year matrices of leading indicators (:data:`LEADING`), if any.
     """
     table = {}
     for h in horizons:
         design, errors = [], []
         for o in range(1, last - h + 1):
             forecast = predict(o, h)
-            x = features(forecast, y[:, o], y[:, o - 1], v[:, o], n[:, o], n[:, o - 1])
+            x = features(forecast, y[:, o], y[:, o - 1], v[:, o], n[:, o], n[:, o - 1], [m[:, o] for m in leading])
             error = y[:, o + h] - forecast
             usable = np.isfinite(error) & np.isfinite(x).all(axis=1)
             design.append(x[usable])

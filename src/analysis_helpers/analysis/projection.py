@@ -31,13 +31,14 @@ Models (``MODELS``):
     variance of its latest year in place of the pooled binomial share, and
     multipliers calibrated on errors standardised that way.
 ``panel_ar1_quantile_logit``
-    The same panel forecast, its centre moved by and its intervals read from
-    quantile regressions of earlier origins' errors on the LA's size, its
-    latest change and the growth of its plans issued
-    (:mod:`analysis.panel_quantile`): intervals need not be symmetric, and a
-    small or a fast-moving LA gets its own. Its probabilities use the normal
-    distribution centred on the median whose 10% and 90% points are as far
-    apart as the 80% interval's ends.
+    The panel forecast moved by, and its intervals read from, quantile
+    regressions of earlier origins' errors on the LA's size, latest change and
+    growth in plans issued (:mod:`analysis.panel_quantile`). Probabilities: the
+    normal centred on the median, its 10-90% points as far apart as the 80% ends.
+``panel_ar1_leading_logit``
+    The same, plus growth in requests and change in the refused share over
+    the latest year (:mod:`analysis.leading`, columns of the panel and series);
+    a panel without them (a measure other than timeliness) gives the above.
 ``linear_pct``
     For series with values only (no denominators): ordinary least squares on
     the value with t-based prediction intervals. The intervals respect the
@@ -63,6 +64,7 @@ from scipy.stats import norm
 from scipy.stats import t as student_t
 
 from analysis_helpers.analysis.panel import NORMAL_Q, PanelFit
+from analysis_helpers.analysis.panel_quantile import LEADING
 from analysis_helpers.core.errors import SendReviewError
 from analysis_helpers.core.scales import expit_pct, logit_pct
 
@@ -76,10 +78,13 @@ MODELS = {
     "panel_ar1_sized_logit": "Panel AR(1) on the logit scale, calibrated intervals whose width depends on the LA's size",
     "panel_ar1_quantile_logit": "Panel AR(1) on the logit scale, centre and intervals from quantile regressions of its "
     "errors on the LA's size, latest change and growth in plans issued",
+    "panel_ar1_leading_logit": "Panel AR(1) on the logit scale, centre and intervals from quantile regressions of its "
+    "errors on the LA's size, latest change, growth in plans issued and in requests, and change in refusals",
     "linear_pct": "Linear trend on the percentage (OLS), values only",
 }
 #: Models fitted across every LA (they need a :class:`~analysis_helpers.analysis.panel.PanelFit`).
-PANEL_MODELS = ("panel_ar1_logit", "panel_ar1_conformal_logit", "panel_ar1_sized_logit", "panel_ar1_quantile_logit")
+PANEL_MODELS = ("panel_ar1_logit", "panel_ar1_conformal_logit", "panel_ar1_sized_logit", "panel_ar1_quantile_logit",
+                "panel_ar1_leading_logit")
 EPS = 0.5  # continuity correction for 0 or n successes on the logit scale
 
 
@@ -223,7 +228,10 @@ def project(
     if model not in MODELS:
         raise SendReviewError(f"unknown model {model!r}; models: {', '.join(MODELS)}")
     needs_counts = model != "linear_pct"
-    columns = ["period", "period_end", "value", *(["numerator", "denominator"] if needs_counts else [])]
+    leading = model == "panel_ar1_leading_logit" and panel_fit is not None and bool(panel_fit.leading_table)
+    if leading and not set(LEADING) <= set(series.columns):
+        raise SendReviewError(f"{model} needs the series' leading indicators (analysis.leading.with_leading)")
+    columns = ["period", "period_end", "value", *(["numerator", "denominator"] if needs_counts else []), *(LEADING if leading else ())]
     data = series if list(series.columns) == columns else series[columns]
     usable = data["value"].notna().to_numpy()
     if needs_counts:
@@ -267,7 +275,9 @@ def project(
         var = panel_fit.variance(steps, binomial_logit_variance(data["numerator"].iat[-1], data["denominator"].iat[-1]) if sized else None)
         if model != "panel_ar1_logit":
             multipliers = {level: np.array([panel_fit.multiplier(int(s), level, sized) for s in steps]) for level in NORMAL_Q}
-        q = panel_fit.error_quantiles(ends, data["numerator"], data["denominator"], steps) if model.endswith("quantile_logit") else None
+        latest = data[list(LEADING)].iloc[-1].to_numpy(float) if leading else None
+        quantile = model in ("panel_ar1_quantile_logit", "panel_ar1_leading_logit")
+        q = panel_fit.error_quantiles(ends, data["numerator"], data["denominator"], steps, latest) if quantile else None
         if q is not None:  # the errors' 2.5, 10, 50, 90 and 97.5% points: intervals the outer pairs, centre the median
             bounds = {0.80: (mean + q[:, 1], mean + q[:, 3]), 0.95: (mean + q[:, 0], mean + q[:, 4])}
             mean = mean + q[:, 2]
