@@ -232,7 +232,7 @@ def project(
     if leading and not set(LEADING) <= set(series.columns):
         raise SendReviewError(f"{model} needs the series' leading indicators (analysis.leading.with_leading)")
     columns = ["period", "period_end", "value", *(["numerator", "denominator"] if needs_counts else []), *(LEADING if leading else ())]
-    data = series if list(series.columns) == columns else series[columns]
+    data = series if list(series.columns[: len(columns)]) == columns else series[columns]  # extra columns after them are carried
     usable = data["value"].notna().to_numpy()
     if needs_counts:
         usable &= data["numerator"].notna().to_numpy() & (data["denominator"].to_numpy(float) > 0)
