@@ -4,12 +4,14 @@ On the fixture releases (tests/fixtures/); tests/e2e/test_real_release.py runs a
 year on the real release.
 """
 
+import numpy as np
 import pandas as pd
 import pytest
 from helpers import FIXTURE_RELEASE, grow_release, raw_rows
 
 import analysis_helpers.analysis.backtest as backtest_module
 from analysis_helpers import __version__
+from analysis_helpers.analysis import panel_quantile
 from analysis_helpers.analysis.backtest import (
     backtest_cache_path,
     cached_backtest,
@@ -125,10 +127,18 @@ def test_backtest_cache_name_has_version_and_code_hash(monkeypatch, release, his
 
 
 def test_panel_models_see_nothing_after_the_origin(monkeypatch, release, historic):
-    # The panel is fitted across LAs: changing every LA's 2024 figures must leave the forecasts of 2023 (origin 2022) as they were.
-    models = ("panel_ar1_logit", "panel_ar1_conformal_logit")
+    # The panel is fitted across LAs: changing every LA's 2024 figures (and the leading indicators of 2023 and 2024) must
+    # leave the forecasts of 2023 (origin 2022) as they were.
+    models = ("panel_ar1_logit", "panel_ar1_conformal_logit", "panel_ar1_quantile_logit", "panel_ar1_leading_logit")
+    monkeypatch.setattr(panel_quantile, "ROWS_PER_COEFFICIENT", 2)  # the fixture's 15 LAs: fit the quantile regressions anyway
     before = forecasts(HEADLINE, models=models, years=("2023",), release=release, historic=historic)
-    real_history = backtest_module.timeliness_history
+    real_history, real_leading = backtest_module.timeliness_history, backtest_module.with_leading
+
+    def changed_leading(*args, **kwargs):  # the leading indicators of 2023 and 2024 changed too
+        frame = real_leading(*args, **kwargs)
+        later = frame["period"] >= "2023"
+        frame.loc[later, "requests_growth"], frame.loc[later, "refused_change"] = 5.0, -0.5
+        return frame
 
     def changed_2024(*args, **kwargs):
         history = real_history(*args, **kwargs).copy()
@@ -138,8 +148,12 @@ def test_panel_models_see_nothing_after_the_origin(monkeypatch, release, histori
         return history
 
     monkeypatch.setattr(backtest_module, "timeliness_history", changed_2024)
+    monkeypatch.setattr(backtest_module, "with_leading", changed_leading)
     after = forecasts(HEADLINE, models=models, years=("2023",), release=release, historic=historic)
     assert len(before) == len(after) > 0
+    by_model = before.set_index(["model", "area_code"])["pi80_low"]  # the regressions were fitted: their intervals differ
+    assert not np.allclose(by_model["panel_ar1_leading_logit"], by_model["panel_ar1_conformal_logit"])
+    assert not np.allclose(by_model["panel_ar1_leading_logit"], by_model["panel_ar1_quantile_logit"])
     pd.testing.assert_frame_equal(before, after)
     # ... while a forecast of 2024 itself does see the changed actuals (the check can fail)
     assert (forecasts(HEADLINE, models=models, years=("2024",), release=release, historic=historic)["actual"] > 90).any()

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from analysis_helpers.analysis.panel import PanelFit, fit_panel
+from analysis_helpers.analysis.panel_quantile import fit_quantiles
 from analysis_helpers.analysis.projection import project
 
 Z80, Z95 = 1.2815515655446004, 1.959963984540054
@@ -143,3 +144,53 @@ def test_conformal_multipliers_are_quantiles_of_earlier_standardised_errors():
         assert fit.sized_multipliers[h][0.80] == pytest.approx(np.quantile(z_sized, 0.80))
     assert fit.noise_variance == pytest.approx(v[:, 2:].mean())  # the binomial variance of the years forecast one year on
     assert 0 < fit.phi < 1  # the simulated panel reverts
+
+
+def test_quantile_model_centre_and_intervals_by_hand():
+    # a quantile table by hand: constant, forecast, binomial sd, latest change, growth in plans issued (rows: 2.5 .. 97.5%)
+    table = {1: np.array([[-0.9, 0, 1.0, 0, 0], [-0.5, 0, 0, 0.2, 0], [0.1, 0, 0, 0, 0.5], [0.6, 0.1, 0, 0, 0], [1.2, 0, 0, 0, 0]])}
+    fit = PanelFit(**{**FIT.__dict__, "quantile_table": table})
+    result = project(KENT, "panel_ar1_quantile_logit", horizon="2026-12-31", panel_fit=fit)
+    y = [math.log(a / (b - a)) for a, b in ((324, 1796), (783, 2354))]
+    sd = math.sqrt(1 / (783 + 0.5) + 1 / (2354 - 783 + 0.5))
+    change, growth = y[1] - y[0], math.log(2354 / 1796)
+    for h, row in enumerate(result.table.itertuples(), start=1):  # h = 2 uses the table of h = 1
+        mean, _ = by_hand(h)
+        q = sorted([-0.9 + sd, -0.5 + 0.2 * change, 0.1 + 0.5 * growth, 0.6 + 0.1 * mean, 1.2])
+        assert row.value_projected == pytest.approx(expit(mean + q[2]))
+        assert (row.pi95_low, row.pi80_low, row.pi80_high, row.pi95_high) == pytest.approx(tuple(expit(mean + v) for v in (q[0], q[1], q[3], q[4])))
+    # without a table (too few years to fit one) the model keeps the panel's split-conformal intervals
+    plain = project(KENT, "panel_ar1_quantile_logit", horizon="2024-12-31", panel_fit=FIT).table.iloc[0]
+    conformal = project(KENT, "panel_ar1_conformal_logit", horizon="2024-12-31", panel_fit=FIT).table.iloc[0]
+    assert plain["pi80_low"] == pytest.approx(conformal["pi80_low"]) and plain["value_projected"] == pytest.approx(conformal["value_projected"])
+
+
+def test_a_gap_before_the_latest_year_counts_as_no_change():
+    table = {1: np.array([[0, 0, 0, 1.0, 1.0]] * 5)}  # every quantile = latest change + plans growth
+    fit = PanelFit(**{**FIT.__dict__, "quantile_table": table})
+    gap = KENT.iloc[[0, 2]]  # 2022 and 2024: the year before 2024 (2023) is missing
+    quantiles = fit.error_quantiles(gap["period_end"], gap["numerator"], gap["denominator"], [1])
+    assert quantiles == pytest.approx(np.zeros((1, 5)))
+
+
+def test_quantile_regression_finds_errors_that_scale_with_size():
+    # errors are size x u, u drawn independently each year from the same 41 values
+    rng = np.random.default_rng(5)
+    las, years = 400, 6
+    n = rng.integers(30, 3000, las).astype(float)
+    x = np.round(n * 0.4)
+    v = np.repeat((1 / (x + 0.5) + 1 / (n - x + 0.5))[:, None], years, axis=1)
+    u = rng.permutation(np.tile(np.linspace(-2, 2, 41), las * years)[: las * years]).reshape(las, years)
+    y = np.sqrt(v) * u
+    counts = np.repeat(n[:, None], years, axis=1)
+    table = fit_quantiles(y, v, counts, lambda o, h: np.zeros(las), years - 1, (1,))
+    # independently: the features of origins 1 .. years - 2 and the errors of the year after each
+    design = np.vstack([np.column_stack([np.ones(las), np.zeros(las), np.sqrt(v[:, o]), y[:, o] - y[:, o - 1], np.zeros(las)])
+                        for o in range(1, years - 1)])
+    errors = np.concatenate([y[:, o + 1] for o in range(1, years - 1)])
+    for q, row in zip((0.025, 0.10, 0.50, 0.90, 0.975), table[1], strict=True):
+        assert np.mean(errors < design @ row) == pytest.approx(q, abs=5 / len(errors) + 0.005)  # a quantile regression's mark
+    small, large = np.argmin(n), np.argmax(n)
+    assert (table[1] @ design[small])[3] > (table[1] @ design[large])[3] > 0 > (table[1] @ design[small])[1]
+    # too few errors for five coefficients: no table at that horizon
+    assert fit_quantiles(y[:10], v[:10], counts[:10], lambda o, h: np.zeros(10), years - 1, (1,)) == {}

@@ -9,7 +9,8 @@ this file, against the 2024 figures in the real release.
 
 Goals (issue 12): 80% coverage between 0.65 and 0.95 and a mean 80% interval
 (Winkler) score at most 0.85 x 73.9 (``rw_logit``'s, measured when the issue
-was filed).
+was filed); and, issue 12's MAE goal applied to 2024 alone, a mean absolute error
+at most 0.95 x that of "same as 2023".
 """
 
 import csv
@@ -19,6 +20,7 @@ import zipfile
 import pytest
 
 from analysis_helpers.analysis.backtest import backtest, choose_default
+from analysis_helpers.analysis.leading import with_leading
 from analysis_helpers.analysis.panel import fit_panel
 from analysis_helpers.analysis.projection import TooFewPoints, pooled_innovation_variance, project
 from analysis_helpers.core.paths import DEFAULT_RELEASE, HISTORIC_RELEASE
@@ -64,6 +66,7 @@ def check(tmp_path_factory):
     history = timeliness_history(HEADLINE, release=cut, historic=historic)
     las = history[history["geographic_level"] == "Local authority"].dropna(subset=["value"])
     assert las["period"].max() == "2023"
+    las = with_leading(las, cut)  # each year's leading indicators (for panel_ar1_leading_logit): none later than 2023
     pooled, fit = pooled_innovation_variance(las), fit_panel(las)
     actual = published_2024()
     scores = []
@@ -77,21 +80,29 @@ def check(tmp_path_factory):
         assert row["period"] == "2024"
         low, high, y = row["pi80_low"], row["pi80_high"], actual[code]
         outside = max(low - y, 0) + max(y - high, 0)
-        scores.append((low <= y <= high, (high - low) + 2 / 0.2 * outside))
+        scores.append((low <= y <= high, (high - low) + 2 / 0.2 * outside, abs(row["value_projected"] - y),
+                       abs(series.sort_values("period_end")["value"].iloc[-1] - y)))
     return chosen, scores
 
 
 def test_the_2024_check_covers_every_la_and_its_80_percent_coverage_is_honest(check):
     chosen, scores = check
-    coverage = sum(inside for inside, _ in scores) / len(scores)
+    coverage = sum(inside for inside, *_ in scores) / len(scores)
     assert len(scores) >= 140  # the LAs with a published 2024 figure and three earlier years
     assert 0.65 <= coverage <= 0.95, f"{chosen}: 80% coverage {coverage:.2f}"
     # and the default's intervals score better than rw_logit's did when the issue was filed
-    assert sum(score for _, score in scores) / len(scores) < RW_LOGIT_2024_WINKLER
+    assert sum(score for _, score, *_ in scores) / len(scores) < RW_LOGIT_2024_WINKLER
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 goal not reached: the chosen model's mean 80% interval score for 2024 is 70.8, "
+def test_the_2024_check_beats_same_as_last_year_by_issue_12s_margin(check):
+    # issue 12's MAE goal (at most 0.95 x "same as last year"), here on 2024 alone: reached with 0.885 by panel_ar1_quantile_logit
+    chosen, scores = check
+    mae, naive = (sum(s[i] for s in scores) / len(scores) for i in (2, 3))
+    assert mae <= 0.95 * naive, f"{chosen}: MAE {mae:.2f} against naive {naive:.2f}"
+
+
+@pytest.mark.xfail(strict=True, reason="issue 12 goal not reached: the chosen model's (panel_ar1_quantile_logit) mean 80% interval score for 2024 is 68.3, "
                    "above 0.85 x 73.9 = 62.8 (see the issue's closing table); strict, so reaching it turns this red until it is unmarked")
 def test_the_2024_check_reaches_issue_12s_interval_score(check):
     _, scores = check
-    assert sum(score for _, score in scores) / len(scores) <= 0.85 * RW_LOGIT_2024_WINKLER
+    assert sum(score for _, score, *_ in scores) / len(scores) <= 0.85 * RW_LOGIT_2024_WINKLER

@@ -11,10 +11,11 @@ import io
 import statistics
 import zipfile
 
+import pandas as pd
 import pytest
 from helpers import FIXTURE_HISTORIC, FIXTURE_LAS, FIXTURE_RELEASE, check_against_published, one, raw_bytes, raw_rows
 
-from analysis_helpers.analysis.backtest import forecast_years, forecasts
+from analysis_helpers.analysis.backtest import choose_default, forecast_years, forecasts
 from analysis_helpers.analysis.compare import compare
 from analysis_helpers.cli import main
 from analysis_helpers.core.paths import DEFAULT_RELEASE, HISTORIC_RELEASE
@@ -141,10 +142,14 @@ def test_backtest_prints_overall_rows(capsys):
     rows = list(csv.DictReader(io.StringIO(out)))
     overall = {(r["model"], r["horizon"]): r for r in rows if r["year"] == "overall"}
     assert code == 0 and {m for m, _ in overall} == {
-        "glm_logit", "rw_drift_logit", "rw_logit", "panel_ar1_logit", "panel_ar1_conformal_logit", "panel_ar1_sized_logit", "linear_pct"}
+        "glm_logit", "rw_drift_logit", "rw_logit", "panel_ar1_logit", "panel_ar1_conformal_logit", "panel_ar1_sized_logit",
+        "panel_ar1_quantile_logit", "panel_ar1_leading_logit", "linear_pct"}
     assert {h for _, h in overall} == {"1", "2", "3"}
     assert list(rows[0]) == ["model", "horizon", "year", "n", "coverage_80", "coverage_95", "width_80", "winkler_80", "winkler_95",
                              "mae", "mae_naive", "mae_rel_naive", "bias"]
+    # issue 12: the default's MAE one year ahead at most 0.95 x "same as last year" (reached: 0.930, panel_ar1_quantile_logit)
+    chosen = choose_default(pd.read_csv(io.StringIO(out), dtype={"year": str}))
+    assert float(overall[(chosen, "1")]["mae_rel_naive"]) <= 0.95, chosen
     one_year = overall[("rw_logit", "1")]
     assert abs(float(one_year["coverage_80"]) - 80) <= 5 and abs(float(one_year["coverage_95"]) - 95) <= 5
     # a forecast further ahead is less sure: wider intervals two years ahead than one

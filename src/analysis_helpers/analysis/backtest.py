@@ -37,7 +37,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis_helpers.analysis import panel, projection
+from analysis_helpers.analysis import leading, panel, panel_quantile, projection
+from analysis_helpers.analysis.leading import LEADING, with_leading
 from analysis_helpers.analysis.panel import fit_panel
 from analysis_helpers.analysis.projection import MODELS, PANEL_MODELS, TooFewPoints, pooled_innovation_variance, project
 from analysis_helpers.data.parquet_cache import cache_file, source_hash, write_atomically
@@ -53,7 +54,7 @@ BACKTEST_COLUMNS = [
 #: Horizons (years ahead) a full backtest scores.
 HORIZONS = (1, 2, 3)
 #: Hash of the code behind a backtest table (the models, the series, this module).
-BACKTEST_CODE = source_hash(projection, panel, history_module, sys.modules[__name__])
+BACKTEST_CODE = source_hash(projection, panel, panel_quantile, leading, history_module, sys.modules[__name__])
 
 
 def forecasts(
@@ -75,6 +76,8 @@ def forecasts(
     history = timeliness_history(measure, release=release, historic=historic)
     las = history[(history["geographic_level"] == "Local authority")].dropna(subset=["value"])
     columns = ["period", "period_end", "value", "numerator", "denominator"]  # what the models read
+    if "panel_ar1_leading_logit" in models:  # each year's indicators beside it: a series cut at the origin carries no later one
+        las, columns = with_leading(las, release), [*columns, *LEADING]
     las = las.sort_values("period_end")
     groups = {code: g[columns].reset_index(drop=True) for code, g in las.groupby("area_code")}
     # One projection per origin, LA and model serves every (year, horizon) pair with year - horizon = origin:

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from analysis_helpers.analysis.backtest import cached_backtest, choose_default
+from analysis_helpers.analysis.leading import with_leading
 from analysis_helpers.analysis.panel import PanelFit, fit_panel
 from analysis_helpers.analysis.projection import (
     MODELS,
@@ -145,7 +146,10 @@ def pooled_variance(measure: str, as_of: dt.date | None, release: Release) -> fl
 
 def panel_fit(measure: str, as_of: dt.date | None, release: Release) -> PanelFit | None:
     """The panel model fitted on every LA's years published by ``as_of`` (for :data:`PANEL_MODELS`)."""
-    return _fitted_once(_panel_cache, fit_panel, measure, as_of, release)
+    def fit(panel):  # a timeliness panel carries the release's leading indicators (for panel_ar1_leading_logit)
+        return fit_panel(with_leading(panel, release) if measure in ADAPTER else panel)
+
+    return _fitted_once(_panel_cache, fit, measure, as_of, release)
 
 
 def _fitted_once(cache: dict, fit, measure: str, as_of: dt.date | None, release: Release):
@@ -296,8 +300,10 @@ def build_outlook(
                                "projection; what it takes a month is shown instead")
         pooled = pooled_variance(measure, as_of, release) if chosen in ("rw_logit", "rw_drift_logit") else None
         fit = panel_fit(measure, as_of, release) if chosen in PANEL_MODELS else None
+        leading = chosen == "panel_ar1_leading_logit" and fit is not None and fit.leading_table
+        series = with_leading(observed, release, area.code) if leading else observed
         unit = target.unit if target is not None else (measure_unit(measure) or "pct")
-        projection = project(observed, chosen, horizon=horizon, pooled_variance=pooled, unit=unit, panel_fit=fit)
+        projection = project(series, chosen, horizon=horizon, pooled_variance=pooled, unit=unit, panel_fit=fit)
     except TooFewPoints as exc:
         notes.append(str(exc))
         chosen = None

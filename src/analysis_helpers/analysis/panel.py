@@ -33,6 +33,12 @@ its latest year's numbers, so a small LA gets wider intervals and a large one
 narrower; its conformal multipliers are calibrated on errors standardised the
 same way.
 
+Quantile regression (the ``quantile`` variant, :mod:`analysis.panel_quantile`):
+the same earlier origins' logit errors are regressed on the LA's size, its
+latest change and the growth of its plans issued, at five quantiles; its
+centre is the forecast plus the fitted median error and its intervals the
+fitted 10-90% and 2.5-97.5% points.
+
 Percentages are 0–100.
 """
 
@@ -43,6 +49,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from analysis_helpers.analysis.panel_quantile import LEADING, error_quantiles, features, fit_quantiles
 from analysis_helpers.core.errors import SendReviewError
 
 EPS = 0.5  # continuity correction at 0 or n successes (as in projection)
@@ -72,6 +79,11 @@ class PanelFit:
     multipliers: dict = field(default_factory=dict)
     #: the same, the error standardised by the variance that depends on the LA's size (``binomial`` in :meth:`variance`)
     sized_multipliers: dict = field(default_factory=dict)
+    #: quantile regression of the logit error on the LA's signals, {horizon: quantiles x coefficients}
+    #: (:mod:`analysis.panel_quantile`)
+    quantile_table: dict = field(default_factory=dict)
+    #: the same with the leading indicators as regressors (empty unless the panel carried them)
+    leading_table: dict = field(default_factory=dict)
 
     def variance(self, steps, binomial=None) -> np.ndarray:
         """Prediction variance (logit) at ``steps`` years; with ``binomial`` (the LA's binomial variance of its last
@@ -102,6 +114,21 @@ class PanelFit:
         last = effect + self.signal_variance / (self.signal_variance + v[known][-1]) * (d[-1] - effect)
         level = self.common[max(self.common)]
         return level + effect + self.phi ** np.asarray(steps, dtype=float) * (last - effect)
+
+    def error_quantiles(self, period_end, numerator, denominator, steps, leading=None) -> np.ndarray | None:
+        """The quantile regression's error quantiles (steps x ``panel_quantile.QUANTILES``, logit) for one LA's series;
+        None if none was fitted. The latest change and growth count only if the year before the last is the
+        common level's year before it (a gap counts as no change). ``leading``: the series' latest values of
+        ``panel_quantile.LEADING``, for the regression with leading indicators."""
+        x, n = np.asarray(numerator, dtype=float), np.asarray(denominator, dtype=float)
+        ends = [pd.Timestamp(e) for e in period_end]
+        years = sorted(e for e in self.common if e <= ends[-1])
+        previous = len(ends) > 1 and len(years) > 1 and ends[-2] == years[-2]
+        y, v = _logit(x, n), _logit_variance(x, n)
+        forecast = self.forecast(period_end, numerator, denominator, steps)
+        before = (y[-2], n[-2]) if previous else (np.nan, np.nan)
+        design = features(forecast, y[-1], before[0], v[-1], n[-1], before[1], () if leading is None else leading)
+        return error_quantiles(self.quantile_table if leading is None else self.leading_table, steps, design)
 
 
 def _logit(x, n) -> np.ndarray:
@@ -145,6 +172,10 @@ class _Wide:
         self.ends = list(x.columns)
         self.y = _logit(x.to_numpy(float), n.reindex_like(x).to_numpy(float))
         self.v = _logit_variance(x.to_numpy(float), n.reindex_like(x).to_numpy(float))
+        self.n = n.reindex_like(x).to_numpy(float)
+        present = [c for c in LEADING if c in data.columns]  # leading indicators, if the panel carries them
+        self.leading = [data.assign(period_end=ends).pivot_table(index="area_code", columns="period_end", values=c, aggfunc="first",
+                                                                  dropna=False).reindex_like(x).to_numpy(float) for c in present]
         with np.errstate(all="ignore"):
             self.common = np.array([np.nanmean(col) if np.isfinite(col).any() else np.nan for col in self.y.T])
         self.d = self.y - self.common
@@ -215,4 +246,10 @@ def _calibrated(fit: PanelFit, wide: _Wide, horizons: tuple[int, ...]) -> PanelF
             found = found[np.isfinite(found)]
             if len(found) >= MIN_CALIBRATION:
                 table[h] = {level: float(np.quantile(found, level)) for level in NORMAL_Q}
-    return PanelFit(**{**fit.__dict__, "multipliers": multipliers, "sized_multipliers": sized})
+    def predict(o, h):
+        return wide.predict(o, h, fit.phi, fit.shrink, wide.signal_variance(o))
+
+    table = fit_quantiles(wide.y, wide.v, wide.n, predict, last, horizons)
+    leading = fit_quantiles(wide.y, wide.v, wide.n, predict, last, horizons, wide.leading) if len(wide.leading) == len(LEADING) else {}
+    return PanelFit(**{**fit.__dict__, "multipliers": multipliers, "sized_multipliers": sized, "quantile_table": table,
+                       "leading_table": leading})

@@ -30,6 +30,15 @@ Models (``MODELS``):
     The same, with a variance that depends on the LA's size: the binomial
     variance of its latest year in place of the pooled binomial share, and
     multipliers calibrated on errors standardised that way.
+``panel_ar1_quantile_logit``
+    The panel forecast moved by, and its intervals read from, quantile
+    regressions of earlier origins' errors on the LA's size, latest change and
+    growth in plans issued (:mod:`analysis.panel_quantile`). Probabilities: the
+    normal centred on the median, its 10-90% points as far apart as the 80% ends.
+``panel_ar1_leading_logit``
+    The same, plus growth in requests and change in the refused share over
+    the latest year (:mod:`analysis.leading`, columns of the panel and series);
+    a panel without them (a measure other than timeliness) gives the above.
 ``linear_pct``
     For series with values only (no denominators): ordinary least squares on
     the value with t-based prediction intervals. The intervals respect the
@@ -55,6 +64,7 @@ from scipy.stats import norm
 from scipy.stats import t as student_t
 
 from analysis_helpers.analysis.panel import NORMAL_Q, PanelFit
+from analysis_helpers.analysis.panel_quantile import LEADING
 from analysis_helpers.core.errors import SendReviewError
 from analysis_helpers.core.scales import expit_pct, logit_pct
 
@@ -66,10 +76,15 @@ MODELS = {
     "panel_ar1_logit": "Panel AR(1) on the logit scale: reverts towards the LA's own level, shrunk towards all LAs' level",
     "panel_ar1_conformal_logit": "Panel AR(1) on the logit scale with intervals calibrated on earlier years' errors (split-conformal)",
     "panel_ar1_sized_logit": "Panel AR(1) on the logit scale, calibrated intervals whose width depends on the LA's size",
+    "panel_ar1_quantile_logit": "Panel AR(1) on the logit scale, centre and intervals from quantile regressions of its "
+    "errors on the LA's size, latest change and growth in plans issued",
+    "panel_ar1_leading_logit": "Panel AR(1) on the logit scale, centre and intervals from quantile regressions of its "
+    "errors on the LA's size, latest change, growth in plans issued and in requests, and change in refusals",
     "linear_pct": "Linear trend on the percentage (OLS), values only",
 }
 #: Models fitted across every LA (they need a :class:`~analysis_helpers.analysis.panel.PanelFit`).
-PANEL_MODELS = ("panel_ar1_logit", "panel_ar1_conformal_logit", "panel_ar1_sized_logit")
+PANEL_MODELS = ("panel_ar1_logit", "panel_ar1_conformal_logit", "panel_ar1_sized_logit", "panel_ar1_quantile_logit",
+                "panel_ar1_leading_logit")
 EPS = 0.5  # continuity correction for 0 or n successes on the logit scale
 
 
@@ -213,8 +228,11 @@ def project(
     if model not in MODELS:
         raise SendReviewError(f"unknown model {model!r}; models: {', '.join(MODELS)}")
     needs_counts = model != "linear_pct"
-    columns = ["period", "period_end", "value", *(["numerator", "denominator"] if needs_counts else [])]
-    data = series if list(series.columns) == columns else series[columns]
+    leading = model == "panel_ar1_leading_logit" and panel_fit is not None and bool(panel_fit.leading_table)
+    if leading and not set(LEADING) <= set(series.columns):
+        raise SendReviewError(f"{model} needs the series' leading indicators (analysis.leading.with_leading)")
+    columns = ["period", "period_end", "value", *(["numerator", "denominator"] if needs_counts else []), *(LEADING if leading else ())]
+    data = series if list(series.columns[: len(columns)]) == columns else series[columns]  # extra columns after them are carried
     usable = data["value"].notna().to_numpy()
     if needs_counts:
         usable &= data["numerator"].notna().to_numpy() & (data["denominator"].to_numpy(float) > 0)
@@ -239,7 +257,7 @@ def project(
         future = future_period_ends(last, spacing, last + pd.DateOffset(years=1) if spacing > 200 else last + pd.DateOffset(months=1))
     t_obs, t_new = years(ends), years(future)
 
-    df, multipliers = None, None
+    df, multipliers, bounds = None, None, None
     if model == "glm_logit":
         mean, var = _glm(data, t_obs, t_new)
         scale = "logit"
@@ -257,18 +275,25 @@ def project(
         var = panel_fit.variance(steps, binomial_logit_variance(data["numerator"].iat[-1], data["denominator"].iat[-1]) if sized else None)
         if model != "panel_ar1_logit":
             multipliers = {level: np.array([panel_fit.multiplier(int(s), level, sized) for s in steps]) for level in NORMAL_Q}
+        latest = data[list(LEADING)].iloc[-1].to_numpy(float) if leading else None
+        quantile = model in ("panel_ar1_quantile_logit", "panel_ar1_leading_logit")
+        q = panel_fit.error_quantiles(ends, data["numerator"], data["denominator"], steps, latest) if quantile else None
+        if q is not None:  # the errors' 2.5, 10, 50, 90 and 97.5% points: intervals the outer pairs, centre the median
+            bounds = {0.80: (mean + q[:, 1], mean + q[:, 3]), 0.95: (mean + q[:, 0], mean + q[:, 4])}
+            mean = mean + q[:, 2]
         scale = "logit"
     else:
         mean, var, df = _ols(data, t_obs, t_new)
         scale = "pct"
     sd = np.sqrt(np.asarray(var) * variance_inflation)
-    widths = {level: sd * m for level, m in multipliers.items()} if multipliers else None
+    if multipliers and bounds is None:
+        bounds = {level: (mean - sd * m, mean + sd * m) for level, m in multipliers.items()}
     last_label = str(data["period"].iloc[-1])
     columns = {"period": [_label(e, spacing, last_label) for e in future], "period_end": future, "value_projected": None}
     limits = {}
     for level, name in ((0.80, "pi80"), (0.95, "pi95")):
         q = student_t.ppf(0.5 + level / 2, df) if df else NORMAL_Q[level]
-        low, high = (mean - widths[level], mean + widths[level]) if widths else (mean - q * sd, mean + q * sd)
+        low, high = bounds[level] if bounds else (mean - q * sd, mean + q * sd)
         if scale == "logit":
             low, high = expit_pct(low), expit_pct(high)
         else:  # a percentage cannot leave 0-100; a count or an amount cannot go below zero
@@ -276,8 +301,8 @@ def project(
         limits[f"{name}_low"], limits[f"{name}_high"] = low, high
     columns["value_projected"] = expit_pct(mean) if scale == "logit" else _within_unit(mean, unit)
     table = pd.DataFrame({**columns, **limits, "model": model}, copy=False)  # in the order of the documented columns
-    if widths:  # probabilities: the normal whose 10% and 90% points are the calibrated 80% interval's ends
-        sd = widths[0.80] / NORMAL_Q[0.80]
+    if bounds:  # probabilities: the normal whose 10% and 90% points are as far apart as the calibrated 80% interval's ends
+        sd = (bounds[0.80][1] - bounds[0.80][0]) / (2 * NORMAL_Q[0.80])
     return Projection(model=model, table=table, scale=scale, mean=np.asarray(mean), sd=sd, df=df, last_observed=last)
 
 

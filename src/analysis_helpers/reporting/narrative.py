@@ -237,6 +237,14 @@ PLAIN_MODELS = {
                              "area's usual level (itself pulled towards all local authorities' level); the range of outcomes "
                              "is set by how far such forecasts missed in earlier years, and is wider for an area with few "
                              "plans, whose percentages swing more by chance.",
+    "panel_ar1_quantile_logit": "It starts from the area's latest figure and expects it to move part of the way back towards "
+                                "the area's usual level (itself pulled towards all local authorities' level), then corrects "
+                                "that guess, and sets the range of outcomes, by how such forecasts missed in earlier years "
+                                "for areas of the same size, with the same latest change and the same growth in plans "
+                                "issued; the range need not be the same above and below.",
+    "panel_ar1_leading_logit": "It works like the model that learns from earlier misses by areas of the same size, latest "
+                               "change and growth in plans issued, and also takes into account how fast requests for an "
+                               "assessment grew last year and how the share of requests refused changed.",
     "linear_pct": "It draws the straight-line trend through the area's own percentages and extends it.",
 }
 
