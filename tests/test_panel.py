@@ -194,3 +194,25 @@ def test_quantile_regression_finds_errors_that_scale_with_size():
     assert (table[1] @ design[small])[3] > (table[1] @ design[large])[3] > 0 > (table[1] @ design[small])[1]
     # too few errors for five coefficients: no table at that horizon
     assert fit_quantiles(y[:10], v[:10], counts[:10], lambda o, h: np.zeros(10), years - 1, (1,)) == {}
+
+
+def test_a_measure_published_only_lately_falls_back_from_the_panel(tmp_path):
+    """With one more year the 6-week decision measure has three years (2023-2025): enough to project, too few to fit
+    the panel (four years before the origin). The outlook says so and uses the best model of the area's own series,
+    instead of failing the review (the grown-release suite caught a review failing here)."""
+    from helpers import FIXTURE_RELEASE, grow_release
+
+    from analysis_helpers.analysis.outlook import PANEL_MODELS, build_outlook, default_model
+    from analysis_helpers.analysis.panel import PanelTooShort
+    from analysis_helpers.data.release import Release
+    from analysis_helpers.domain.kpis import areas_for
+
+    grown = Release(grow_release(FIXTURE_RELEASE, tmp_path / "grown.zip"), cache=False)
+    kent = areas_for(grown).get("Kent")
+    assert default_model("ehc_requests_decided_within_6_weeks_pct", grown) in PANEL_MODELS  # the premise
+    outlook = build_outlook(kent, "ehc_requests_decided_within_6_weeks_pct", release=grown)
+    assert outlook.model == default_model("ehc_requests_decided_within_6_weeks_pct", grown, panel=False)
+    assert outlook.projection is not None and "four or more years" in outlook.note
+    with pytest.raises(PanelTooShort):
+        fit_panel(pd.DataFrame({"area_code": ["A"] * 3, "period_end": pd.to_datetime(["2023-12-31", "2024-12-31", "2025-12-31"]),
+                                "numerator": [1, 2, 3], "denominator": [10, 10, 10]}))

@@ -27,7 +27,7 @@ import pandas as pd
 
 from analysis_helpers.analysis.backtest import cached_backtest, choose_default
 from analysis_helpers.analysis.leading import with_leading
-from analysis_helpers.analysis.panel import PanelFit, fit_panel
+from analysis_helpers.analysis.panel import PanelFit, PanelTooShort, fit_panel
 from analysis_helpers.analysis.projection import (
     MODELS,
     PANEL_MODELS,
@@ -299,7 +299,14 @@ def build_outlook(
             raise TooFewPoints(f"{len(observed)} council figure(s): at least {MIN_MONTHLY_POINTS} are needed for a "
                                "projection; what it takes a month is shown instead")
         pooled = pooled_variance(measure, as_of, release) if chosen in ("rw_logit", "rw_drift_logit") else None
-        fit = panel_fit(measure, as_of, release) if chosen in PANEL_MODELS else None
+        fit = None
+        if chosen in PANEL_MODELS:
+            try:
+                fit = panel_fit(measure, as_of, release)
+            except PanelTooShort as exc:  # a measure published only lately: the best model of the area's own series
+                chosen = default_model(measure, release, panel=False)
+                notes.append(f"{exc}; {chosen} is used instead")
+                pooled = pooled_variance(measure, as_of, release) if chosen in ("rw_logit", "rw_drift_logit") else None
         leading = chosen == "panel_ar1_leading_logit" and fit is not None and fit.leading_table
         series = with_leading(observed, release, area.code) if leading else observed
         unit = target.unit if target is not None else (measure_unit(measure) or "pct")

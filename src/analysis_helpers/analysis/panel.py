@@ -62,6 +62,11 @@ MIN_CALIBRATION = 30
 NORMAL_Q = {0.80: 1.2815515655446004, 0.95: 1.959963984540054}
 
 
+class PanelTooShort(SendReviewError):
+    """Fewer than four years of LA figures before the origin: a measure DfE publishes only lately (the 6-week decision,
+    from 2023) has no panel yet, and its outlook falls back to a model of the area's own series."""
+
+
 @dataclass(frozen=True)
 class PanelFit:
     """A panel AR(1) fitted on every LA's years up to ``origin`` (a period end)."""
@@ -205,7 +210,7 @@ def fit_panel(panel: pd.DataFrame, horizons: tuple[int, ...] = CALIBRATED_HORIZO
     wide = _Wide(panel)
     last = len(wide.ends) - 1
     if last < 3:
-        raise SendReviewError("the panel model needs four or more years of LA figures before the forecast origin")
+        raise PanelTooShort("the panel model needs four or more years of LA figures before the forecast origin")
     origins = range(1, last)  # each year from the second forecast from the years before it
     signals = {o: wide.signal_variance(o) for o in range(last + 1)}
     best = None
