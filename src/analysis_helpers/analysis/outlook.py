@@ -26,7 +26,8 @@ import numpy as np
 import pandas as pd
 
 from analysis_helpers.analysis.backtest import cached_backtest, choose_default
-from analysis_helpers.analysis.panel import PanelFit, fit_panel
+from analysis_helpers.analysis.panel import PanelFit
+from analysis_helpers.analysis.panel_cache import cached_fit_panel
 from analysis_helpers.analysis.projection import (
     MODELS,
     PANEL_MODELS,
@@ -144,8 +145,9 @@ def pooled_variance(measure: str, as_of: dt.date | None, release: Release) -> fl
 
 
 def panel_fit(measure: str, as_of: dt.date | None, release: Release) -> PanelFit | None:
-    """The panel model fitted on every LA's years published by ``as_of`` (for :data:`PANEL_MODELS`)."""
-    return _fitted_once(_panel_cache, fit_panel, measure, as_of, release)
+    """The panel model fitted on every LA's years published by ``as_of`` (for :data:`PANEL_MODELS`); kept on disk
+    (:mod:`~analysis_helpers.analysis.panel_cache`), so each kernel of a run reads it instead of fitting it again."""
+    return _fitted_once(_panel_cache, lambda panel: cached_fit_panel(panel, release.sha256), measure, as_of, release)
 
 
 def _fitted_once(cache: dict, fit, measure: str, as_of: dt.date | None, release: Release):
