@@ -234,7 +234,7 @@ def figure_html(fig: Figure, alt: str) -> str:
     if engine is not None and fig.dpi == 100:  # laid out here at the PNG's dpi: savefig draws once, the same pixels
         engine.execute(fig)
         fig.set_layout_engine("none")
-    fig.savefig(buffer, format="png", dpi=100)
+    fig.savefig(buffer, format="png", dpi=100, pil_kwargs={"compress_level": 1})  # zlib's fastest: 2% larger, a third faster
     plt.close(fig)
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
     return (
