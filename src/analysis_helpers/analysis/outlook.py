@@ -27,7 +27,8 @@ import pandas as pd
 
 from analysis_helpers.analysis.backtest import cached_backtest, choose_default
 from analysis_helpers.analysis.leading import with_leading
-from analysis_helpers.analysis.panel import PanelFit, PanelTooShort, fit_panel
+from analysis_helpers.analysis.panel import PanelFit, PanelTooShort
+from analysis_helpers.analysis.panel_cache import cached_fit_panel
 from analysis_helpers.analysis.projection import (
     MODELS,
     PANEL_MODELS,
@@ -145,9 +146,10 @@ def pooled_variance(measure: str, as_of: dt.date | None, release: Release) -> fl
 
 
 def panel_fit(measure: str, as_of: dt.date | None, release: Release) -> PanelFit | None:
-    """The panel model fitted on every LA's years published by ``as_of`` (for :data:`PANEL_MODELS`)."""
+    """The panel model fitted on every LA's years published by ``as_of`` (for :data:`PANEL_MODELS`); kept on disk
+    (:mod:`~analysis_helpers.analysis.panel_cache`), so each kernel of a run reads it instead of fitting it again."""
     def fit(panel):  # a timeliness panel carries the release's leading indicators (for panel_ar1_leading_logit)
-        return fit_panel(with_leading(panel, release) if measure in ADAPTER else panel)
+        return cached_fit_panel(with_leading(panel, release) if measure in ADAPTER else panel, release.sha256)
 
     return _fitted_once(_panel_cache, fit, measure, as_of, release)
 

@@ -8,12 +8,15 @@ column is a one-line error naming the file and the column.
 
 from __future__ import annotations
 
+import sys
 from functools import lru_cache
+from pathlib import Path
 
 import pandas as pd
 
 from analysis_helpers.core.errors import DataValidationError
 from analysis_helpers.core.paths import DSG_DEFICIT_FILE
+from analysis_helpers.data import parquet_cache
 from analysis_helpers.data.provenance import verify_raw_file
 
 DSG_COLUMN = "deficit"
@@ -21,8 +24,18 @@ DSG_COLUMN = "deficit"
 
 @lru_cache(maxsize=2)
 def dsg_table(path=DSG_DEFICIT_FILE) -> pd.DataFrame:
-    """``financial_year, level, name, deficit_pct`` (cumulative DSG deficit as % of income)."""
-    verify_raw_file(path)
+    """``financial_year, level, name, deficit_pct`` (cumulative DSG deficit as % of income).
+
+    Read from the workbook once and kept as parquet under its SHA-256 and a hash of this module
+    (:func:`~analysis_helpers.data.parquet_cache.cached_frame`), so each notebook kernel skips the spreadsheet.
+    """
+    path = Path(path)
+    cached = parquet_cache.cache_file("dsg", verify_raw_file(path), DSG_CODE, f"{path.name}.parquet")
+    return parquet_cache.cached_frame(cached, lambda: read_dsg_file(path))
+
+
+def read_dsg_file(path) -> pd.DataFrame:
+    """The DSG table of :func:`dsg_table`, read from the workbook."""
     frame = pd.read_excel(path, engine="openpyxl")
     for column in ("financial_year", "geographic_level", "la_name", "region_name", DSG_COLUMN):
         if column not in frame.columns:
@@ -33,3 +46,7 @@ def dsg_table(path=DSG_DEFICIT_FILE) -> pd.DataFrame:
         {"financial_year": frame["financial_year"], "level": frame["geographic_level"], "name": name,
          "deficit_pct": pd.to_numeric(frame[DSG_COLUMN], errors="coerce")}
     )
+
+
+#: Hash of the code that reads the DSG workbook (part of its cache's name).
+DSG_CODE = parquet_cache.source_hash(sys.modules[__name__])

@@ -10,6 +10,7 @@ Two vintages ship with the workbook: ``"2025"`` (May 2025, the default) and
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -18,6 +19,7 @@ import pandas as pd
 
 from analysis_helpers.core.errors import DataValidationError, ParameterError
 from analysis_helpers.core.paths import NEIGHBOUR_FILES
+from analysis_helpers.data import parquet_cache
 from analysis_helpers.data.provenance import verify_raw_file
 
 VINTAGES = tuple(NEIGHBOUR_FILES)
@@ -46,9 +48,14 @@ def check_vintage(vintage: str | int) -> str:
 
 @lru_cache(maxsize=4)
 def neighbour_table(vintage: str = DEFAULT_VINTAGE) -> pd.DataFrame:
-    """Long table: ``la_number, la_name, rank, neighbour_number, closeness``."""
+    """Long table: ``la_number, la_name, rank, neighbour_number, closeness``.
+
+    Read from the workbook once and kept as parquet (:func:`~analysis_helpers.data.parquet_cache.cached_frame`)
+    under the workbook's SHA-256 and a hash of this module, so each notebook kernel skips the spreadsheet.
+    """
     path = NEIGHBOUR_FILES[check_vintage(vintage)]
-    return read_neighbour_file(path)
+    cached = parquet_cache.cache_file("neighbours", verify_raw_file(path), NEIGHBOURS_CODE, f"{path.name}.parquet")
+    return parquet_cache.cached_frame(cached, lambda: read_neighbour_file(path))
 
 
 def read_neighbour_file(path: Path) -> pd.DataFrame:
@@ -98,6 +105,10 @@ def read_neighbour_file(path: Path) -> pd.DataFrame:
     if not records:
         raise DataValidationError(f"{path.name}: the neighbour table has no rows under its header")
     return pd.DataFrame.from_records(records)
+
+
+#: Hash of the code that reads a neighbour workbook (part of its cache's name).
+NEIGHBOURS_CODE = parquet_cache.source_hash(sys.modules[__name__])
 
 
 def _la_number(value, path: Path, row: int, column: str) -> str:

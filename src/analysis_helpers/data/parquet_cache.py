@@ -69,3 +69,15 @@ def to_parquet(frame: pd.DataFrame, path: Path) -> bool:
 def from_parquet(path: Path) -> pd.DataFrame:
     """A cached table (raises if the file is damaged: callers rebuild it)."""
     return pq.read_table(path).to_pandas()
+
+
+def cached_frame(path: Path, build: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    """The table at ``path`` if it is there and sound; else ``build()``, kept there as parquet for the next process."""
+    if path.exists():
+        try:
+            return from_parquet(path)
+        except Exception:  # a damaged cache is rebuilt, never trusted
+            path.unlink(missing_ok=True)
+    frame = build()
+    to_parquet(frame, path)
+    return frame

@@ -101,7 +101,8 @@ def run_quarterly(
     Parameters are validated before any notebook starts. See the module
     docstring for what is written where. ``pdf=False`` writes no ``index.pdf``;
     ``index=False`` leaves the quarter's index alone (a batch writes it once at the end). ``jobs``
-    notebooks run at once (default: one a CPU; a batch, which runs areas at once, gives 1).
+    notebooks run at once (default: all of them, each kernel on one core: the system shares the cores, so the pack
+    ends when its total work does, not after a third notebook waited for a slot; a batch, which runs areas at once, gives 1).
     """
     q, day = resolve_run_parameters(quarter, as_of, warn=False)
     vintage = check_vintage(neighbours)
@@ -140,7 +141,7 @@ def run_quarterly(
                 log.info("reads %s (sha256 %s)", shown_path(path), sha256_of(path))
             for note in notes:
                 log.info("local feed %s: %s", feed.name, note)
-            durations = _run_notebooks(notebooks, parameters, work, failed_dir, target_area.name, q, jobs=jobs or os.cpu_count() or 1)
+            durations = _run_notebooks(notebooks, parameters, work, failed_dir, target_area.name, q, jobs=jobs or len(notebooks))
             headline = read_headline(work / notebooks[0].name)
             if headline is not None:
                 write_headline(headline, work)
