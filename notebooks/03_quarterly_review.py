@@ -140,7 +140,7 @@ if run.dfe_published:
 # %%
 if run.dfe_published:
     for measure, _ in pathway_sections.AGE_BANDS:
-        display(Markdown(narrative.compare_sentence(compare(run.area.name, measure, neighbours=run.neighbours, release=run.release), measure)))
+        display(Markdown(narrative.compare_sentence(compare(run.area.code, measure, neighbours=run.neighbours, release=run.release), measure)))
 display(*pathway_sections.inclusion(run, source))
 
 # %% [markdown]

@@ -199,3 +199,12 @@ def test_who_waits_sets_each_group_beside_england_and_the_region(release):
     own = pathway_sections.with_comparators(who_waits_for("England", "2024", release=release),
                                             types.SimpleNamespace(**{**vars(run), "area": areas_for(release).get("England"), "region": None}), "2024")
     assert own["england_pct"].isna().all() and own["region_pct"].isna().all()  # England is not its own comparator
+
+
+def test_englands_own_tables_have_no_empty_england_column(release):
+    areas = areas_for(release)
+    run = types.SimpleNamespace(area=areas.get("England"), region=None, neighbours="2025", release=release, dfe_published=True)
+    needs = pathway_sections.needs_table(run)
+    assert list(needs.columns) == ["Primary need", "Period", "England", "Plans"] and (needs["England"] != "–").all()
+    budgets = pathway_sections.ceased_and_budgets(run)[1].data
+    assert "<td>Plans with a personal budget in place</td><td>2024/25</td><td>19,596</td></tr>" in budgets

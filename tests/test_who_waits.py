@@ -144,3 +144,30 @@ def test_kent_2024_from_the_fixture_release(release):
 def test_a_period_without_breakdowns_is_refused(release):
     with pytest.raises(ParameterError, match="no breakdown rows for ehcp_issued_within_20_weeks_pct in 2019; periods with breakdowns: 2023, 2024"):
         who_waits_for("Kent", "2019", release=release)
+
+
+def test_a_hidden_group_cannot_be_worked_out_from_the_area_total():
+    """Area 84 of 349. A 29 of 74, B 51 of 152, C 0 of 18 are showable; D 4 of 105 has 1-4 on time and is hidden. With
+    A, B and C shown, the total gives D away (84 - 80 = 4 of 349 - 244 = 105), so the smallest shown group (C, 18
+    plans) is hidden too: then the hidden pair is 4 of 123, still 1-4 on time, so the next smallest (A, 74) goes as
+    well, leaving 33 of 197 hidden, which may be shown. (Bath and North East Somerset's 2024 ages, the reviewer's case.)"""
+    out = who_waits(rows(("A", 29, 74), ("B", 51, 152), ("C", 0, 18), ("D", 4, 105)), 84, 349).set_index("group")
+    assert list(out.index[out["shown"]]) == ["B"]
+    assert out.loc["C", "note"].startswith("not shown: with the area's total it would let a smaller group be worked out")
+    assert out[~out["shown"]][["numerator", "denominator", "group_pct", "p_value"]].isna().all().all()
+    assert out.loc["B", "p_adjusted"] == pytest.approx(out.loc["B", "p_value"])  # Holm over the one group still shown
+
+
+def test_a_group_whose_rest_is_a_handful_is_shown_but_not_tested():
+    """Area 52 of 70; A 49 of 62 leaves a rest of 3 of 8 (B, which DfE published as x): the rest's rate may not be
+    shown, so A is not compared with it. (Were B a hidden figure rather than DfE's x, A would be hidden with it: see above.)"""
+    out = who_waits(rows(("A", 49, 62), ("B", float("nan"), float("nan"), "x")), 52, 70).set_index("group")
+    assert out.loc["A", "shown"] and out.loc["A", "group_pct"] == pytest.approx(100 * 49 / 62)
+    assert math.isnan(out.loc["A", "p_value"]) and not out.loc["A", "beyond_chance"] and math.isnan(out.loc["A", "rest_pct"])
+    assert out.loc["A", "note"].startswith("not tested: the rest of the area is too few to show")
+
+
+def test_two_groups_one_hidden_hides_both():
+    """Area 52 of 70: B 3 of 8 is hidden, and A 49 of 62 with the total would give B away, so A is hidden too."""
+    out = who_waits(rows(("A", 49, 62), ("B", 3, 8)), 52, 70)
+    assert not out["shown"].any()

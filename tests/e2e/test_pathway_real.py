@@ -73,3 +73,19 @@ def test_london_new_plans_are_inner_plus_outer_london(table):
     assert len(rows) == 2
     row = one(table, "London", "new_ehcp_primary_need_asd_pct", "2024")
     assert (row["numerator"], row["denominator"]) == (sum(int(r["number_asd"]) for r in rows), sum(int(r["ehc_plans"]) for r in rows))
+
+
+def test_the_sections_find_an_area_by_its_code_not_its_name(real):
+    """"Dorset" names the old county (835) as well as Dorset Council (838, E06000059): the review of 838 must show
+    Dorset Council's own figures (requests.csv 2024, LA 838: 709 of 874 decided within 6 weeks)."""
+    import types
+
+    from analysis_helpers.reporting import pathway_sections
+
+    areas = areas_for(real)
+    area = areas.get("838")
+    run = types.SimpleNamespace(area=area, region=areas.region_of(area), neighbours="2025", release=real, dfe_published=True)
+    assert area.code == "E06000059"
+    words = pathway_sections.pathway(run, "DfE")[1].data
+    assert "81.1% (709 of 874" in words and "no figure for" not in words
+    assert "no breakdown rows" not in " ".join(getattr(item, "data", "") for item in pathway_sections.who_waits(run, "DfE"))

@@ -33,7 +33,11 @@ needs no assumption about how the group-versus-rest tests depend on each other
 weeks, is marked not shown (``shown`` False, ``note`` saying why): its counts,
 rate, interval, gap and test are all left empty, and it takes no part in the
 Holm adjustment (an adjusted p-value would depend on it). A group DfE published
-as a symbol (``x``) is marked not shown with the symbol.
+as a symbol (``x``) is marked not shown with the symbol. A topic's groups add up
+to the area's figure, which the review prints, so while the hidden groups add
+up to a rate that may not be shown, the smallest shown group is hidden too
+(complementary suppression). A group whose *rest of the area* is that small is
+shown but not tested, and the rest's rate is not given.
 
 **Age bands.** DfE publishes single years of age; bands are easier to read and
 fewer groups are hidden. :data:`AGE_BANDS` (under 5, 5 to 10, 11 to 15, 16 and
@@ -145,13 +149,37 @@ def who_waits(rows: pd.DataFrame, area_numerator: float, area_denominator: float
         if word == "age":
             part = banded(part, bands)
         groups = [_group(word, r, area_numerator, area_denominator, area_pct) for r in part.itertuples(index=False)]
-        tested = [g for g in groups if not math.isnan(g["p_value"])]
+        _complement(groups, area_numerator, area_denominator)
+        tested = [g for g in groups if g["shown"] and not math.isnan(g["p_value"])]
         if tested:
             adjusted = multipletests([g["p_value"] for g in tested], method="holm")[1]
             for g, p in zip(tested, adjusted, strict=True):
                 g["p_adjusted"], g["beyond_chance"] = float(p), bool(p < alpha)
         out.extend(groups)
     return pd.DataFrame(out, columns=COLUMNS)
+
+
+def _complement(groups: list[dict], area_numerator: float, area_denominator: float) -> None:
+    """Complementary suppression: the groups of a topic add up to the area's figure, which the review prints, so
+    hidden groups could be worked out by subtraction. While the groups hidden by the disclosure rules add up to a rate
+    that may not be shown (fewer than 10 plans, or 1 to 4 on time), the smallest shown group is hidden too."""
+    def hidden_sum() -> tuple[float, float]:
+        shown_x = sum(g["numerator"] for g in groups if g["shown"])
+        shown_n = sum(g["denominator"] for g in groups if g["shown"])
+        return area_numerator - shown_x, area_denominator - shown_n
+
+    if not any(not g["shown"] and "disclosure" in g["note"] for g in groups):
+        return
+    while True:
+        x, n = hidden_sum()
+        shown = [g for g in groups if g["shown"]]
+        if not shown or (n == 0 and x == 0) or not rate_hidden(x, n):
+            return
+        smallest = min(shown, key=lambda g: g["denominator"])
+        smallest.update({k: math.nan for k in ("numerator", "denominator", "group_pct", "ci_low_pct", "ci_high_pct",
+                                                "gap_points", "rest_pct", "p_value", "p_adjusted")})
+        smallest.update(shown=False, test="", beyond_chance=False,
+                        note="not shown: with the area's total it would let a smaller group be worked out (disclosure rules)")
 
 
 def _group(word: str, row, area_numerator: float, area_denominator: float, area_pct: float) -> dict:
@@ -173,6 +201,9 @@ def _group(word: str, row, area_numerator: float, area_denominator: float, area_
              "ci_high_pct": high, "gap_points": group_pct - area_pct, "note": ""}
     if rest_n == 0:
         return {**shown, "note": "the group is the whole area: nothing to compare with"}
+    rest_hidden = rate_hidden(rest_x, rest_n)
+    if rest_hidden:  # the rest is a handful of plans: neither shown nor compared with (it would be read into)
+        return {**shown, "note": f"not tested: the rest of the area is too few to show ({rest_hidden})"}
     test, p = two_proportion_test(x, n, rest_x, rest_n)
     return {**shown, "rest_pct": 100 * rest_x / rest_n, "test": test, "p_value": p}
 

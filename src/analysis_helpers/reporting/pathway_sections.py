@@ -29,11 +29,12 @@ CLOCKS_AND_BALANCING = (*CLOCKS, BALANCING)
 # -- the EHC pathway -----------------------------------------------------------------------------------------------
 def pathway_title(table: pd.DataFrame, area_name: str) -> str:
     """The pathway chart's finding: the clock furthest behind England, if the gap is beyond chance."""
-    worst = widest_gap(table)
+    outside = table[~table["funnel"].str.startswith("within") & (table["funnel"] != "")]
+    worst = widest_gap(outside)  # the widest gap beyond chance: a wider one within the limits is not a finding
     if table["england"].isna().all():  # England itself
         values = ", ".join(f"{s.lower()} {fmt_pct(v)}" for s, v in zip(table["stage"], table["value"], strict=True))
         return f"{area_name}: {values}"
-    if worst is None or worst["funnel"].startswith("within"):
+    if worst is None:
         return f"{area_name}: no statutory clock is behind England by more than chance"
     return (f"{area_name}: the widest gap from England is at {worst['stage'][0].lower() + worst['stage'][1:]}, "
             f"{fmt_pct(worst['value'])} against {fmt_pct(worst['england'])} ({worst['period']})")
@@ -82,7 +83,7 @@ def pathway(run, source: str) -> list:
     """The statutory clocks from request to annual review, with the refusal share beside them."""
     if not run.dfe_published:
         return []
-    table = pathway_table(run.area.name, neighbours=run.neighbours, release=run.release)
+    table = pathway_table(run.area.code, neighbours=run.neighbours, release=run.release)
     title = pathway_title(table, run.area.name)
     fig = pathway_charts.pathway_chart(table, area_name=run.area.name, title=title, source=source)
     sentences = pathway_sentences(table, run.area.name)
@@ -99,7 +100,7 @@ def confidence(run, kpis: pd.DataFrame, names: list[str], source: str, funnel) -
     """
     if not run.dfe_published:
         return []
-    frame = compare(run.area.name, APPEALS, neighbours=run.neighbours, release=run.release)
+    frame = compare(run.area.code, APPEALS, neighbours=run.neighbours, release=run.release)
     shown = [Markdown(narrative.compare_sentence(frame, APPEALS))]
     series = kpis[(kpis["measure"] == APPEALS) & kpis["area_name"].isin(names)]
     title = narrative.trend_title(series, run.area.name, APPEALS)
@@ -116,7 +117,7 @@ def age_points(run) -> tuple[pd.DataFrame, dict]:
     """Mainstream share by age band for the area, England, the region and the neighbours' median; and the area's compare rows."""
     points, mine = [], {}
     for measure, band in AGE_BANDS:
-        frame = compare(run.area.name, measure, neighbours=run.neighbours, release=run.release).set_index("comparator")
+        frame = compare(run.area.code, measure, neighbours=run.neighbours, release=run.release).set_index("comparator")
         mine[band] = frame.loc["Area"]
         for comparator in ("Area", "England", "Region", SN_MEDIAN):
             if comparator in frame.index and pd.notna(frame.loc[comparator, "value"]):
@@ -138,7 +139,9 @@ def inclusion(run, source: str) -> list:
         title = f"Mainstream placement by age band, {primary['period']}"
     else:
         england = points[(points["name"] == "England")].set_index("band")["value"]
-        title = (f"{run.area.name}: mainstream placement falls from {fmt_pct(primary['value'])} at ages 5-10 to "
+        change = secondary["value"] - primary["value"]
+        verb = "falls" if change < 0 else "rises" if change > 0 else "is level"
+        title = (f"{run.area.name}: mainstream placement {verb} from {fmt_pct(primary['value'])} at ages 5-10 to "
                  f"{fmt_pct(secondary['value'])} at ages 11-15 ({primary['period']})")
         if len(england) == 2 and run.area.name != "England":
             title += f"; England {fmt_pct(england.iloc[0])} to {fmt_pct(england.iloc[1])}"
@@ -147,7 +150,10 @@ def inclusion(run, source: str) -> list:
             f"{run.area.name}'s plans for children aged 5 to 10 ({fmt_fraction(primary['numerator'], primary['denominator'])}) "
             f"and {fmt_pct(secondary['value'])} for young people aged 11 to 15 "
             f"({fmt_fraction(secondary['numerator'], secondary['denominator'])}) had a mainstream school placement: "
-            f"a fall of {fmt_points(primary['value'] - secondary['value'])} at the move to secondary school."
+            + (f"a {'fall' if change < 0 else 'rise'} of {fmt_points(abs(change))} at the move to secondary school."
+               if change else "the same share at the move to secondary school.")
+            + (" With so few plans, the difference says little." if min(primary["denominator"], secondary["denominator"]) < 10
+               else "")
         ))
     fig = pathway_charts.age_slope_chart(points, title=title, source=source, highlight=run.area.name)
     shown.insert(0, HTML(charts.figure_html(fig, alt=title)))
@@ -158,7 +164,7 @@ def needs_mix(run, source: str) -> list:
     """Each primary need's share of the area's plans beside England's (January census), largest first."""
     rows = []
     for code, _, need in PRIMARY_NEEDS:
-        frame = compare(run.area.name, f"ehcp_primary_need_{code}_pct", neighbours=run.neighbours, release=run.release)
+        frame = compare(run.area.code, f"ehcp_primary_need_{code}_pct", neighbours=run.neighbours, release=run.release)
         frame = frame.set_index("comparator")
         england = frame.loc["England", "value"] if "England" in frame.index else float("nan")
         rows.append({"need": need, "area": frame.loc["Area", "value"], "comparator": england,
@@ -211,7 +217,7 @@ def who_waits_sentences(groups: pd.DataFrame, area_name: str, period: str) -> li
                        + (f"; the same group in England: {fmt_pct(g['england_pct'])}" if pd.notna(g.get("england_pct")) else "") + ".")
     hidden = groups[~groups["shown"]]
     if len(hidden):
-        out.append(f"Not shown ({len(hidden)} groups: fewer than 10 plans, fewer than 5 on time, or not published by DfE): "
+        out.append(f"Not shown ({len(hidden)} groups: fewer than 10 plans, 1 to 4 on time, one that would give such a group away, or not published by DfE): "
                    + ", ".join(f"{t} {g}" for t, g in zip(hidden["topic"], hidden["group"], strict=True)) + ".")
     return out
 
@@ -220,9 +226,9 @@ def with_comparators(groups: pd.DataFrame, run, period: str) -> pd.DataFrame:
     """``groups`` with ``england_pct`` and ``region_pct``: the same group's rate in England and the region that period
     (missing where that area has no shown figure for the group, or the area is England itself)."""
     out = groups.copy()
-    for column, name in (("england_pct", "England"), ("region_pct", run.region.name if run.region else None)):
+    for column, name in (("england_pct", "England"), ("region_pct", run.region.code if run.region else None)):
         out[column] = float("nan")
-        if name is None or name == run.area.name:
+        if name is None or name in (run.area.name, run.area.code):
             continue
         try:
             theirs = who_waits_for(name, period, release=run.release)
@@ -239,7 +245,7 @@ def who_waits(run, source: str) -> list:
     if not run.dfe_published:
         return []
     try:
-        groups = who_waits_for(run.area.name, release=run.release)
+        groups = who_waits_for(run.area.code, release=run.release)
     except ParameterError as exc:
         return [Markdown(f"*Who waits cannot be shown for {run.area.name}: {exc}.*")]
     if not groups["shown"].any():
@@ -248,10 +254,11 @@ def who_waits(run, source: str) -> list:
     groups = with_comparators(groups, run, period)
     area_pct = float(groups["area_pct"].dropna().iloc[0])
     flagged = groups[groups["beyond_chance"].fillna(False).astype(bool)]
-    if flagged.empty:
-        title = f"{run.area.name}, {period}: no group waits longer than the rest of the area by more than chance"
+    waiting = flagged[(flagged["gap_points"] < 0) & ~flagged["group"].str.lower().isin(("unknown", "unclassified"))]
+    if waiting.empty:
+        title = f"{run.area.name}, {period}: no recorded group waits longer than the rest of the area by more than chance"
     else:
-        worst = flagged.loc[flagged["gap_points"].idxmin()]
+        worst = waiting.loc[waiting["gap_points"].idxmin()]
         title = (f"{run.area.name}, {period}: {group_words(worst['topic'], worst['group'])} had {fmt_pct(worst['group_pct'])} "
                  f"of plans within 20 weeks, against {fmt_pct(area_pct)} overall")
     fig = pathway_charts.who_waits_chart(groups, area_name=run.area.name, area_pct=area_pct, title=title, source=source)
@@ -269,7 +276,7 @@ def pathway_details(run) -> list:
         return []
     shown = []
     for measure in DETAIL_MEASURES:
-        frame = compare(run.area.name, measure, neighbours=run.neighbours, release=run.release)
+        frame = compare(run.area.code, measure, neighbours=run.neighbours, release=run.release)
         shown += [Markdown(narrative.compare_sentence(frame, measure)),
                   HTML(tables.to_html(tables.comparison_table(frame, measure), caption=narrative.comparison_title(frame, measure)))]
     for prefix, plans in (("ehcp", "all EHC plans (January census)"), ("new_ehcp", "new EHC plans (calendar year)")):
@@ -282,14 +289,16 @@ def needs_table(run, prefix: str = "ehcp") -> pd.DataFrame:
     region and the statistical neighbours' median, largest share first."""
     rows = []
     for code, _, need in PRIMARY_NEEDS:
-        frame = compare(run.area.name, f"{prefix}_primary_need_{code}_pct", neighbours=run.neighbours, release=run.release)
+        frame = compare(run.area.code, f"{prefix}_primary_need_{code}_pct", neighbours=run.neighbours, release=run.release)
         share = frame.set_index("comparator")["value"].get
         area = frame.set_index("comparator").loc["Area"]
-        rows.append({"Primary need": need[:1].upper() + need[1:], "Period": area["period"], "_order": area["value"],
-                     run.area.name: fmt_pct(area["value"], missing="–"),
-                     "Plans": fmt_fraction(area["numerator"], area["denominator"], missing="–"),
-                     "England": fmt_pct(share("England"), missing="–"), "Region": fmt_pct(share("Region"), missing="–"),
-                     "Neighbours (median)": fmt_pct(share(SN_MEDIAN), missing="–")})  # get: None (shown –) where absent
+        row = {"Primary need": need[:1].upper() + need[1:], "Period": area["period"], "_order": area["value"],
+               run.area.name: fmt_pct(area["value"], missing="–"),
+               "Plans": fmt_fraction(area["numerator"], area["denominator"], missing="–")}
+        for label, column in (("England", "England"), ("Region", "Region"), (SN_MEDIAN, "Neighbours (median)")):
+            if label in frame["comparator"].values:  # England's own table has no England column: it is the area
+                row[column] = fmt_pct(share(label), missing="–")
+        rows.append(row)
     return pd.DataFrame(rows).sort_values("_order", ascending=False, na_position="last").drop(columns="_order")
 
 
@@ -298,7 +307,7 @@ def ceased_table(run) -> pd.DataFrame:
     rows = []
     for _, code, reason in CEASED_REASONS:
         measure = f"ehcp_ceased_{code}_count" if code else "ehcp_ceased_count"
-        frame = compare(run.area.name, measure, neighbours=run.neighbours, release=run.release).set_index("comparator")
+        frame = compare(run.area.code, measure, neighbours=run.neighbours, release=run.release).set_index("comparator")
         rows.append({"measure": measure, "reason": reason, "period": frame.loc["Area", "period"], "area": frame.loc["Area", "value"],
                      "england": frame.loc["England", "value"] if "England" in frame.index else frame.loc["Area", "value"]})
     table = pd.DataFrame(rows)
@@ -327,9 +336,9 @@ def ceased_and_budgets(run) -> list:
     budgets = []
     for _, code, covers in PERSONAL_BUDGETS:
         measure = f"ehcp_personal_budget_{code}_count" if code else "ehcp_personal_budget_count"
-        frame = compare(run.area.name, measure, neighbours=run.neighbours, release=run.release).set_index("comparator")
+        frame = compare(run.area.code, measure, neighbours=run.neighbours, release=run.release).set_index("comparator")
         budgets.append({"EHC plans": "Plans " + covers, "Period": frame.loc["Area", "period"],
                         run.area.name: fmt_count(frame.loc["Area", "value"], missing="–"),
-                        "England": fmt_count(frame.loc["England", "value"], missing="–") if "England" in frame.index else ""})
+                        **({"England": fmt_count(frame.loc["England", "value"], missing="–")} if "England" in frame.index else {})})
     shown.append(HTML(tables.to_html(pd.DataFrame(budgets), caption=f"{run.area.name}: personal budgets at the January census")))
     return shown
