@@ -8,7 +8,6 @@ import re
 import types
 
 import numpy as np
-import pandas as pd
 import pytest
 from helpers import raw_rows
 
@@ -130,7 +129,8 @@ def test_age_points_hold_each_comparator_once_a_band(release):
     assert {"Kent", "England", "South East"} <= set(points["name"])
     # caseload.csv Kent 202425: 3,668 of 6,392 aged 5-10 and 3,155 of 8,174 aged 11-15 in mainstream
     assert (mine["Ages 5-10"]["numerator"], mine["Ages 11-15"]["denominator"]) == (3668, 8174)
-    assert isinstance(points, pd.DataFrame)
+    kent = points[points["name"] == "Kent"].set_index("band")["value"]
+    assert kent["Ages 5-10"] == pytest.approx(100 * 3668 / 6392) and kent["Ages 11-15"] == pytest.approx(100 * 3155 / 8174)
 
 
 def test_who_waits_names_the_groups_beyond_chance_and_hides_small_ones(release):

@@ -302,7 +302,7 @@ def needs_table(run, prefix: str = "ehcp") -> pd.DataFrame:
     return pd.DataFrame(rows).sort_values("_order", ascending=False, na_position="last").drop(columns="_order")
 
 
-def ceased_table(run) -> pd.DataFrame:
+def ceased_table(run) -> tuple[pd.DataFrame, str]:
     """Plans ceased in the latest year by DfE's reason: the area's count and share of its ceased plans, England's share."""
     rows = []
     for _, code, reason in CEASED_REASONS:
