@@ -3,9 +3,11 @@
 ``areas`` is ``all`` (every LA with data in the latest period), ``region:NAME``
 (every LA of a region), a comma-separated list of names, LA numbers or codes (a
 name holding a comma in double quotes: ``"Bristol, City of",Essex``), or a list of names.
-Each area runs in its own worker process via :func:`report.run_quarterly`
+Each area runs in a worker process via :func:`report.run_quarterly`
 (which writes the area's ``run.log`` beside its ``manifest.json``); a
-failing area is recorded, logged, and the batch goes on. A batch writes each area's
+failing area is recorded, logged, and the batch goes on. A worker keeps its
+kernel from one area to the next (:mod:`.kernels`: cleared between areas, so
+each area's review is the one a run of its own writes), and its browser for the PDFs. A batch writes each area's
 review (``index.html``); ``details=True`` adds the baselines and trajectories
 reports that ``send-review run`` always writes (about 2.5 times the time), and
 each area's ``index.pdf`` unless ``pdf=False``. When all have finished,
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import logging
+import multiprocessing.util
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -31,11 +34,13 @@ from analysis_helpers.core.paths import REPORTS_DIR
 from analysis_helpers.data.release import open_release
 from analysis_helpers.domain.areas import Area
 from analysis_helpers.domain.kpis import areas_for
+from analysis_helpers.pipeline.kernels import KernelPool
 from analysis_helpers.pipeline.quarter_index import write_quarter_index
 from analysis_helpers.pipeline.quarters import resolve_run_parameters, warn_if_stale
 from analysis_helpers.pipeline.report import REVIEW_NOTEBOOKS, check_release_public, run_quarterly
 
 log = logging.getLogger(__name__)
+_worker: dict = {}
 
 
 @dataclass
@@ -88,6 +93,16 @@ def select_areas(spec: str | list[str], release_path: Path | None = None) -> lis
     return list(dict.fromkeys(chosen))
 
 
+def _worker_kernels() -> KernelPool:
+    """This worker process's kernels, kept from one area to the next and stopped when the worker exits."""
+    if _worker.get("pid") != os.getpid():  # a forked process inherits its parent's dict, not its kernels
+        pool = KernelPool()
+        multiprocessing.util.Finalize(pool, pool.close, exitpriority=10)
+        _worker.clear()
+        _worker.update(pid=os.getpid(), kernels=pool)
+    return _worker["kernels"]
+
+
 def _run_one(
     area_name: str, slug: str, quarter: str, as_of: str | None, out_dir: str, release: str | None, local: str | None = None,
     details: bool = False, pdf: bool = True,
@@ -96,7 +111,7 @@ def _run_one(
     try:
         run_quarterly(area=area_name, quarter=quarter, as_of=as_of, out_dir=Path(out_dir), release=Path(release) if release else None,
                       local=Path(local) if local else None, notebooks=REVIEW_NOTEBOOKS if details else REVIEW_NOTEBOOKS[:1],
-                      pdf=pdf, index=False, jobs=1)
+                      pdf=pdf, index=False, jobs=1, kernels=_worker_kernels())
         return AreaResult(area_name, slug, True, time.perf_counter() - tick)
     except SendReviewError as exc:
         return AreaResult(area_name, slug, False, time.perf_counter() - tick, str(exc))

@@ -6,11 +6,9 @@
   naming the notebook, the cell and the error, and keeps the failed notebook.
 * What the notebook wrote on stderr (warnings) is logged as warnings, so it
   reaches ``run.log``.
-* jupyter_client interrupts a kernel (SIGINT) before asking it to shut down. A
-  kernel still finishing its last message then logs
-  ``[IPKernelApp] ERROR | KeyboardInterrupt caught in kernel.`` on our stderr
-  (often in a busy batch). The notebook has finished by then, so the kernel
-  manager here skips that interrupt (:class:`QuietShutdownKernelManager`).
+* A kernel lent by a :class:`~.kernels.KernelPool` (``km``) runs the notebook
+  and stays up for the next one; without one, papermill starts a kernel and
+  shuts it down quietly (:class:`~.kernels.QuietShutdownKernelManager`).
 """
 
 from __future__ import annotations
@@ -21,27 +19,13 @@ from pathlib import Path
 
 import nbformat
 import papermill as pm
-from jupyter_client.manager import AsyncKernelManager
 from papermill.exceptions import PapermillExecutionError
 
 from analysis_helpers.core.errors import ReportError
 from analysis_helpers.core.paths import PROJECT_ROOT
+from analysis_helpers.pipeline.kernels import KERNEL_NAME, QuietShutdownKernelManager
 
 log = logging.getLogger(__name__)
-KERNEL_NAME = "python3"
-
-
-class QuietShutdownKernelManager(AsyncKernelManager):
-    """An AsyncKernelManager that does not interrupt a kernel it is shutting down.
-
-    An interrupt is still sent while the kernel runs (e.g. a cell's timeout);
-    only the one jupyter_client sends as the first step of a shutdown is skipped.
-    """
-
-    async def _async_interrupt_kernel(self) -> None:
-        if self.shutting_down:
-            return
-        await super()._async_interrupt_kernel()
 
 
 class _Collect(logging.Handler):
@@ -84,8 +68,9 @@ def declared_parameters(notebook: Path, parameters: dict) -> dict:
     return {name: value for name, value in parameters.items() if name in declared}
 
 
-def execute(notebook: Path, executed: Path, parameters: dict, failed_dir: Path) -> None:
-    """Run ``notebook`` with ``parameters`` into ``executed`` (see the module docstring)."""
+def execute(notebook: Path, executed: Path, parameters: dict, failed_dir: Path, km=None) -> None:
+    """Run ``notebook`` with ``parameters`` into ``executed``, in the lent kernel ``km`` if given (see the module docstring)."""
+    kernel = {"km": km} if km is not None else {"kernel_manager_class": QuietShutdownKernelManager}
     try:
         pm.execute_notebook(
             str(notebook),
@@ -95,7 +80,7 @@ def execute(notebook: Path, executed: Path, parameters: dict, failed_dir: Path) 
             cwd=str(PROJECT_ROOT),
             progress_bar=False,
             log_output=False,
-            kernel_manager_class=QuietShutdownKernelManager,
+            **kernel,
         )
     except PapermillExecutionError as exc:
         failed_dir.mkdir(parents=True, exist_ok=True)

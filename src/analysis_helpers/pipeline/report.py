@@ -57,6 +57,7 @@ from analysis_helpers.data.release import open_release
 from analysis_helpers.domain.kpis import areas_for
 from analysis_helpers.pipeline.execute import execute
 from analysis_helpers.pipeline.html import export_html, page_title
+from analysis_helpers.pipeline.kernels import KernelPool, close_thread_loop
 from analysis_helpers.pipeline.logs import FILE_ONLY, run_log
 from analysis_helpers.pipeline.manifest import build_manifest, write_manifest
 from analysis_helpers.pipeline.pdf import NO_CHROMIUM, find_chromium, write_pdf
@@ -95,14 +96,18 @@ def run_quarterly(
     pdf: bool = True,
     index: bool = True,
     jobs: int | None = None,
+    kernels: KernelPool | None = None,
 ) -> Path:
     """Execute the review notebooks for one area and quarter; return ``index.html``.
 
     Parameters are validated before any notebook starts. See the module
     docstring for what is written where. ``pdf=False`` writes no ``index.pdf``;
     ``index=False`` leaves the quarter's index alone (a batch writes it once at the end). ``jobs``
-    notebooks run at once (default: all of them, each kernel on one core: the system shares the cores, so the pack
-    ends when its total work does, not after a third notebook waited for a slot; a batch, which runs areas at once, gives 1).
+    notebooks run at once (default: one per core, at most all of them; a batch, which runs areas at once, gives 1);
+    a notebook that waits for a slot runs in the kernel the last one left (:mod:`.kernels`), skipping a kernel's
+    start and imports (on 2 cores Kent's pack took 10.1-10.5 s against 11.2-11.6 s with a kernel each).
+    ``kernels`` lends the kernels (a batch worker keeps its own from area to area); by default the run starts
+    its own and stops them at the end.
     """
     q, day = resolve_run_parameters(quarter, as_of, warn=False)
     vintage = check_vintage(neighbours)
@@ -141,7 +146,8 @@ def run_quarterly(
                 log.info("reads %s (sha256 %s)", shown_path(path), sha256_of(path))
             for note in notes:
                 log.info("local feed %s: %s", feed.name, note)
-            durations = _run_notebooks(notebooks, parameters, work, failed_dir, target_area.name, q, jobs=jobs or len(notebooks))
+            durations = _run_notebooks(notebooks, parameters, work, failed_dir, target_area.name, q,
+                                       jobs=jobs or min(len(notebooks), os.cpu_count() or 1), kernels=kernels)
             headline = read_headline(work / notebooks[0].name)
             if headline is not None:
                 write_headline(headline, work)
@@ -170,15 +176,24 @@ def check_release_public(release: Path, quarter: Quarter, day: dt.date) -> None:
 
 
 def _run_notebooks(notebooks, parameters: dict, work: Path, failed_dir: Path, area_name: str, quarter: Quarter,
-                   jobs: int = 1) -> dict[str, float]:
+                   jobs: int = 1, kernels: KernelPool | None = None) -> dict[str, float]:
     """Execute and export each notebook into ``work``, ``jobs`` at a time; on failure keep ``run.log`` beside the failed notebook.
 
-    Each notebook runs in its own kernel and writes only its own files, so the pack's notebooks can run at
-    once; the first failure (in the pack's order) is the one reported, and notebooks not yet started are not.
+    Each notebook runs in a kernel lent by ``kernels`` (a batch worker's, kept for its next area) or by a pool
+    of this run's own, so a notebook that starts after another finished reuses its kernel. Each writes only its
+    own files, so the pack's notebooks can run at once; the first failure (in the pack's order) is the one
+    reported, and notebooks not yet started are not.
     """
+    own_pool = kernels is None
+    pool_of_kernels = KernelPool() if own_pool else kernels
+
     def run_one(index: int, notebook: Path) -> float:
         tick = time.perf_counter()
-        execute(notebook, work / notebook.name, parameters, failed_dir=failed_dir)
+        try:
+            with pool_of_kernels.kernel() as km:
+                execute(notebook, work / notebook.name, parameters, failed_dir=failed_dir, km=km)
+        finally:
+            close_thread_loop()
         html_name = "index.html" if index == 0 else notebook.with_suffix(".html").name
         export_html(work / notebook.name, work / html_name, title=page_title(notebook, area_name, quarter))
         seconds = round(time.perf_counter() - tick, 3)
@@ -186,17 +201,21 @@ def _run_notebooks(notebooks, parameters: dict, work: Path, failed_dir: Path, ar
         return seconds
 
     durations: dict[str, float] = {}
-    with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(notebooks)))) as pool:
-        futures = [(notebook, pool.submit(run_one, index, notebook)) for index, notebook in enumerate(notebooks)]
-        for notebook, future in futures:
-            try:
-                durations[notebook.name] = future.result()
-            except Exception as exc:
-                pool.shutdown(wait=True, cancel_futures=True)
-                log.error("%s", exc, exc_info=not isinstance(exc, ReportError), extra=FILE_ONLY)
-                failed_dir.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(work / RUN_LOG, failed_dir / RUN_LOG)
-                raise
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(notebooks)))) as pool:
+            futures = [(notebook, pool.submit(run_one, index, notebook)) for index, notebook in enumerate(notebooks)]
+            for notebook, future in futures:
+                try:
+                    durations[notebook.name] = future.result()
+                except Exception as exc:
+                    pool.shutdown(wait=True, cancel_futures=True)
+                    log.error("%s", exc, exc_info=not isinstance(exc, ReportError), extra=FILE_ONLY)
+                    failed_dir.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(work / RUN_LOG, failed_dir / RUN_LOG)
+                    raise
+    finally:
+        if own_pool:
+            pool_of_kernels.close()
     return durations
 
 

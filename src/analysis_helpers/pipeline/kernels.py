@@ -1,0 +1,187 @@
+"""Kernels kept warm for the next notebook: the rest of a run's pack, or a batch worker's next area.
+
+Starting a kernel and importing pandas, matplotlib and the package costs
+about 4 s of CPU, more than most review notebooks spend on their own work. A
+:class:`KernelPool` lends a kernel for one notebook and takes it back; the next
+notebook gets the same kernel after :data:`RESET` has cleared it:
+
+* every name the last notebook defined is deleted (``%reset -f``), every figure
+  closed, and the cell counter set back to 1, so a notebook sees an empty
+  namespace and a failing cell keeps its own number;
+* warnings are shown again (the "once per place" memory is cleared), so each
+  area's ``run.log`` gets its own warnings;
+* what stays is what is the same for every area of a run: imported modules and
+  the package's caches of files read (each keyed on the file and its options).
+
+A kernel whose notebook failed is shut down, never lent again. ``tests/
+test_kernels.py`` checks that a notebook run in a lent kernel gives the same
+outputs as one run in a fresh kernel.
+
+Kernels are started and stopped on whichever thread asks (a run's notebook
+threads, a batch worker's area), so they are stopped by killing the process
+(``now=True``): that needs no socket bound to the thread that started them.
+A lent kernel is idle by then, its notebook written. Each of those threads
+gets an asyncio loop from jupyter_core for talking to kernels;
+:func:`close_thread_loop` closes it when the thread's notebook is done (left
+open, it warns ``unclosed event loop`` whenever it is collected, in someone else's code).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import run_sync
+
+from analysis_helpers.core.paths import PROJECT_ROOT
+
+log = logging.getLogger(__name__)
+KERNEL_NAME = "python3"
+#: Run (silently, out of the history) in a kernel before it is lent again.
+RESET = """\
+get_ipython().run_line_magic("reset", "-f")
+import matplotlib.pyplot as _plt, warnings as _warnings
+_plt.close("all")
+_kept = list(_warnings.filters)
+_warnings.resetwarnings()  # forgets which warnings were already shown ...
+_warnings.filters[:] = _kept  # ... and keeps the filters themselves
+get_ipython().execution_count = 1
+del _plt, _warnings, _kept
+"""
+
+
+class QuietShutdownKernelManager(AsyncKernelManager):
+    """An AsyncKernelManager that does not interrupt a kernel it is shutting down.
+
+    jupyter_client interrupts (SIGINT) a kernel before shutting it down; a kernel
+    still finishing its last message then logs ``KeyboardInterrupt caught in
+    kernel`` on our stderr. The notebook has finished by then, so the interrupt
+    is skipped; one sent while the kernel runs (a cell's timeout) still goes.
+    """
+
+    async def _async_interrupt_kernel(self) -> None:
+        if self.shutting_down:
+            return
+        await super()._async_interrupt_kernel()
+
+
+class PooledKernelManager(QuietShutdownKernelManager):
+    """A kernel manager that remembers the clients it made, so their sockets can be closed after each notebook.
+
+    nbclient closes its client only when it owns the kernel; with a lent kernel it leaves that to us.
+    """
+
+    def client(self, **kwargs):
+        made = super().client(**kwargs)
+        self.__dict__.setdefault("_made_clients", []).append(made)
+        return made
+
+    def close_clients(self) -> None:
+        for made in self.__dict__.pop("_made_clients", []):
+            made.stop_channels()
+
+
+class KernelPool:
+    """Idle kernels, lent one notebook at a time (see the module docstring). Close it when the run ends."""
+
+    def __init__(self, cwd: Path = PROJECT_ROOT) -> None:
+        self._cwd = Path(cwd)
+        self._idle: list[PooledKernelManager] = []
+        self._lock = threading.Lock()
+        self.started = 0  #: kernels started so far (tests and the benchmark read it)
+
+    @contextmanager
+    def kernel(self) -> Iterator[PooledKernelManager]:
+        """A running kernel with an empty namespace, for one notebook; taken back when the notebook ran."""
+        km = self._take()
+        ok = False
+        try:
+            yield km
+            ok = True
+        finally:
+            km.close_clients()
+            if ok and _alive(km):
+                with self._lock:
+                    self._idle.append(km)
+            else:
+                _stop(km)
+
+    def close(self) -> None:
+        """Stop every idle kernel."""
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for km in idle:
+            _stop(km)
+
+    def __enter__(self) -> KernelPool:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _take(self) -> PooledKernelManager:
+        while True:
+            with self._lock:
+                km = self._idle.pop() if self._idle else None
+            if km is None:
+                return self._start()
+            try:
+                run_sync(_reset)(km)
+                return km
+            except Exception as exc:  # noqa: BLE001 - a kernel that cannot be reset is replaced, not lent
+                log.debug("kernel not reused (%s: %s); starting another", type(exc).__name__, exc)
+                _stop(km)
+
+    def _start(self) -> PooledKernelManager:
+        km = PooledKernelManager(kernel_name=KERNEL_NAME)
+        # the history in memory, as nbclient does: kernels at once would otherwise queue on one sqlite file
+        run_sync(km.start_kernel)(cwd=str(self._cwd), extra_arguments=["--HistoryManager.hist_file=:memory:"])
+        with self._lock:
+            self.started += 1
+        return km
+
+
+async def _reset(km: PooledKernelManager, timeout: float = 60) -> None:
+    """Run :data:`RESET` in ``km``'s kernel; raise if it does not come back ``ok``."""
+    client = km.client()
+    try:
+        client.start_channels()
+        await client.wait_for_ready(timeout=timeout)
+        reply = await client.execute_interactive(RESET, silent=True, store_history=False, timeout=timeout,
+                                                 output_hook=lambda msg: None)
+        if reply["content"].get("status") != "ok":
+            raise RuntimeError(f"reset failed: {reply['content'].get('ename')}: {reply['content'].get('evalue')}")
+    finally:
+        km.close_clients()
+
+
+def _alive(km: PooledKernelManager) -> bool:
+    try:
+        return bool(run_sync(km.is_alive)())
+    except Exception:  # noqa: BLE001 - a manager that cannot tell is treated as dead
+        return False
+
+
+def _stop(km: PooledKernelManager) -> None:
+    try:
+        run_sync(km.shutdown_kernel)(now=True)
+    except Exception as exc:  # noqa: BLE001 - already gone
+        log.debug("kernel shutdown: %s: %s", type(exc).__name__, exc)
+
+
+def close_thread_loop() -> None:
+    """Close the asyncio loop jupyter_core set for this thread (not the main thread's, nor a running one)."""
+    if threading.current_thread() is threading.main_thread():
+        return
+    try:
+        loop = asyncio.get_event_loop_policy().get_event_loop()
+    except RuntimeError:  # this thread never had one
+        return
+    if not loop.is_running() and not loop.is_closed():
+        loop.close()
+    asyncio.set_event_loop(None)
