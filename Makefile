@@ -26,8 +26,8 @@ setup: $(STAMP) ## create .venv and install the locked environment (all other ta
 report: $(STAMP) ## review Kent (AREA=...) for the last completed quarter (QUARTER=2025-Q3 for another) and print where the HTML is
 	$(BIN)/send-review run --area "$(AREA)"$(if $(QUARTER), --quarter "$(QUARTER)")
 
-test: $(STAMP) ## run the whole test suite (unit, notebooks under nbval, end-to-end)
-	$(BIN)/python -m pytest tests --nbval-lax --nbval-kernel-name python3 notebooks
+test: $(STAMP) ## run the whole test suite (unit, notebooks under nbval, end-to-end), a test file per core at once
+	$(BIN)/python -m pytest tests --nbval-lax --nbval-kernel-name python3 notebooks -n auto --dist loadfile
 
 lab: $(STAMP) ## open JupyterLab on the workbook, with the project's kernel (autoreload on)
 	@$(BIN)/python -c "import jupyterlab" 2>/dev/null || $(BIN)/python -m pip install --quiet jupyterlab

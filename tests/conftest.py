@@ -7,7 +7,10 @@
   whole run (``SEND_REVIEW_CACHE_DIR``), so a test run never writes into
   ``data/cache`` of the working tree. It is set when pytest starts, before any
   collector runs: nbval starts the notebooks' kernels while collecting, and
-  they, papermill runs and subprocesses inherit the setting.
+  they, papermill runs and subprocesses inherit the setting. ``make test`` runs
+  test files on every core (pytest-xdist, ``--dist loadfile``: a module's
+  fixtures are built once); its workers inherit the controller's folder and
+  share it (cache files are written atomically), and the controller removes it.
 """
 
 import os
@@ -38,15 +41,18 @@ _cache = {"folder": None, "before": None}
 
 
 def pytest_configure(config):
-    """Point every cache of this run at a new temporary folder."""
+    """Point every cache of this run at a new temporary folder (an xdist worker shares its controller's)."""
     _cache["before"] = os.environ.get(CACHE_ENV)
+    if os.environ.get("PYTEST_XDIST_WORKER") and _cache["before"]:
+        _cache["folder"], _cache["shared"] = _cache["before"], True  # made, and removed, by the controller
+        return
     _cache["folder"] = tempfile.mkdtemp(prefix="send-review-test-cache-")
     os.environ[CACHE_ENV] = _cache["folder"]
 
 
 def pytest_unconfigure(config):
     """Remove the run's cache folder and restore the setting."""
-    if _cache["folder"]:
+    if _cache["folder"] and not _cache.get("shared"):
         shutil.rmtree(_cache["folder"], ignore_errors=True)
     if _cache["before"] is None:
         os.environ.pop(CACHE_ENV, None)
