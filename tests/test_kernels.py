@@ -5,6 +5,8 @@ and reads the executed notebook back. ``tests/e2e/test_batch.py`` checks the
 same on real reviews (a worker's second area is byte-identical to a run of its own).
 """
 
+import os
+import signal
 import time
 
 import nbformat
@@ -80,10 +82,11 @@ def test_a_kernel_whose_notebook_failed_is_not_lent_again(pool, tmp_path):
 def test_a_kernel_that_died_is_replaced(pool, tmp_path):
     pid = notebook(tmp_path, "pid", "import os\nprint(os.getpid())")
     first = run(pool, pid, tmp_path)
-    dies = notebook(tmp_path, "dies", "import os, signal, threading\n"
-                    "threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGKILL)).start()")
-    run(pool, dies, tmp_path)  # ends before its kernel dies
-    time.sleep(1.5)
+    os.kill(int(text(first, 0)), signal.SIGKILL)  # dies while idle in the pool
+    for _ in range(100):
+        if not pool._idle[0].provisioner.has_process or pool._idle[0].provisioner.process.poll() is not None:
+            break
+        time.sleep(0.05)
     after = run(pool, pid, tmp_path)
     assert pool.started == 2 and text(after, 0) != text(first, 0)
 
@@ -134,3 +137,13 @@ def test_a_notebook_thread_leaves_no_event_loop_open():
     assert unclosed_after(close=True) == []
     close_thread_loop()  # on the main thread: nothing to do, nothing closed
     assert not asyncio.get_event_loop_policy().get_event_loop().is_closed()
+
+
+def test_a_closed_pool_lends_no_kernel_and_stops_one_handed_back(tmp_path):
+    pool = KernelPool()
+    with pool.kernel() as km:
+        pool.close()  # e.g. a second Ctrl+C while a notebook still runs
+    assert not km.has_kernel and pool._idle == []
+    with pytest.raises(RuntimeError, match="closed"), pool.kernel():
+        pass
+    assert pool.started == 1

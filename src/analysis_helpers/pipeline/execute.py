@@ -70,14 +70,14 @@ def declared_parameters(notebook: Path, parameters: dict) -> dict:
 
 def execute(notebook: Path, executed: Path, parameters: dict, failed_dir: Path, km=None) -> None:
     """Run ``notebook`` with ``parameters`` into ``executed``, in the lent kernel ``km`` if given (see the module docstring)."""
-    kernel = {"km": km} if km is not None else {"kernel_manager_class": QuietShutdownKernelManager}
+    # A lent kernel was started in PROJECT_ROOT; papermill's cwd would chdir the whole process, racing the other notebook threads.
+    kernel = {"km": km} if km is not None else {"kernel_manager_class": QuietShutdownKernelManager, "cwd": str(PROJECT_ROOT)}
     try:
         pm.execute_notebook(
             str(notebook),
             str(executed),
             parameters=declared_parameters(notebook, parameters),
             kernel_name=KERNEL_NAME,
-            cwd=str(PROJECT_ROOT),
             progress_bar=False,
             log_output=False,
             **kernel,

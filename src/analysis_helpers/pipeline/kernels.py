@@ -11,16 +11,20 @@ notebook gets the same kernel after :data:`RESET` has cleared it:
 * warnings are shown again (the "once per place" memory is cleared), so each
   area's ``run.log`` gets its own warnings;
 * what stays is what is the same for every area of a run: imported modules and
-  the package's caches of files read (each keyed on the file and its options).
+  the package's caches of what it read (the release keyed on its checksum; the
+  neighbour and DSG tables on their vintage, read once a process): an input
+  edited while a batch runs reaches only the next batch.
 
 A kernel whose notebook failed is shut down, never lent again. ``tests/
 test_kernels.py`` checks that a notebook run in a lent kernel gives the same
 outputs as one run in a fresh kernel.
 
-Kernels are started and stopped on whichever thread asks (a run's notebook
-threads, a batch worker's area), so they are stopped by killing the process
-(``now=True``): that needs no socket bound to the thread that started them.
-A lent kernel is idle by then, its notebook written. Each of those threads
+Kernels are started on whichever thread asks (a run's notebook threads, a
+batch worker's area) and stopped by killing the process (``now=True``): that
+needs no socket bound to the thread that started them. A lent kernel is idle
+by then, its notebook written. :meth:`KernelPool.close` stops kernels on a
+thread of its own (a forked batch worker's main thread still holds its parent's
+asyncio loop), and a kernel handed back after it is stopped, not kept. Each of those threads
 gets an asyncio loop from jupyter_core for talking to kernels;
 :func:`close_thread_loop` closes it when the thread's notebook is done (left
 open, it warns ``unclosed event loop`` whenever it is collected, in someone else's code).
@@ -93,7 +97,8 @@ class KernelPool:
         self._cwd = Path(cwd)
         self._idle: list[PooledKernelManager] = []
         self._lock = threading.Lock()
-        self.started = 0  #: kernels started so far (tests and the benchmark read it)
+        self._closed = False
+        self.started = 0  #: kernels started so far (tests read it)
 
     @contextmanager
     def kernel(self) -> Iterator[PooledKernelManager]:
@@ -105,18 +110,22 @@ class KernelPool:
             ok = True
         finally:
             km.close_clients()
-            if ok and _alive(km):
-                with self._lock:
+            keep = ok and _alive(km)
+            with self._lock:
+                keep = keep and not self._closed
+                if keep:
                     self._idle.append(km)
-            else:
+            if not keep:
                 _stop(km)
 
     def close(self) -> None:
-        """Stop every idle kernel."""
+        """Stop every idle kernel, on a thread of its own (see the module docstring); lend no more."""
         with self._lock:
-            idle, self._idle = self._idle, []
-        for km in idle:
-            _stop(km)
+            idle, self._idle, self._closed = self._idle, [], True
+        if idle:
+            stopper = threading.Thread(target=_stop_all, args=(idle,), name="send-review-kernels")
+            stopper.start()
+            stopper.join()
 
     def __enter__(self) -> KernelPool:
         return self
@@ -127,6 +136,8 @@ class KernelPool:
     def _take(self) -> PooledKernelManager:
         while True:
             with self._lock:
+                if self._closed:
+                    raise RuntimeError("this KernelPool is closed")
                 km = self._idle.pop() if self._idle else None
             if km is None:
                 return self._start()
@@ -136,6 +147,9 @@ class KernelPool:
             except Exception as exc:  # noqa: BLE001 - a kernel that cannot be reset is replaced, not lent
                 log.debug("kernel not reused (%s: %s); starting another", type(exc).__name__, exc)
                 _stop(km)
+            except BaseException:  # Ctrl+C while resetting: the kernel is neither lent nor kept
+                _stop(km)
+                raise
 
     def _start(self) -> PooledKernelManager:
         km = PooledKernelManager(kernel_name=KERNEL_NAME)
@@ -146,8 +160,8 @@ class KernelPool:
         return km
 
 
-async def _reset(km: PooledKernelManager, timeout: float = 60) -> None:
-    """Run :data:`RESET` in ``km``'s kernel; raise if it does not come back ``ok``."""
+async def _reset(km: PooledKernelManager, timeout: float = 15) -> None:
+    """Run :data:`RESET` in ``km``'s kernel; raise if it does not come back ``ok`` within ``timeout`` s (a new kernel takes about 4)."""
     client = km.client()
     try:
         client.start_channels()
@@ -172,6 +186,13 @@ def _stop(km: PooledKernelManager) -> None:
         run_sync(km.shutdown_kernel)(now=True)
     except Exception as exc:  # noqa: BLE001 - already gone
         log.debug("kernel shutdown: %s: %s", type(exc).__name__, exc)
+
+
+def _stop_all(kms: list[PooledKernelManager]) -> None:
+    """Stop ``kms`` (on a thread of its own, whose loop is then closed)."""
+    for km in kms:
+        _stop(km)
+    close_thread_loop()
 
 
 def close_thread_loop() -> None:

@@ -213,6 +213,9 @@ def _run_notebooks(notebooks, parameters: dict, work: Path, failed_dir: Path, ar
                     failed_dir.mkdir(parents=True, exist_ok=True)
                     shutil.copyfile(work / RUN_LOG, failed_dir / RUN_LOG)
                     raise
+                except BaseException:  # Ctrl+C: start no notebook still waiting for a slot
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    raise
     finally:
         if own_pool:
             pool_of_kernels.close()
