@@ -8,6 +8,7 @@ raw rows with the csv module.
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 from helpers import raw_rows
@@ -171,3 +172,18 @@ def test_two_groups_one_hidden_hides_both():
     """Area 52 of 70: B 3 of 8 is hidden, and A 49 of 62 with the total would give B away, so A is hidden too."""
     out = who_waits(rows(("A", 49, 62), ("B", 3, 8)), 52, 70)
     assert not out["shown"].any()
+
+
+def test_holm_adjusted_matches_statsmodels_and_the_hand_method():
+    from statsmodels.stats.multitest import multipletests
+
+    from analysis_helpers.analysis.who_waits import holm_adjusted
+
+    rng = np.random.default_rng(14)
+    for size in (1, 2, 3, 7, 20):
+        p = list(rng.uniform(0, 0.2, size)) + [0.01] * (size > 3)  # ties included
+        assert holm_adjusted(p) == pytest.approx(list(multipletests(p, method="holm")[1]), rel=1e-12)
+        assert holm_adjusted(p) == pytest.approx(holm(p), rel=1e-12)
+    # by hand: 0.01 x 3 = 0.03; 0.03 x 2 = 0.06; 0.04 x 1 = 0.04, raised to 0.06 (step-down keeps the order); 0.6 x 2 capped at 1
+    assert holm_adjusted([0.04, 0.01, 0.03]) == pytest.approx([0.06, 0.03, 0.06])
+    assert holm_adjusted([0.6, 0.5]) == [1.0, 1.0]

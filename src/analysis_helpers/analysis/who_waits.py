@@ -54,7 +54,6 @@ import re
 import numpy as np
 import pandas as pd
 from scipy.stats import fisher_exact, norm
-from statsmodels.stats.multitest import multipletests
 
 from analysis_helpers.core.errors import ParameterError
 from analysis_helpers.core.intervals import wilson_interval
@@ -115,6 +114,23 @@ def two_proportion_test(x1: float, n1: float, x2: float, n2: float) -> tuple[str
     return "Fisher's exact test", float(fisher_exact(table.astype(int), alternative="two-sided").pvalue)
 
 
+
+def holm_adjusted(p_values: list[float]) -> list[float]:
+    """Holm's step-down adjusted p-values, in the order given.
+
+    The i-th smallest p-value (from 0) is multiplied by ``m - i``; each adjusted value is at least the one before it
+    in that order, and at most 1. The same values as statsmodels' ``multipletests(method="holm")`` (a test checks),
+    which is not used here because it runs a full garbage collection on every call: 0.7 s of each review.
+    """
+    order = np.argsort(p_values, kind="stable")
+    m = len(p_values)
+    adjusted = np.empty(m)
+    running = 0.0
+    for rank, index in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * float(p_values[index])))
+        adjusted[index] = running
+    return adjusted.tolist()
+
 def who_waits(rows: pd.DataFrame, area_numerator: float, area_denominator: float, alpha: float = 0.05,
               bands=AGE_BANDS) -> pd.DataFrame:
     """Each group's rate, gap to the area and test against the rest of the area (see the module docstring).
@@ -152,7 +168,7 @@ def who_waits(rows: pd.DataFrame, area_numerator: float, area_denominator: float
         _complement(groups, area_numerator, area_denominator)
         tested = [g for g in groups if g["shown"] and not math.isnan(g["p_value"])]
         if tested:
-            adjusted = multipletests([g["p_value"] for g in tested], method="holm")[1]
+            adjusted = holm_adjusted([g["p_value"] for g in tested])
             for g, p in zip(tested, adjusted, strict=True):
                 g["p_adjusted"], g["beyond_chance"] = float(p), bool(p < alpha)
         out.extend(groups)

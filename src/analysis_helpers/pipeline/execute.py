@@ -80,6 +80,7 @@ def execute(notebook: Path, executed: Path, parameters: dict, failed_dir: Path, 
             kernel_name=KERNEL_NAME,
             progress_bar=False,
             log_output=False,
+            request_save_on_cell_execute=False,  # written once at the end (or with its error marked): not twice a cell
             **kernel,
         )
     except PapermillExecutionError as exc:
