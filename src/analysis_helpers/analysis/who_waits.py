@@ -114,7 +114,6 @@ def two_proportion_test(x1: float, n1: float, x2: float, n2: float) -> tuple[str
     return "Fisher's exact test", float(fisher_exact(table.astype(int), alternative="two-sided").pvalue)
 
 
-
 def holm_adjusted(p_values: list[float]) -> list[float]:
     """Holm's step-down adjusted p-values, in the order given.
 
@@ -130,6 +129,7 @@ def holm_adjusted(p_values: list[float]) -> list[float]:
         running = max(running, min(1.0, (m - rank) * float(p_values[index])))
         adjusted[index] = running
     return adjusted.tolist()
+
 
 def who_waits(rows: pd.DataFrame, area_numerator: float, area_denominator: float, alpha: float = 0.05,
               bands=AGE_BANDS) -> pd.DataFrame:

@@ -86,21 +86,19 @@ def kpi_table(release: Release | None = None) -> pd.DataFrame:
     release = release or open_release()
     if not hasattr(release, "_kpis"):
         areas = areas_for(release)  # validates every file the measures read, cached or not
-        # named by the file too: its rows' ``source`` names it, and the same bytes may be stored under another name
-        cached = parquet_cache.cache_file("kpis", release.sha256, KPI_CODE, f"{release.path.name}.kpi_table.parquet") if release.cache else None
-        if cached is not None and cached.exists():
-            try:
-                release._kpis = parquet_cache.from_parquet(cached)[KPI_COLUMNS]
-                return release._kpis
-            except Exception:  # a damaged cache is rebuilt, never trusted
-                cached.unlink(missing_ok=True)
-        parts = [measure_rows(release, m, areas) for m in MEASURES]
-        table = pd.concat(parts, ignore_index=True)
-        table["_level"] = table["geographic_level"].map(LEVEL_ORDER)
-        table = table.sort_values(["_level", "area_name", "measure", "period_end"], kind="stable")
-        release._kpis = table.drop(columns="_level").reset_index(drop=True)[KPI_COLUMNS]
-        if cached is not None:
-            parquet_cache.to_parquet(release._kpis, cached)
+
+        def build() -> pd.DataFrame:
+            table = pd.concat([measure_rows(release, m, areas) for m in MEASURES], ignore_index=True)
+            table["_level"] = table["geographic_level"].map(LEVEL_ORDER)
+            table = table.sort_values(["_level", "area_name", "measure", "period_end"], kind="stable")
+            return table.drop(columns="_level").reset_index(drop=True)[KPI_COLUMNS]
+
+        if release.cache:  # a damaged cache is rebuilt, never trusted (cached_frame)
+            # named by the file too: its rows' ``source`` names it, and the same bytes may be stored under another name
+            cached = parquet_cache.cache_file("kpis", release.sha256, KPI_CODE, f"{release.path.name}.kpi_table.parquet")
+            release._kpis = parquet_cache.cached_frame(cached, build)[KPI_COLUMNS]
+        else:
+            release._kpis = build()
     return release._kpis
 
 

@@ -80,14 +80,19 @@ class PooledKernelManager(QuietShutdownKernelManager):
     nbclient closes its client only when it owns the kernel; with a lent kernel it leaves that to us.
     """
 
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.made_clients: list = []
+
     def client(self, **kwargs):
         made = super().client(**kwargs)
-        self.__dict__.setdefault("_made_clients", []).append(made)
+        self.made_clients.append(made)
         return made
 
     def close_clients(self) -> None:
-        for made in self.__dict__.pop("_made_clients", []):
-            made.stop_channels()
+        made, self.made_clients = self.made_clients, []
+        for client in made:
+            client.stop_channels()
 
 
 class KernelPool:

@@ -103,9 +103,9 @@ def run_quarterly(
     Parameters are validated before any notebook starts. See the module
     docstring for what is written where. ``pdf=False`` writes no ``index.pdf``;
     ``index=False`` leaves the quarter's index alone (a batch writes it once at the end). ``jobs``
-    notebooks run at once (default: one per core, at most all of them; a batch, which runs areas at once, gives 1);
-    a notebook that waits for a slot runs in the kernel the last one left (:mod:`.kernels`), skipping a kernel's
-    start and imports (on 2 cores Kent's pack took 10.1-10.5 s against 11.2-11.6 s with a kernel each).
+    notebooks run at once (default: one a core; a batch, which runs areas at once, gives 1); a notebook that waits
+    for a slot runs in the kernel the last one left (:mod:`.kernels`), skipping a kernel's start and imports (on 2
+    cores Kent's pack took 10.1-10.5 s, against 11.2-11.6 s with its three notebooks at once, a kernel each).
     ``kernels`` lends the kernels (a batch worker keeps its own from area to area); by default the run starts
     its own and stops them at the end.
     """
@@ -147,7 +147,7 @@ def run_quarterly(
             for note in notes:
                 log.info("local feed %s: %s", feed.name, note)
             durations = _run_notebooks(notebooks, parameters, work, failed_dir, target_area.name, q,
-                                       jobs=jobs or min(len(notebooks), os.cpu_count() or 1), kernels=kernels)
+                                       jobs=jobs or os.cpu_count() or 1, kernels=kernels)
             headline = read_headline(work / notebooks[0].name)
             if headline is not None:
                 write_headline(headline, work)
