@@ -11,6 +11,16 @@
   test files on every core (pytest-xdist, ``--dist loadfile``: a module's
   fixtures are built once); its workers inherit the controller's folder and
   share it (cache files are written atomically), and the controller removes it.
+* The files an analyst edits are never read by a test: the council feeds
+  (``SEND_REVIEW_LOCAL_DIR``), the council-measures catalogue
+  (``SEND_REVIEW_COUNCIL_MEASURES``) and the targets file
+  (``SEND_REVIEW_TARGETS``) point at frozen copies in ``tests/fixtures/data/``
+  (``frozen.py``),
+  and the default release (``SEND_REVIEW_DEFAULT_RELEASE``) is the 2025 release
+  by name, so a month, measure or target added to ``data/``, or a newer default
+  release, changes no expected number. They are set as this file is imported,
+  before the package is (``DEFAULT_RELEASE`` is read at import), and kernels,
+  papermill runs and subprocesses inherit them.
 """
 
 import os
@@ -22,6 +32,11 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
+
+from frozen import SETTINGS  # noqa: E402  (imports nothing from the package)
+
+_settings_before = {name: os.environ.get(name) for name in SETTINGS}
+os.environ.update({name: str(path) for name, path in SETTINGS.items()})
 
 from helpers import (  # noqa: E402,F401  (fixtures)
     FIXTURE_LIST,
@@ -51,7 +66,12 @@ def pytest_configure(config):
 
 
 def pytest_unconfigure(config):
-    """Remove the run's cache folder and restore the setting."""
+    """Remove the run's cache folder and restore the settings."""
+    for name, before in _settings_before.items():
+        if before is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = before
     if _cache["folder"] and not _cache.get("shared"):
         shutil.rmtree(_cache["folder"], ignore_errors=True)
     if _cache["before"] is None:

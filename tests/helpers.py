@@ -15,17 +15,21 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from frozen import (  # noqa: F401  (tests import them from here)
+    FEEDS_DIR,
+    KENT_FEED,
+    MEASURES_FILE,
+    SHIPPED_RELEASE,
+    TARGETS,
+)
 
-from analysis_helpers.core.paths import DEFAULT_RELEASE, HISTORIC_RELEASE, RAW_DIR
+from analysis_helpers.core.paths import HISTORIC_RELEASE
 from analysis_helpers.data.release import Release, open_release
 from analysis_helpers.domain import history as history_module
 
 FIXTURES_DIR = Path(__file__).parent / "fixtures"
 #: The checksum list the fixtures are verified against (registered by conftest.py).
 FIXTURE_LIST = FIXTURES_DIR / "README.md"
-#: The release shipped in data/raw, by name: tests whose expected text was worked out from it
-#: (its file name, its publication date) pin it, so a newer default release cannot change them.
-SHIPPED_RELEASE = RAW_DIR / "education-health-and-care-plans_2025.zip"
 #: Cut from data/raw/education-health-and-care-plans_2025.zip (all data files).
 FIXTURE_RELEASE = FIXTURES_DIR / "education-health-and-care-plans_2025_fixture.zip"
 #: Cut from data/raw/education-health-and-care-plans_2022.zip (sen2_mi.csv).
@@ -103,8 +107,8 @@ def grow_release(source: Path, target: Path) -> Path:
 @pytest.fixture
 def release_copy(tmp_path) -> Path:
     """A copy of the real release, outside data/raw (end-to-end tests)."""
-    target = tmp_path / DEFAULT_RELEASE.name
-    shutil.copyfile(DEFAULT_RELEASE, target)
+    target = tmp_path / SHIPPED_RELEASE.name
+    shutil.copyfile(SHIPPED_RELEASE, target)
     return target
 
 

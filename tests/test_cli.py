@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 import pytest
-from helpers import FIXTURE_RELEASE, make_release, raw_bytes
+from helpers import FIXTURE_RELEASE, KENT_FEED, SHIPPED_RELEASE, make_release, raw_bytes
 
 from analysis_helpers.analysis.backtest import cached_backtest, choose_default
 from analysis_helpers.cli import main
@@ -133,10 +133,8 @@ def test_a_new_release_file_is_used_by_path(tmp_path, capsys):
     """How-to: add the next DfE release (a copy stands in for the new zip)."""
     import shutil
 
-    from analysis_helpers.core.paths import DEFAULT_RELEASE
-
     new = tmp_path / "education-health-and-care-plans_2026.zip"
-    shutil.copyfile(DEFAULT_RELEASE, new)
+    shutil.copyfile(SHIPPED_RELEASE, new)
     code, out, _ = run_cli(capsys, "kpis", "--area", "Kent", "--measure", "ehcp_issued_within_20_weeks_pct", "--release", str(new), "--format", "csv")
     row = [r for r in csv.DictReader(io.StringIO(out)) if r["period"] == "2023"][0]
     assert code == 0 and (row["numerator"], row["denominator"]) == ("324", "1804")
@@ -147,10 +145,8 @@ def test_adding_a_month_of_figures(tmp_path, capsys):
     """How-to: add a month of local figures, validate, and see it used."""
     import shutil
 
-    from analysis_helpers.core.paths import LOCAL_DIR
-
     feed = tmp_path / "kent.csv"
-    shutil.copyfile(LOCAL_DIR / "kent.csv", feed)
+    shutil.copyfile(KENT_FEED, feed)
     with open(feed, "a", encoding="utf-8") as handle:
         handle.write("ehcp_issued_within_20_weeks_pct,2023-09,9.5%,pct,monthly (month of September),,,,KCC SEND update,https://democracy.kent.gov.uk/x\n")
     assert main(["validate", str(feed)]) == 0

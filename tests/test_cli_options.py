@@ -9,12 +9,11 @@ import subprocess
 import sys
 
 import pytest
-from helpers import FIXTURE_RELEASE
+from helpers import FIXTURE_RELEASE, KENT_FEED, SHIPPED_RELEASE
 
 from analysis_helpers.analysis.projection import MODELS
 from analysis_helpers.cli import main
 from analysis_helpers.cli import parser as cli_parser
-from analysis_helpers.core.paths import DEFAULT_RELEASE, LOCAL_DIR
 from analysis_helpers.data.local_feed import LOCAL_MEASURES
 from analysis_helpers.data.neighbours import VINTAGES
 from analysis_helpers.domain.history import ADAPTER
@@ -46,7 +45,7 @@ def test_a_missing_release_is_refused_in_either_position(capsys, where):
 @pytest.mark.parametrize("where", ["before", "after"])
 def test_another_release_is_used_in_either_position(tmp_path, capsys, where):
     other = tmp_path / "education-health-and-care-plans_2031.zip"
-    shutil.copyfile(DEFAULT_RELEASE, other)
+    shutil.copyfile(SHIPPED_RELEASE, other)
     option = ["--release", str(other)]
     command = ["kpis", *KENT, "--measure", TIMELINESS, "--format", "csv"]
     code, out, _ = run_cli(capsys, *(option + command if where == "before" else command + option))
@@ -70,7 +69,7 @@ def test_debug_shows_the_traceback_in_either_position(where):
 
 @pytest.mark.parametrize("where", ["before", "after"])
 def test_quiet_in_either_position_prints_only_errors(capsys, where):
-    feed = str(LOCAL_DIR / "kent.csv")
+    feed = str(KENT_FEED)
     args = ["--quiet", "validate", feed] if where == "before" else ["validate", feed, "--quiet"]
     code, out, err = run_cli(capsys, *args)
     assert (code, out, err) == (0, "", "")
@@ -80,7 +79,7 @@ def test_quiet_in_either_position_prints_only_errors(capsys, where):
 
 def test_quiet_still_prints_errors(tmp_path, capsys):
     broken = tmp_path / "kent.csv"
-    broken.write_text((LOCAL_DIR / "kent.csv").read_text(encoding="utf-8").replace(",pct,", ",percent,", 1), encoding="utf-8")
+    broken.write_text((KENT_FEED).read_text(encoding="utf-8").replace(",pct,", ",percent,", 1), encoding="utf-8")
     code, out, err = run_cli(capsys, "validate", str(broken), "--quiet")
     assert code == 2 and out == "" and "kent.csv: row" in err and "'percent'" in err
 

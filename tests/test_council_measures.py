@@ -3,9 +3,10 @@
 import shutil
 
 import pytest
+from helpers import MEASURES_FILE
 
 from analysis_helpers.core.errors import DataValidationError
-from analysis_helpers.core.paths import COUNCIL_MEASURES_FILE
+from analysis_helpers.core.paths import shown_path
 from analysis_helpers.data import council_measures
 from analysis_helpers.data.local_feed import LOCAL_MEASURES, REQUIRED, validate_feed
 from analysis_helpers.reporting import local_tables
@@ -32,12 +33,12 @@ def test_a_misspelt_measure_gets_one_short_line_with_the_closest_names(tmp_path)
     assert "\n" not in line and len(line) < 300
     assert line.startswith("kent.csv: row 2, column 'measure': unknown measure 'ehcp_isued_within_20_weeks_pct'; closest: "
                            "ehcp_issued_within_20_weeks_pct,")
-    assert line.endswith("(or add a row to data/local/measures.csv)")
+    assert line.endswith(f"(or add a row to {shown_path(MEASURES_FILE)})")
 
 
 def test_an_analyst_adds_a_measure_by_adding_a_row(tmp_path, monkeypatch):
     catalogue = tmp_path / "measures.csv"
-    shutil.copyfile(COUNCIL_MEASURES_FILE, catalogue)
+    shutil.copyfile(MEASURES_FILE, catalogue)
     with open(catalogue, "a", encoding="utf-8") as handle:
         handle.write("longest_wait_weeks,Longest wait for an EHC plan (weeks),weeks,false,The longest open case in weeks.\n"
                      "plan_audit_good_pct,EHC plans audited as good or better,pct,true,Share of audited plans rated good.\n")

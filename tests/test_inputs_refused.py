@@ -9,13 +9,13 @@ import sys
 
 import nbformat
 import pytest
-from helpers import FIXTURE_RELEASE, SHIPPED_RELEASE
+from helpers import FEEDS_DIR, FIXTURE_RELEASE, KENT_FEED, SHIPPED_RELEASE
 
 from analysis_helpers.cli import main
 from analysis_helpers.cli import parser as cli_parser
 from analysis_helpers.core import vintage
 from analysis_helpers.core.errors import DataValidationError, ParameterError, UnknownAreaError
-from analysis_helpers.core.paths import LOCAL_DIR, PROJECT_ROOT, shown_path
+from analysis_helpers.core.paths import PROJECT_ROOT, shown_path
 from analysis_helpers.data.inputs import files_read
 from analysis_helpers.domain.targets import ad_hoc_target
 from analysis_helpers.pipeline import batch as batch_module
@@ -88,11 +88,11 @@ def test_the_manifest_lists_exactly_the_inputs_a_run_read(tiny_run_elsewhere):
     inputs = [entry["path"] for entry in manifest["inputs"]]
     assert inputs == manifest["files_read"]  # the same files, each once
     assert len(inputs) == len(set(inputs)) and inputs.count(shown_path(SHIPPED_RELEASE)) == 1
-    assert "data/local/kent.csv" not in inputs  # --local named a folder without Kent's feed
+    assert shown_path(KENT_FEED) not in inputs  # --local named a folder without Kent's feed
 
 
 def test_files_read_names_a_file_once_however_it_is_written():
-    read = files_read(SHIPPED_RELEASE.relative_to(PROJECT_ROOT), "2025", LOCAL_DIR / "kent.csv")
+    read = files_read(SHIPPED_RELEASE.relative_to(PROJECT_ROOT), "2025", KENT_FEED)
     assert [shown_path(p) for p in read].count(shown_path(SHIPPED_RELEASE)) == 1
 
 
@@ -154,7 +154,7 @@ def test_a_local_basis_without_council_figures_is_refused(capsys):
                              "--release", FIXTURE_RELEASE)
     assert refused(code, err) and out == ""
     assert err == ("send-review: error: --basis local: Essex has no council figures for ehcp_issued_within_20_weeks_pct in "
-                   "data/local; add them (send-review validate checks a feed) or use --basis dfe\n")
+                   f"{shown_path(FEEDS_DIR)}; add them (send-review validate checks a feed) or use --basis dfe\n")
 
 
 @pytest.mark.parametrize("jobs", ["0", "-2"])
@@ -238,8 +238,8 @@ def test_a_missing_file_of_areas_is_refused(capsys, tmp_path, batch_spec):
 
 def test_a_batch_refuses_one_feed_file_for_many_areas(tmp_path):
     with pytest.raises(ParameterError) as caught:
-        run_batch("Kent,Essex", "2025-Q3", out_dir=tmp_path, release=FIXTURE_RELEASE, progress=False, local=LOCAL_DIR / "kent.csv")
-    assert str(caught.value) == (f"--local {LOCAL_DIR / 'kent.csv'} is one feed file, which every area of the batch would read as its "
+        run_batch("Kent,Essex", "2025-Q3", out_dir=tmp_path, release=FIXTURE_RELEASE, progress=False, local=KENT_FEED)
+    assert str(caught.value) == (f"--local {KENT_FEED} is one feed file, which every area of the batch would read as its "
                                  "own; give a folder of feeds named by area (kent.csv, essex.csv, ...)")
     assert list(tmp_path.iterdir()) == []
 

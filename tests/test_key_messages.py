@@ -4,9 +4,9 @@ import datetime as dt
 import re
 
 import pytest
-from helpers import raw_rows
+from helpers import TARGETS, raw_rows
 
-from analysis_helpers.core.paths import NOTEBOOKS_DIR, TARGETS_FILE
+from analysis_helpers.core.paths import NOTEBOOKS_DIR
 from analysis_helpers.domain.kpis import areas_for
 from analysis_helpers.pipeline.html import fill_contents
 from analysis_helpers.reporting.key_messages import MAX_MESSAGES, SECTIONS, KeyMessage, key_messages
@@ -21,7 +21,7 @@ def messages(release):
 
     def build(name: str, published: bool = True) -> list[KeyMessage]:
         area = areas.get(name)
-        _, outlooks = executive_summary(area, AS_OF, release, TARGETS_FILE)
+        _, outlooks = executive_summary(area, AS_OF, release, TARGETS)
         return key_messages(area, outlooks, release, published)
 
     return build

@@ -2,11 +2,11 @@
 
 import pandas as pd
 import pytest
-from helpers import FIXTURE_RELEASE
+from helpers import FIXTURE_RELEASE, KENT_FEED
 
 from analysis_helpers.cli import main
 from analysis_helpers.core.errors import DataValidationError
-from analysis_helpers.core.paths import LOCAL_DIR, RAW_DIR
+from analysis_helpers.core.paths import RAW_DIR
 from analysis_helpers.data.local_feed import (
     REQUIRED,
     area_feed,
@@ -33,7 +33,7 @@ def test_shipped_kent_feed_carries_every_published_figure_unchanged():
 
     with open(RAW_DIR / "kent_published_kpis.csv", encoding="utf-8-sig", newline="") as handle:
         raw = list(csv.DictReader(handle))
-    shipped = pd.read_csv(LOCAL_DIR / "kent.csv", dtype=str, keep_default_na=False)
+    shipped = pd.read_csv(KENT_FEED, dtype=str, keep_default_na=False)
     assert len(shipped) == len(raw) == 46
     for column in ("measure", "period", "value", "basis", "source_title", "source_url", "quote"):
         assert shipped[column].tolist() == [r[column] for r in raw], column
@@ -47,7 +47,7 @@ def test_shipped_kent_feed_carries_every_published_figure_unchanged():
     assert shipped.loc[22, "qualifier"] == "over" and shipped.loc[22, "value"] == "300"
     assert shipped.loc[28, "qualifier"] == "about" and shipped.loc[28, "value"] == "50"
     assert shipped.loc[2, "qualifier"] == ""
-    frame, problems, notes = validate_feed(LOCAL_DIR / "kent.csv")
+    frame, problems, notes = validate_feed(KENT_FEED)
     assert problems == [] and len(frame) == 43
     assert any("duplicates agree" in n for n in notes) and any("CONFLICT" in n for n in notes)
     over = frame[(frame["measure"] == "ehcps_issued_count") & (frame["period"] == "2023-12")].iloc[0]
@@ -57,7 +57,7 @@ def test_shipped_kent_feed_carries_every_published_figure_unchanged():
 def test_kent_conversion_tool_reproduces_the_shipped_feed():
     from tools.convert_kent_feed import convert_published
 
-    shipped = pd.read_csv(LOCAL_DIR / "kent.csv", dtype=str, keep_default_na=False)
+    shipped = pd.read_csv(KENT_FEED, dtype=str, keep_default_na=False)
     pd.testing.assert_frame_equal(shipped, convert_published(RAW_DIR / "kent_published_kpis.csv").astype(str))
 
 

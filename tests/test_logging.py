@@ -14,11 +14,12 @@ import sys
 
 import nbformat
 import pytest
+from helpers import KENT_FEED, SHIPPED_RELEASE, TARGETS
 from jupyter_client.manager import AsyncKernelManager
 
 from analysis_helpers.cli import main
 from analysis_helpers.core.errors import ReportError
-from analysis_helpers.core.paths import DEFAULT_RELEASE, LOCAL_DIR, PROJECT_ROOT, shown_path
+from analysis_helpers.core.paths import PROJECT_ROOT, shown_path
 from analysis_helpers.data.local_feed import validate_feed
 from analysis_helpers.pipeline import logs
 from analysis_helpers.pipeline import report as report_module
@@ -48,7 +49,7 @@ def tiny_run(tmp_path_factory):
 def test_run_log_is_written_beside_the_manifest_and_names_the_files_read(tiny_run):
     assert (tiny_run / "manifest.json").exists() and (tiny_run / "run.log").exists()
     text = (tiny_run / "run.log").read_text()
-    for path in (shown_path(DEFAULT_RELEASE), "data/local/kent.csv", "data/targets.csv",
+    for path in (shown_path(SHIPPED_RELEASE), shown_path(KENT_FEED), shown_path(TARGETS),
                  "data/raw/sn_may_2025.xlsx", "data/README.md"):
         assert f"reads {path} (sha256 " in text, path
     assert "review of Kent for 2025-Q3, data as of 2025-09-30" in text
@@ -56,7 +57,7 @@ def test_run_log_is_written_beside_the_manifest_and_names_the_files_read(tiny_ru
 
 def test_run_log_has_the_feed_notes_durations_and_warnings(tiny_run):
     text = (tiny_run / "run.log").read_text()
-    notes = validate_feed(LOCAL_DIR / "kent.csv")[2]
+    notes = validate_feed(KENT_FEED)[2]
     assert notes and all(note in text for note in notes)
     assert "tiny.ipynb ran and was exported to index.html in " in text
     assert "WARNING" in text and "probe warning from the notebook" in text
@@ -64,9 +65,9 @@ def test_run_log_has_the_feed_notes_durations_and_warnings(tiny_run):
 
 def test_manifest_lists_files_read_and_feed_notes(tiny_run):
     manifest = json.loads((tiny_run / "manifest.json").read_text())
-    assert manifest["feed_notes"] == validate_feed(LOCAL_DIR / "kent.csv")[2]
-    assert manifest["files_read"][0] == shown_path(DEFAULT_RELEASE)
-    assert {"data/local/kent.csv", "data/targets.csv", "data/raw/dsg_deficit_derived.xlsx"} <= set(manifest["files_read"])
+    assert manifest["feed_notes"] == validate_feed(KENT_FEED)[2]
+    assert manifest["files_read"][0] == shown_path(SHIPPED_RELEASE)
+    assert {shown_path(KENT_FEED), shown_path(TARGETS), "data/raw/dsg_deficit_derived.xlsx"} <= set(manifest["files_read"])
     assert set(manifest["notebook_seconds"]) == {"tiny.ipynb"} and manifest["parameters"]["report_dir"] == str(tiny_run)
 
 
@@ -102,7 +103,7 @@ def test_default_prints_warnings_and_the_result_line_verbose_adds_information(ti
     assert "WARNING" in err and "probe warning from the notebook" in err and "INFO" not in err
     assert main(["--verbose", *tiny_cli]) == 0
     _, err = capsys.readouterr()
-    assert f"send-review: INFO: reads {shown_path(DEFAULT_RELEASE)}" in err and "tiny.ipynb ran" in err
+    assert f"send-review: INFO: reads {shown_path(SHIPPED_RELEASE)}" in err and "tiny.ipynb ran" in err
 
 
 def test_console_levels():
@@ -160,7 +161,7 @@ def test_a_real_quiet_run_prints_nothing_and_logs_everything(real_run):
         assert f"{name} ran and was exported" in text
     assert "reads data/raw/education-health-and-care-plans_2022.zip" in text and "KeyboardInterrupt" not in text
     manifest = json.loads((folder / "manifest.json").read_text())
-    assert manifest["feed_notes"] and "data/local/kent.csv" in manifest["files_read"]
+    assert manifest["feed_notes"] and shown_path(KENT_FEED) in manifest["files_read"]
 
 
 def test_papermills_warnings_reach_run_log_and_respect_quiet(tmp_path, capsys, monkeypatch):

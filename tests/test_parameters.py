@@ -3,10 +3,11 @@
 import datetime as dt
 
 import pytest
+from helpers import TARGETS
 from papermill.translators import PythonTranslator
 
 from analysis_helpers.core.errors import DataValidationError, ParameterError, UnknownAreaError
-from analysis_helpers.core.paths import PROJECT_ROOT, TARGETS_FILE
+from analysis_helpers.core.paths import PROJECT_ROOT
 from analysis_helpers.pipeline.parameters import (
     NOTEBOOK_PARAMETERS,
     PARAMETERS,
@@ -76,7 +77,7 @@ def test_the_three_notebooks_agree_on_as_of():
 def test_validate_resolves_every_parameter():
     run = validate(area="886", quarter="2024-Q4", neighbours="2021", today=TODAY, report_dir="reports/2024-Q4/kent")
     assert (run.area.name, run.neighbours, run.as_of, str(run.quarter)) == ("Kent", "2021", dt.date(2024, 12, 31), "2024-Q4")
-    assert run.report_dir == PROJECT_ROOT / "reports" / "2024-Q4" / "kent" and run.targets == TARGETS_FILE
+    assert run.report_dir == PROJECT_ROOT / "reports" / "2024-Q4" / "kent" and run.targets == TARGETS
     assert run.region.name == "South East" and len(run.feed) > 0
     assert not run.dfe_published  # the 2025 release came out on 2025-07-01, after 31 December 2024
     assert validate(area="Kent", quarter="2025-Q3", today=TODAY).dfe_published
@@ -118,7 +119,7 @@ def test_bad_targets_file(tmp_path):
     with pytest.raises(ParameterError, match="targets_file 'data/nothing.csv' not found"):
         validate_targets_file("data/nothing.csv")
     bad = tmp_path / "targets.csv"
-    text = TARGETS_FILE.read_text(encoding="utf-8").splitlines()
+    text = TARGETS.read_text(encoding="utf-8").splitlines()
     bad.write_text("\n".join([text[0], text[1].replace(",80,2024-09-30,", ",eighty,2024-09-30,")]) + "\n", encoding="utf-8")
     with pytest.raises(DataValidationError, match="row 2, column 'target_value': 'eighty' is not a number"):
         validate(area="Kent", targets_file=str(bad), today=TODAY)

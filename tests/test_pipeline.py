@@ -3,17 +3,10 @@ and the names callers import from pipeline.report."""
 
 import nbformat
 import pytest
+from helpers import FEEDS_DIR, KENT_FEED, SHIPPED_RELEASE, TARGETS
 
 from analysis_helpers.core.errors import ReportError
-from analysis_helpers.core.paths import (
-    BASELINES_NOTEBOOK,
-    DEFAULT_RELEASE,
-    LOCAL_DIR,
-    REVIEW_NOTEBOOK,
-    TARGETS_FILE,
-    TRAJECTORIES_NOTEBOOK,
-    shown_path,
-)
+from analysis_helpers.core.paths import BASELINES_NOTEBOOK, REVIEW_NOTEBOOK, TRAJECTORIES_NOTEBOOK, shown_path
 from analysis_helpers.data.inputs import feed_file, files_read
 from analysis_helpers.pipeline import report
 from analysis_helpers.pipeline.execute import declared_parameters, notebook_warnings
@@ -66,12 +59,12 @@ def test_notebook_warnings_are_the_stderr_lines(tmp_path):
 
 
 def test_files_read_by_a_run():
-    read = [shown_path(p) for p in files_read(DEFAULT_RELEASE, "2021", feed_file("kent", None))]
-    assert read[0] == shown_path(DEFAULT_RELEASE) and "data/raw/sn_april_2021.xlsx" in read
-    assert "data/local/kent.csv" in read and shown_path(TARGETS_FILE) in read and "data/raw/sn_may_2025.xlsx" not in read
+    read = [shown_path(p) for p in files_read(SHIPPED_RELEASE, "2021", feed_file("kent", None))]
+    assert read[0] == shown_path(SHIPPED_RELEASE) and "data/raw/sn_april_2021.xlsx" in read
+    assert shown_path(KENT_FEED) in read and shown_path(TARGETS) in read and "data/raw/sn_may_2025.xlsx" not in read
     assert "data/milestones.csv" in read and read[-1] == "data/README.md"
-    assert feed_file("essex", None) is None and feed_file("kent", LOCAL_DIR / "kent.csv") == LOCAL_DIR / "kent.csv"
-    assert feed_file("kent", LOCAL_DIR / "no-such-folder") is None
+    assert feed_file("essex", None) is None and feed_file("kent", KENT_FEED) == KENT_FEED
+    assert feed_file("kent", FEEDS_DIR / "no-such-folder") is None
 
 
 def test_swap_replaces_the_old_report_whole(tmp_path):

@@ -6,7 +6,7 @@ import types
 from pathlib import Path
 
 import pytest
-from helpers import SHIPPED_RELEASE
+from helpers import KENT_FEED, SHIPPED_RELEASE
 
 from analysis_helpers.analysis.outlook import build_outlook
 from analysis_helpers.core.paths import NOTEBOOKS_DIR, PROJECT_ROOT
@@ -182,9 +182,7 @@ def test_council_figures_by_the_data_date_appear_and_none_after(tmp_path):
     """Filtered by each figure's period against the data date, not by the DfE release's publication (1 July 2025)."""
     import shutil
 
-    from analysis_helpers.core.paths import LOCAL_DIR
-
-    shutil.copyfile(LOCAL_DIR / "kent.csv", tmp_path / "kent.csv")
+    shutil.copyfile(KENT_FEED, tmp_path / "kent.csv")
     with open(tmp_path / "kent.csv", "a", encoding="utf-8") as handle:
         handle.write(
             "send_vacancies,2025-09,41,count,snapshot (month of September 2025),,,,KCC update Sep 2025 (test),https://democracy.kent.gov.uk/t1\n"

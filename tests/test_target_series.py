@@ -6,10 +6,9 @@ import io
 import re
 
 import pytest
-from helpers import FIXTURE_RELEASE, FIXTURES_DIR
+from helpers import FIXTURE_RELEASE, FIXTURES_DIR, TARGETS
 
 from analysis_helpers.core.errors import DataValidationError
-from analysis_helpers.core.paths import TARGETS_FILE
 from analysis_helpers.data.release import open_release
 from analysis_helpers.domain.kpis import areas_for
 from analysis_helpers.domain.targets import read_targets
@@ -19,7 +18,7 @@ LATER_FIGURES = FIXTURES_DIR / "local" / "kent_later_figures.csv"  # kent.csv + 
 
 
 def targets_with(tmp_path, target_id: str, **changes):
-    rows = list(csv.DictReader(io.StringIO(TARGETS_FILE.read_text(encoding="utf-8"))))
+    rows = list(csv.DictReader(io.StringIO(TARGETS.read_text(encoding="utf-8"))))
     for row in rows:
         if row["target_id"] == target_id:
             row.update(changes)
@@ -54,7 +53,7 @@ def test_the_app_target_is_tracked_on_the_monthly_series_with_later_figures():
     """Kent 2025-Q3 with the council's later figures: 64.0% in September 2024 against 80% by September 2024."""
     release = open_release(FIXTURE_RELEASE)
     kent = areas_for(release).get("Kent")
-    summary, outlooks = executive_summary(kent, dt.date(2025, 9, 30), release, TARGETS_FILE, local=LATER_FIGURES)
+    summary, outlooks = executive_summary(kent, dt.date(2025, 9, 30), release, TARGETS, local=LATER_FIGURES)
     app = summary[summary["KPI"].str.endswith("(council monthly figures)")].iloc[0]
     assert app["Latest"] == "64.0% (2024-09)" and app["Baseline"] == "13.2% (Jun 2023)"
     assert app["Status"] == "Missed"  # the first figure at or after 30 Sep 2024 is 64.0%, below 80%

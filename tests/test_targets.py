@@ -9,12 +9,13 @@ import datetime as dt
 
 import pandas as pd
 import pytest
+from helpers import TARGETS
 
 from analysis_helpers.analysis.outlook import build_outlook
 from analysis_helpers.analysis.projection import project
 from analysis_helpers.analysis.trajectory import gap_to_trajectory, milestones, required_value
 from analysis_helpers.core.errors import DataValidationError
-from analysis_helpers.core.paths import RAW_DIR, TARGETS_FILE
+from analysis_helpers.core.paths import RAW_DIR
 from analysis_helpers.domain.kpis import areas_for
 from analysis_helpers.domain.targets import COLUMNS, OPTIONAL_COLUMNS, read_targets
 
@@ -44,7 +45,7 @@ def test_shipped_targets_trace_to_the_raw_rows(targets):
 
 
 def write(tmp_path, **changes):
-    row = dict(next(csv.DictReader(open(TARGETS_FILE, encoding="utf-8"))))
+    row = dict(next(csv.DictReader(open(TARGETS, encoding="utf-8"))))
     row.update(changes)
     path = tmp_path / "targets.csv"
     with open(path, "w", newline="", encoding="utf-8") as handle:

@@ -6,9 +6,9 @@ import re
 import shutil
 
 import pytest
+from helpers import KENT_FEED
 
 from analysis_helpers.cli import main
-from analysis_helpers.core.paths import LOCAL_DIR
 from analysis_helpers.pipeline.report import run_quarterly
 from analysis_helpers.reporting import disclosure
 
@@ -21,7 +21,7 @@ SMALL_ROWS = [
 @pytest.fixture(scope="module")
 def small_feed(tmp_path_factory):
     folder = tmp_path_factory.mktemp("local")
-    shutil.copyfile(LOCAL_DIR / "kent.csv", folder / "kent.csv")
+    shutil.copyfile(KENT_FEED, folder / "kent.csv")
     with open(folder / "kent.csv", "a", encoding="utf-8") as handle:
         handle.write("\n".join(SMALL_ROWS) + "\n")
     return folder

@@ -18,12 +18,13 @@ import io
 import zipfile
 
 import pytest
+from helpers import SHIPPED_RELEASE
 
 from analysis_helpers.analysis.backtest import backtest, choose_default
 from analysis_helpers.analysis.leading import with_leading
 from analysis_helpers.analysis.panel import fit_panel
 from analysis_helpers.analysis.projection import TooFewPoints, pooled_innovation_variance, project
-from analysis_helpers.core.paths import DEFAULT_RELEASE, HISTORIC_RELEASE
+from analysis_helpers.core.paths import HISTORIC_RELEASE
 from analysis_helpers.data.release import Release, open_release
 from analysis_helpers.domain.history import timeliness_history
 
@@ -48,7 +49,7 @@ def cut_latest_year(source, target, year: bytes = b"2024"):
 
 def published_2024() -> dict[str, float]:
     """Each LA's 2024 share of plans (excluding exceptions) issued within 20 weeks, from the raw rows."""
-    with zipfile.ZipFile(DEFAULT_RELEASE) as archive:
+    with zipfile.ZipFile(SHIPPED_RELEASE) as archive:
         rows = csv.DictReader(io.StringIO(archive.read(MEMBER).decode("utf-8-sig")))
         shares = {}
         for r in rows:
@@ -60,7 +61,7 @@ def published_2024() -> dict[str, float]:
 
 @pytest.fixture(scope="module")
 def check(tmp_path_factory):
-    cut = Release(cut_latest_year(DEFAULT_RELEASE, tmp_path_factory.mktemp("cut") / "release.zip"), cache=False)
+    cut = Release(cut_latest_year(SHIPPED_RELEASE, tmp_path_factory.mktemp("cut") / "release.zip"), cache=False)
     historic = open_release(HISTORIC_RELEASE)
     chosen = choose_default(backtest(HEADLINE, release=cut, historic=historic, horizons=(1,)))
     history = timeliness_history(HEADLINE, release=cut, historic=historic)

@@ -12,9 +12,9 @@ import re
 import shutil
 
 import pytest
-from helpers import FIXTURES_DIR
+from helpers import FIXTURES_DIR, MEASURES_FILE
 
-from analysis_helpers.core.paths import COUNCIL_MEASURES_ENV, COUNCIL_MEASURES_FILE
+from analysis_helpers.core.paths import COUNCIL_MEASURES_ENV
 from analysis_helpers.pipeline.report import run_quarterly
 
 NEW_MEASURES = {
@@ -28,7 +28,7 @@ NEW_MEASURES = {
 def pages(tmp_path_factory):
     folder = tmp_path_factory.mktemp("later")
     catalogue = folder / "measures.csv"
-    shutil.copyfile(COUNCIL_MEASURES_FILE, catalogue)
+    shutil.copyfile(MEASURES_FILE, catalogue)
     (folder / "local").mkdir()
     feed = folder / "local" / "kent.csv"
     shutil.copyfile(FIXTURES_DIR / "local" / "kent_later_figures.csv", feed)

@@ -17,8 +17,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers import KENT_FEED
 
-from analysis_helpers.core.paths import LOCAL_DIR, PROJECT_ROOT
+from analysis_helpers.core.paths import PROJECT_ROOT
 from analysis_helpers.core.vintage import TODAY_ENV
 
 SEND_REVIEW = Path(sys.executable).with_name("send-review")
@@ -46,7 +47,7 @@ def default_review(tmp_path_factory):
     """Steps 1-3 of "Add a month of local figures", then the default run on 28 November 2026."""
     local = tmp_path_factory.mktemp("local")
     feed = local / "kent.csv"
-    shutil.copyfile(LOCAL_DIR / "kent.csv", feed)  # step 1: the area's file, keeping its earlier rows
+    shutil.copyfile(KENT_FEED, feed)  # step 1: the area's file, keeping its earlier rows
     with open(feed, "a", encoding="utf-8") as handle:
         handle.write("\n".join(OCTOBER_2025 + OCTOBER_2026) + "\n")
     validated = send_review("validate", str(feed))  # step 2

@@ -13,12 +13,21 @@ import zipfile
 
 import pandas as pd
 import pytest
-from helpers import FIXTURE_HISTORIC, FIXTURE_LAS, FIXTURE_RELEASE, check_against_published, one, raw_bytes, raw_rows
+from helpers import (
+    FIXTURE_HISTORIC,
+    FIXTURE_LAS,
+    FIXTURE_RELEASE,
+    SHIPPED_RELEASE,
+    check_against_published,
+    one,
+    raw_bytes,
+    raw_rows,
+)
 
 from analysis_helpers.analysis.backtest import choose_default, forecast_years, forecasts
 from analysis_helpers.analysis.compare import compare
 from analysis_helpers.cli import main
-from analysis_helpers.core.paths import DEFAULT_RELEASE, HISTORIC_RELEASE
+from analysis_helpers.core.paths import HISTORIC_RELEASE
 from analysis_helpers.data.release import open_release
 from analysis_helpers.data.tribunal import TRIBUNAL_FILE
 from analysis_helpers.domain.history import overlap
@@ -31,7 +40,7 @@ KENT_2025_NEIGHBOURS = ["881", "845", "878", "303", "935", "926", "891", "938", 
 
 @pytest.fixture(scope="module")
 def real():
-    release = open_release(DEFAULT_RELEASE)
+    release = open_release(SHIPPED_RELEASE)
     assert release.path.name == REAL, "these tests pin figures of the 2025 release"
     return release
 
@@ -58,19 +67,19 @@ def test_england_2024_excluding_exceptions(table):
 
 
 def test_every_computed_value_agrees_with_dfe_published_percentages(table):
-    assert check_against_published(table, DEFAULT_RELEASE) > 900
+    assert check_against_published(table, SHIPPED_RELEASE) > 900
 
 
 def test_whole_release_reads_including_the_repeated_column(real):
     assert len(real.data_files()) == 12
     for name in real.data_files():
-        assert len(real.read(name).data) == len(raw_rows(name, DEFAULT_RELEASE))
+        assert len(real.read(name).data) == len(raw_rows(name, SHIPPED_RELEASE))
     assert "review_meeting_prior_24__2" in real.read("annual_reviews.csv").data.columns
 
 
 def test_kent_rank_and_neighbours_among_all_las(real):
     values = {}
-    for r in raw_rows("timeliness_20_week.csv", DEFAULT_RELEASE):
+    for r in raw_rows("timeliness_20_week.csv", SHIPPED_RELEASE):
         if (r["geographic_level"] == "Local authority" and r["breakdown_topic"] == "All EHC plans issued"
                 and r["time_period"] == "2024" and r["plans_issued_den_ex"] not in ("x", "0")):
             values[r["old_la_code"]] = 100 * float(r["plans_issued_20_weeks_ex"]) / float(r["plans_issued_den_ex"])
@@ -89,7 +98,7 @@ def test_kent_rank_and_neighbours_among_all_las(real):
 def test_areas_of_the_real_release(real):
     areas = areas_for(real)
     assert len(areas.regions()) == 9 and areas.get("Kent").code == "E10000016"
-    las_2024 = {r["old_la_code"] for r in raw_rows("timeliness_20_week.csv", DEFAULT_RELEASE)
+    las_2024 = {r["old_la_code"] for r in raw_rows("timeliness_20_week.csv", SHIPPED_RELEASE)
                 if r["geographic_level"] == "Local authority" and r["time_period"] == "2024"}
     assert len(las_2024) == 153 and all(areas.by_la_number(n) is not None for n in las_2024)
 
@@ -112,7 +121,7 @@ def test_backtest_of_2024_on_the_real_release(real):
     assert kent["actual"] == pytest.approx(100 * 783 / 2354) and kent["forecast"] == pytest.approx(100 * 324 / 1796)
 
 
-@pytest.mark.parametrize("fixture,real", [(FIXTURE_RELEASE, DEFAULT_RELEASE), (FIXTURE_HISTORIC, HISTORIC_RELEASE)], ids=["2025", "2022"])
+@pytest.mark.parametrize("fixture,real", [(FIXTURE_RELEASE, SHIPPED_RELEASE), (FIXTURE_HISTORIC, HISTORIC_RELEASE)], ids=["2025", "2022"])
 def test_fixtures_are_the_real_rows_filtered(fixture, real):
     """Every fixture member is its real file's header and rows for England, the regions and the 15 LAs, unchanged;
     the tribunal table (a spreadsheet saved as CSV, with no geography columns) is carried whole, byte for byte."""

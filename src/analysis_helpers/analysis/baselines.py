@@ -24,7 +24,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis_helpers.core.paths import TARGETS_FILE
 from analysis_helpers.core.vintage import ended_by, public_by
 from analysis_helpers.data.local_feed import area_feed
 from analysis_helpers.data.release import Release, open_release
@@ -39,7 +38,7 @@ BASELINE_COLUMNS = ["figure", "area_name", "period", "value", "numerator", "deno
 
 
 def baseline_dates(
-    area: Area, release: Release | None = None, local: Path | str | None = None, targets_path: Path = TARGETS_FILE,
+    area: Area, release: Release | None = None, local: Path | str | None = None, targets_path: Path | None = None,
     as_of: dt.date | None = None,
 ) -> tuple[str, str]:
     """``(DfE calendar year, council month)`` of the area's seed baseline, read from the data.
@@ -62,7 +61,7 @@ def baseline_dates(
 
 def seed_baselines(
     area: Area, release: Release | None = None, period: str | None = None, month: str | None = None,
-    local: Path | str | None = None, targets_path: Path = TARGETS_FILE, as_of: dt.date | None = None,
+    local: Path | str | None = None, targets_path: Path | None = None, as_of: dt.date | None = None,
 ) -> pd.DataFrame:
     """The area's monthly council figure, DfE's calendar-year figures and England's.
 

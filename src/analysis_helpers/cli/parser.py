@@ -19,7 +19,7 @@ from analysis_helpers.cli.commands import (
     cmd_run,
     cmd_validate,
 )
-from analysis_helpers.core.paths import LOCAL_DIR, TARGETS_FILE
+from analysis_helpers.core.paths import local_dir, targets_file
 from analysis_helpers.core.vintage import today
 from analysis_helpers.data.local_feed import LOCAL_MEASURES as FEED_MEASURES
 from analysis_helpers.data.neighbours import DEFAULT_VINTAGE, VINTAGES
@@ -125,14 +125,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--area", action="append", required=True, help="area name, LA number or GSS code (repeatable)")
     p.add_argument("--measure", action="extend", nargs="+", type=measure, metavar="NAME",
                    help="measure names (--measure A B, or repeated; default: all)")
-    p.add_argument("--local", nargs="?", const=LOCAL_DIR, type=_existing_path, default=None,
+    p.add_argument("--local", nargs="?", const=local_dir(), type=_existing_path, default=None,
                    help="also merge the council's figures from this feed file or folder (default folder: data/local/); adds a basis column")
     p.add_argument("--breakdown", type=_one_of("breakdown", BREAKDOWNS), default=None, metavar="{" + ",".join(BREAKDOWNS) + "}",
                    help="DfE's figures by age, sex, ethnicity or placement (adds breakdown_topic and breakdown after measure; "
                         "small counts hidden as <5, rates on fewer than 10 suppressed)")
 
     p = _command(sub, "validate", cmd_validate, "check a local figures feed (file or folder); exit 0 or 2")
-    p.add_argument("path", type=Path, nargs="?", default=LOCAL_DIR, help="feed file (.csv/.xlsx) or folder (default: data/local/)")
+    p.add_argument("path", type=Path, nargs="?", default=local_dir(), help="feed file (.csv/.xlsx) or folder (default: data/local/)")
 
     p = _command(sub, "compare", cmd_compare, "one area against England, its region and its neighbours", table=True)
     p.add_argument("--area", required=True, help="area name, LA number or GSS code")
@@ -151,8 +151,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"{', '.join(MODELS)} (default: chosen by the backtest)")
     p.add_argument("--target", type=float, default=None, help="an ad hoc target value (default: the area's row in data/targets.csv)")
     p.add_argument("--by", default=None, help="date the ad hoc --target is due (YYYY-MM-DD)")
-    p.add_argument("--targets", type=Path, default=TARGETS_FILE, help="targets file (default: data/targets.csv)")
-    p.add_argument("--local", type=_existing_path, default=LOCAL_DIR, help="local figures feed file or folder (default: data/local/)")
+    p.add_argument("--targets", type=Path, default=targets_file(), help="targets file (default: data/targets.csv)")
+    p.add_argument("--local", type=_existing_path, default=local_dir(), help="local figures feed file or folder (default: data/local/)")
     p.add_argument("--basis", type=_one_of("basis", ("dfe", "local"), "bases"), default="dfe",
                    help="dfe: DfE statistics; local: the council's monthly figures")
 

@@ -13,6 +13,13 @@ constant you need from here. Two settings can be changed from the environment
   (default ``data/cache``); read on every use by :func:`cache_dir`.
 * ``SEND_REVIEW_COUNCIL_MEASURES`` — the council-measures catalogue (default
   ``data/local/measures.csv``); read on every use by :func:`council_measures_file`.
+* ``SEND_REVIEW_LOCAL_DIR`` — the folder of councils' feeds (default
+  ``data/local``); read on every use by :func:`local_dir`.
+* ``SEND_REVIEW_TARGETS`` — the targets file (default ``data/targets.csv``);
+  read on every use by :func:`targets_file`.
+
+The test suite sets the last four (``tests/conftest.py``), so tests read frozen
+copies under ``tests/fixtures/`` and never the files an analyst edits.
 """
 
 from __future__ import annotations
@@ -35,6 +42,8 @@ REPORTS_DIR = PROJECT_ROOT / "reports"
 CACHE_ENV = "SEND_REVIEW_CACHE_DIR"
 COUNCIL_MEASURES_ENV = "SEND_REVIEW_COUNCIL_MEASURES"
 DEFAULT_RELEASE_ENV = "SEND_REVIEW_DEFAULT_RELEASE"
+LOCAL_DIR_ENV = "SEND_REVIEW_LOCAL_DIR"
+TARGETS_ENV = "SEND_REVIEW_TARGETS"
 DEFAULT_CACHE_DIR = DATA_DIR / "cache"
 
 
@@ -60,6 +69,18 @@ def council_measures_file() -> Path:
     """The council-measures catalogue: ``$SEND_REVIEW_COUNCIL_MEASURES``, else ``data/local/measures.csv``."""
     setting = os.environ.get(COUNCIL_MEASURES_ENV)
     return from_root(setting) if setting else COUNCIL_MEASURES_FILE
+
+
+def local_dir() -> Path:
+    """The folder of councils' own feeds: ``$SEND_REVIEW_LOCAL_DIR``, else ``data/local``."""
+    setting = os.environ.get(LOCAL_DIR_ENV)
+    return from_root(setting) if setting else LOCAL_DIR
+
+
+def targets_file() -> Path:
+    """The targets file: ``$SEND_REVIEW_TARGETS``, else ``data/targets.csv``."""
+    setting = os.environ.get(TARGETS_ENV)
+    return from_root(setting) if setting else TARGETS_FILE
 
 
 #: The DfE "Education, health and care plans" release the workbook ships with

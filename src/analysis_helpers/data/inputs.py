@@ -14,10 +14,10 @@ from analysis_helpers.core.paths import (
     DATA_LOG,
     DSG_DEFICIT_FILE,
     HISTORIC_RELEASE,
-    LOCAL_DIR,
     NEIGHBOUR_FILES,
-    TARGETS_FILE,
     council_measures_file,
+    local_dir,
+    targets_file,
 )
 from analysis_helpers.data.area_facts import AREA_FACT_FILES
 from analysis_helpers.data.local_feed import feed_for
@@ -25,15 +25,15 @@ from analysis_helpers.data.local_feed import feed_for
 
 def feed_file(area_slug: str, local: Path | None) -> Path | None:
     """The local feed file a run of this area reads (``local`` is a file, a folder, or None for ``data/local/``)."""
-    path = Path(local) if local else LOCAL_DIR
+    path = Path(local) if local else local_dir()
     if path.is_file():
         return path
     return feed_for(area_slug, path) if path.exists() else None
 
 
-def files_read(release: Path, neighbours: str, feed: Path | None, targets: Path = TARGETS_FILE) -> list[Path]:
+def files_read(release: Path, neighbours: str, feed: Path | None, targets: Path | None = None) -> list[Path]:
     """The files a review run reads, in the order a reader would look for them (those that exist)."""
     candidates = [release, HISTORIC_RELEASE, NEIGHBOUR_FILES.get(str(neighbours)), DSG_DEFICIT_FILE, feed,
-                  council_measures_file(), targets, *AREA_FACT_FILES, DATA_LOG]
+                  council_measures_file(), targets or targets_file(), *AREA_FACT_FILES, DATA_LOG]
     resolved = [Path(p).resolve() for p in candidates if p is not None and Path(p).exists()]
     return list(dict.fromkeys(resolved))  # a file named two ways (relative, absolute) is one file

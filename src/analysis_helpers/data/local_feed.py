@@ -44,7 +44,7 @@ import pandas as pd
 
 from analysis_helpers.core.errors import DataValidationError
 from analysis_helpers.core.intervals import wilson_interval
-from analysis_helpers.core.paths import COUNCIL_MEASURES_FILE, LOCAL_DIR
+from analysis_helpers.core.paths import COUNCIL_MEASURES_FILE, local_dir
 from analysis_helpers.data.area_facts import GENERIC_HOSTS, council_hosts, on_hosts
 from analysis_helpers.data.council_measures import UNITS, MeasureLabels, catalogue, unknown_measure_message
 
@@ -285,9 +285,9 @@ def resolve_duplicates(frame: pd.DataFrame, hosts: tuple[str, ...] = GENERIC_HOS
     return frame.loc[sorted(keep)].reset_index(drop=True), notes
 
 
-def feed_files(path: Path = LOCAL_DIR) -> list[Path]:
-    """Feed files in a folder (or the file itself); templates and READMEs are skipped."""
-    path = Path(path)
+def feed_files(path: Path | None = None) -> list[Path]:
+    """Feed files in a folder (or the file itself; default ``data/local/``); templates and READMEs are skipped."""
+    path = Path(path) if path else local_dir()
     if path.is_file():
         return [path]
     if not path.exists():
@@ -296,8 +296,9 @@ def feed_files(path: Path = LOCAL_DIR) -> list[Path]:
                   and p.name != COUNCIL_MEASURES_FILE.name)
 
 
-def feed_for(area_slug: str, path: Path = LOCAL_DIR) -> Path | None:
-    """The feed file for an area (``<slug>.csv`` or ``.xlsx``), if any."""
+def feed_for(area_slug: str, path: Path | None = None) -> Path | None:
+    """The feed file for an area (``<slug>.csv`` or ``.xlsx``; default folder ``data/local/``), if any."""
+    path = Path(path) if path else local_dir()
     for candidate in feed_files(path) if Path(path).exists() else []:
         if candidate.stem.lower() == area_slug or Path(path).is_file():
             return candidate
@@ -356,7 +357,7 @@ def area_feed(area_slug: str, local: Path | str | None = None) -> pd.DataFrame:
 
     ``local`` is a feed file or a folder of feeds named by area (default ``data/local/``).
     """
-    path = Path(local) if local else LOCAL_DIR
+    path = Path(local) if local else local_dir()
     if path.is_file():
         return load_feed(path)
     if not path.exists():

@@ -26,7 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from analysis_helpers.core.errors import ChecksumError, DataValidationError
-from analysis_helpers.core.paths import DATA_LOG, LOCAL_DIR, RAW_DIR, TARGETS_FILE
+from analysis_helpers.core.paths import DATA_LOG, RAW_DIR, local_dir, targets_file
 from analysis_helpers.data.area_facts import AREA_FACT_FILES
 
 _SHA_ROW = re.compile(r"^\|\s*`raw/(?P<file>[^`]+)`.*`(?P<sha>[0-9a-f]{64})`\s*\|\s*$")
@@ -177,5 +177,6 @@ def verify_raw_file(path: Path, log_path: Path = DATA_LOG, raw_dir: Path = RAW_D
 def input_files() -> list[Path]:
     """Every input the reports can use: raw files, council feeds, the targets file, area facts and the data log."""
     raw = sorted(p for p in RAW_DIR.iterdir() if p.is_file() and p.name != "README.md") if RAW_DIR.exists() else []
-    local = sorted(p for p in LOCAL_DIR.glob("*") if p.suffix in (".csv", ".xlsx") and not p.name.startswith("template")) if LOCAL_DIR.exists() else []
-    return [*raw, *local, TARGETS_FILE, *AREA_FACT_FILES, DATA_LOG]
+    feeds = local_dir()
+    local = sorted(p for p in feeds.glob("*") if p.suffix in (".csv", ".xlsx") and not p.name.startswith("template")) if feeds.exists() else []
+    return [*raw, *local, targets_file(), *AREA_FACT_FILES, DATA_LOG]

@@ -38,7 +38,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis_helpers.core.errors import DataValidationError, UnknownAreaError
-from analysis_helpers.core.paths import TARGETS_FILE
+from analysis_helpers.core.paths import targets_file
 from analysis_helpers.data.csv_files import read_rows
 from analysis_helpers.data.local_feed import LOCAL_MEASURES as _FEED_MEASURES
 from analysis_helpers.domain.measures import BY_NAME, FILE_PERIODS, ends_a_period
@@ -87,17 +87,17 @@ def measure_unit(measure: str) -> str | None:
     return COUNCIL_ONLY_UNITS.get(measure)
 
 
-def read_targets(path: Path = TARGETS_FILE) -> list[Target]:
-    """The numeric targets of a targets file (every row is validated)."""
+def read_targets(path: Path | None = None) -> list[Target]:
+    """The numeric targets of a targets file (default: :func:`~analysis_helpers.core.paths.targets_file`; every row is validated)."""
     return [t for t in _read_all(path) if t.target_value is not None]
 
 
-def requirements_for(area_code: str, area_lookup, path: Path = TARGETS_FILE) -> list[Target]:
+def requirements_for(area_code: str, area_lookup, path: Path | None = None) -> list[Target]:
     """Rows with no target value (a requirement due by a date) whose area is ``area_code``."""
     return for_area([t for t in _read_all(path) if t.target_value is None], area_code, area_lookup, path)
 
 
-def for_area(targets: list[Target], area_code: str, area_lookup, path: Path = TARGETS_FILE) -> list[Target]:
+def for_area(targets: list[Target], area_code: str, area_lookup, path: Path | None = None) -> list[Target]:
     """The targets whose ``area`` resolves to ``area_code``: the one test of "is this target this area's?".
 
     ``area_lookup`` turns a name or code into an area (``Areas.get``). A row whose
@@ -108,7 +108,7 @@ def for_area(targets: list[Target], area_code: str, area_lookup, path: Path = TA
         try:
             code = area_lookup(target.area).code
         except UnknownAreaError as exc:
-            raise DataValidationError(f"{Path(path).name}: row {target.row}, column 'area': {exc}") from None
+            raise DataValidationError(f"{Path(path or targets_file()).name}: row {target.row}, column 'area': {exc}") from None
         if code == area_code:
             mine.append(target)
     return mine
@@ -120,9 +120,9 @@ def earliest_target(targets: list[Target], measure: str) -> Target | None:
     return min(matching, key=lambda t: t.target_date) if matching else None
 
 
-def _read_all(path: Path = TARGETS_FILE) -> list[Target]:
+def _read_all(path: Path | None = None) -> list[Target]:
     """Read and validate a targets file (CSV, UTF-8 with or without BOM)."""
-    path = Path(path)
+    path = Path(path) if path else targets_file()
     targets = [_validate(row, line, path.name) for line, row in read_rows(path, COLUMNS, f"{path}: targets file not found")]
     seen: set[str] = set()
     for t in targets:
@@ -254,7 +254,7 @@ def with_baseline(target: Target, series: pd.DataFrame) -> Target:
     return replace(target, baseline_value=float(rows["value"].iloc[0]))
 
 
-def targets_for(area_code: str, area_lookup, path: Path = TARGETS_FILE) -> list[Target]:
+def targets_for(area_code: str, area_lookup, path: Path | None = None) -> list[Target]:
     """Numeric targets whose ``area`` resolves to ``area_code``."""
     return for_area(read_targets(path), area_code, area_lookup, path)
 

@@ -21,11 +21,12 @@ and ``as_of`` as the scheduled report agrees with it.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from analysis_helpers.core.errors import ParameterError
-from analysis_helpers.core.paths import DEFAULT_RELEASE, LOCAL_DIR, PROJECT_ROOT, TARGETS_FILE, from_root
+from analysis_helpers.core.paths import DEFAULT_RELEASE, PROJECT_ROOT, from_root, local_dir
+from analysis_helpers.core.paths import targets_file as default_targets_file
 from analysis_helpers.core.vintage import public_by
 from analysis_helpers.data.inputs import feed_file, files_read
 from analysis_helpers.data.local_feed import area_feed
@@ -88,7 +89,7 @@ class RunContext:
     local: Path | None = None
     feed: object = None  # the area's validated local feed (a DataFrame; empty if none)
     quarter: Quarter | None = None
-    targets: Path = TARGETS_FILE
+    targets: Path = field(default_factory=default_targets_file)
     report_dir: Path | None = None  # where the HTML page is written; None = read in JupyterLab from notebooks/
     details: bool = True  # the review links the detailed reports
 
@@ -151,7 +152,7 @@ def validate(
     opened = open_release(_existing("release", release, DEFAULT_RELEASE, "a DfE release zip or folder"))
     areas = areas_for(opened)
     found = areas.get(area)
-    local_path = from_root(local) if local else LOCAL_DIR
+    local_path = from_root(local) if local else local_dir()
     if local and not local_path.exists():
         raise ParameterError(f"local {local} does not exist; give an existing feed file (.csv/.xlsx) or folder")
     feed = area_feed(found.slug, local_path)  # a broken feed stops here with the validator's message
@@ -173,7 +174,7 @@ def _existing(name: str, value: str, default: Path, what: str) -> Path:
 
 def validate_targets_file(targets_file: str = "") -> Path:
     """Resolve the ``targets_file`` parameter (empty: ``data/targets.csv``) and check it reads."""
-    path = _existing("targets_file", targets_file, TARGETS_FILE, "a CSV like data/targets.csv")
+    path = _existing("targets_file", targets_file, default_targets_file(), "a CSV like data/targets.csv")
     read_targets(path)  # a bad row stops here with its one-line message
     return path
 

@@ -1,0 +1,31 @@
+"""The frozen copies the tests read instead of the files an analyst edits.
+
+``data/local/`` (the council feeds and the measures catalogue) and
+``data/targets.csv`` change whenever an analyst follows a README guide; the
+tests' expected numbers must not. ``tests/fixtures/data/`` holds copies of
+them as they were when the expected values were worked out, and
+``conftest.py`` points the package's settings at these copies (and names the
+2025 release as the default release) before the package is imported. This
+module imports nothing from the package, so ``conftest.py`` can read it first.
+"""
+
+from pathlib import Path
+
+TESTS_DIR = Path(__file__).parent
+FROZEN_DIR = TESTS_DIR / "fixtures" / "data"
+#: The frozen ``data/local/``: Kent's feed and the council-measures catalogue.
+FEEDS_DIR = FROZEN_DIR / "local"
+KENT_FEED = FEEDS_DIR / "kent.csv"
+MEASURES_FILE = FEEDS_DIR / "measures.csv"
+#: The frozen ``data/targets.csv``.
+TARGETS = FROZEN_DIR / "targets.csv"
+#: The release the tests take as the default, by name (a newer release in data/raw changes no test).
+SHIPPED_RELEASE = TESTS_DIR.parent / "data" / "raw" / "education-health-and-care-plans_2025.zip"
+
+#: The package's settings (``analysis_helpers.core.paths``) and what the tests set them to.
+SETTINGS = {
+    "SEND_REVIEW_LOCAL_DIR": FEEDS_DIR,
+    "SEND_REVIEW_COUNCIL_MEASURES": MEASURES_FILE,
+    "SEND_REVIEW_TARGETS": TARGETS,
+    "SEND_REVIEW_DEFAULT_RELEASE": SHIPPED_RELEASE,
+}
