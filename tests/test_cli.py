@@ -5,11 +5,13 @@ import io
 import subprocess
 import sys
 
+import pandas as pd
 import pytest
 from helpers import FIXTURE_RELEASE, KENT_FEED, SHIPPED_RELEASE, make_release, raw_bytes
 
 from analysis_helpers.analysis.backtest import cached_backtest, choose_default
 from analysis_helpers.cli import main
+from analysis_helpers.cli.output import emit
 from analysis_helpers.data.release import Release
 
 
@@ -114,6 +116,53 @@ def test_project_tracks_the_app_target_on_the_council_monthly_series(capsys):
     assert "at least 6 are needed for a projection" in summary["note"]
     # what it takes: (80 - 2.3) points over the 396 days from 31 Aug 2023 to 30 Sep 2024
     assert float(summary["needed_per_month"]) == pytest.approx((80 - 2.3) / (396 / (365.25 / 12)), abs=0.05)  # printed as 6.0
+
+
+def summary_of(out: str) -> dict[str, str]:
+    return dict(line[2:].split(": ", 1) for line in out.splitlines() if line.startswith("# "))
+
+
+def test_project_basis_dfe_projects_dfe_statistics_against_the_dfe_target(capsys):
+    """Issue 24: --basis dfe was ignored, and the council's APP target (first in targets.csv) was projected on its months."""
+    code, out, _ = run_cli(capsys, "project", "--area", "Kent", "--measure", "ehcp_issued_within_20_weeks_pct", "--basis", "dfe",
+                           "--format", "csv", "--release", str(FIXTURE_RELEASE), "--as-of", "2025-09-30", "--model", "rw_logit")
+    summary = summary_of(out)
+    assert code == 0 and summary["target_id"] == "kpi_2025_20_weeks_60" and summary["target_value"] == "60.0"
+    # DfE's calendar year 2024 (timeliness_20_week.csv: 784 of 2,424), never a council month
+    assert (summary["latest_period"], summary["latest_value"], summary["baseline_value"]) == ("2024", "32.3", "32.3")
+    rows = list(csv.DictReader(io.StringIO("\n".join(line for line in out.splitlines() if not line.startswith("# ")))))
+    assert rows[0]["period"] == "2025" and float(rows[0]["value_projected"]) == pytest.approx(100 * 784 / 2424)
+
+
+def test_project_basis_local_projects_the_council_target(capsys):
+    code, out, _ = run_cli(capsys, "project", "--area", "Kent", "--measure", "ehcp_issued_within_20_weeks_pct", "--basis", "local",
+                           "--format", "csv", "--release", str(FIXTURE_RELEASE), "--as-of", "2024-06-30")
+    summary = summary_of(out)
+    assert code == 0 and summary["target_id"] == "app_20_weeks_80" and summary["latest_period"] == "2023-08"
+
+
+def test_project_basis_dfe_for_a_council_only_measure_is_refused(capsys):
+    code, out, err = run_cli(capsys, "project", "--area", "Kent", "--measure", "send_vacancies", "--basis", "dfe",
+                             "--release", str(FIXTURE_RELEASE))
+    assert (code, out) == (2, "") and err == ("send-review: error: --basis dfe: send_vacancies is not in DfE's statistics, only in "
+                                              "councils' own figures; use --basis local (or leave --basis out)\n")
+
+
+def test_project_with_nothing_projected_prints_a_sentence_not_a_dataframe(capsys):
+    """Issue 24: pandas' "Empty DataFrame / Columns: [...] / Index: []" was printed above the summary."""
+    code, out, _ = run_cli(capsys, "project", "--area", "Kent", "--measure", "ehcp_issued_within_20_weeks_pct",
+                           "--release", str(FIXTURE_RELEASE), "--as-of", "2024-06-30")
+    assert code == 0 and "DataFrame" not in out and "Columns:" not in out and "Index: []" not in out
+    assert out.splitlines()[0] == ("No projected values for Kent's ehcp_issued_within_20_weeks_pct: 3 council figure(s): at least 6 "
+                                   "are needed for a projection; what it takes a month is shown instead.")
+    assert "\ntarget_id: app_20_weeks_80\n" in out
+
+
+def test_an_empty_table_is_a_sentence(capsys):
+    emit(pd.DataFrame(columns=["period", "value"]), "table")
+    assert capsys.readouterr().out == "No rows to show.\n"
+    emit(pd.DataFrame(columns=["period", "value"]), "csv")
+    assert capsys.readouterr().out == "period,value\n"
 
 
 def test_project_for_another_la_with_an_ad_hoc_target(capsys):

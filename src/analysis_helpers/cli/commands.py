@@ -22,6 +22,7 @@ from analysis_helpers.data.release import open_release
 from analysis_helpers.data.symbols import meaning
 from analysis_helpers.domain.breakdowns import breakdowns_for
 from analysis_helpers.domain.kpis import areas_for, kpis_for
+from analysis_helpers.domain.measures import BY_NAME
 from analysis_helpers.domain.targets import ad_hoc_target, for_area, measure_unit, read_targets
 from analysis_helpers.reporting import disclosure
 
@@ -104,14 +105,20 @@ def cmd_project(args) -> int:
         horizon = pd.Timestamp(args.horizon + "-01") + pd.offsets.MonthEnd(0)
     if args.by and args.target is None:
         raise ParameterError("--by needs --target VALUE (the ad hoc target due by that date); give both or neither")
+    if args.basis == "dfe" and args.measure not in BY_NAME:
+        raise ParameterError(f"--basis dfe: {args.measure} is not in DfE's statistics, only in councils' own figures; "
+                             "use --basis local (or leave --basis out)")
     if args.target is not None:
         if not args.by:
             raise ParameterError("--target needs --by YYYY-MM-DD (the date the target is due)")
         target = ad_hoc_target(area.name, args.measure, args.target, _date(args.by, "--by"), as_of or today())
     else:
-        mine = for_area(read_targets(args.targets), area.code, areas.get, args.targets)
-        target = next((t for t in mine if t.measure == args.measure), None)
-    options = {"as_of": as_of, "model": args.model, "horizon": horizon, "release": release, "local": args.local, "basis": args.basis}
+        mine = [t for t in for_area(read_targets(args.targets), area.code, areas.get, args.targets) if t.measure == args.measure]
+        if args.basis:  # only a target tracked on the series asked for: --basis dfe never projects a council target
+            mine = [t for t in mine if t.series == ("council" if args.basis == "local" else "dfe")]
+        target = next(iter(mine), None)
+    basis = args.basis or ("local" if target is not None and target.series == "council" else "dfe")
+    options = {"as_of": as_of, "model": args.model, "horizon": horizon, "release": release, "local": args.local, "basis": basis}
     outlook = build_outlook(area, args.measure, target, **options)
     if args.basis == "local" and not len(outlook.observed):
         published = f" published by {as_of}" if as_of else ""
@@ -127,7 +134,8 @@ def cmd_project(args) -> int:
         print("\n".join(f"# {line}" for line in lines))
         emit(outlook.projection_rows(), "csv", unit)
     else:
-        emit(outlook.projection_rows(), "table", unit)
+        reason = outlook.note or "too few figures to project"
+        emit(outlook.projection_rows(), "table", unit, empty=f"No projected values for {area.name}'s {args.measure}: {reason}.")
         print("\n" + "\n".join(lines))
     return EXIT_OK
 

@@ -42,11 +42,16 @@ def shown_frame(frame: pd.DataFrame, unit: str | None, csv: bool) -> pd.DataFram
     return shown
 
 
-def emit(frame: pd.DataFrame, fmt: str, unit: str | None = None) -> None:
-    """Print a table as CSV (full precision, counts as integers) or as text (counts as ``19,407``)."""
+def emit(frame: pd.DataFrame, fmt: str, unit: str | None = None, empty: str = "No rows to show.") -> None:
+    """Print a table as CSV (full precision, counts as integers) or as text (counts as ``19,407``).
+
+    A table with no rows is, as text, the sentence ``empty`` (never pandas' "Empty DataFrame"); as CSV, its header.
+    """
     shown = shown_frame(frame, unit, csv=fmt == "csv")
     if fmt == "csv":
         shown.to_csv(sys.stdout, index=False, lineterminator="\n")
+    elif shown.empty:
+        print(empty)
     else:
         print(shown.to_string(index=False))
 

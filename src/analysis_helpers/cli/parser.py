@@ -153,8 +153,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--by", default=None, help="date the ad hoc --target is due (YYYY-MM-DD)")
     p.add_argument("--targets", type=Path, default=targets_file(), help="targets file (default: data/targets.csv)")
     p.add_argument("--local", type=_existing_path, default=local_dir(), help="local figures feed file or folder (default: data/local/)")
-    p.add_argument("--basis", type=_one_of("basis", ("dfe", "local"), "bases"), default="dfe",
-                   help="dfe: DfE statistics; local: the council's monthly figures")
+    p.add_argument("--basis", type=_one_of("basis", ("dfe", "local"), "bases"), default=None,
+                   help="dfe: DfE statistics; local: the council's monthly figures (default: the series the area's target "
+                        "for the measure is tracked on, else dfe)")
 
     p = _command(sub, "backtest", cmd_backtest, "forecast every LA's next year from earlier years; coverage and MAE", table=True)
     p.add_argument("--measure", type=_one_of("measure", ADAPTER), default="ehcp_issued_within_20_weeks_excl_exceptions_pct",
