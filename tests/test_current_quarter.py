@@ -13,7 +13,12 @@ from analysis_helpers.data.provenance import newest_release
 from analysis_helpers.data.release import open_release
 from analysis_helpers.pipeline.logs import configure_console
 from analysis_helpers.pipeline.manifest import build_manifest
-from analysis_helpers.pipeline.quarters import Quarter, last_completed_quarter, resolve_run_parameters
+from analysis_helpers.pipeline.quarters import (
+    Quarter,
+    last_completed_quarter,
+    resolve_run_parameters,
+    warn_if_feed_stale,
+)
 from analysis_helpers.reporting.sources import (
     feed_line,
     feed_staleness,
@@ -123,6 +128,17 @@ def test_a_council_feed_over_six_months_old_is_flagged():
     assert "Kent's newest council figure is for the period ending 31 October 2025" in note
     assert '"Add a month of local figures"' in note
     assert feed_staleness(pd.DataFrame(), "Kent", dt.date(2026, 9, 30)) is None  # no feed: nothing to be stale
+
+
+def test_a_feed_with_nothing_ended_by_the_data_date_is_said_plainly(caplog):
+    """Issue 24: the sentence read "newest council figure is for no period ended by then, more than 6 months before"."""
+    rows = feed("2025-10", "2025-11")  # every figure is for a period after the data date
+    expected = ("Kent's council feed has no figure for a period ended by this review's data date (30 September 2025). "
+                'To add figures, follow the README\'s guide "Add a month of local figures".')
+    assert feed_staleness(rows, "Kent", dt.date(2025, 9, 30)) == expected
+    with caplog.at_level(logging.WARNING, logger="analysis_helpers"):
+        assert warn_if_feed_stale(rows, "Kent", dt.date(2025, 9, 30)) == expected
+    assert [r.getMessage() for r in caplog.records] == [f"stale data: {expected}"]
 
 
 def test_the_vintage_table_names_each_sections_data():

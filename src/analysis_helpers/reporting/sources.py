@@ -123,10 +123,14 @@ def feed_staleness(feed: pd.DataFrame | None, area_name: str, as_of: dt.date) ->
     newest = feed_newest(feed, as_of)
     if not stale(newest, as_of, STALE_FEED_MONTHS):
         return None
-    when = f"is for the period ending {fmt_date(newest)}" if newest else "is for no period ended by then"
+    if newest is None:  # every figure is for a period that ends after the data date
+        return (
+            f"{area_name}'s council feed has no figure for a period ended by this review's data date ({fmt_date(as_of)}). "
+            f"To add figures, follow {FEED_GUIDE}."
+        )
     return (
-        f"{area_name}'s newest council figure {when}, more than {STALE_FEED_MONTHS} months before this review's data date "
-        f"({fmt_date(as_of)}). To add newer figures, follow {FEED_GUIDE}."
+        f"{area_name}'s newest council figure is for the period ending {fmt_date(newest)}, more than {STALE_FEED_MONTHS} "
+        f"months before this review's data date ({fmt_date(as_of)}). To add newer figures, follow {FEED_GUIDE}."
     )
 
 
