@@ -19,7 +19,7 @@ from analysis_helpers.core.paths import PROJECT_ROOT, shown_path
 from analysis_helpers.data.inputs import files_read
 from analysis_helpers.domain.targets import ad_hoc_target
 from analysis_helpers.pipeline import batch as batch_module
-from analysis_helpers.pipeline.batch import run_batch, select_areas, split_areas
+from analysis_helpers.pipeline.batch import read_area_file, run_batch, select_areas, split_areas
 from analysis_helpers.pipeline.quarters import resolve_run_parameters
 from analysis_helpers.pipeline.report import run_quarterly
 
@@ -234,6 +234,46 @@ def test_a_missing_file_of_areas_is_refused(capsys, tmp_path, batch_spec):
     code, _, err = run_cli(capsys, "batch", "--areas-file", tmp_path / "none.txt")
     assert refused(code, err)
     assert err == f"send-review: error: --areas-file {tmp_path / 'none.txt'} does not exist; give a text file with one area a line\n"
+
+
+SECRET = "password=hunter2-do-not-print"
+
+
+def test_a_line_of_an_areas_file_naming_no_area_is_named_by_its_number_not_echoed(capsys, tmp_path):
+    """Issue 24: the error repeated the line (the first line of whatever file was given, a secret or a binary)."""
+    listing = tmp_path / "areas.txt"
+    listing.write_text(f"# pilot\nKent\n\n{SECRET}\nEssex\n", encoding="utf-8")
+    code, out, err = run_cli(capsys, "batch", "--areas-file", listing, "--quarter", "2025-Q3", "--release", FIXTURE_RELEASE,
+                             "--out", tmp_path / "reports", "--no-pdf")
+    assert refused(code, err) and out == "" and SECRET not in err and "hunter2" not in err
+    assert err == (f"send-review: error: --areas-file {listing}: line 4 is not the name, LA number or GSS code of an area "
+                   "(`send-review areas` lists them)\n")
+    assert not (tmp_path / "reports").exists()
+
+
+def test_an_areas_file_with_a_bom_numbers_and_comments_is_read(tmp_path):
+    good = tmp_path / "ok.txt"
+    good.write_text("\ufeffKent\n  801  \n# comment\n", encoding="utf-8")
+    assert [a.name for a in select_areas(read_area_file(good), FIXTURE_RELEASE)] == ["Kent", "Bristol, City of"]
+
+
+@pytest.mark.parametrize(("content", "line"), [(b"Kent\n\x81\x00\xff" + SECRET.encode(), 2), (b"\x89PNG\r\n\x1a\n" + bytes(range(256)), 1)],
+                         ids=["a bad byte on line 2", "an image"])
+def test_a_binary_areas_file_is_refused_by_line_without_its_bytes(capsys, tmp_path, content, line):
+    listing = tmp_path / "areas.bin"
+    listing.write_bytes(content)
+    code, out, err = run_cli(capsys, "batch", "--areas-file", listing, "--quarter", "2025-Q3", "--release", FIXTURE_RELEASE,
+                             "--out", tmp_path / "reports")
+    assert refused(code, err) and SECRET not in err and "PNG" not in err
+    assert err == f"send-review: error: --areas-file {listing}: line {line} is not UTF-8 text; give a text file with one area a line\n"
+
+
+def test_a_large_file_is_not_a_list_of_areas(capsys, tmp_path):
+    listing = tmp_path / "dump.txt"
+    listing.write_text(SECRET * 5000, encoding="utf-8")
+    code, _, err = run_cli(capsys, "batch", "--areas-file", listing, "--release", FIXTURE_RELEASE, "--out", tmp_path / "reports")
+    assert refused(code, err) and SECRET not in err
+    assert err.startswith(f"send-review: error: --areas-file {listing} is 145,000 bytes, too large for a list of areas (at most 65,536)")
 
 
 def test_a_batch_refuses_one_feed_file_for_many_areas(tmp_path):

@@ -59,12 +59,41 @@ def split_areas(text: str) -> list[str]:
     return [part.strip() for part in next(csv.reader([text], skipinitialspace=True), []) if part.strip()]
 
 
+#: An ``--areas-file`` larger than this is not a list of areas (England has about 150 LAs).
+AREA_FILE_MAX_BYTES = 64 * 1024
+
+
+class AreaLine(str):
+    """One line of an ``--areas-file``: its text, and where it came from, so an error names the line, never its text."""
+
+    def __new__(cls, text: str, path: Path, number: int):
+        line = super().__new__(cls, text)
+        line.path, line.number = path, number
+        return line
+
+
 def read_area_file(path: Path) -> list[str]:
-    """A file of areas: one name, LA number or code a line (blank lines and lines starting ``#`` are skipped)."""
-    if not Path(path).is_file():
+    """A file of areas: one name, LA number or code a line (blank lines and lines starting ``#`` are skipped).
+
+    The file may be anything a user points at, so no error repeats its content:
+    a file that is not short UTF-8 text is refused by its size or by the line of
+    its first undecodable byte, and a line naming no area by its number
+    (:func:`select_areas`).
+    """
+    path = Path(path)
+    if not path.is_file():
         raise ParameterError(f"--areas-file {path} does not exist; give a text file with one area a line")
-    lines = Path(path).read_text(encoding="utf-8-sig").splitlines()
-    return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+    if path.stat().st_size > AREA_FILE_MAX_BYTES:
+        raise ParameterError(f"--areas-file {path} is {path.stat().st_size:,} bytes, too large for a list of areas "
+                             f"(at most {AREA_FILE_MAX_BYTES:,}); give a text file with one area a line")
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ParameterError(f"--areas-file {path}: line {line} is not UTF-8 text; give a text file with one area a line") from None
+    return [AreaLine(line.strip(), path, number) for number, line in enumerate(text.splitlines(), 1)
+            if line.strip() and not line.lstrip().startswith("#")]
 
 
 def select_areas(spec: str | list[str], release_path: Path | None = None) -> list[Area]:
@@ -73,7 +102,7 @@ def select_areas(spec: str | list[str], release_path: Path | None = None) -> lis
     Unknown names are errors."""
     areas = areas_for(open_release(release_path))
     if not isinstance(spec, str):
-        chosen = [areas.get(name.strip()) for name in spec if name.strip()]
+        chosen = [_area_of(areas, name) for name in spec if name.strip()]
         if not chosen:
             raise ParameterError("no areas given: use --areas, --area (repeatable) or --areas-file")
         return list(dict.fromkeys(chosen))
@@ -91,6 +120,17 @@ def select_areas(spec: str | list[str], release_path: Path | None = None) -> lis
     if not chosen:
         raise ParameterError("--areas is empty: give all, region:NAME or a comma-separated list such as Kent,Essex")
     return list(dict.fromkeys(chosen))
+
+
+def _area_of(areas, name: str) -> Area:
+    """The area a name gives; a line of an ``--areas-file`` that names none is named by its number, its text not repeated."""
+    try:
+        return areas.get(name.strip())
+    except UnknownAreaError:
+        if isinstance(name, AreaLine):
+            raise UnknownAreaError(f"--areas-file {name.path}: line {name.number} is not the name, LA number or GSS code of an "
+                                   "area (`send-review areas` lists them)") from None
+        raise
 
 
 def _worker_kernels() -> KernelPool:
