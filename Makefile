@@ -6,6 +6,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# The kernel the notebooks name ("send-review"): registered by setup, so papermill runs them headless on a fresh clone.
+KERNEL := $(VENV)/share/jupyter/kernels/send-review/kernel.json
 AREA   ?= Kent
 
 .DEFAULT_GOAL := help
@@ -21,29 +23,31 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $(STAMP)
 
-setup: $(STAMP) ## create .venv and install the locked environment (all other targets do this first)
+$(KERNEL): $(STAMP) tools/lab.py
+	$(BIN)/python -m tools.lab
 
-report: $(STAMP) ## review Kent (AREA=...) for the last completed quarter (QUARTER=2025-Q3 for another) and print where the HTML is
+setup: $(STAMP) $(KERNEL) ## create .venv, install the locked environment and register the notebooks' kernel (all other targets do this first)
+
+report: setup ## review Kent (AREA=...) for the last completed quarter (QUARTER=2025-Q3 for another) and print where the HTML is
 	$(BIN)/send-review run --area "$(AREA)"$(if $(QUARTER), --quarter "$(QUARTER)")
 
-test: $(STAMP) ## run the whole test suite (unit, notebooks under nbval, end-to-end), a test file per core at once
+test: setup ## run the whole test suite (unit, notebooks under nbval, end-to-end), a test file per core at once
 	$(BIN)/python -m pytest tests --nbval-lax --nbval-kernel-name python3 notebooks -n auto --dist loadfile
 
-lab: $(STAMP) ## open JupyterLab on the workbook, with the project's kernel (autoreload on)
+lab: setup ## open JupyterLab on the workbook, with the project's kernel (autoreload on)
 	@$(BIN)/python -c "import jupyterlab" 2>/dev/null || $(BIN)/python -m pip install --quiet jupyterlab
-	$(BIN)/python -m tools.lab
 	$(BIN)/jupyter lab --notebook-dir=notebooks $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
-lint: $(STAMP) ## ruff; import-linter layer contracts; notebook pairs/outputs/images; large files
+lint: setup ## ruff; import-linter layer contracts; notebook pairs/outputs/images; large files
 	$(BIN)/ruff check src tests benchmarks notebooks tools
 	$(BIN)/lint-imports
 	$(BIN)/python -m tools.hygiene
 
-notebooks: $(STAMP) ## after editing notebooks/*.py: rebuild the .ipynb pairs and store the nbval headline outputs
+notebooks: setup ## after editing notebooks/*.py: rebuild the .ipynb pairs and store the nbval headline outputs
 	for f in notebooks/*.py; do $(BIN)/jupytext --to ipynb "$$f" >/dev/null; done
 	$(BIN)/python -m tools.hygiene --store-headlines
 
-benchmark: $(STAMP) ## timings: release load vs plain pyarrow, the all-LA backtest, the quarterly run
+benchmark: setup ## timings: release load vs plain pyarrow, the all-LA backtest, the quarterly run
 	$(BIN)/python benchmarks/bench_release_load.py
 	$(BIN)/python benchmarks/bench_backtest.py
 	$(BIN)/python benchmarks/bench_quarterly.py

@@ -6,7 +6,12 @@ open notebook without a restart. Headless runs (papermill, nbval) use the plain
 ``python3`` kernel of the same environment, without autoreload, so a scheduled
 report never depends on reload behaviour.
 
-Run: ``python -m tools.lab`` (``make lab`` does it for you).
+``make setup`` (and so every other target) registers it in the project's
+``.venv``, so the kernel the notebooks name exists on a fresh clone: papermill
+runs a notebook headless (``.venv/bin/papermill notebooks/01_baselines.ipynb
+out.ipynb``) without ``make lab`` having been run first.
+
+Run: ``python -m tools.lab`` (``make setup`` does it for you).
 """
 
 from __future__ import annotations
