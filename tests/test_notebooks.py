@@ -2,6 +2,7 @@
 one commented parameters cell matching pipeline.parameters, narrative and calls only."""
 
 import ast
+import os
 
 import jupytext
 import nbformat
@@ -131,3 +132,31 @@ def test_nbval_fails_when_a_headline_number_moves(tmp_path):
     )
     assert result.returncode == 1, result.stdout[-2000:]
     assert "47.4" in result.stdout and "46.4" in result.stdout
+
+
+def test_make_notebooks_stores_headlines_from_the_frozen_inputs_nbval_reads(tmp_path, monkeypatch):
+    """Issue 24: headlines stored from an analyst's edited data/ would fail nbval, which reads the frozen copies."""
+    import papermill
+    from frozen import SETTINGS
+
+    from tools import hygiene
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell(f"# {hygiene.CHECK_MARK}\nprint(settings)")]
+    nbformat.write(notebook, tmp_path / "tiny.ipynb")
+    seen = {}
+
+    def execute(source, output, **options):  # what a kernel started here would inherit
+        seen.update({name: os.environ.get(name) for name in SETTINGS})
+        ran = nbformat.read(source, as_version=4)
+        ran.cells[0].outputs = [nbformat.v4.new_output("stream", name="stdout", text="32.3%\n")]
+        return ran
+
+    for name in SETTINGS:  # make notebooks runs outside pytest: none of the tests' settings
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(hygiene, "NOTEBOOKS_DIR", tmp_path)
+    monkeypatch.setattr(papermill, "execute_notebook", execute)
+    assert hygiene.store_checked_outputs() == ["tiny.ipynb"]
+    assert seen == {name: str(path) for name, path in SETTINGS.items()}
+    assert all(name not in os.environ for name in SETTINGS)  # and put back as they were
+    assert nbformat.read(tmp_path / "tiny.ipynb", as_version=4).cells[0].outputs[0]["text"] == "32.3%\n"

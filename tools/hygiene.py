@@ -8,13 +8,19 @@
 
 Run: ``python -m tools.hygiene`` (exit 1 and one line per problem);
 ``python -m tools.hygiene --store-headlines`` refreshes the stored
-headline outputs after a notebook or the data changes (``make notebooks``).
+headline outputs after a notebook or the data changes (``make notebooks``). The
+notebooks run on the tests' frozen inputs (``tests/frozen.py``), as nbval does
+in ``make test``: headlines stored from an analyst's edited ``data/local/`` or
+``data/targets.csv`` would fail nbval, which reads the frozen copies.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import os
 import subprocess
 import sys
+from contextlib import contextmanager
 
 from analysis_helpers.core.paths import NOTEBOOKS_DIR, PROJECT_ROOT
 
@@ -22,8 +28,26 @@ MAX_BYTES = 1_000_000
 CHECK_MARK = "NBVAL_CHECK_OUTPUT"
 
 
+@contextmanager
+def frozen_inputs():
+    """The settings the tests run with (``tests/frozen.py``), for the kernels started inside the block."""
+    spec = importlib.util.spec_from_file_location("frozen", PROJECT_ROOT / "tests" / "frozen.py")
+    frozen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(frozen)
+    before = {name: os.environ.get(name) for name in frozen.SETTINGS}
+    os.environ.update({name: str(path) for name, path in frozen.SETTINGS.items()})
+    try:
+        yield frozen.SETTINGS
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 def store_checked_outputs() -> list[str]:
-    """Run each notebook with its defaults (papermill, plain python3 kernel) and store
+    """Run each notebook with its defaults (papermill, plain python3 kernel, the tests' frozen inputs) and store
     the printed output of its NBVAL_CHECK_OUTPUT cells in the committed notebook.
 
     Returns the notebooks updated. Everything else stays stripped.
@@ -38,7 +62,7 @@ def store_checked_outputs() -> list[str]:
         committed = nbformat.read(path, as_version=4)
         if not any(CHECK_MARK in c.source for c in committed.cells if c.cell_type == "code"):
             continue
-        with tempfile.TemporaryDirectory() as tmp:
+        with tempfile.TemporaryDirectory() as tmp, frozen_inputs():
             executed = pm.execute_notebook(str(path), f"{tmp}/out.ipynb", kernel_name="python3", cwd=str(PROJECT_ROOT),
                                            progress_bar=False)
         by_source = {c.source: c.outputs for c in executed.cells if c.cell_type == "code" and CHECK_MARK in c.source}
