@@ -17,8 +17,10 @@
   (``SEND_REVIEW_TARGETS``) point at frozen copies in ``tests/fixtures/data/``
   (``frozen.py``),
   and the default release (``SEND_REVIEW_DEFAULT_RELEASE``) is the 2025 release
-  by name, so a month, measure or target added to ``data/``, or a newer default
-  release, changes no expected number. They are set as this file is imported,
+  by name unless the run names one itself (``test_release_growth.py`` runs the
+  unit tests on a release with one more year), so a month, measure or target
+  added to ``data/``, or a newer default release in ``core/paths.py``, changes
+  no expected number. They are set as this file is imported,
   before the package is (``DEFAULT_RELEASE`` is read at import), and kernels,
   papermill runs and subprocesses inherit them.
 """
@@ -33,10 +35,11 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from frozen import SETTINGS  # noqa: E402  (imports nothing from the package)
+from frozen import DEFAULT_RELEASE_SETTING, SETTINGS  # noqa: E402  (imports nothing from the package)
 
 _settings_before = {name: os.environ.get(name) for name in SETTINGS}
-os.environ.update({name: str(path) for name, path in SETTINGS.items()})
+os.environ.update({name: str(path) for name, path in SETTINGS.items() if name != DEFAULT_RELEASE_SETTING})
+os.environ.setdefault(DEFAULT_RELEASE_SETTING, str(SETTINGS[DEFAULT_RELEASE_SETTING]))
 
 from helpers import (  # noqa: E402,F401  (fixtures)
     FIXTURE_LIST,

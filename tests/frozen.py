@@ -22,10 +22,12 @@ TARGETS = FROZEN_DIR / "targets.csv"
 #: The release the tests take as the default, by name (a newer release in data/raw changes no test).
 SHIPPED_RELEASE = TESTS_DIR.parent / "data" / "raw" / "education-health-and-care-plans_2025.zip"
 
+#: The setting naming the default release: the tests take the 2025 release unless their run names another.
+DEFAULT_RELEASE_SETTING = "SEND_REVIEW_DEFAULT_RELEASE"
 #: The package's settings (``analysis_helpers.core.paths``) and what the tests set them to.
 SETTINGS = {
     "SEND_REVIEW_LOCAL_DIR": FEEDS_DIR,
     "SEND_REVIEW_COUNCIL_MEASURES": MEASURES_FILE,
     "SEND_REVIEW_TARGETS": TARGETS,
-    "SEND_REVIEW_DEFAULT_RELEASE": SHIPPED_RELEASE,
+    DEFAULT_RELEASE_SETTING: SHIPPED_RELEASE,
 }

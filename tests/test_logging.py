@@ -14,12 +14,12 @@ import sys
 
 import nbformat
 import pytest
-from helpers import KENT_FEED, SHIPPED_RELEASE, TARGETS
+from helpers import KENT_FEED, TARGETS
 from jupyter_client.manager import AsyncKernelManager
 
 from analysis_helpers.cli import main
 from analysis_helpers.core.errors import ReportError
-from analysis_helpers.core.paths import PROJECT_ROOT, shown_path
+from analysis_helpers.core.paths import DEFAULT_RELEASE, PROJECT_ROOT, shown_path
 from analysis_helpers.data.local_feed import validate_feed
 from analysis_helpers.pipeline import logs
 from analysis_helpers.pipeline import report as report_module
@@ -49,7 +49,7 @@ def tiny_run(tmp_path_factory):
 def test_run_log_is_written_beside_the_manifest_and_names_the_files_read(tiny_run):
     assert (tiny_run / "manifest.json").exists() and (tiny_run / "run.log").exists()
     text = (tiny_run / "run.log").read_text()
-    for path in (shown_path(SHIPPED_RELEASE), shown_path(KENT_FEED), shown_path(TARGETS),
+    for path in (shown_path(DEFAULT_RELEASE), shown_path(KENT_FEED), shown_path(TARGETS),
                  "data/raw/sn_may_2025.xlsx", "data/README.md"):
         assert f"reads {path} (sha256 " in text, path
     assert "review of Kent for 2025-Q3, data as of 2025-09-30" in text
@@ -66,7 +66,7 @@ def test_run_log_has_the_feed_notes_durations_and_warnings(tiny_run):
 def test_manifest_lists_files_read_and_feed_notes(tiny_run):
     manifest = json.loads((tiny_run / "manifest.json").read_text())
     assert manifest["feed_notes"] == validate_feed(KENT_FEED)[2]
-    assert manifest["files_read"][0] == shown_path(SHIPPED_RELEASE)
+    assert manifest["files_read"][0] == shown_path(DEFAULT_RELEASE)
     assert {shown_path(KENT_FEED), shown_path(TARGETS), "data/raw/dsg_deficit_derived.xlsx"} <= set(manifest["files_read"])
     assert set(manifest["notebook_seconds"]) == {"tiny.ipynb"} and manifest["parameters"]["report_dir"] == str(tiny_run)
 
@@ -77,7 +77,7 @@ def test_a_failed_run_keeps_its_run_log(tmp_path):
         run_quarterly(area="Kent", quarter=QUARTER, out_dir=tmp_path / "reports", notebooks=(broken,))
     kept = tmp_path / "reports" / "_failed" / QUARTER / "kent"
     text = (kept / "run.log").read_text()
-    assert (kept / "broken.ipynb").exists() and "reads data/local/kent.csv" in text
+    assert (kept / "broken.ipynb").exists() and f"reads {shown_path(KENT_FEED)}" in text
     assert "ERROR" in text and "ValueError: chart data missing" in text
 
 
@@ -103,7 +103,7 @@ def test_default_prints_warnings_and_the_result_line_verbose_adds_information(ti
     assert "WARNING" in err and "probe warning from the notebook" in err and "INFO" not in err
     assert main(["--verbose", *tiny_cli]) == 0
     _, err = capsys.readouterr()
-    assert f"send-review: INFO: reads {shown_path(SHIPPED_RELEASE)}" in err and "tiny.ipynb ran" in err
+    assert f"send-review: INFO: reads {shown_path(DEFAULT_RELEASE)}" in err and "tiny.ipynb ran" in err
 
 
 def test_console_levels():
