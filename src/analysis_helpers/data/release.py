@@ -17,7 +17,6 @@ callers have always imported them.
 from __future__ import annotations
 
 import os
-import sys
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property, partial
@@ -27,17 +26,13 @@ import pandas as pd
 
 from analysis_helpers.core.errors import DataValidationError
 from analysis_helpers.core.paths import DEFAULT_RELEASE
-from analysis_helpers.data import ees_csv, geography, parquet_cache, periods, symbols
+from analysis_helpers.data import parquet_cache
 from analysis_helpers.data.ees_csv import FileSchema, ReleaseFile, parse_ees_csv
 from analysis_helpers.data.periods import parse_time_period
 from analysis_helpers.data.provenance import publication_date, verify_raw_file
 from analysis_helpers.data.symbols import SYMBOLS
 
 __all__ = ["FileSchema", "Release", "ReleaseFile", "SYMBOLS", "open_release", "parse_ees_csv", "parse_time_period"]
-
-#: Hash of the code that turns a release member into a parsed table: part of
-#: every parquet cache file's name, so editing the reader invalidates the cache.
-READER_CODE = parquet_cache.source_hash(ees_csv, symbols, periods, geography, parquet_cache, sys.modules[__name__])
 
 
 class Release:
@@ -125,20 +120,21 @@ class Release:
         """Where the parsed file is cached (None without a cache)."""
         if not self.cache:
             return None
-        return parquet_cache.cache_file("schema" if schema else "plain", self.sha256, READER_CODE, f"{name}.parquet")
+        return parquet_cache.cache_file("schema" if schema else "plain", self.sha256, f"{name}.parquet")
 
     def _read(self, name: str, schema: FileSchema | None) -> ReleaseFile:
         cache_path = self.cache_path(name, schema)
         symbol_loader = partial(self._symbols_for, name, schema)
-        if cache_path is not None and cache_path.exists():
-            try:
-                return ReleaseFile(name=name, source=self.label(name), data=parquet_cache.from_parquet(cache_path), symbol_loader=symbol_loader)
-            except Exception:  # a damaged cache is rebuilt, never trusted
-                cache_path.unlink(missing_ok=True)
-        parsed = parse_ees_csv(self.read_bytes(name), self.label(name), schema)
-        if cache_path is not None:
-            parquet_cache.to_parquet(parsed.data, cache_path)
-        return parsed
+        if cache_path is None:
+            return parse_ees_csv(self.read_bytes(name), self.label(name), schema)
+        parsed: list[ReleaseFile] = []
+
+        def build() -> pd.DataFrame:
+            parsed.append(parse_ees_csv(self.read_bytes(name), self.label(name), schema))
+            return parsed[0].data
+
+        data = parquet_cache.cached_frame(cache_path, build)  # verified on read: a damaged cache is rebuilt, never trusted
+        return parsed[0] if parsed else ReleaseFile(name=name, source=self.label(name), data=data, symbol_loader=symbol_loader)
 
     def _symbols_for(self, name: str, schema: FileSchema | None) -> pd.DataFrame:
         return parse_ees_csv(self.read_bytes(name), self.label(name), schema).symbols

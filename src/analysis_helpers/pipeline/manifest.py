@@ -3,7 +3,8 @@
 Parameters, the files the run reads (release, long history, neighbour list,
 DSG table, the area's local feed, the council-measures catalogue, targets, area facts,
 data log), each of those inputs once with its SHA-256 and publication date (no
-other stored file: a run with ``--local other.csv`` does not list ``data/local/kent.csv``), the local feed's validation notes, package
+other stored file: a run with ``--local other.csv`` does not list ``data/local/kent.csv``), the local feed's validation notes,
+each cache the run read or wrote (its file, SHA-256 and whether it was read, built or rebuilt), package
 versions, the git commit, the run date (from which a default quarter is
 resolved), start and end times and each notebook's seconds.
 """
@@ -35,6 +36,7 @@ def build_manifest(
     read: list[Path] | None = None,
     feed_notes: list[str] | None = None,
     pdf_seconds: float | None = None,
+    caches: list[dict] | None = None,
 ) -> dict:
     """Everything needed to reproduce or audit a run (see the module docstring).
 
@@ -50,6 +52,7 @@ def build_manifest(
             {"path": shown_path(p), "sha256": sha256_of(p), "published": _iso(publication_date(p))} for p in inputs if p.exists()
         ],
         "feed_notes": list(feed_notes or []),
+        "caches": list(caches or []),  # each cache the run read or wrote, with its SHA-256 and whether it was rebuilt
         "packages": {name: _version(name) for name in PACKAGES},
         "python": platform.python_version(),
         "git_commit": _git_commit(),

@@ -39,6 +39,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from analysis_helpers.analysis.review_caches import prepare_review_caches
 from analysis_helpers.core.errors import ParameterError, ReportError
 from analysis_helpers.core.paths import (
     BASELINES_NOTEBOOK,
@@ -49,9 +50,11 @@ from analysis_helpers.core.paths import (
     shown_path,
 )
 from analysis_helpers.core.vintage import public_by
+from analysis_helpers.data import parquet_cache
 from analysis_helpers.data.inputs import feed_file, files_read
 from analysis_helpers.data.local_feed import area_feed, validate_feed
 from analysis_helpers.data.neighbours import DEFAULT_VINTAGE, check_vintage
+from analysis_helpers.data.parquet_cache import CacheUse
 from analysis_helpers.data.provenance import publication_date, sha256_of
 from analysis_helpers.data.release import open_release
 from analysis_helpers.domain.kpis import areas_for
@@ -69,6 +72,7 @@ from analysis_helpers.pipeline.quarters import (
     warn_if_feed_stale,
     warn_if_stale,
 )
+from analysis_helpers.reporting.summary import SUMMARY_MEASURES
 
 # Re-exported: callers import these from here (tests, benchmarks, notebooks' docs).
 __all__ = [
@@ -82,6 +86,9 @@ REVIEW_NOTEBOOKS = (REVIEW_NOTEBOOK, BASELINES_NOTEBOOK, TRAJECTORIES_NOTEBOOK)
 RUN_LOG = "run.log"
 
 log = logging.getLogger(__name__)
+#: The caches each (release, data date) was prepared with in this process: a batch worker's next area reuses them.
+_prepared: dict[tuple[str, dt.date], list[CacheUse]] = {}
+_said_cache_problem: set[str] = set()
 
 
 def run_quarterly(
@@ -115,9 +122,11 @@ def run_quarterly(
     if release is not None:
         check_release_public(release_path, q, day)  # before anything is written: a good report is never overwritten
     warn_if_stale(day)  # one warning line, once the run is known to go ahead
-    target_area = areas_for(open_release(release_path)).get(area)
+    with parquet_cache.recording() as cache_uses:
+        target_area = areas_for(open_release(release_path)).get(area)
     feed_rows = area_feed(target_area.slug, local)  # a broken feed stops the run here, with the validator's message
     warn_if_feed_stale(feed_rows, target_area.name, day)  # one warning line, not a failure (issue 15)
+    cache_uses += prepare_caches(release_path, day)
     feed = feed_file(target_area.slug, local)
     notes = validate_feed(feed)[2] if feed is not None else []
     read = files_read(release_path, vintage, feed)
@@ -146,6 +155,9 @@ def run_quarterly(
                 log.info("reads %s (sha256 %s)", shown_path(path), sha256_of(path))
             for note in notes:
                 log.info("local feed %s: %s", feed.name, note)
+            for use in cache_uses:
+                level = logging.WARNING if use.event.startswith("rebuilt") else logging.INFO
+                log.log(level, "cache %s %s (sha256 %s)", use.name, use.event, use.sha256[:16])
             durations = _run_notebooks(notebooks, parameters, work, failed_dir, target_area.name, q,
                                        jobs=jobs or os.cpu_count() or 1, kernels=kernels)
             headline = read_headline(work / notebooks[0].name)
@@ -153,7 +165,7 @@ def run_quarterly(
                 write_headline(headline, work)
             pdf_seconds = _print_pdf(work, failed_dir) if pdf else None
             manifest = build_manifest(parameters, q, release_path, started, durations, read=read, feed_notes=notes,
-                                      pdf_seconds=pdf_seconds)
+                                      pdf_seconds=pdf_seconds, caches=[use.as_dict() for use in cache_uses])
             write_manifest(manifest, work)
             log.info("manifest written; moving the report into %s", destination)
         _swap_into_place(work, destination)
@@ -163,6 +175,27 @@ def run_quarterly(
     if index:
         write_quarter_index(destination.parent)
     return destination / "index.html"
+
+
+def prepare_caches(release_path: Path, day: dt.date) -> list[CacheUse]:
+    """Build or check the caches the review's notebooks read (:mod:`~analysis_helpers.analysis.review_caches`), once a
+    release and data date in this process; the caches read or written. A cache folder that cannot be written is said
+    once, and the review goes on without caching."""
+    problem = parquet_cache.cache_folder_problem()
+    folder = shown_path(parquet_cache.cache_dir())
+    if problem and folder not in _said_cache_problem:
+        _said_cache_problem.add(folder)
+        log.warning("the cache folder %s cannot be written (%s): this review runs without caches, which is slower; "
+                    "make it writable or set SEND_REVIEW_CACHE_DIR to a writable folder", folder, problem)
+    release = open_release(release_path)
+    key = (release.sha256, day, folder)
+    if key in _prepared and not all(parquet_cache.read_verified(parquet_cache.cache_dir() / u.name)[0] for u in _prepared[key]):
+        del _prepared[key]  # a cache damaged since: check them all again
+    if key not in _prepared:
+        with parquet_cache.recording() as uses:
+            prepare_review_caches(SUMMARY_MEASURES, day, release)
+        _prepared[key] = list(uses)
+    return _prepared[key]
 
 
 def check_release_public(release: Path, quarter: Quarter, day: dt.date) -> None:
