@@ -164,3 +164,15 @@ def test_a_parquet_file_never_read_without_its_checksum(cache):
     assert parquet_cache.read_verified(path) == (None, "no checksum beside it")
     built = parquet_cache.cached_frame(path, lambda: pd.DataFrame({"a": [3]}))
     assert built["a"].tolist() == [3]
+
+
+def test_a_sound_parsed_file_without_the_schemas_columns_is_parsed_again(cache):
+    name = "timeliness_20_week.csv"
+    schema = schemas()[name]
+    clean = Release(FIXTURE_RELEASE).read(name, schema).data
+    path = Release(FIXTURE_RELEASE).cache_path(name, schema)
+    parquet_cache.write_verified(path, parquet_cache.parquet_bytes(pd.DataFrame({"time_period": ["2024"]})))
+    with parquet_cache.recording() as uses:
+        again = Release(FIXTURE_RELEASE).read(name, schema).data
+    pd.testing.assert_frame_equal(again, clean)
+    assert uses[-1].event.startswith("rebuilt: no column ")

@@ -225,14 +225,18 @@ def from_parquet_bytes(data: bytes) -> pd.DataFrame:
     return pq.read_table(io.BytesIO(data)).to_pandas()
 
 
-def cached_frame(path: Path, build: Callable[[], pd.DataFrame], columns: Sequence[str] | None = None) -> pd.DataFrame:
-    """The table at ``path`` if it is there and verified (its columns ``columns`` when given); else ``build()``,
-    kept there as parquet for the next process."""
+def cached_frame(path: Path, build: Callable[[], pd.DataFrame], columns: Sequence[str] | None = None,
+                 required: Sequence[str] = ()) -> pd.DataFrame:
+    """The table at ``path`` if it is there and verified (its columns exactly ``columns`` when given, and holding
+    every one of ``required``); else ``build()``, kept there as parquet for the next process."""
     def make() -> tuple[bytes, pd.DataFrame]:
         frame = build()
         return parquet_bytes(frame), frame
 
     def check(frame: pd.DataFrame) -> str:
-        return "" if columns is None or list(frame.columns) == list(columns) else "columns differ from those expected"
+        if columns is not None and list(frame.columns) != list(columns):
+            return "columns differ from those expected"
+        missing = [c for c in required if c not in frame.columns]
+        return f"no column {missing[0]}" if missing else ""
 
     return cached_value(path, make, from_parquet_bytes, check)

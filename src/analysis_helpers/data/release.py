@@ -133,7 +133,8 @@ class Release:
             parsed.append(parse_ees_csv(self.read_bytes(name), self.label(name), schema))
             return parsed[0].data
 
-        data = parquet_cache.cached_frame(cache_path, build)  # verified on read: a damaged cache is rebuilt, never trusted
+        required = (*schema.geography, *schema.filters, *schema.indicators) if schema else ()
+        data = parquet_cache.cached_frame(cache_path, build, required=required)  # verified: a damaged cache is rebuilt
         return parsed[0] if parsed else ReleaseFile(name=name, source=self.label(name), data=data, symbol_loader=symbol_loader)
 
     def _symbols_for(self, name: str, schema: FileSchema | None) -> pd.DataFrame:
