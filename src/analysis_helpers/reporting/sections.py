@@ -289,7 +289,7 @@ def _axis_label(label: str, unit: str) -> str:
 def spc(run, area_targets: list) -> list:
     """The council's monthly 20-week series as an XmR chart (6 points or more), against its earliest target if any."""
     monthly = local_tables.monthly_rows(run.feed, run.area, run.as_of)
-    series = monthly[monthly["measure"] == "ehcp_issued_within_20_weeks_pct"] if len(monthly) else monthly
+    series = disclosure.plottable(monthly[monthly["measure"] == "ehcp_issued_within_20_weeks_pct"]) if len(monthly) else monthly
     shown = [Markdown(narrative.spc_note(series, run.area.name))]
     if len(series) < 6:
         return shown
@@ -311,10 +311,11 @@ def workforce(run) -> list:
         return [*shown, Markdown(f"*No workforce figures for {run.area.name} in its local feed.*")]
     caption = f"{run.area.name}: SEND casework vacancies and posts filled, as published"
     shown.append(HTML(tables.to_html(local_tables.display(rows), caption=caption)))
-    dated = rows[(rows["measure"] == "send_vacancies") & rows["period_kind"].isin(["month", "quarter"])]
+    dated = disclosure.plottable(rows[(rows["measure"] == "send_vacancies") & rows["period_kind"].isin(["month", "quarter"])]
+                                 .assign(unit="count"))  # the title names figures too: only those that may be shown
     if len(dated):
         title = narrative.local_title(dated, run.area.name, "vacancies")
-        fig = charts.local_series_chart(disclosure.plottable(dated.assign(unit="count")), title=title, ylabel="Vacancies (posts)",
+        fig = charts.local_series_chart(dated, title=title, ylabel="Vacancies (posts)",
                                         source="council figures as published (data/local)",
                                         deadline=(staffing[0].target_date, "Requirement due") if staffing else None)
         shown.append(HTML(charts.figure_html(fig, alt=title)))
