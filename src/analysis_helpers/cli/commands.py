@@ -11,6 +11,7 @@ import pandas as pd
 
 from analysis_helpers.analysis.backtest import cached_backtest, choose_default
 from analysis_helpers.analysis.compare import compare
+from analysis_helpers.analysis.funnel import funnel_for
 from analysis_helpers.analysis.outlook import build_outlook
 from analysis_helpers.cli.output import INTEGER_COLUMNS, VALUE_COLUMNS, emit, number, say
 from analysis_helpers.core.errors import ParameterError
@@ -89,6 +90,18 @@ def cmd_validate(args) -> int:
 def cmd_compare(args) -> int:
     table = compare(args.area, args.measure, args.period, args.neighbours, open_release(args.release))
     emit(table, args.format, measure_unit(args.measure))
+    return EXIT_OK
+
+
+def cmd_funnel(args) -> int:
+    """Every LA's point on the funnel around England, with binomial and overdispersion-adjusted limits."""
+    table, found, period = funnel_for(args.measure, args.period, open_release(args.release))
+    emit(table, args.format, "pct")
+    if args.format != "csv":
+        beyond = table["position"].str.endswith("99.8% limit").sum()
+        say(args, f"{args.measure}, {period}: centre (England) {found.centre_pct:.1f}%; between-LA variance tau2 = "
+                  f"{found.tau2:.5f} on the arcsine square-root scale (phi = {found.phi:.1f} over {found.areas} LAs, "
+                  f"z-scores winsorised at 10%); {beyond} of {len(table)} LAs beyond the adjusted 99.8% limits")
     return EXIT_OK
 
 
