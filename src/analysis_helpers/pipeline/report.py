@@ -52,7 +52,7 @@ from analysis_helpers.core.vintage import public_by
 from analysis_helpers.data.inputs import feed_file, files_read
 from analysis_helpers.data.local_feed import area_feed, validate_feed
 from analysis_helpers.data.neighbours import DEFAULT_VINTAGE, check_vintage
-from analysis_helpers.data.provenance import publication_date, sha256_of
+from analysis_helpers.data.provenance import is_listed, publication_date, sha256_of, unlisted_label
 from analysis_helpers.data.release import open_release
 from analysis_helpers.domain.kpis import areas_for
 from analysis_helpers.pipeline.execute import execute
@@ -166,7 +166,14 @@ def run_quarterly(
 
 
 def check_release_public(release: Path, quarter: Quarter, day: dt.date) -> None:
-    """Refuse, in one line, a release given for a review whose data date is before the release was published."""
+    """Refuse, in one line, a release given for a review whose data date is before the release was published.
+
+    An unlisted release (outside ``data/raw``, its SHA-256 in no log) has no publication date to check: the run goes
+    ahead with one warning line, and the review, its sources and the manifest name it ``unlisted release (sha256 …)``."""
+    if release.exists() and not is_listed(release):
+        log.warning("--release %s is an %s: no data log records its checksum, so it has no publication date",
+                    shown_path(release), unlisted_label(sha256_of(release)))
+        return
     published = publication_date(release)
     if not public_by(published, day):
         raise ParameterError(
