@@ -14,6 +14,7 @@ import datetime as dt
 import io
 import logging
 import shutil
+import types
 import zipfile
 
 import pytest
@@ -27,6 +28,7 @@ from analysis_helpers.data.release import Release
 from analysis_helpers.pipeline.manifest import build_manifest
 from analysis_helpers.pipeline.quarters import Quarter
 from analysis_helpers.pipeline.report import check_release_public
+from analysis_helpers.reporting.sections import dfe_source
 from analysis_helpers.reporting.sources import inputs_table, release_line, vintage_table, vintages_text
 
 TIMELINESS = "timeliness_20_week.csv"
@@ -129,6 +131,14 @@ def test_the_review_header_and_sources_name_it_with_its_checksum(unlisted):
     row = vintage_table(release, None, "Kent", as_of).iloc[0]
     assert (row["Data"], row["Published"]) == (f"{LOGGED_NAME}, an {label}", "")
     assert inputs_table([unlisted]).iloc[0][["Published", "SHA-256"]].tolist() == ["", release.sha256]
+
+
+def test_every_chart_of_its_figures_names_it_in_its_source_line(unlisted):
+    release = Release(unlisted, cache=False)
+    assert dfe_source(types.SimpleNamespace(release=release)) == (
+        f"DfE, Education, health and care plans ({LOGGED_NAME}, unlisted release (sha256 {release.sha256[:12]}…)); OGL v3.0")
+    assert dfe_source(types.SimpleNamespace(release=Release(FIXTURE_RELEASE))) == (
+        f"DfE, Education, health and care plans ({FIXTURE_RELEASE.name}); OGL v3.0")
 
 
 def test_the_manifest_names_it_with_its_checksum_and_no_date(unlisted):
