@@ -6,8 +6,9 @@ A feed is a CSV or Excel (.xlsx) file in ``data/local/``, one row per figure::
     source_title, source_url            (+ optional: quote)
 
 ``numerator``/``denominator`` are optional; ``qualifier`` is "over", "about" or
-"at least" where the source said so. The file name is the area (``kent.csv``)
-or the feed has an ``area`` column.
+"at least" where the source said so. In a folder of feeds the file name is the
+area's slug (``kent.csv``); a file named for no area is refused in one line
+(:mod:`~analysis_helpers.data.feed_names`). ``--local FILE`` reads a file whatever its name.
 
 Validation (:func:`validate_feed`) reports one line per problem, naming the
 file, row and column:

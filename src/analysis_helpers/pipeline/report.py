@@ -43,12 +43,14 @@ from analysis_helpers.core.errors import ParameterError, ReportError
 from analysis_helpers.core.paths import (
     BASELINES_NOTEBOOK,
     DEFAULT_RELEASE,
+    LOCAL_DIR,
     REPORTS_DIR,
     REVIEW_NOTEBOOK,
     TRAJECTORIES_NOTEBOOK,
     shown_path,
 )
 from analysis_helpers.core.vintage import public_by
+from analysis_helpers.data.feed_names import check_feed_names
 from analysis_helpers.data.inputs import feed_file, files_read
 from analysis_helpers.data.local_feed import area_feed, validate_feed
 from analysis_helpers.data.neighbours import DEFAULT_VINTAGE, check_vintage
@@ -115,7 +117,9 @@ def run_quarterly(
     if release is not None:
         check_release_public(release_path, q, day)  # before anything is written: a good report is never overwritten
     warn_if_stale(day)  # one warning line, once the run is known to go ahead
-    target_area = areas_for(open_release(release_path)).get(area)
+    areas = areas_for(open_release(release_path))
+    target_area = areas.get(area)
+    check_feed_names((a.slug for a in areas), Path(local) if local else LOCAL_DIR)  # a feed named for no area: refused, not ignored
     feed_rows = area_feed(target_area.slug, local)  # a broken feed stops the run here, with the validator's message
     warn_if_feed_stale(feed_rows, target_area.name, day)  # one warning line, not a failure (issue 15)
     feed = feed_file(target_area.slug, local)
