@@ -125,3 +125,11 @@ def test_a_single_feed_file_is_read_whatever_its_name(tmp_path, capsys):
     code, out, err = cli(capsys, "kpis", "--area", "Kent", "--local", path, "--release", FIXTURE_RELEASE, "--format", "csv",
                          "--measure", "ehcp_issued_within_20_weeks_pct")
     assert code == 0 and err == "" and "2023-06" in out
+
+
+def test_project_with_a_local_folder_refuses_it(tmp_path, capsys):
+    folder = folder_with(tmp_path, "kentt.csv")
+    code, out, err = cli(capsys, "project", "--area", "Kent", "--measure", "ehcp_issued_within_20_weeks_pct", "--local", folder,
+                         "--release", FIXTURE_RELEASE, "--target", "80", "--by", "2027-09-30")
+    assert (code, out) == (2, "")
+    assert err.startswith(f"send-review: error: {folder / 'kentt.csv'}: the file name matches no area") and err.count("\n") == 1
