@@ -6,6 +6,7 @@ import datetime as dt
 import re
 import sys
 from dataclasses import replace
+from pathlib import Path
 
 import pandas as pd
 
@@ -18,6 +19,7 @@ from analysis_helpers.core.errors import ParameterError
 from analysis_helpers.core.formatting import fmt_count, is_missing
 from analysis_helpers.core.paths import shown_path
 from analysis_helpers.core.vintage import today
+from analysis_helpers.data.feed_names import check_feed_names
 from analysis_helpers.data.local_feed import area_feed, feed_files, local_kpi_rows, validate_feed
 from analysis_helpers.data.release import open_release
 from analysis_helpers.data.symbols import meaning
@@ -50,6 +52,7 @@ def cmd_kpis(args) -> int:
     table = kpis_for(args.area, args.measure, release)
     if args.local is not None:  # merge the areas' council figures, with their basis
         table = table.assign(basis="DfE statistics")
+        check_feed_names((a.slug for a in areas_for(release)), args.local)
         parts = [table]
         for query in args.area:
             area = areas_for(release).get(query)
@@ -75,6 +78,8 @@ def _shown_breakdowns(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def cmd_validate(args) -> int:
+    if Path(args.path).is_dir():  # a folder's feeds are found by name: one named for no area would be read by no run
+        check_feed_names((a.slug for a in areas_for(open_release(args.release))), args.path)
     problems_total = 0
     for path in feed_files(args.path):
         frame, problems, notes = validate_feed(path)
@@ -124,6 +129,8 @@ def cmd_project(args) -> int:
     else:
         mine = for_area(read_targets(args.targets), area.code, areas.get, args.targets)
         target = next((t for t in mine if t.measure == args.measure), None)
+    if args.local is not None:
+        check_feed_names((a.slug for a in areas), args.local)
     options = {"as_of": as_of, "model": args.model, "horizon": horizon, "release": release, "local": args.local, "basis": args.basis}
     outlook = build_outlook(area, args.measure, target, **options)
     if args.basis == "local" and not len(outlook.observed):

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,7 @@ from urllib.parse import urlparse
 
 from analysis_helpers.core.errors import DataValidationError
 from analysis_helpers.core.paths import DATA_DIR
+from analysis_helpers.data.csv_files import read_text
 
 AREA_NOTES_FILE = DATA_DIR / "area_notes.csv"
 MILESTONES_FILE = DATA_DIR / "milestones.csv"
@@ -83,18 +85,17 @@ def _rows(path: Path, required: tuple[str, ...]) -> list[dict]:
     path = Path(path)
     if not path.exists():
         raise DataValidationError(f"{path.name}: not found (expected at {path})")
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        missing = [c for c in required if c not in (reader.fieldnames or [])]
-        if missing:
-            raise DataValidationError(f"{path.name}: row 1: missing column(s) {', '.join(missing)} (expected {', '.join(required)})")
-        rows = []
-        for index, row in enumerate(reader, start=2):
-            clean = {k: (v or "").strip() for k, v in row.items() if k}
-            for column in required:
-                if not clean[column]:
-                    raise DataValidationError(f"{path.name}: row {index}, column {column!r}: empty")
-            rows.append(clean | {"row": index})
+    reader = csv.DictReader(io.StringIO(read_text(path), newline=""))  # strictly UTF-8 and comma-separated
+    missing = [c for c in required if c not in (reader.fieldnames or [])]
+    if missing:
+        raise DataValidationError(f"{path.name}: row 1: missing column(s) {', '.join(missing)} (expected {', '.join(required)})")
+    rows = []
+    for index, row in enumerate(reader, start=2):
+        clean = {k: (v or "").strip() for k, v in row.items() if k}
+        for column in required:
+            if not clean[column]:
+                raise DataValidationError(f"{path.name}: row {index}, column {column!r}: empty")
+        rows.append(clean | {"row": index})
     return rows
 
 

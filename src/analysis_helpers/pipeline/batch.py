@@ -30,7 +30,8 @@ from pathlib import Path
 from tqdm import tqdm
 
 from analysis_helpers.core.errors import ParameterError, SendReviewError, UnknownAreaError
-from analysis_helpers.core.paths import REPORTS_DIR
+from analysis_helpers.core.paths import LOCAL_DIR, REPORTS_DIR
+from analysis_helpers.data.feed_names import check_feed_names
 from analysis_helpers.data.release import open_release
 from analysis_helpers.domain.areas import Area
 from analysis_helpers.domain.kpis import areas_for
@@ -137,6 +138,8 @@ def run_batch(
         check_release_public(Path(release), q, day)
     warn_if_stale(day)
     chosen = select_areas(spec, release)
+    # once, before any worker starts: a feed named for no area is refused, not ignored by every area
+    check_feed_names((a.slug for a in areas_for(open_release(release))), Path(local) if local else LOCAL_DIR)
     if local is not None and Path(local).is_file() and len(chosen) > 1:
         raise ParameterError(f"--local {local} is one feed file, which every area of the batch would read as its own; "
                              "give a folder of feeds named by area (kent.csv, essex.csv, ...)")

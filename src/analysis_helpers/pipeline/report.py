@@ -44,6 +44,7 @@ from analysis_helpers.core.errors import ParameterError, ReportError
 from analysis_helpers.core.paths import (
     BASELINES_NOTEBOOK,
     DEFAULT_RELEASE,
+    LOCAL_DIR,
     REPORTS_DIR,
     REVIEW_NOTEBOOK,
     TRAJECTORIES_NOTEBOOK,
@@ -51,11 +52,12 @@ from analysis_helpers.core.paths import (
 )
 from analysis_helpers.core.vintage import public_by
 from analysis_helpers.data import parquet_cache
+from analysis_helpers.data.feed_names import check_feed_names
 from analysis_helpers.data.inputs import feed_file, files_read
 from analysis_helpers.data.local_feed import area_feed, validate_feed
 from analysis_helpers.data.neighbours import DEFAULT_VINTAGE, check_vintage
 from analysis_helpers.data.parquet_cache import CacheUse
-from analysis_helpers.data.provenance import publication_date, sha256_of
+from analysis_helpers.data.provenance import is_listed, publication_date, sha256_of, unlisted_label
 from analysis_helpers.data.release import open_release
 from analysis_helpers.domain.kpis import areas_for
 from analysis_helpers.pipeline.execute import execute
@@ -123,7 +125,9 @@ def run_quarterly(
         check_release_public(release_path, q, day)  # before anything is written: a good report is never overwritten
     warn_if_stale(day)  # one warning line, once the run is known to go ahead
     with parquet_cache.recording() as cache_uses:
-        target_area = areas_for(open_release(release_path)).get(area)
+        areas = areas_for(open_release(release_path))
+    target_area = areas.get(area)
+    check_feed_names((a.slug for a in areas), Path(local) if local else LOCAL_DIR)  # a feed named for no area: refused, not ignored
     feed_rows = area_feed(target_area.slug, local)  # a broken feed stops the run here, with the validator's message
     warn_if_feed_stale(feed_rows, target_area.name, day)  # one warning line, not a failure (issue 15)
     cache_uses += prepare_caches(release_path, day)
@@ -199,7 +203,14 @@ def prepare_caches(release_path: Path, day: dt.date) -> list[CacheUse]:
 
 
 def check_release_public(release: Path, quarter: Quarter, day: dt.date) -> None:
-    """Refuse, in one line, a release given for a review whose data date is before the release was published."""
+    """Refuse, in one line, a release given for a review whose data date is before the release was published.
+
+    An unlisted release (outside ``data/raw``, its SHA-256 in no log) has no publication date to check: the run goes
+    ahead with one warning line, and the review, its sources and the manifest name it ``unlisted release (sha256 …)``."""
+    if release.exists() and not is_listed(release):
+        log.warning("--release %s is an %s: no data log records its checksum, so it has no publication date",
+                    shown_path(release), unlisted_label(sha256_of(release)))
+        return
     published = publication_date(release)
     if not public_by(published, day):
         raise ParameterError(

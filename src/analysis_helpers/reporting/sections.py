@@ -27,6 +27,7 @@ from analysis_helpers.core.paths import NOTEBOOKS_DIR, PROJECT_ROOT
 from analysis_helpers.core.vintage import ended_by
 from analysis_helpers.data.area_facts import notes_for
 from analysis_helpers.data.local_feed import LOCAL_MEASURES
+from analysis_helpers.data.provenance import unlisted_label
 from analysis_helpers.domain.history import break_period, timeliness_history
 from analysis_helpers.domain.measures import BY_NAME, get_measure
 from analysis_helpers.domain.targets import earliest_target, requirements_for
@@ -52,7 +53,9 @@ def peer_names(run) -> list[str]:
 
 def dfe_source(run, extra: str = "") -> str:
     """The source line under a chart of DfE figures."""
-    return f"DfE, Education, health and care plans ({run.release.path.name}){extra}; OGL v3.0"
+    release = run.release
+    name = release.path.name if release.listed else f"{release.path.name}, {unlisted_label(release.sha256)}"
+    return f"DfE, Education, health and care plans ({name}){extra}; OGL v3.0"
 
 
 def unpublished_note(run) -> list:

@@ -22,7 +22,7 @@ from analysis_helpers.core.vintage import (
     public_by,
     stale,
 )
-from analysis_helpers.data.provenance import newest_release, publication_date, sha256_of
+from analysis_helpers.data.provenance import newest_release, publication_date, sha256_of, unlisted_label
 from analysis_helpers.data.release import Release
 
 
@@ -42,6 +42,9 @@ def inputs_table(files: list[Path]) -> pd.DataFrame:
 def vintages_text(release: Release, as_of: dt.date) -> str:
     """One sentence on which DfE release a report uses and whether it was public by ``as_of``."""
     published = release.published
+    if not release.listed:
+        return (f"Data vintage: `{release.path.name}` is an {unlisted_label(release.sha256)}: no data log records its checksum, "
+                "so it has no publication date and its figures are not checked against this review's data date.")
     if published is None:
         return f"DfE release {release.path.name}: publication date not in the data log."
     state = "published before" if public_by(published, as_of) else "NOT yet published at"
@@ -69,6 +72,9 @@ def next_release_text(published: dt.date | None, as_of: dt.date) -> str:
 def release_line(release: Release, as_of: dt.date) -> str:
     """Which DfE release the review's DfE sections use, when it was published and when the next is expected."""
     published = release.published
+    if not release.listed:
+        return (f"DfE figures come from `{release.path.name}`, an {unlisted_label(release.sha256)}: no data log records its "
+                "checksum, so it has no publication date.")
     if published is None:
         return f"DfE figures come from `{release.path.name}` (publication date not in the data log)."
     if not public_by(published, as_of):
@@ -135,6 +141,8 @@ def vintage_table(release: Release, feed: pd.DataFrame | None, area_name: str, a
     published = release.published
     public = published is not None and public_by(published, as_of)
     dfe = f"DfE release {release.path.name}" if public else f"none (DfE release {release.path.name} not public by the data date)"
+    if not release.listed:
+        dfe = f"{release.path.name}, an {unlisted_label(release.sha256)}"
     newest = newest_release(as_of)
     history = "DfE releases published by the data date" + (f" (newest {newest[0]})" if newest else "")
     council = feed_newest(feed, as_of)
