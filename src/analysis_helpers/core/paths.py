@@ -83,3 +83,7 @@ REVIEW_NOTEBOOK = NOTEBOOKS_DIR / "03_quarterly_review.ipynb"
 
 #: DfE's Dedicated Schools Grant cumulative balance as % of income, by LA.
 DSG_DEFICIT_FILE = RAW_DIR / "dsg_deficit_derived.xlsx"
+#: Ofsted's area SEND inspections and revisits to 31 August 2022 (2016 framework), every local area.
+OFSTED_INSPECTIONS_FILE = RAW_DIR / "Area_SEND_inspection_data_01_May_2016_to_31_August_2022.ods"
+#: Ofsted's area SEND inspections under the 2023 framework published in winter 2022/23.
+OFSTED_2023_FRAMEWORK_FILE = RAW_DIR / "mi_ofsted_winter_2223.csv"
