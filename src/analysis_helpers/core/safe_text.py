@@ -15,6 +15,7 @@ and copied from web pages, so any of their texts may hold ``<script>``, an
 * :func:`html_link` and :func:`md_link` for a source: only an ``http(s)`` address
   becomes a link (:func:`is_web_url`); any other (``javascript:``, ``data:``,
   ``file:``, ``vbscript:``, a relative path) is shown as text beside the title;
+* :func:`chart_text` for a chart's title or label (matplotlib reads ``$...$`` as mathematics);
 * :func:`plain` turns Markdown written here back into plain words (a chart's alt
   text, which :func:`html_text` then escapes once).
 """
@@ -62,6 +63,11 @@ def md_code(text) -> str:
     line = _one_line(text)
     fence = "`" * (max((len(run) for run in re.findall(r"`+", line)), default=0) + 1)
     return f"{fence} {line} {fence}" if line.startswith("`") or line.endswith("`") else f"{fence}{line}{fence}"
+
+
+def chart_text(text) -> str:
+    """``text`` drawn by matplotlib as written: each ``$`` escaped, so a label quoting a file is never read as mathtext."""
+    return ("" if text is None else str(text)).replace("$", r"\$")
 
 
 def plain(markdown: str) -> str:

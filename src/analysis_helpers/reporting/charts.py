@@ -33,7 +33,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 from analysis_helpers.analysis.trajectory import period_midpoint  # noqa: E402
 from analysis_helpers.core.intervals import funnel_limits  # noqa: E402
-from analysis_helpers.core.safe_text import html_text  # noqa: E402
+from analysis_helpers.core.safe_text import chart_text, html_text  # noqa: E402
 from analysis_helpers.reporting import disclosure  # noqa: E402
 
 #: Analysis Function categorical palette, in its recommended order.
@@ -64,7 +64,6 @@ def apply_style() -> None:
             "axes.grid.axis": "y",
             "grid.color": "#E0E0E0",
             "legend.frameon": False,
-            "text.parse_math": False,  # a title or label may quote a file: "$" is a dollar sign, never mathtext
         }
     )
 
@@ -125,6 +124,7 @@ def label_dates(labels: list[str]) -> list[pd.Timestamp]:
 
 
 def finish(fig: Figure, ax, title: str, xlabel: str, ylabel: str, source: str) -> Figure:
+    title, xlabel, ylabel, source = (chart_text(t) for t in (title, xlabel, ylabel, source))
     ax.set_title(title, wrap=True)
     width, height = fig.get_size_inches()
     ax.set_xlabel(wrap_label(xlabel, 0.8 * width))
