@@ -27,6 +27,7 @@ from test_safe_text import Parsed
 from analysis_helpers.analysis.outlook import build_outlook
 from analysis_helpers.core.paths import AREA_FACTS_ENV
 from analysis_helpers.data import council_measures
+from analysis_helpers.data.local_feed import validate_feed
 from analysis_helpers.data.release import open_release
 from analysis_helpers.domain.kpis import areas_for
 from analysis_helpers.domain.targets import read_targets, requirements_for
@@ -208,3 +209,18 @@ def test_a_local_file_framed_by_a_page_never_reaches_its_pdf(tmp_path):
     pdf_module.write_pdf(page, tmp_path / "index.pdf")
     text = "\n".join(p.extract_text() for p in PdfReader(tmp_path / "index.pdf").pages)
     assert "Visible words" in text and "SECRET-FILE-CONTENTS-4711" not in text
+
+
+def test_validate_notes_text_that_looks_like_markup_and_an_address_that_is_no_web_address(tmp_path):
+    feed = write_csv(tmp_path / "kent.csv", ["measure", "period", "value", "unit", "basis", "numerator", "denominator", "qualifier",
+                                             "source_title", "source_url", "quote"], [
+        ["send_vacancies", "2024-01", "20", "count", f"snapshot {SCRIPT}", "", "", "", "[x](javascript:alert(4))", "javascript:alert(3)", "q"],
+        ["send_vacancies", "2024-02", "19", "count", "snapshot", "", "", "", "KCC minutes & papers (2024)", "https://democracy.kent.gov.uk/x", ""],
+    ])
+    frame, problems, notes = validate_feed(feed)
+    assert problems == [] and len(frame) == 2  # shown as text, so not refused
+    assert [n for n in notes if "row 3" in n] == []  # an ampersand in a title is not markup
+    assert "kent.csv: row 2, column 'basis': looks like markup ('snapshot <script>alert(1)</script>'); reports show it as text" in notes
+    assert any(n.startswith("kent.csv: row 2, column 'source_title': looks like markup") for n in notes)
+    assert ("kent.csv: row 2, column 'source_url': 'javascript:alert(3)' is not an http(s) address; reports show it as text, "
+            "not as a link") in notes

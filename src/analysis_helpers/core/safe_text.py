@@ -76,6 +76,16 @@ def plain(markdown: str) -> str:
     return html.unescape(_MD_ESCAPED.sub(r"\1", text))
 
 
+#: What makes a text look like markup to a reader of a validation note: an HTML tag or entity, a Markdown link or
+#: image, or a script address.
+_MARKUP = re.compile(r"<\s*[a-zA-Z!/]|&#?\w+;|\]\s*\(|\b(?:javascript|vbscript|data)\s*:", re.IGNORECASE)
+
+
+def looks_like_markup(text) -> bool:
+    """Does ``text`` hold what HTML or Markdown would act on (a tag, an entity, a link, a script address)?"""
+    return bool(_MARKUP.search("" if text is None else str(text)))
+
+
 def is_web_url(url) -> bool:
     """Is ``url`` an absolute ``http``/``https`` address with a host (and no space or control character)?"""
     text = "" if url is None else str(url).strip()
