@@ -13,6 +13,9 @@ constant you need from here. Two settings can be changed from the environment
   (default ``data/cache``); read on every use by :func:`cache_dir`.
 * ``SEND_REVIEW_COUNCIL_MEASURES`` — the council-measures catalogue (default
   ``data/local/measures.csv``); read on every use by :func:`council_measures_file`.
+* ``SEND_REVIEW_AREA_FACTS`` — the folder holding ``area_notes.csv``,
+  ``milestones.csv`` and ``council_hosts.csv`` (default ``data/``); read on every
+  use by :func:`area_facts_dir` (a test points a run's kernels at copies).
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ REPORTS_DIR = PROJECT_ROOT / "reports"
 CACHE_ENV = "SEND_REVIEW_CACHE_DIR"
 COUNCIL_MEASURES_ENV = "SEND_REVIEW_COUNCIL_MEASURES"
 DEFAULT_RELEASE_ENV = "SEND_REVIEW_DEFAULT_RELEASE"
+AREA_FACTS_ENV = "SEND_REVIEW_AREA_FACTS"
 DEFAULT_CACHE_DIR = DATA_DIR / "cache"
 
 
@@ -60,6 +64,12 @@ def council_measures_file() -> Path:
     """The council-measures catalogue: ``$SEND_REVIEW_COUNCIL_MEASURES``, else ``data/local/measures.csv``."""
     setting = os.environ.get(COUNCIL_MEASURES_ENV)
     return from_root(setting) if setting else COUNCIL_MEASURES_FILE
+
+
+def area_facts_dir() -> Path:
+    """The folder of the area-fact files: ``$SEND_REVIEW_AREA_FACTS``, else ``data/``."""
+    setting = os.environ.get(AREA_FACTS_ENV)
+    return from_root(setting) if setting else DATA_DIR
 
 
 #: The DfE "Education, health and care plans" release the workbook ships with

@@ -28,6 +28,8 @@ file, row and column:
   other encoding (Windows-1252, UTF-16) or a file separated by semicolons or
   tabs stops with one line naming it (:mod:`~analysis_helpers.data.csv_files`):
   nothing is guessed, so a stray byte never turns every ``£`` into ``Â£``;
+* text that looks like HTML or Markdown markup, and a ``source_url`` that is not an
+  http(s) address, are noted (reports show them as text, never as markup or a link);
 * duplicates that agree are kept once; duplicates that conflict are all kept,
   flagged, and one is *preferred* by a stated rule: the council's own
   publication over the press, then the later-listed row; nothing is dropped
@@ -48,6 +50,7 @@ import pandas as pd
 from analysis_helpers.core.errors import DataValidationError
 from analysis_helpers.core.intervals import wilson_interval
 from analysis_helpers.core.paths import COUNCIL_MEASURES_FILE, LOCAL_DIR
+from analysis_helpers.core.safe_text import is_web_url, looks_like_markup
 from analysis_helpers.data.area_facts import GENERIC_HOSTS, council_hosts, on_hosts
 from analysis_helpers.data.council_measures import UNITS, MeasureLabels, catalogue, unknown_measure_message
 from analysis_helpers.data.csv_files import read_text
@@ -222,6 +225,11 @@ def validate_feed(path: Path) -> tuple[pd.DataFrame, list[Problem], list[str]]:
                 problems.append(Problem(name, index, "numerator", f"{numbers['numerator']:,.0f} is more than the denominator {numbers['denominator']:,.0f}"))
         if len(problems) > before:
             continue
+        notes += [f"{name}: row {index}, column {c!r}: looks like markup ({row[c].strip()[:40]!r}); reports show it as text"
+                  for c in ("basis", "source_title", "quote") if looks_like_markup(row.get(c, ""))]
+        if row["source_url"].strip() and not is_web_url(row["source_url"]):
+            notes.append(f"{name}: row {index}, column 'source_url': {row['source_url'].strip()[:40]!r} is not an http(s) address; "
+                         "reports show it as text, not as a link")
         if str(row["value"]).strip() != f"{value:g}" and str(row["value"]).strip() != str(value):
             notes.append(f"{name}: row {index}: value {row['value']!r} read as {value:g}" + (f" ({qualifier})" if qualifier else ""))
         clean.append(

@@ -7,7 +7,9 @@ the print rules of :mod:`.html` keeping charts and table rows whole.
 
 The browser is the system one (``$CHROMIUM``, else ``chromium``,
 ``chromium-browser``, ``google-chrome`` on the PATH); nothing is downloaded.
-The page is printed offline: any request other than the file itself is refused.
+The page is printed offline: any request other than the page's own file and ``data:`` URIs is refused
+(:func:`allowed`), so neither a remote address nor another local file (an ``<iframe src=file:///...>`` that
+got past every escape and the page's Content-Security-Policy) can reach the PDF.
 One browser is started per process and reused, so a batch worker pays its
 start-up once rather than once an area; it lives on a thread of its own, so a
 run started from JupyterLab (where an asyncio loop is running) prints too.
@@ -80,12 +82,18 @@ def write_pdf(html_path: Path, pdf_path: Path) -> None:
             os.remove(partial)
 
 
+def allowed(url: str, page_url: str) -> bool:
+    """May the printed page load ``url``? Only itself (``page_url``) and ``data:`` URIs."""
+    return url.startswith("data:") or url.split("#", 1)[0] == page_url
+
+
 def _print(executable: str, html_path: Path, pdf_path: str) -> None:
     """Open the page offline in this process's browser and print it (runs on the printer thread)."""
     page = _browser(executable).new_page()
+    own = html_path.resolve().as_uri()
     try:
-        page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(("file:", "data:")) else route.abort())
-        page.goto(html_path.resolve().as_uri(), wait_until="load")
+        page.route("**/*", lambda route: route.continue_() if allowed(route.request.url, own) else route.abort())
+        page.goto(own, wait_until="load")
         page.emulate_media(media="print")
         page.pdf(path=pdf_path, print_background=True, display_header_footer=True, header_template="<span></span>",
                  footer_template=FOOTER, **PAGE)

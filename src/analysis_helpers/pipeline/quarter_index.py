@@ -16,7 +16,6 @@ the order to a screen reader). The page is written whole or not at all.
 from __future__ import annotations
 
 import datetime as dt
-import html
 import json
 import os
 import re
@@ -26,6 +25,7 @@ from pathlib import Path
 
 import nbformat
 
+from analysis_helpers.core.safe_text import html_text
 from analysis_helpers.domain.measures import BY_NAME
 from analysis_helpers.reporting.sections import HEADLINE_MIME
 
@@ -144,4 +144,4 @@ def _number(text: str) -> object:
 
 
 def _esc(text: str) -> str:
-    return html.escape(str(text), quote=True)
+    return html_text(text)

@@ -106,6 +106,7 @@ def run_quarterly(
     index: bool = True,
     jobs: int | None = None,
     kernels: KernelPool | None = None,
+    targets: Path | None = None,
 ) -> Path:
     """Execute the review notebooks for one area and quarter; return ``index.html``.
 
@@ -116,7 +117,8 @@ def run_quarterly(
     for a slot runs in the kernel the last one left (:mod:`.kernels`), skipping a kernel's start and imports (on 2
     cores Kent's pack took 10.1-10.5 s, against 11.2-11.6 s with its three notebooks at once, a kernel each).
     ``kernels`` lends the kernels (a batch worker keeps its own from area to area); by default the run starts
-    its own and stops them at the end.
+    its own and stops them at the end. ``targets`` is a targets file other than ``data/targets.csv`` (the
+    notebooks' ``targets_file``).
     """
     q, day = resolve_run_parameters(quarter, as_of, warn=False)
     vintage = check_vintage(neighbours)
@@ -133,7 +135,7 @@ def run_quarterly(
     cache_uses += prepare_caches(release_path, day)
     feed = feed_file(target_area.slug, local)
     notes = validate_feed(feed)[2] if feed is not None else []
-    read = files_read(release_path, vintage, feed)
+    read = files_read(release_path, vintage, feed, *([targets] if targets is not None else []))
     out_dir = Path(out_dir) if out_dir else REPORTS_DIR
     destination = out_dir / str(q) / target_area.slug
     failed_dir = out_dir / "_failed" / str(q) / target_area.slug
@@ -144,6 +146,7 @@ def run_quarterly(
         "as_of": day.isoformat(),
         "release": "" if release is None else shown_path(release_path),
         "local": "" if local is None else str(Path(local).resolve()),
+        "targets_file": "" if targets is None else str(Path(targets).resolve()),
         "details": len(notebooks) > 1,
         "report_dir": str(destination),  # where the pages are read: their links are relative to it
     }

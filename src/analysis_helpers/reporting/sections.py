@@ -24,6 +24,7 @@ from analysis_helpers.analysis.trajectory import plan_milestones, required_path
 from analysis_helpers.core.formatting import fmt_date, fmt_pct, fmt_value
 from analysis_helpers.core.intervals import funnel_position
 from analysis_helpers.core.paths import NOTEBOOKS_DIR, PROJECT_ROOT
+from analysis_helpers.core.safe_text import md_code, md_link, md_text, plain
 from analysis_helpers.core.vintage import ended_by
 from analysis_helpers.data.area_facts import notes_for
 from analysis_helpers.data.local_feed import LOCAL_MEASURES
@@ -61,7 +62,7 @@ def dfe_source(run, extra: str = "") -> str:
 def unpublished_note(run) -> list:
     """Said instead of DfE's figures when the release was not public by the data date."""
     return [Markdown(
-        f"*DfE's release `{run.release.path.name}` was published on {fmt_date(run.release.published)}, after this "
+        f"*DfE's release {md_code(run.release.path.name)} was published on {fmt_date(run.release.published)}, after this "
         f"review's data date ({fmt_date(run.as_of)}): its figures are left out.*"
     )]
 
@@ -187,14 +188,14 @@ def outlook_chart(run, outlook, source: str, break_at=None) -> list:
         title=narrative.outlook_title(outlook), ylabel=_label(outlook.measure), source=source, model_label=outlook.model,
         break_at=break_at,
     )
-    return [HTML(charts.figure_html(fig, alt=narrative.outlook_sentence(outlook)))]
+    return [HTML(charts.figure_html(fig, alt=plain(narrative.outlook_sentence(outlook))))]
 
 
 def outlooks_for(run, outlooks: list, measure: str, source: str) -> list:
     """The review's short form for each target on ``measure``: its sentence and chart."""
     shown = []
     for outlook in [o for o in outlooks if o.measure == measure]:
-        shown.append(Markdown(f"**Target {outlook.target.target_id}.** " + narrative.outlook_sentence(outlook)))
+        shown.append(Markdown(f"**Target {md_text(outlook.target.target_id)}.** " + narrative.outlook_sentence(outlook)))
         shown += outlook_chart(run, outlook, source)
     return shown
 
@@ -216,9 +217,9 @@ def target_detail(run, outlook, source: str, break_at=None) -> list:
     """The trajectories report's section for one target (or the headline measure without one)."""
     target = outlook.target
     label = _label(outlook.measure)
-    shown = [Markdown(f"### {target.target_id if target else 'Headline measure'}: {label}")]
+    shown = [Markdown(f"### {md_text(target.target_id) if target else 'Headline measure'}: {md_text(label)}")]
     if target is not None:
-        shown.append(Markdown(f"> {target.quote} — *{target.source_title}*"))
+        shown.append(Markdown(f"> {md_text(target.quote)} — *{md_text(target.source_title)}*"))
     shown.append(Markdown(narrative.outlook_sentence(outlook)))
     shown += outlook_chart(run, outlook, source, break_at=break_at)
     stones = milestones_table(outlook)
@@ -234,11 +235,13 @@ def target_detail(run, outlook, source: str, break_at=None) -> list:
 
 
 def area_notes(area, section: str) -> list:
-    """Prose that concerns this area only (``data/area_notes.csv``), each with its source; none for other areas."""
+    """Prose that concerns this area only (``data/area_notes.csv``), each with its source; none for other areas.
+
+    The file's texts are shown as text, and its address as a link only when it is an http(s) one (:mod:`analysis_helpers.core.safe_text`)."""
     notes = notes_for(area, section)
     if not notes:
         return []
-    lines = [f"* {note.text} ([{note.source_title}]({note.source_url}))" for note in notes]
+    lines = [f"* {md_text(note.text)} ({md_link(note.source_title, note.source_url)})" for note in notes]
     return [Markdown("\n".join(lines))]
 
 
@@ -308,7 +311,8 @@ def spc(run, area_targets: list) -> list:
 def workforce(run) -> list:
     """Casework vacancies and posts filled as published, against any staffing requirement in the targets file."""
     staffing = [r for r in requirements_for(run.area.code, run.areas.get, run.targets) if r.measure == "send_vacancies"]
-    shown = [Markdown(f"> {r.quote} — *{r.source_title}*. Due by {fmt_date(r.target_date)} ({r.date_basis}).") for r in staffing]
+    shown = [Markdown(f"> {md_text(r.quote)} — *{md_text(r.source_title)}*. Due by {fmt_date(r.target_date)} ({md_text(r.date_basis)}).")
+             for r in staffing]
     rows = local_tables.measure_rows(run.feed, ["send_vacancies", "send_vacancies_filled"], run.as_of)
     if rows.empty:
         return [*shown, Markdown(f"*No workforce figures for {run.area.name} in its local feed.*")]
