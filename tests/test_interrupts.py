@@ -56,12 +56,13 @@ def _wait_for(process: subprocess.Popen, name: str) -> list[psutil.Process]:
     root = psutil.Process(process.pid)
     deadline = time.monotonic() + START_BOUND
     while time.monotonic() < deadline:
-        assert process.poll() is None, f"the command ended before {name} was up: {process.communicate()}"
+        assert process.poll() is None, f"the command ended (status {process.returncode}) before {name} was up"
         tree = root.children(recursive=True)
         if any(name in " ".join(_cmdline(p)) for p in tree):
             return [root, *tree]
         time.sleep(0.2)
-    process.kill()
+    for p in [*root.children(recursive=True), root]:
+        p.kill()
     pytest.fail(f"no {name} among the command's processes after {START_BOUND} s")
 
 
@@ -72,24 +73,20 @@ def _cmdline(process: psutil.Process) -> list[str]:
         return []
 
 
-def _stop(process: subprocess.Popen, tree: list[psutil.Process], signum: int) -> tuple[int, str]:
-    """Send ``signum``; the exit status and stderr; fail if any process of ``tree`` is alive ``DEADLINE`` s later."""
+def _stop(process: subprocess.Popen, tree: list[psutil.Process], signum: int, stderr: Path) -> tuple[int | None, str]:
+    """Send ``signum``; the exit status and stderr; fail if any process of ``tree`` is alive ``DEADLINE`` s later.
+
+    stderr goes to a file, not a pipe: an orphan holding the pipe open would keep a reader waiting for ever."""
     process.send_signal(signum)
     sent = time.monotonic()
-    try:
-        _, err = process.communicate(timeout=DEADLINE)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        _, err = process.communicate()
-        pytest.fail(f"send-review still running {DEADLINE} s after {signal.Signals(signum).name}")
-    alive = [p for p in tree if _alive(p)]
-    while alive and time.monotonic() < sent + DEADLINE:  # its children have until the deadline too (a dead one stays dead)
+    alive = list(tree)
+    while alive and time.monotonic() < sent + DEADLINE:  # a dead process stays dead: poll until all are gone or the deadline
         time.sleep(0.2)
         alive = [p for p in alive if _alive(p)]
     for p in alive:  # leave nothing behind for the next test
         p.kill()
     assert not alive, f"alive {DEADLINE} s after the signal: {[' '.join(_cmdline(p))[:80] for p in alive]}"
-    return process.returncode, err
+    return process.wait(timeout=DEADLINE), stderr.read_text()
 
 
 def _alive(process: psutil.Process) -> bool:
@@ -102,12 +99,13 @@ def _alive(process: psutil.Process) -> bool:
 def test_sigterm_to_a_batch_stops_its_workers_and_kernels_exits_143_with_one_line(tmp_path, fixture_env):
     command = [str(SEND_REVIEW), "batch", "--areas", "Kent,Medway", "--quarter", QUARTER, "--out", str(tmp_path),
                "--jobs", "2", "--no-progress", "--no-pdf", "--quiet"]
-    process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=fixture_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                               text=True)
+    stderr = tmp_path / "stderr.txt"
+    with stderr.open("w") as err_file:
+        process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=fixture_env, stdout=subprocess.DEVNULL, stderr=err_file)
     tree = _wait_for(process, "ipykernel_launcher")
     workers = [p for p in tree[1:] if p.ppid() == process.pid]
     assert workers and len(tree) > len(workers) + 1  # the workers, and kernels below them
-    code, err = _stop(process, tree, signal.SIGTERM)
+    code, err = _stop(process, tree, signal.SIGTERM, stderr)
     assert code == 143, err
     assert err.splitlines() == [err.strip()] and err.startswith("send-review: stopped by SIGTERM"), err
     assert not (tmp_path / QUARTER / "index.html").exists()  # nothing went on to write the quarter's index
@@ -121,10 +119,11 @@ def test_sigint_to_a_run_stops_its_chromium_exits_130_without_a_traceback(tmp_pa
     notebook = tiny_notebook(tmp_path)
     command = [sys.executable, "-c", PRINTING_RUN, str(notebook), "run", "--area", "Kent", "--quarter", QUARTER,
                "--out", str(tmp_path / "out"), "--quiet"]
-    process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=fixture_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                               text=True)
+    stderr = tmp_path / "stderr.txt"
+    with stderr.open("w") as err_file:
+        process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=fixture_env, stdout=subprocess.DEVNULL, stderr=err_file)
     tree = _wait_for(process, "chrom")
-    code, err = _stop(process, tree, signal.SIGINT)
+    code, err = _stop(process, tree, signal.SIGINT, stderr)
     assert code == 130, err
     assert "Traceback" not in err and err.splitlines() == [err.strip()] and err.startswith("send-review: stopped by SIGINT"), err
     quarter = tmp_path / "out" / QUARTER
