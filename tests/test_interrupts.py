@@ -22,7 +22,7 @@ import psutil
 import pytest
 from browser_check import chromium
 from helpers import FIXTURE_LIST, FIXTURE_RELEASE
-from test_logging import QUARTER
+from test_logging import QUARTER, tiny_notebook
 
 from analysis_helpers.core.paths import CACHE_ENV, DEFAULT_RELEASE_ENV, PROJECT_ROOT
 from analysis_helpers.data.provenance import CHECKSUM_LISTS_ENV
@@ -114,8 +114,6 @@ def test_sigterm_to_a_batch_stops_its_workers_and_kernels_exits_143_with_one_lin
 def test_sigint_to_a_run_stops_its_chromium_exits_130_without_a_traceback(tmp_path, fixture_env):
     if chromium() is None:
         pytest.skip("no Chromium found")
-    from test_logging import tiny_notebook
-
     notebook = tiny_notebook(tmp_path)
     command = [sys.executable, "-c", PRINTING_RUN, str(notebook), "run", "--area", "Kent", "--quarter", QUARTER,
                "--out", str(tmp_path / "out"), "--quiet"]

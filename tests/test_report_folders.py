@@ -21,6 +21,7 @@ from analysis_helpers.cli import main
 from analysis_helpers.core.errors import ReportError
 from analysis_helpers.core.paths import BASELINES_NOTEBOOK, REVIEW_NOTEBOOK, TRAJECTORIES_NOTEBOOK
 from analysis_helpers.pipeline import report as report_module
+from analysis_helpers.pipeline.folders import clear_leftovers
 from analysis_helpers.pipeline.kernels import KernelPool
 from analysis_helpers.pipeline.report import run_quarterly
 
@@ -74,8 +75,6 @@ def test_a_run_removes_what_killed_runs_of_its_area_left_and_nothing_of_another_
 
 
 def test_a_report_set_aside_by_a_killed_swap_comes_back_rather_than_being_lost(kernels, review, tmp_path):
-    from analysis_helpers.pipeline.folders import clear_leftovers
-
     set_aside = tmp_path / ".kent.old-999999"  # the swap was killed between its two renames: no kent/ folder
     set_aside.mkdir()
     (set_aside / "index.html").write_text("the last good review")
