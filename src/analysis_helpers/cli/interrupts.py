@@ -54,7 +54,10 @@ def say(signum: int) -> None:
     """Print :func:`message` on stderr, once however many times it is asked for."""
     if not _said.is_set():
         _said.set()
-        print(message(signum), file=sys.stderr, flush=True)
+        try:
+            print(message(signum), file=sys.stderr, flush=True)
+        except (OSError, ValueError):  # SIGHUP: the terminal may be gone, and stderr with it
+            pass
 
 
 @contextmanager
