@@ -140,5 +140,5 @@ def _reap(pids: list[int], seconds: float = 5.0) -> None:
             os.waitpid(pid, os.WNOHANG)
         except ChildProcessError:  # not our child: its own parent (also killed) or init collects it
             pass
-    while time.monotonic() < deadline and any(p in _parents() for p in pids):
+    while time.monotonic() < deadline and not set(pids).isdisjoint(_parents()):
         time.sleep(0.05)

@@ -18,7 +18,12 @@ destination and renames it into place only when every notebook has run and been
 exported. A failed run raises :class:`~analysis_helpers.core.errors.ReportError`
 naming the failing cell, keeps the failed notebook and its ``run.log`` under
 ``reports/_failed/<quarter>/<area-slug>/``, and leaves any earlier good report
-for the same quarter untouched.
+for the same quarter untouched; the next successful run removes that folder. A
+run holds its area's lock for the quarter, removes what killed runs of its area
+left, gives its folder the modes the umask gives (it was mkdtemp's 0700), and
+keeps the details pages of an earlier full run when it writes none of its own
+(:mod:`.folders`). A filesystem error (a full disk) is one line keeping the first
+error, also in ``_failed/.../run.log``.
 
 The steps live in their own modules: :mod:`.execute` (papermill),
 :mod:`.html` (the page), :mod:`.pdf` (its print), :mod:`.manifest`,
