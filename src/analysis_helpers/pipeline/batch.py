@@ -14,6 +14,12 @@ each area's ``index.pdf`` unless ``pdf=False``. When all have finished,
 ``reports/<quarter>/index.html`` lists every area reviewed for the quarter with
 its headline KPIs and links (:mod:`.quarter_index`), and each area of this batch
 that failed, with its error.
+
+An ``--out`` that cannot be written is refused in one line before any worker
+starts. Each worker follows the batch's process (:func:`.processes.follow_parent`):
+it leaves Ctrl+C to the command line and dies, with its kernels and browser,
+when the batch's process dies. Interrupted, a batch starts no other area and
+stops its workers rather than waiting for their areas to finish.
 """
 
 from __future__ import annotations
