@@ -126,3 +126,16 @@ def test_sigint_to_a_run_stops_its_chromium_exits_130_without_a_traceback(tmp_pa
     assert "Traceback" not in err and err.splitlines() == [err.strip()] and err.startswith("send-review: stopped by SIGINT"), err
     quarter = tmp_path / "out" / QUARTER
     assert not (quarter / "kent").exists() and not [p for p in quarter.iterdir() if p.is_dir()]  # no report, no temporary folder
+
+
+def test_a_batch_killed_outright_leaves_no_worker_or_kernel(tmp_path, fixture_env):
+    """SIGKILL cannot be answered: each worker notices its parent is gone (PR_SET_PDEATHSIG, a watch thread) and
+    stops its kernels and itself."""
+    command = [str(SEND_REVIEW), "batch", "--areas", "Kent", "--quarter", QUARTER, "--out", str(tmp_path),
+               "--jobs", "1", "--no-progress", "--no-pdf", "--quiet"]
+    stderr = tmp_path / "stderr.txt"
+    with stderr.open("w") as err_file:
+        process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=fixture_env, stdout=subprocess.DEVNULL, stderr=err_file)
+    tree = _wait_for(process, "ipykernel_launcher")
+    code, _ = _stop(process, tree, signal.SIGKILL, stderr)
+    assert code == -signal.SIGKILL

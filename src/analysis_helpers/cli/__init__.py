@@ -16,7 +16,7 @@ from __future__ import annotations
 import sys
 
 from analysis_helpers.cli.commands import EXIT_BUG, EXIT_OK, EXIT_USER_ERROR
-from analysis_helpers.cli.interrupts import Interrupted, exit_code, say, stopping_together
+from analysis_helpers.cli.interrupts import Interrupted, leave, stopping_together
 from analysis_helpers.cli.parser import UsageError, parse
 from analysis_helpers.core.errors import SendReviewError
 from analysis_helpers.pipeline.logs import configure_console
@@ -35,8 +35,7 @@ def main(argv: list[str] | None = None) -> int:
         with stopping_together():
             return args.func(args)
     except Interrupted as stop:
-        say(stop.signum)
-        return exit_code(stop.signum)
+        leave(stop.signum)  # one line, and the process ends here: its children are gone (see cli.interrupts)
     except BrokenPipeError:  # e.g. piped into `head`
         return EXIT_OK
     except Exception as exc:

@@ -6,8 +6,8 @@ workers, their Jupyter kernels, Playwright and Chromium:
 :func:`analysis_helpers.pipeline.processes.stop_descendants`), and then
 raises :class:`Interrupted` in the main thread, which unwinds the run (its
 temporary folder removed, the earlier report untouched) up to
-:func:`analysis_helpers.cli.main`, which prints one line and returns
-130 (SIGINT), 143 (SIGTERM) or 129 (SIGHUP). Further signals are ignored
+:func:`analysis_helpers.cli.main`, which prints one line and ends the process
+(:func:`leave`) with 130 (SIGINT), 143 (SIGTERM) or 129 (SIGHUP). Further signals are ignored
 while that happens, so a second Ctrl+C cannot turn it into a traceback. A
 process still alive :data:`DEADLINE` seconds after the signal (a thread that
 would not finish) is ended there and then, with the same line and code.
@@ -21,6 +21,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import NoReturn
 
 from analysis_helpers.pipeline.processes import stop_descendants
 
@@ -74,6 +75,22 @@ def stopping_together() -> Iterator[None]:
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+
+
+def leave(signum: int) -> NoReturn:
+    """Say :func:`message` and end the process now, with :func:`exit_code`.
+
+    Called once the run has unwound (its temporary folder removed). The process's
+    children are dead by then, so the exit handlers of their clients (Playwright's
+    browser, the kernels' managers) have nothing left to close, and running them
+    can hang, or crash the interpreter as it shuts down: they are skipped."""
+    say(signum)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(exit_code(signum))
 
 
 def _on_signal(signum: int, frame) -> None:
