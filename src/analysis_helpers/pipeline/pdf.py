@@ -29,6 +29,7 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 from analysis_helpers.core.errors import ReportError
+from analysis_helpers.pipeline.folders import file_mode
 
 #: Environment variable naming the browser to print with; otherwise the first of CANDIDATES on the PATH.
 CHROMIUM_ENV = "CHROMIUM"
@@ -70,7 +71,7 @@ def write_pdf(html_path: Path, pdf_path: Path) -> None:
     os.close(handle)
     try:
         _printer().run(lambda: _print(executable, Path(html_path), partial))
-        os.chmod(partial, 0o644)  # mkstemp makes it private; a report is for reading
+        os.chmod(partial, file_mode())  # mkstemp makes it private; a report is for reading (0644 under umask 0022)
         os.replace(partial, pdf_path)
     except Exception as exc:  # Playwright's errors: the browser would not start, the page would not print, ...
         _printer().run(_close)

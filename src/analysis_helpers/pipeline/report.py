@@ -18,7 +18,12 @@ destination and renames it into place only when every notebook has run and been
 exported. A failed run raises :class:`~analysis_helpers.core.errors.ReportError`
 naming the failing cell, keeps the failed notebook and its ``run.log`` under
 ``reports/_failed/<quarter>/<area-slug>/``, and leaves any earlier good report
-for the same quarter untouched.
+for the same quarter untouched; the next successful run removes that folder. A
+run holds its area's lock for the quarter, removes what killed runs of its area
+left, gives its folder the modes the umask gives (it was mkdtemp's 0700), and
+keeps the details pages of an earlier full run when it writes none of its own
+(:mod:`.folders`). A filesystem error (a full disk) is one line keeping the first
+error, also in ``_failed/.../run.log``.
 
 The steps live in their own modules: :mod:`.execute` (papermill),
 :mod:`.html` (the page), :mod:`.pdf` (its print), :mod:`.manifest`,
@@ -61,6 +66,14 @@ from analysis_helpers.data.provenance import is_listed, publication_date, sha256
 from analysis_helpers.data.release import open_release
 from analysis_helpers.domain.kpis import areas_for
 from analysis_helpers.pipeline.execute import execute
+from analysis_helpers.pipeline.folders import (
+    area_lock,
+    clear_leftovers,
+    disk_error,
+    keep_pages,
+    readable,
+    writable_folder,
+)
 from analysis_helpers.pipeline.html import export_html, page_title
 from analysis_helpers.pipeline.kernels import KernelPool, close_thread_loop
 from analysis_helpers.pipeline.logs import FILE_ONLY, run_log
@@ -152,35 +165,57 @@ def run_quarterly(
     }
 
     started = dt.datetime.now(dt.UTC)
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    # work beside the destination: same filesystem (atomic rename) and same depth (relative links)
-    work = Path(tempfile.mkdtemp(prefix=f".{target_area.slug}-", dir=destination.parent))
-    try:
-        with run_log(work / RUN_LOG):
-            log.info("review of %s for %s, data as of %s: %s", target_area.name, q, day, parameters)
-            for path in read:
-                log.info("reads %s (sha256 %s)", shown_path(path), sha256_of(path))
-            for note in notes:
-                log.info("local feed %s: %s", feed.name, note)
-            for use in cache_uses:
-                level = logging.WARNING if use.event.startswith("rebuilt") else logging.INFO
-                log.log(level, "cache %s %s (sha256 %s)", use.name, use.event, use.sha256[:16])
-            durations = _run_notebooks(notebooks, parameters, work, failed_dir, target_area.name, q,
-                                       jobs=jobs or os.cpu_count() or 1, kernels=kernels)
-            headline = read_headline(work / notebooks[0].name)
-            if headline is not None:
-                write_headline(headline, work)
-            pdf_seconds = _print_pdf(work, failed_dir) if pdf else None
-            manifest = build_manifest(parameters, q, release_path, started, durations, read=read, feed_notes=notes,
-                                      pdf_seconds=pdf_seconds, caches=[use.as_dict() for use in cache_uses])
-            write_manifest(manifest, work)
-            log.info("manifest written; moving the report into %s", destination)
-        _swap_into_place(work, destination)
-    finally:
-        if work.exists():
-            shutil.rmtree(work, ignore_errors=True)
+    what = f"the review of {target_area.name} for {q}"
+    quarter_folder = writable_folder(destination.parent)  # an --out that is a file or read-only: one line, before any work
+    with area_lock(quarter_folder, target_area.slug, target_area.name):  # one run of an area and quarter at a time
+        for name in clear_leftovers(quarter_folder, target_area.slug):
+            log.info("removed %s, left by a run of %s that was stopped", name, target_area.name)
+        # work beside the destination: same filesystem (atomic rename) and same depth (relative links)
+        try:
+            work = Path(tempfile.mkdtemp(prefix=f".{target_area.slug}-", dir=quarter_folder))
+        except OSError as exc:
+            raise disk_error(exc, what) from exc
+        try:
+            with run_log(work / RUN_LOG):
+                try:
+                    log.info("review of %s for %s, data as of %s: %s", target_area.name, q, day, parameters)
+                    for path in read:
+                        log.info("reads %s (sha256 %s)", shown_path(path), sha256_of(path))
+                    for note in notes:
+                        log.info("local feed %s: %s", feed.name, note)
+                    for use in cache_uses:
+                        level = logging.WARNING if use.event.startswith("rebuilt") else logging.INFO
+                        log.log(level, "cache %s %s (sha256 %s)", use.name, use.event, use.sha256[:16])
+                    durations = _run_notebooks(notebooks, parameters, work, failed_dir, target_area.name, q,
+                                               jobs=jobs or os.cpu_count() or 1, kernels=kernels)
+                    headline = read_headline(work / notebooks[0].name)
+                    if headline is not None:
+                        write_headline(headline, work)
+                    pdf_seconds = _print_pdf(work, failed_dir) if pdf else None
+                    manifest = build_manifest(parameters, q, release_path, started, durations, read=read, feed_notes=notes,
+                                              pdf_seconds=pdf_seconds, caches=[use.as_dict() for use in cache_uses])
+                    _keep_details(destination, work, notebooks, manifest)
+                    write_manifest(manifest, work)
+                    readable(work)  # mkdtemp made it private; a report is for reading (modes as the umask gives)
+                    log.info("manifest written; moving the report into %s", destination)
+                except OSError as exc:  # a full disk: the first error is the one said, and kept in _failed/
+                    error = disk_error(exc, what)
+                    log.error("%s", error, extra=FILE_ONLY)
+                    _keep_run_log(work, failed_dir)
+                    raise error from exc
+            try:
+                _swap_into_place(work, destination)
+            except OSError as exc:
+                raise disk_error(exc, what) from exc
+        finally:
+            if work.exists():
+                shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(failed_dir, ignore_errors=True)  # a success: the area's last failure is history
     if index:
-        write_quarter_index(destination.parent)
+        try:
+            write_quarter_index(destination.parent)
+        except OSError as exc:
+            raise disk_error(exc, f"the index of {q}'s reviews") from exc
     return destination / "index.html"
 
 
@@ -222,6 +257,26 @@ def check_release_public(release: Path, quarter: Quarter, day: dt.date) -> None:
         )
 
 
+def _keep_details(destination: Path, work: Path, notebooks, manifest: dict) -> None:
+    """Carry the details pages of an earlier full run into a run that does not write them (:func:`.folders.keep_pages`)."""
+    names = {n.name for n in notebooks}
+    pages = [name for nb in REVIEW_NOTEBOOKS[1:] if nb.name not in names for name in (nb.with_suffix(".html").name, nb.name)]
+    kept = keep_pages(destination, work, pages, manifest["parameters"]["area"], manifest["parameters"]["quarter"])
+    if kept is not None:
+        manifest["details_kept"] = kept
+        log.info("kept %s from the run started %s (data as of %s): this run does not write them",
+                 ", ".join(kept["files"]), kept["run_started"], kept["as_of"])
+
+
+def _keep_run_log(work: Path, failed_dir: Path) -> None:
+    """Copy ``run.log`` beside a failed run's notebook; a disk too full for the copy must not hide the run's own error."""
+    try:
+        failed_dir.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(work / RUN_LOG, failed_dir / RUN_LOG)
+    except OSError as exc:
+        log.debug("run.log not kept in %s: %s", failed_dir, exc)
+
+
 def _run_notebooks(notebooks, parameters: dict, work: Path, failed_dir: Path, area_name: str, quarter: Quarter,
                    jobs: int = 1, kernels: KernelPool | None = None) -> dict[str, float]:
     """Execute and export each notebook into ``work``, ``jobs`` at a time; on failure keep ``run.log`` beside the failed notebook.
@@ -248,21 +303,22 @@ def _run_notebooks(notebooks, parameters: dict, work: Path, failed_dir: Path, ar
         return seconds
 
     durations: dict[str, float] = {}
+    pool = ThreadPoolExecutor(max_workers=max(1, min(jobs, len(notebooks))))
     try:
-        with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(notebooks)))) as pool:
-            futures = [(notebook, pool.submit(run_one, index, notebook)) for index, notebook in enumerate(notebooks)]
-            for notebook, future in futures:
-                try:
-                    durations[notebook.name] = future.result()
-                except Exception as exc:
-                    pool.shutdown(wait=True, cancel_futures=True)
-                    log.error("%s", exc, exc_info=not isinstance(exc, ReportError), extra=FILE_ONLY)
-                    failed_dir.mkdir(parents=True, exist_ok=True)
-                    shutil.copyfile(work / RUN_LOG, failed_dir / RUN_LOG)
-                    raise
-                except BaseException:  # Ctrl+C: start no notebook still waiting for a slot
-                    pool.shutdown(wait=False, cancel_futures=True)
-                    raise
+        futures = [(notebook, pool.submit(run_one, index, notebook)) for index, notebook in enumerate(notebooks)]
+        for notebook, future in futures:
+            try:
+                durations[notebook.name] = future.result()
+            except Exception as exc:
+                pool.shutdown(wait=True, cancel_futures=True)
+                log.error("%s", exc, exc_info=not isinstance(exc, ReportError), extra=FILE_ONLY)
+                _keep_run_log(work, failed_dir)
+                raise
+    except BaseException:  # Ctrl+C or a signal: start no notebook still waiting for a slot, and wait for none
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    else:
+        pool.shutdown(wait=True)
     finally:
         if own_pool:
             pool_of_kernels.close()
@@ -279,8 +335,7 @@ def _print_pdf(work: Path, failed_dir: Path) -> float | None:
         write_pdf(work / "index.html", work / "index.pdf")
     except ReportError as exc:
         log.error("%s", exc, extra=FILE_ONLY)
-        failed_dir.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(work / RUN_LOG, failed_dir / RUN_LOG)
+        _keep_run_log(work, failed_dir)
         raise
     seconds = round(time.perf_counter() - tick, 3)
     log.info("index.html printed to index.pdf in %.1f s", seconds)
