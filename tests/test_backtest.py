@@ -21,6 +21,7 @@ from analysis_helpers.analysis.backtest import (
     summarise,
 )
 from analysis_helpers.core.paths import CACHE_ENV
+from analysis_helpers.data import parquet_cache
 from analysis_helpers.data.release import Release
 
 HEADLINE = "ehcp_issued_within_20_weeks_excl_exceptions_pct"
@@ -120,10 +121,11 @@ def test_cached_backtest_is_computed_once_then_read_back(tmp_path, monkeypatch, 
 
 def test_backtest_cache_name_has_version_and_code_hash(monkeypatch, release, historic):
     path = backtest_cache_path(HEADLINE, release, historic)
-    assert path.name.startswith(release.sha256[:20]) and f"-v{__version__}-{backtest_module.BACKTEST_CODE}-" in path.name
-    assert historic.sha256[:12] in path.name
-    monkeypatch.setattr(backtest_module, "BACKTEST_CODE", "0" * 16)
+    assert path.name.startswith(release.sha256[:20]) and f"-v{__version__}-" in path.name
+    monkeypatch.setattr(parquet_cache, "PACKAGE_CODE", "0" * 16)  # any code edited, kpis.py and scales.py included
     assert backtest_cache_path(HEADLINE, release, historic) != path
+    monkeypatch.undo()
+    assert backtest_cache_path(HEADLINE, release, release) != path  # another historic release
 
 
 def test_panel_models_see_nothing_after_the_origin(monkeypatch, release, historic):

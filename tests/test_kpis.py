@@ -12,7 +12,7 @@ from helpers import FIXTURE_LAS, FIXTURE_RELEASE, check_against_published, make_
 from analysis_helpers.core.errors import DataValidationError
 from analysis_helpers.data import parquet_cache
 from analysis_helpers.data.release import Release
-from analysis_helpers.domain.kpis import KPI_CODE, KPI_COLUMNS, kpi_table, kpis_for
+from analysis_helpers.domain.kpis import KPI_COLUMNS, kpi_table, kpis_for
 from analysis_helpers.domain.measures import MEASURES, SUB_REGIONAL_FILES, get_measure
 
 
@@ -171,7 +171,7 @@ def test_annual_reviews_for_england_match_the_published_share(release):
 def test_the_kpi_table_is_cached_as_parquet_and_read_back_unchanged(tmp_path, monkeypatch):
     monkeypatch.setenv("SEND_REVIEW_CACHE_DIR", str(tmp_path))
     built = kpi_table(Release(FIXTURE_RELEASE))
-    cached = parquet_cache.cache_file("kpis", Release(FIXTURE_RELEASE).sha256, KPI_CODE, f"{FIXTURE_RELEASE.name}.kpi_table.parquet")
+    cached = parquet_cache.cache_file("kpis", Release(FIXTURE_RELEASE).sha256, f"{FIXTURE_RELEASE.name}.kpi_table.parquet")
     assert cached.exists() and cached.parent == tmp_path
     cached.write_bytes(b"")  # emptied: the next process finds it damaged
     rebuilt = kpi_table(Release(FIXTURE_RELEASE))

@@ -6,6 +6,7 @@ import pandas as pd
 from analysis_helpers.analysis import panel_cache
 from analysis_helpers.analysis.panel import fit_panel
 from analysis_helpers.analysis.panel_cache import cached_fit_panel, fit_cache_path, from_json, to_json
+from analysis_helpers.data import parquet_cache
 
 SHA = "ab" * 32
 
@@ -53,7 +54,7 @@ def test_other_data_another_release_or_changed_code_is_fitted_afresh(tmp_path, m
     assert same(cached_fit_panel(changed, SHA), fit_panel(changed))
     cached_fit_panel(panel().iloc[: 30 * 6], SHA)  # a data date before the last year: fewer years published
     cached_fit_panel(panel(), "cd" * 32)  # another release
-    monkeypatch.setattr(panel_cache, "PANEL_CODE", "0" * 16)  # the model's code edited
+    monkeypatch.setattr(parquet_cache, "PACKAGE_CODE", "0" * 16)  # the model's code edited
     cached_fit_panel(panel(), SHA)
     assert len(calls) == 5
     cached_fit_panel(panel(), SHA)

@@ -17,6 +17,7 @@ def _review(folder, slug, area, kpis, pdf=False):
     if pdf:
         (folder / slug / "index.pdf").write_bytes(b"%PDF-1.4")
     (folder / slug / HEADLINE_FILE).write_text(json.dumps({"area": area, "region": "South East", "kpis": kpis}))
+    (folder / slug / "manifest.json").write_text(json.dumps({"quarter": folder.name, "finished": "2025-10-01T09:00:00+00:00"}))
 
 
 def _kpi(measure, latest, status, targeted=False):
@@ -65,6 +66,21 @@ def test_a_folder_without_a_headline_is_not_listed_and_a_broken_one_is_skipped(t
     (folder / "kent" / HEADLINE_FILE).write_text("{not json")
     page = write_quarter_index(folder).read_text()
     assert "0 areas reviewed." in page and "old-run" not in page
+
+
+def test_a_killed_runs_folder_is_never_listed(tmp_path):
+    """Issue 24: a run killed after writing headline.json (no manifest.json yet) left .kent-XXXXXXXX/, listed as a second Kent."""
+    folder = tmp_path / "2025-Q3"
+    _review(folder, "kent", "Kent", [_kpi("ehcp_issued_within_20_weeks_pct", "32.3% (2024)", "Improved")])
+    _review(folder, ".kent-abcd", "Kent", [_kpi("ehcp_issued_within_20_weeks_pct", "99.9% (2024)", "Improved")])
+    (folder / ".kent-abcd" / "manifest.json").unlink()  # killed before the manifest, as a real run is
+    _review(folder, ".kent.old-4242", "Kent", [_kpi("ehcp_issued_within_20_weeks_pct", "11.1% (2024)", "Improved")])  # even whole
+    _review(folder, "medway", "Medway", [_kpi("ehcp_issued_within_20_weeks_pct", "44.4% (2024)", "Improved")])
+    (folder / "medway" / "manifest.json").write_text('{"quarter": "2025-Q3", "star')  # cut short
+    page = write_quarter_index(folder).read_text()
+    assert "1 area reviewed." in page
+    assert "32.3" in page and "99.9" not in page and "11.1" not in page and "Medway" not in page
+    assert ".kent" not in page
 
 
 def test_read_headline_finds_the_reviews_json_output(tmp_path):

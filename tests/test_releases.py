@@ -4,7 +4,9 @@ On the fixture release (tests/fixtures/): the real rows for England, the regions
 and 15 LAs. Expected values come from the raw CSV rows, read with csv.
 """
 
+import shutil
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -15,7 +17,7 @@ import analysis_helpers.data.release as release_module
 from analysis_helpers import __version__
 from analysis_helpers.core.errors import DataValidationError
 from analysis_helpers.core.paths import CACHE_ENV, DATA_DIR, cache_dir
-from analysis_helpers.data import ees_csv, geography, parquet_cache, periods, symbols
+from analysis_helpers.data import ees_csv, parquet_cache
 from analysis_helpers.data.ees_csv import parse_ees_csv
 from analysis_helpers.data.parquet_cache import source_hash
 from analysis_helpers.data.periods import parse_time_period
@@ -113,8 +115,8 @@ def test_cache_name_changes_with_the_reader_code_and_names_the_version(monkeypat
     schema = schemas()[TIMELINESS]
     release = Release(FIXTURE_RELEASE)
     before = release.cache_path(TIMELINESS, schema)
-    assert f"-v{__version__}-{release_module.READER_CODE}-" in before.name and before.name.startswith(release.sha256[:20])
-    monkeypatch.setattr(release_module, "READER_CODE", "0" * 16)
+    assert f"-v{__version__}-" in before.name and before.name.startswith(release.sha256[:20])
+    monkeypatch.setattr(parquet_cache, "PACKAGE_CODE", "0" * 16)  # any of the package's code edited
     assert release.cache_path(TIMELINESS, schema) != before
 
 
@@ -124,7 +126,17 @@ def test_source_hash_changes_when_the_reader_source_changes(tmp_path):
     assert source_hash(original) == source_hash(ees_csv)
     original.write_bytes(original.read_bytes().replace(b"BLOCK_SIZE = 1 << 20", b"BLOCK_SIZE = 1 << 21"))
     assert source_hash(original) != source_hash(ees_csv)
-    assert release_module.READER_CODE == source_hash(ees_csv, symbols, periods, geography, parquet_cache, release_module)
+
+
+def test_the_package_hash_covers_every_module_not_only_the_reader(tmp_path):
+    # The backtest's key once left out scales.py, kpis.py and measures.py: one hash of the whole package cannot.
+
+    package = tmp_path / "analysis_helpers"
+    shutil.copytree(Path(parquet_cache.__file__).parents[1], package, ignore=shutil.ignore_patterns("__pycache__"))
+    assert parquet_cache.package_hash(package) == parquet_cache.PACKAGE_CODE
+    scales = package / "core" / "scales.py"
+    scales.write_text(scales.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    assert parquet_cache.package_hash(package) != parquet_cache.PACKAGE_CODE
 
 
 def test_tests_cache_outside_the_working_tree(release, test_cache_dir):

@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from analysis_helpers.core.paths import DSG_DEFICIT_FILE, NEIGHBOUR_FILES
-from analysis_helpers.data import dsg, neighbours
+from analysis_helpers.data import dsg, neighbours, parquet_cache
 
 
 @pytest.fixture
@@ -23,11 +23,11 @@ def counted(monkeypatch, module, name) -> list:
     return calls
 
 
-@pytest.mark.parametrize(("module", "table", "reader", "code", "path"), [
-    (neighbours, "neighbour_table", "read_neighbour_file", "NEIGHBOURS_CODE", NEIGHBOUR_FILES["2025"]),
-    (dsg, "dsg_table", "read_dsg_file", "DSG_CODE", DSG_DEFICIT_FILE),
+@pytest.mark.parametrize(("module", "table", "reader", "path"), [
+    (neighbours, "neighbour_table", "read_neighbour_file", NEIGHBOUR_FILES["2025"]),
+    (dsg, "dsg_table", "read_dsg_file", DSG_DEFICIT_FILE),
 ])
-def test_a_workbook_is_read_once_and_its_cache_invalidated_by_file_and_code(fresh, monkeypatch, module, table, reader, code, path):
+def test_a_workbook_is_read_once_and_its_cache_invalidated_by_file_and_code(fresh, monkeypatch, module, table, reader, path):
     calls = counted(monkeypatch, module, reader)
     build = getattr(module, table)
     first = build()
@@ -37,7 +37,7 @@ def test_a_workbook_is_read_once_and_its_cache_invalidated_by_file_and_code(fres
     pd.testing.assert_frame_equal(build(), first)
     assert len(calls) == 2
     build.cache_clear()
-    monkeypatch.setattr(module, code, "0" * 16)  # the reader's code edited
+    monkeypatch.setattr(parquet_cache, "PACKAGE_CODE", "0" * 16)  # the reader's code edited
     pd.testing.assert_frame_equal(build(), first)
     assert len(calls) == 3
     build.cache_clear()

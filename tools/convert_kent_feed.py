@@ -1,5 +1,6 @@
-"""One-off conversion: Kent's published figures (``data/raw/kent_published_kpis.csv``)
-into the local feed format (``data/local/kent.csv``).
+"""One-off conversion: Kent's published figures (``data/raw/kent_published_kpis.csv``, to 2023, and
+``data/raw/kent_published_kpis_2024_on.csv``, 2024 to January 2026) into the local feed format
+(``data/local/kent.csv``), the older file's rows first.
 
 The raw file lists what Kent County Council and the local press published, one
 figure a row, with the wording in ``basis``. The feed adds a ``qualifier`` read
@@ -55,5 +56,9 @@ def convert_published(raw: Path) -> pd.DataFrame:
     return pd.DataFrame(out, columns=REQUIRED + ["quote"])
 
 
+#: The raw files the feed is converted from, in the order their rows are written.
+PUBLISHED = ("kent_published_kpis.csv", "kent_published_kpis_2024_on.csv")
+
 if __name__ == "__main__":
-    convert_published(RAW_DIR / "kent_published_kpis.csv").to_csv(sys.stdout, index=False, lineterminator="\n")
+    feed = pd.concat([convert_published(RAW_DIR / name) for name in PUBLISHED], ignore_index=True)
+    feed.to_csv(sys.stdout, index=False, lineterminator="\n")

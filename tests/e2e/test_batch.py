@@ -33,8 +33,11 @@ def test_batch_continues_past_a_failing_area_and_exits_3(tmp_path, capsys, monke
         return AreaResult(area_name, slug, True, 0.1)
 
     class InlinePool:  # run in this process so the fake is used
-        def __init__(self, max_workers):
+        def __init__(self, max_workers, initializer=None):
             self.max_workers = max_workers
+
+        def shutdown(self, wait=True, cancel_futures=False):
+            pass
 
         def __enter__(self):
             return self

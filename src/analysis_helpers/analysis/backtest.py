@@ -23,25 +23,26 @@ data: among the models whose one-year-ahead coverage is within 5 points of
 nominal at both levels, the one with the best (lowest) 80% interval score.
 
 The table is cached per release (:func:`cached_backtest`), under a name that
-holds both releases' SHA-256, the package version and a hash of the code that
-computes it, so neither new data nor a changed model is served a stale table.
+holds both releases' SHA-256, the package version and a hash of the package's
+code (the models, the series and the KPI definitions they read), so neither new
+data nor changed code is served a stale table; a cached table is checked
+against its checksum and columns on every read and rebuilt when either differs.
 
 Percentages are 0–100.
 """
 
 from __future__ import annotations
 
-import sys
+import io
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pandas as pd
 
-from analysis_helpers.analysis import leading, panel, panel_quantile, projection
 from analysis_helpers.analysis.leading import LEADING, with_leading
 from analysis_helpers.analysis.panel import fit_panel
 from analysis_helpers.analysis.projection import MODELS, PANEL_MODELS, TooFewPoints, pooled_innovation_variance, project
-from analysis_helpers.data.parquet_cache import cache_file, source_hash, write_atomically
+from analysis_helpers.data.parquet_cache import cache_file, cached_value, read_verified
 from analysis_helpers.data.release import Release, open_release
 from analysis_helpers.domain import history as history_module
 from analysis_helpers.domain.history import timeliness_history
@@ -53,8 +54,6 @@ BACKTEST_COLUMNS = [
 ]
 #: Horizons (years ahead) a full backtest scores.
 HORIZONS = (1, 2, 3)
-#: Hash of the code behind a backtest table (the models, the series, this module).
-BACKTEST_CODE = source_hash(projection, panel, panel_quantile, leading, history_module, sys.modules[__name__])
 
 
 def forecasts(
@@ -193,14 +192,20 @@ def cached_backtest(
     """The backtest table, computed once and kept in the cache folder (see the module docstring)."""
     release = release or open_release()
     historic = historic or open_release(history_module.HISTORIC_RELEASE)  # the history's default (tests point it at a fixture)
-    path = backtest_cache_path(measure, release, historic)
-    if path.exists():
-        table = pd.read_csv(path, dtype={"year": str})
-        if list(table.columns) == BACKTEST_COLUMNS:
-            return table
-    table = backtest(measure, release=release, historic=historic)
-    write_atomically(path, lambda tmp: table.to_csv(tmp, index=False))
-    return table
+
+    def build() -> tuple[bytes, pd.DataFrame]:
+        data = backtest(measure, release=release, historic=historic).to_csv(index=False).encode()
+        return data, read_table(data)  # as a later read gives it: a run's numbers never depend on the cache's state
+
+    def check(table: pd.DataFrame) -> str:
+        return "" if list(table.columns) == BACKTEST_COLUMNS and len(table) else "not a backtest table"
+
+    return cached_value(backtest_cache_path(measure, release, historic), build, read_table, check)
+
+
+def read_table(data: bytes) -> pd.DataFrame:
+    """A backtest table from its CSV bytes (the year is a label: ``2023`` or ``overall``)."""
+    return pd.read_csv(io.BytesIO(data), dtype={"year": str})
 
 
 def cached_backtests(measures: tuple[str, ...] = tuple(history_module.ADAPTER), release: Release | None = None,
@@ -208,7 +213,7 @@ def cached_backtests(measures: tuple[str, ...] = tuple(history_module.ADAPTER), 
     """:func:`cached_backtest` of several measures, those not yet cached computed side by side in ``workers`` processes."""
     release = release or open_release()
     historic = historic or open_release(history_module.HISTORIC_RELEASE)
-    missing = [m for m in measures if not backtest_cache_path(m, release, historic).exists()]
+    missing = [m for m in measures if read_verified(backtest_cache_path(m, release, historic))[0] is None]
     if len(missing) > 1 and workers > 1:
         with ProcessPoolExecutor(min(workers, len(missing))) as pool:
             list(pool.map(_cache_one, missing, [release.path] * len(missing), [historic.path] * len(missing)))
@@ -220,9 +225,9 @@ def _cache_one(measure: str, release_path: Path, historic_path: Path) -> None:
 
 
 def backtest_cache_path(measure: str, release: Release, historic: Release | None = None) -> Path:
-    """Where :func:`cached_backtest` keeps a table: named by both releases, the version and :data:`BACKTEST_CODE`."""
+    """Where :func:`cached_backtest` keeps a table: named by both releases, the version and the package's code."""
     historic = historic or open_release(history_module.HISTORIC_RELEASE)  # the history's default (tests point it at a fixture)
-    return cache_file("backtest", release.sha256, BACKTEST_CODE, f"{historic.sha256[:12]}-{measure}.csv")
+    return cache_file("backtest", (release.sha256, historic.sha256), f"{measure}.csv")
 
 
 def choose_default(table: pd.DataFrame, tolerance: float = 5.0, horizon: int = 1) -> str:

@@ -46,6 +46,7 @@ from analysis_helpers.analysis.trajectory import (
     required_value,
 )
 from analysis_helpers.core.errors import DataValidationError, ParameterError
+from analysis_helpers.core.small_numbers import MIN_DENOMINATOR, SMALL_COUNT_MAX, figure_hidden
 from analysis_helpers.core.vintage import ended_by, public_by
 from analysis_helpers.data.local_feed import area_feed
 from analysis_helpers.data.release import Release, open_release
@@ -84,13 +85,17 @@ def observed_series(
 
     ``basis="local"`` (or a measure only councils publish) reads the area's
     validated local feed instead of DfE's statistics; local figures count from
-    the end of their period. Conflicting duplicates use the preferred row.
+    the end of their period. Conflicting duplicates use the preferred row. A
+    council figure under the disclosure thresholds
+    (:func:`~analysis_helpers.core.small_numbers.figure_hidden`) is left out, so
+    no output can show it; ``attrs["hidden"]`` counts them.
 
     Columns: ``period, period_end, value, numerator, denominator, ci_low,
     ci_high, source, basis``.
     """
     release = release or open_release()
     columns = ["period", "period_end", "value", "numerator", "denominator", "ci_low", "ci_high", "source", "basis"]
+    hidden_count = 0
     if basis == "local" or measure not in BY_NAME:
         feed = area_feed(area.slug, local)
         kinds = ["month", "quarter"] if basis == "local" else ["month", "quarter", "calendar year", "financial year"]
@@ -113,6 +118,11 @@ def observed_series(
         )
         if as_of is not None and len(rows):
             rows = rows[ended_by(rows["period_end"], as_of)]
+        # a council figure under the disclosure thresholds is neither shown (the summary, headline.json, the
+        # trajectories) nor used: the series ends at the last figure that may be shown
+        units = feed["unit"].astype(str) if "unit" in feed else pd.Series("pct", index=feed.index)
+        hidden = [bool(figure_hidden(units.get(i, "pct"), r.value, r.numerator, r.denominator)) for i, r in rows.iterrows()]
+        rows, hidden_count = (rows[[not h for h in hidden]] if hidden else rows), sum(hidden)
     elif measure in ADAPTER:
         rows = timeliness_history(measure, release=release, as_of=as_of)
         rows = rows[rows["area_code"] == area.code].copy()
@@ -125,7 +135,9 @@ def observed_series(
     for column in columns:
         if column not in rows.columns:
             rows[column] = np.nan
-    return rows.dropna(subset=["value"]).sort_values("period_end")[columns].reset_index(drop=True)
+    series = rows.dropna(subset=["value"]).sort_values("period_end")[columns].reset_index(drop=True)
+    series.attrs["hidden"] = hidden_count
+    return series
 
 
 def la_panel(measure: str, as_of: dt.date | None, release: Release) -> pd.DataFrame | None:
@@ -279,6 +291,9 @@ def build_outlook(
         basis = "local"  # a DfE-named measure tracked on the council's monthly figures, never joined to DfE's years
     observed = observed_series(area, measure, as_of, release, local=local, basis=basis)
     notes = []
+    if observed.attrs.get("hidden"):
+        notes.append(f"{observed.attrs['hidden']} council figure(s) under the disclosure thresholds (a count of 1 to "
+                     f"{SMALL_COUNT_MAX}, or a rate on fewer than {MIN_DENOMINATOR}) neither shown nor used")
     if target is not None:
         try:
             target = with_baseline(target, observed)

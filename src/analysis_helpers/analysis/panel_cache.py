@@ -7,15 +7,17 @@ again. :func:`cached_fit_panel` keeps the fit as JSON in the cache folder
 (:mod:`~analysis_helpers.data.parquet_cache`), under a name that holds:
 
 * the release's SHA-256 and the package version;
-* :data:`PANEL_CODE`, a hash of the code that fits it (``panel.py`` and the
-  quantile regressions of ``panel_quantile.py``);
+* a hash of the package's code (the panel, its quantile regressions and the
+  series they read);
 * a hash of the panel's own numbers (every LA's code, period end, numerator
   and denominator, as published by the data date, and the leading indicators
   where the panel carries them), so a changed release, a data date that
   publishes other years or another measure is never served a stale fit.
 
 JSON, not pickle: the fit is numbers, and floats are written exactly (``repr``),
-so a fit read back equals the fit computed. A damaged file is refitted, never trusted.
+so a fit read back equals the fit computed. The file is checked against its
+checksum on every read (:func:`~analysis_helpers.data.parquet_cache.cached_value`):
+a damaged or misshapen file is refitted, never trusted.
 """
 
 from __future__ import annotations
@@ -27,14 +29,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis_helpers.analysis import panel as panel_module
-from analysis_helpers.analysis import panel_quantile as quantile_module
 from analysis_helpers.analysis.panel import PanelFit, fit_panel
 from analysis_helpers.analysis.panel_quantile import LEADING
-from analysis_helpers.data.parquet_cache import cache_file, source_hash, write_atomically
+from analysis_helpers.data.parquet_cache import cache_file, cached_value
 
-#: Hash of the code behind a panel fit.
-PANEL_CODE = source_hash(panel_module, quantile_module)
 #: The panel's columns the fit reads (and the cache key hashes).
 PANEL_COLUMNS = ["area_code", "period_end", "numerator", "denominator"]
 
@@ -49,21 +47,16 @@ def panel_key(panel: pd.DataFrame) -> str:
 
 def fit_cache_path(panel: pd.DataFrame, release_sha256: str) -> Path:
     """Where :func:`cached_fit_panel` keeps the fit of ``panel`` (see the module docstring)."""
-    return cache_file("panel", release_sha256, PANEL_CODE, f"{panel_key(panel)}.json")
+    return cache_file("panel", (release_sha256, panel_key(panel)), "fit.json")
 
 
 def cached_fit_panel(panel: pd.DataFrame, release_sha256: str) -> PanelFit:
     """:func:`~analysis_helpers.analysis.panel.fit_panel` of ``panel``, fitted once and kept in the cache folder."""
-    path = fit_cache_path(panel, release_sha256)
-    if path.exists():
-        try:
-            return from_json(path.read_text(encoding="utf-8"))
-        except (ValueError, KeyError, TypeError):  # a damaged cache is refitted, never trusted
-            path.unlink(missing_ok=True)
-    fit = fit_panel(panel)
-    text = to_json(fit)
-    write_atomically(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
-    return fit
+    def build() -> tuple[bytes, PanelFit]:
+        fit = fit_panel(panel)
+        return to_json(fit).encode("utf-8"), fit
+
+    return cached_value(fit_cache_path(panel, release_sha256), build, lambda data: from_json(data.decode("utf-8")))
 
 
 def to_json(fit: PanelFit) -> str:

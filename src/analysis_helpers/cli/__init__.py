@@ -5,8 +5,10 @@ command; any other option written before the command is refused with one line. C
 ``--neighbours``, ``--measure``, ``--format``, ``--level``) come from the package's registries; an unknown
 one is refused with one line listing the valid ones.
 
-Exit codes: 0 success; 2 bad input, a usage error or a failed run (one line on stderr); 3 a batch in which
-some areas failed (the others were written); 1 an unexpected internal error (a bug: rerun with ``--debug``).
+Exit codes: 0 success; 2 bad input, a usage error, a failed run or a reports folder that cannot be written (one
+line on stderr); 3 a batch in which some areas failed (the others were written); 1 an unexpected internal error (a
+bug: rerun with ``--debug``); 130, 143 or 129 stopped by SIGINT, SIGTERM or SIGHUP, with every process the
+command started (:mod:`.interrupts`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import sys
 
 from analysis_helpers.cli.commands import EXIT_BUG, EXIT_OK, EXIT_USER_ERROR
+from analysis_helpers.cli.interrupts import Interrupted, leave, stopping_together
 from analysis_helpers.cli.parser import UsageError, parse
 from analysis_helpers.core.errors import SendReviewError
 from analysis_helpers.pipeline.logs import configure_console
@@ -29,7 +32,10 @@ def main(argv: list[str] | None = None) -> int:
         return int(exc.code or 0)
     configure_console("quiet" if args.quiet else "verbose" if args.verbose else "default")
     try:
-        return args.func(args)
+        with stopping_together():
+            return args.func(args)
+    except Interrupted as stop:
+        leave(stop.signum)  # one line, and the process ends here: its children are gone (see cli.interrupts)
     except BrokenPipeError:  # e.g. piped into `head`
         return EXIT_OK
     except Exception as exc:

@@ -6,17 +6,20 @@ import datetime as dt
 import re
 import sys
 from dataclasses import replace
+from pathlib import Path
 
 import pandas as pd
 
 from analysis_helpers.analysis.backtest import cached_backtest, choose_default
 from analysis_helpers.analysis.compare import compare
+from analysis_helpers.analysis.funnel import funnel_for
 from analysis_helpers.analysis.outlook import build_outlook
 from analysis_helpers.cli.output import INTEGER_COLUMNS, VALUE_COLUMNS, emit, number, say
 from analysis_helpers.core.errors import ParameterError
 from analysis_helpers.core.formatting import fmt_count, is_missing
 from analysis_helpers.core.paths import shown_path
 from analysis_helpers.core.vintage import today
+from analysis_helpers.data.feed_names import check_feed_names
 from analysis_helpers.data.local_feed import area_feed, feed_files, local_kpi_rows, validate_feed
 from analysis_helpers.data.release import open_release
 from analysis_helpers.data.symbols import meaning
@@ -50,6 +53,7 @@ def cmd_kpis(args) -> int:
     table = kpis_for(args.area, args.measure, release)
     if args.local is not None:  # merge the areas' council figures, with their basis
         table = table.assign(basis="DfE statistics")
+        check_feed_names((a.slug for a in areas_for(release)), args.local)
         parts = [table]
         for query in args.area:
             area = areas_for(release).get(query)
@@ -75,6 +79,8 @@ def _shown_breakdowns(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def cmd_validate(args) -> int:
+    if Path(args.path).is_dir():  # a folder's feeds are found by name: one named for no area would be read by no run
+        check_feed_names((a.slug for a in areas_for(open_release(args.release))), args.path)
     problems_total = 0
     for path in feed_files(args.path):
         frame, problems, notes = validate_feed(path)
@@ -90,6 +96,18 @@ def cmd_validate(args) -> int:
 def cmd_compare(args) -> int:
     table = compare(args.area, args.measure, args.period, args.neighbours, open_release(args.release))
     emit(table, args.format, measure_unit(args.measure))
+    return EXIT_OK
+
+
+def cmd_funnel(args) -> int:
+    """Every LA's point on the funnel around England, with binomial and overdispersion-adjusted limits."""
+    table, found, period = funnel_for(args.measure, args.period, open_release(args.release))
+    emit(table, args.format, "pct")
+    if args.format != "csv":
+        beyond = table["position"].str.endswith("99.8% limit").sum()
+        say(args, f"{args.measure}, {period}: centre (England) {found.centre_pct:.1f}%; between-LA variance tau2 = "
+                  f"{found.tau2:.5f} on the arcsine square-root scale (phi = {found.phi:.1f} over {found.areas} LAs, "
+                  f"z-scores winsorised at 10%); {beyond} of {len(table)} LAs beyond the adjusted 99.8% limits")
     return EXIT_OK
 
 
@@ -117,6 +135,8 @@ def cmd_project(args) -> int:
         if args.basis:  # only a target tracked on the series asked for: --basis dfe never projects a council target
             mine = [t for t in mine if t.series == ("council" if args.basis == "local" else "dfe")]
         target = next(iter(mine), None)
+    if args.local is not None:
+        check_feed_names((a.slug for a in areas), args.local)
     basis = args.basis or ("local" if target is not None and target.series == "council" else "dfe")
     options = {"as_of": as_of, "model": args.model, "horizon": horizon, "release": release, "local": args.local, "basis": basis}
     outlook = build_outlook(area, args.measure, target, **options)

@@ -12,7 +12,9 @@ from analysis_helpers.core.formatting import fmt_count, is_missing
 INTEGER_COLUMNS = ("numerator", "denominator", "n", "n_areas", "rank", "of", "plans_short")
 #: Columns in the measure's unit: counts are written without ``.0``.
 VALUE_COLUMNS = ("value", "ci_low", "ci_high", "previous_value", "change", "value_projected", "pi80_low", "pi80_high",
-                 "pi95_low", "pi95_high", "required", "target", "latest_value", "baseline_value", "target_value", "required_now")
+                 "pi95_low", "pi95_high", "required", "target", "latest_value", "baseline_value", "target_value", "required_now",
+                 "value_pct", "centre_pct", *(f"{kind}_{end}_{level}" for kind in ("binomial", "adjusted") for end in ("low", "high")
+                                               for level in ("95", "998")))
 
 
 def number(value, unit: str | None, csv: bool = False):

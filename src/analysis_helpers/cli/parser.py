@@ -14,6 +14,7 @@ from analysis_helpers.cli.commands import (
     cmd_backtest,
     cmd_batch,
     cmd_compare,
+    cmd_funnel,
     cmd_kpis,
     cmd_project,
     cmd_run,
@@ -140,6 +141,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--period", default=None, help="period label such as 2023 or 2024/25 (default: latest with data)")
     p.add_argument("--neighbours", type=_one_of("neighbour list", VINTAGES), default=DEFAULT_VINTAGE,
                    help=f"DfE statistical neighbour list: {', '.join(VINTAGES)} (default {DEFAULT_VINTAGE})")
+
+    p = _command(sub, "funnel", cmd_funnel, "every LA's rate around England's, with binomial and overdispersion-adjusted "
+                 "95% and 99.8% limits", table=True)
+    p.add_argument("--measure", required=True, type=measure, metavar="NAME", help="a proportion (a measure ending _pct)")
+    p.add_argument("--period", default=None, help="period label such as 2024 or 2024/25 (default: latest with data)")
 
     p = _command(sub, "project", cmd_project, "projection with intervals, required path and target", table=True)
     p.add_argument("--area", required=True, help="area name, LA number or GSS code")

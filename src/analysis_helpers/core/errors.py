@@ -31,3 +31,7 @@ class ParameterError(SendReviewError):
 
 class ReportError(SendReviewError):
     """A report run failed; the previous good report was left untouched."""
+
+
+class OutputFolderError(ReportError):
+    """The reports folder cannot be written: a file in its place, read-only, or the disk full (the first error named)."""

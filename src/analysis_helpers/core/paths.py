@@ -1,7 +1,7 @@
 """Every path the project uses, as constants off the project root.
 
 Nothing in the package depends on the current working directory: import the
-constant you need from here. Two settings can be changed from the environment
+constant you need from here. These settings can be changed from the environment
 (a relative path is taken from the project root):
 
 * ``SEND_REVIEW_DEFAULT_RELEASE`` — the release used when none is named
@@ -13,13 +13,16 @@ constant you need from here. Two settings can be changed from the environment
   (default ``data/cache``); read on every use by :func:`cache_dir`.
 * ``SEND_REVIEW_COUNCIL_MEASURES`` — the council-measures catalogue (default
   ``data/local/measures.csv``); read on every use by :func:`council_measures_file`.
+* ``SEND_REVIEW_AREA_FACTS`` — the folder holding ``area_notes.csv``,
+  ``milestones.csv`` and ``council_hosts.csv`` (default ``data/``); read on every
+  use by :func:`area_facts_dir` (a test points a run's kernels at copies).
 * ``SEND_REVIEW_LOCAL_DIR`` — the folder of councils' feeds (default
   ``data/local``); read on every use by :func:`local_dir`.
 * ``SEND_REVIEW_TARGETS`` — the targets file (default ``data/targets.csv``);
   read on every use by :func:`targets_file`.
 
-The test suite sets the last four (``tests/conftest.py``), so tests read frozen
-copies under ``tests/fixtures/`` and never the files an analyst edits.
+The test suite sets all but the area facts (``tests/conftest.py``), so tests read
+frozen copies under ``tests/fixtures/`` and never the files an analyst edits.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ COUNCIL_MEASURES_ENV = "SEND_REVIEW_COUNCIL_MEASURES"
 DEFAULT_RELEASE_ENV = "SEND_REVIEW_DEFAULT_RELEASE"
 LOCAL_DIR_ENV = "SEND_REVIEW_LOCAL_DIR"
 TARGETS_ENV = "SEND_REVIEW_TARGETS"
+AREA_FACTS_ENV = "SEND_REVIEW_AREA_FACTS"
 DEFAULT_CACHE_DIR = DATA_DIR / "cache"
 
 
@@ -83,6 +87,12 @@ def targets_file() -> Path:
     return from_root(setting) if setting else TARGETS_FILE
 
 
+def area_facts_dir() -> Path:
+    """The folder of the area-fact files: ``$SEND_REVIEW_AREA_FACTS``, else ``data/``."""
+    setting = os.environ.get(AREA_FACTS_ENV)
+    return from_root(setting) if setting else DATA_DIR
+
+
 #: The DfE "Education, health and care plans" release the workbook ships with
 #: (or ``$SEND_REVIEW_DEFAULT_RELEASE``).
 DEFAULT_RELEASE = from_root(os.environ.get(DEFAULT_RELEASE_ENV) or RAW_DIR / "education-health-and-care-plans_2025.zip")
@@ -104,3 +114,7 @@ REVIEW_NOTEBOOK = NOTEBOOKS_DIR / "03_quarterly_review.ipynb"
 
 #: DfE's Dedicated Schools Grant cumulative balance as % of income, by LA.
 DSG_DEFICIT_FILE = RAW_DIR / "dsg_deficit_derived.xlsx"
+#: Ofsted's area SEND inspections and revisits to 31 August 2022 (2016 framework), every local area.
+OFSTED_INSPECTIONS_FILE = RAW_DIR / "Area_SEND_inspection_data_01_May_2016_to_31_August_2022.ods"
+#: Ofsted's area SEND inspections under the 2023 framework published in winter 2022/23.
+OFSTED_2023_FRAMEWORK_FILE = RAW_DIR / "mi_ofsted_winter_2223.csv"

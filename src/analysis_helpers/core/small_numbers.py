@@ -23,6 +23,18 @@ def is_small_count(value) -> bool:
     return not pd.isna(value) and 0 < float(value) <= SMALL_COUNT_MAX
 
 
+def figure_hidden(unit: str, value, numerator=None, denominator=None) -> str:
+    """Why a council figure may not be shown anywhere (a table, a sentence, a chart, ``headline.json``), or ``""``.
+
+    The one rule every output applies: a percentage by :func:`rate_hidden`, a count of 1 to 4 by :func:`is_small_count`;
+    pounds, weeks and other units are not counts of people and are shown."""
+    if unit == "pct":
+        return rate_hidden(numerator, denominator)
+    if unit == "count" and is_small_count(value):
+        return f"count under {SMALL_COUNT_MAX + 1}"
+    return ""
+
+
 def rate_hidden(numerator, denominator) -> str:
     """Why a rate of ``numerator`` in ``denominator`` may not be shown, or ``""`` when it may."""
     if not pd.isna(denominator) and float(denominator) < MIN_DENOMINATOR:

@@ -18,19 +18,23 @@ files" section):
 
 ``area`` in the first two files is an LA number, GSS code, name or slug, as in
 ``data/targets.csv``. Rows are matched to an area by :func:`names_area`.
+``$SEND_REVIEW_AREA_FACTS`` names another folder holding the three files
+(:func:`~analysis_helpers.core.paths.area_facts_dir`; :func:`area_fact_files`).
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
 from analysis_helpers.core.errors import DataValidationError
-from analysis_helpers.core.paths import DATA_DIR
+from analysis_helpers.core.paths import DATA_DIR, area_facts_dir
+from analysis_helpers.data.csv_files import read_text
 
 AREA_NOTES_FILE = DATA_DIR / "area_notes.csv"
 MILESTONES_FILE = DATA_DIR / "milestones.csv"
@@ -83,23 +87,30 @@ def _rows(path: Path, required: tuple[str, ...]) -> list[dict]:
     path = Path(path)
     if not path.exists():
         raise DataValidationError(f"{path.name}: not found (expected at {path})")
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        missing = [c for c in required if c not in (reader.fieldnames or [])]
-        if missing:
-            raise DataValidationError(f"{path.name}: row 1: missing column(s) {', '.join(missing)} (expected {', '.join(required)})")
-        rows = []
-        for index, row in enumerate(reader, start=2):
-            clean = {k: (v or "").strip() for k, v in row.items() if k}
-            for column in required:
-                if not clean[column]:
-                    raise DataValidationError(f"{path.name}: row {index}, column {column!r}: empty")
-            rows.append(clean | {"row": index})
+    reader = csv.DictReader(io.StringIO(read_text(path), newline=""))  # strictly UTF-8 and comma-separated
+    missing = [c for c in required if c not in (reader.fieldnames or [])]
+    if missing:
+        raise DataValidationError(f"{path.name}: row 1: missing column(s) {', '.join(missing)} (expected {', '.join(required)})")
+    rows = []
+    for index, row in enumerate(reader, start=2):
+        clean = {k: (v or "").strip() for k, v in row.items() if k}
+        for column in required:
+            if not clean[column]:
+                raise DataValidationError(f"{path.name}: row {index}, column {column!r}: empty")
+        rows.append(clean | {"row": index})
     return rows
 
 
-def read_area_notes(path: Path = AREA_NOTES_FILE) -> list[AreaNote]:
-    """Every note in ``area_notes.csv``; an unknown section is an error naming the row."""
+def area_fact_files() -> tuple[Path, Path, Path]:
+    """The area-fact files a run reads now: ``area_notes.csv``, ``milestones.csv``, ``council_hosts.csv`` in
+    :func:`~analysis_helpers.core.paths.area_facts_dir` (``data/`` unless ``$SEND_REVIEW_AREA_FACTS`` says otherwise)."""
+    folder = area_facts_dir()
+    return tuple(folder / path.name for path in AREA_FACT_FILES)
+
+
+def read_area_notes(path: Path | None = None) -> list[AreaNote]:
+    """Every note in ``area_notes.csv`` (default: :func:`area_fact_files`); an unknown section is an error naming the row."""
+    path = path or area_fact_files()[0]
     notes = []
     for r in _rows(path, ("area", "section", "text", "source_title", "source_url")):
         if r["section"] not in NOTE_SECTIONS:
@@ -110,8 +121,9 @@ def read_area_notes(path: Path = AREA_NOTES_FILE) -> list[AreaNote]:
     return notes
 
 
-def read_milestones(path: Path = MILESTONES_FILE) -> list[Milestone]:
-    """Every milestone in ``milestones.csv``; ``months`` must be a whole number above 0."""
+def read_milestones(path: Path | None = None) -> list[Milestone]:
+    """Every milestone in ``milestones.csv`` (default: :func:`area_fact_files`); ``months`` must be a whole number above 0."""
+    path = path or area_fact_files()[1]
     stones = []
     for r in _rows(path, ("area", "months", "from_date", "event", "source_title", "source_url")):
         if not r["months"].isdigit() or int(r["months"]) <= 0:
@@ -124,8 +136,9 @@ def read_milestones(path: Path = MILESTONES_FILE) -> list[Milestone]:
     return stones
 
 
-def read_council_hosts(path: Path = COUNCIL_HOSTS_FILE) -> dict[str, tuple[str, ...]]:
-    """``{area slug: hosts}`` from ``council_hosts.csv``."""
+def read_council_hosts(path: Path | None = None) -> dict[str, tuple[str, ...]]:
+    """``{area slug: hosts}`` from ``council_hosts.csv`` (default: :func:`area_fact_files`)."""
+    path = path or area_fact_files()[2]
     hosts: dict[str, tuple[str, ...]] = {}
     for r in _rows(path, ("area", "host", "source_title", "source_url")):
         if "/" in r["host"] or " " in r["host"]:
@@ -151,19 +164,19 @@ def names_area(identifier: str, area) -> bool:
     return _key(identifier) in area_keys(area)
 
 
-def notes_for(area, section: str | None = None, path: Path = AREA_NOTES_FILE) -> list[AreaNote]:
+def notes_for(area, section: str | None = None, path: Path | None = None) -> list[AreaNote]:
     """The notes about ``area`` (in one ``section``, if given), in file order."""
     if section is not None and section not in NOTE_SECTIONS:
         raise ValueError(f"section must be one of {', '.join(NOTE_SECTIONS)}, got {section!r}")
     return [n for n in read_area_notes(path) if names_area(n.area, area) and section in (None, n.section)]
 
 
-def milestones_for(area, path: Path = MILESTONES_FILE) -> list[Milestone]:
+def milestones_for(area, path: Path | None = None) -> list[Milestone]:
     """The area's plan milestones, by date (none for most areas)."""
     return sorted((m for m in read_milestones(path) if names_area(m.area, area)), key=lambda m: m.date)
 
 
-def council_hosts(area_slug: str, path: Path = COUNCIL_HOSTS_FILE) -> tuple[str, ...]:
+def council_hosts(area_slug: str, path: Path | None = None) -> tuple[str, ...]:
     """Hosts of the council's own publications: the area's (from the file) and :data:`GENERIC_HOSTS`."""
     return (*read_council_hosts(path).get(str(area_slug).lower(), ()), *GENERIC_HOSTS)
 

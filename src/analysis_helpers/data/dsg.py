@@ -8,7 +8,6 @@ column is a one-line error naming the file and the column.
 
 from __future__ import annotations
 
-import sys
 from functools import lru_cache
 from pathlib import Path
 
@@ -26,11 +25,11 @@ DSG_COLUMN = "deficit"
 def dsg_table(path=DSG_DEFICIT_FILE) -> pd.DataFrame:
     """``financial_year, level, name, deficit_pct`` (cumulative DSG deficit as % of income).
 
-    Read from the workbook once and kept as parquet under its SHA-256 and a hash of this module
+    Read from the workbook once and kept as parquet under its SHA-256 and a hash of the package's code
     (:func:`~analysis_helpers.data.parquet_cache.cached_frame`), so each notebook kernel skips the spreadsheet.
     """
     path = Path(path)
-    cached = parquet_cache.cache_file("dsg", verify_raw_file(path), DSG_CODE, f"{path.name}.parquet")
+    cached = parquet_cache.cache_file("dsg", verify_raw_file(path), f"{path.name}.parquet")
     return parquet_cache.cached_frame(cached, lambda: read_dsg_file(path))
 
 
@@ -48,5 +47,3 @@ def read_dsg_file(path) -> pd.DataFrame:
     )
 
 
-#: Hash of the code that reads the DSG workbook (part of its cache's name).
-DSG_CODE = parquet_cache.source_hash(sys.modules[__name__])

@@ -19,7 +19,7 @@ from analysis_helpers.core.paths import (
     local_dir,
     targets_file,
 )
-from analysis_helpers.data.area_facts import AREA_FACT_FILES
+from analysis_helpers.data.area_facts import area_fact_files
 from analysis_helpers.data.local_feed import feed_for
 
 
@@ -34,6 +34,6 @@ def feed_file(area_slug: str, local: Path | None) -> Path | None:
 def files_read(release: Path, neighbours: str, feed: Path | None, targets: Path | None = None) -> list[Path]:
     """The files a review run reads, in the order a reader would look for them (those that exist)."""
     candidates = [release, HISTORIC_RELEASE, NEIGHBOUR_FILES.get(str(neighbours)), DSG_DEFICIT_FILE, feed,
-                  council_measures_file(), targets or targets_file(), *AREA_FACT_FILES, DATA_LOG]
+                  council_measures_file(), targets or targets_file(), *area_fact_files(), DATA_LOG]
     resolved = [Path(p).resolve() for p in candidates if p is not None and Path(p).exists()]
     return list(dict.fromkeys(resolved))  # a file named two ways (relative, absolute) is one file

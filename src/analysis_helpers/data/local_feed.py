@@ -6,8 +6,9 @@ A feed is a CSV or Excel (.xlsx) file in ``data/local/``, one row per figure::
     source_title, source_url            (+ optional: quote)
 
 ``numerator``/``denominator`` are optional; ``qualifier`` is "over", "about" or
-"at least" where the source said so. The file name is the area (``kent.csv``)
-or the feed has an ``area`` column.
+"at least" where the source said so. In a folder of feeds the file name is the
+area's slug (``kent.csv``); a file named for no area is refused in one line
+(:mod:`~analysis_helpers.data.feed_names`). ``--local FILE`` reads a file whatever its name.
 
 Validation (:func:`validate_feed`) reports one line per problem, naming the
 file, row and column:
@@ -23,8 +24,12 @@ file, row and column:
   catalogued names are suggested), an empty value;
 * text values are normalised where unambiguous — ``13.2%``, ``1,080``,
   ``£97m``, ``over 300`` (value 300, qualifier "over") — and reported where not;
-* UTF-8 with or without a byte-order mark, CRLF line ends, and CSVs saved by
-  Excel in Windows-1252 are all read;
+* UTF-8 with or without a byte-order mark and CRLF line ends are read; any
+  other encoding (Windows-1252, UTF-16) or a file separated by semicolons or
+  tabs stops with one line naming it (:mod:`~analysis_helpers.data.csv_files`):
+  nothing is guessed, so a stray byte never turns every ``£`` into ``Â£``;
+* text that looks like HTML or Markdown markup, and a ``source_url`` that is not an
+  http(s) address, are noted (reports show them as text, never as markup or a link);
 * duplicates that agree are kept once; duplicates that conflict are all kept,
   flagged, and one is *preferred* by a stated rule: the council's own
   publication over the press, then the later-listed row; nothing is dropped
@@ -45,8 +50,10 @@ import pandas as pd
 from analysis_helpers.core.errors import DataValidationError
 from analysis_helpers.core.intervals import wilson_interval
 from analysis_helpers.core.paths import COUNCIL_MEASURES_FILE, local_dir
+from analysis_helpers.core.safe_text import is_web_url, looks_like_markup
 from analysis_helpers.data.area_facts import GENERIC_HOSTS, council_hosts, on_hosts
 from analysis_helpers.data.council_measures import UNITS, MeasureLabels, catalogue, unknown_measure_message
+from analysis_helpers.data.csv_files import read_text
 
 REQUIRED = ["measure", "period", "value", "unit", "basis", "numerator", "denominator", "qualifier", "source_title", "source_url"]
 OPTIONAL = ["quote", "area"]
@@ -129,7 +136,7 @@ def basis_kind(text: str) -> str | None:
 
 # -- reading ---------------------------------------------------------------------
 def read_rows(path: Path) -> tuple[list[str], list[dict]]:
-    """Header and rows of a CSV (UTF-8, BOM, CRLF, or Windows-1252) or .xlsx feed."""
+    """Header and rows of a CSV (UTF-8 with or without a BOM, CRLF or LF) or .xlsx feed."""
     path = Path(path)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         try:
@@ -139,12 +146,7 @@ def read_rows(path: Path) -> tuple[list[str], list[dict]]:
         header = [str(c).strip().lower() for c in frame.columns]
         return header, [dict(zip(header, (str(v) for v in row), strict=True)) for row in frame.itertuples(index=False)
                         if any(str(v).strip() for v in row)]
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252")  # a CSV saved by Excel on Windows
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(read_text(path), newline=""))  # strictly UTF-8 and comma-separated, or one line
     rows = list(reader)
     if not rows:
         return [], []
@@ -223,6 +225,11 @@ def validate_feed(path: Path) -> tuple[pd.DataFrame, list[Problem], list[str]]:
                 problems.append(Problem(name, index, "numerator", f"{numbers['numerator']:,.0f} is more than the denominator {numbers['denominator']:,.0f}"))
         if len(problems) > before:
             continue
+        notes += [f"{name}: row {index}, column {c!r}: looks like markup ({row[c].strip()[:40]!r}); reports show it as text"
+                  for c in ("basis", "source_title", "quote") if looks_like_markup(row.get(c, ""))]
+        if row["source_url"].strip() and not is_web_url(row["source_url"]):
+            notes.append(f"{name}: row {index}, column 'source_url': {row['source_url'].strip()[:40]!r} is not an http(s) address; "
+                         "reports show it as text, not as a link")
         if str(row["value"]).strip() != f"{value:g}" and str(row["value"]).strip() != str(value):
             notes.append(f"{name}: row {index}: value {row['value']!r} read as {value:g}" + (f" ({qualifier})" if qualifier else ""))
         clean.append(

@@ -10,7 +10,6 @@ Two vintages ship with the workbook: ``"2025"`` (May 2025, the default) and
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -51,10 +50,10 @@ def neighbour_table(vintage: str = DEFAULT_VINTAGE) -> pd.DataFrame:
     """Long table: ``la_number, la_name, rank, neighbour_number, closeness``.
 
     Read from the workbook once and kept as parquet (:func:`~analysis_helpers.data.parquet_cache.cached_frame`)
-    under the workbook's SHA-256 and a hash of this module, so each notebook kernel skips the spreadsheet.
+    under the workbook's SHA-256 and a hash of the package's code, so each notebook kernel skips the spreadsheet.
     """
     path = NEIGHBOUR_FILES[check_vintage(vintage)]
-    cached = parquet_cache.cache_file("neighbours", verify_raw_file(path), NEIGHBOURS_CODE, f"{path.name}.parquet")
+    cached = parquet_cache.cache_file("neighbours", verify_raw_file(path), f"{path.name}.parquet")
     return parquet_cache.cached_frame(cached, lambda: read_neighbour_file(path))
 
 
@@ -107,8 +106,6 @@ def read_neighbour_file(path: Path) -> pd.DataFrame:
     return pd.DataFrame.from_records(records)
 
 
-#: Hash of the code that reads a neighbour workbook (part of its cache's name).
-NEIGHBOURS_CODE = parquet_cache.source_hash(sys.modules[__name__])
 
 
 def _la_number(value, path: Path, row: int, column: str) -> str:

@@ -4,7 +4,9 @@
 SHA-256; :func:`verify_raw_file` refuses a file under ``data/raw/`` whose checksum
 differs from its row, or that has no row. Files outside ``data/raw/`` (a release
 a user points at elsewhere) are read as they are, and their checksum is still
-recorded in every report's manifest.
+recorded in every report's manifest; such a file is known by its SHA-256 only,
+never by its name: unless it is a copy of a logged file it is an *unlisted
+release* (:func:`is_listed`, :func:`unlisted_label`), with no publication date.
 
 Another folder can be put under the same rule with a *checksum list*: a
 ``README.md`` in that folder in the data log's format (a table row per file,
@@ -113,11 +115,53 @@ def checksum_list(list_path: Path) -> tuple[dict[str, str], dict[str, dt.date]]:
 
 
 def publication_date(path: Path, log_path: Path = DATA_LOG) -> dt.date | None:
-    """The date a release became public, from its checksum list or the data log (None if not recorded)."""
-    listed = _listed_in(Path(path))
+    """The date a release became public, from its checksum list or the data log (None if not recorded).
+
+    A file under ``data/raw`` or in a listed folder is known by its name (its checksum is verified against
+    that name's row). A file anywhere else is known only by its SHA-256: a byte-for-byte copy of a logged
+    release has that release's date, and any other file none, whatever its name (an *unlisted release*).
+    """
+    path = Path(path)
+    listed = _listed_in(path)
     if listed is not None:
         return checksum_list(listed[0])[1].get(listed[1])
-    return data_log(log_path)[1].get(Path(path).name)
+    if _under(path, RAW_DIR):
+        return data_log(log_path)[1].get(path.name)
+    known = _logged_as(path, log_path)
+    return known[1].get(Path(known[0]).name) if known else None
+
+
+def is_listed(path: Path, log_path: Path = DATA_LOG) -> bool:
+    """Is the file under ``data/raw``, in a listed folder, or a byte-for-byte copy of a file one of them records?"""
+    path = Path(path)
+    return _listed_in(path) is not None or _under(path, RAW_DIR) or _logged_as(path, log_path) is not None
+
+
+def unlisted_label(sha256: str) -> str:
+    """How a release no log records is named wherever its source is shown: ``unlisted release (sha256 489583bbf911…)``."""
+    return f"unlisted release (sha256 {sha256[:12]}…)"
+
+
+def _under(path: Path, folder: Path) -> bool:
+    return path.resolve().is_relative_to(Path(folder).resolve())
+
+
+def _logged_as(path: Path, log_path: Path = DATA_LOG) -> tuple[str, dict[str, dt.date]] | None:
+    """``(name, publication dates)`` of the logged or listed file with ``path``'s SHA-256, if any."""
+    if not path.is_file():
+        return None
+    stat = path.stat()
+    sha = _file_sha(str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    for checksums, dates in (data_log(log_path), *(checksum_list(p) for p in checksum_lists())):
+        name = next((name for name, logged in checksums.items() if logged == sha), None)
+        if name is not None:
+            return name, dates
+    return None
+
+
+@lru_cache(maxsize=64)
+def _file_sha(path: str, _mtime_ns: int, _size: int) -> str:
+    return sha256_of(Path(path))
 
 
 def newest_release(as_of: dt.date | None = None, log_path: Path = DATA_LOG) -> tuple[str, dt.date] | None:

@@ -17,7 +17,6 @@ callers have always imported them.
 from __future__ import annotations
 
 import os
-import sys
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property, partial
@@ -27,17 +26,18 @@ import pandas as pd
 
 from analysis_helpers.core.errors import DataValidationError
 from analysis_helpers.core.paths import DEFAULT_RELEASE
-from analysis_helpers.data import ees_csv, geography, parquet_cache, periods, symbols
+from analysis_helpers.data import parquet_cache
 from analysis_helpers.data.ees_csv import FileSchema, ReleaseFile, parse_ees_csv
 from analysis_helpers.data.periods import parse_time_period
-from analysis_helpers.data.provenance import publication_date, verify_raw_file
+from analysis_helpers.data.provenance import is_listed, publication_date, verify_raw_file
 from analysis_helpers.data.symbols import SYMBOLS
 
 __all__ = ["FileSchema", "Release", "ReleaseFile", "SYMBOLS", "open_release", "parse_ees_csv", "parse_time_period"]
 
-#: Hash of the code that turns a release member into a parsed table: part of
-#: every parquet cache file's name, so editing the reader invalidates the cache.
-READER_CODE = parquet_cache.source_hash(ees_csv, symbols, periods, geography, parquet_cache, sys.modules[__name__])
+#: The most a release member may hold once unzipped (DfE's largest is about 11 MB): a member the zip's directory
+#: says is larger is refused before it is read, and no read takes more than this, whatever the directory says.
+MAX_MEMBER_BYTES = 512 * 1024 * 1024
+_CHUNK = 1 << 20
 
 
 class Release:
@@ -51,6 +51,9 @@ class Release:
         registered checksum list, against that list.
     cache : bool
         Cache parsed files as parquet in the cache folder (default True).
+
+    ``published`` is the release's publication date from the data log or its checksum list; ``listed`` is False
+    for a file outside ``data/raw`` whose SHA-256 no log records (an *unlisted release*, which has no date).
     """
 
     def __init__(self, path: os.PathLike | str = DEFAULT_RELEASE, cache: bool = True):
@@ -59,7 +62,8 @@ class Release:
             raise DataValidationError(f"{self.path}: release not found (expected a DfE release zip or folder)")
         self.sha256 = verify_raw_file(self.path)
         self.cache = cache
-        self.published = publication_date(self.path)
+        self.published = publication_date(self.path)  # None for an unlisted release: never borrowed by its file name
+        self.listed = is_listed(self.path)
         self._parsed: dict[tuple[str, FileSchema | None], ReleaseFile] = {}
 
     def __repr__(self) -> str:
@@ -97,12 +101,37 @@ class Release:
                 f"{self.path.name}: has no file {name!r} (files: {', '.join(sorted(self.members)) or 'none'})"
             )
         if self.path.is_dir():
-            return (self.path / member).read_bytes()
+            path = self.path / member
+            self._check_size(name, path.stat().st_size)
+            with open(path, "rb") as stream:
+                return self._bounded(name, stream)
         try:
             with zipfile.ZipFile(self.path) as archive:
-                return archive.read(member)
+                info = archive.getinfo(member)
+                self._check_size(name, info.file_size)  # from the zip's central directory, before anything is inflated
+                with archive.open(info) as stream:
+                    return self._bounded(name, stream)
         except (zipfile.BadZipFile, EOFError, OSError) as exc:
             raise DataValidationError(f"{self.label(name)}: cannot be read from the zip ({exc}); the file may be truncated") from exc
+
+    def _check_size(self, name: str, size: int) -> None:
+        """Refuse, in one line, a member larger than :data:`MAX_MEMBER_BYTES` once unzipped."""
+        if size > MAX_MEMBER_BYTES:
+            raise DataValidationError(
+                f"{self.label(name)}: {size:,} bytes once unzipped, more than the {MAX_MEMBER_BYTES:,} bytes a release file may hold; "
+                "it was not read (is this DfE's release as published?)"
+            )
+
+    def _bounded(self, name: str, stream) -> bytes:
+        """A member's bytes, read a block at a time and never more than :data:`MAX_MEMBER_BYTES` (the stated size may lie)."""
+        blocks, total = [], 0
+        while block := stream.read(min(_CHUNK, MAX_MEMBER_BYTES + 1 - total)):
+            blocks.append(block)
+            total += len(block)
+            if total > MAX_MEMBER_BYTES:
+                raise DataValidationError(f"{self.label(name)}: more than the {MAX_MEMBER_BYTES:,} bytes a release file may hold "
+                                          "once unzipped, though its entry said less; reading stopped (is this DfE's release as published?)")
+        return b"".join(blocks)
 
     def read(self, name: str, schema: FileSchema | None = None) -> ReleaseFile:
         """Parse one file of the release (kept in memory; from the parquet cache when valid)."""
@@ -125,20 +154,22 @@ class Release:
         """Where the parsed file is cached (None without a cache)."""
         if not self.cache:
             return None
-        return parquet_cache.cache_file("schema" if schema else "plain", self.sha256, READER_CODE, f"{name}.parquet")
+        return parquet_cache.cache_file("schema" if schema else "plain", self.sha256, f"{name}.parquet")
 
     def _read(self, name: str, schema: FileSchema | None) -> ReleaseFile:
         cache_path = self.cache_path(name, schema)
         symbol_loader = partial(self._symbols_for, name, schema)
-        if cache_path is not None and cache_path.exists():
-            try:
-                return ReleaseFile(name=name, source=self.label(name), data=parquet_cache.from_parquet(cache_path), symbol_loader=symbol_loader)
-            except Exception:  # a damaged cache is rebuilt, never trusted
-                cache_path.unlink(missing_ok=True)
-        parsed = parse_ees_csv(self.read_bytes(name), self.label(name), schema)
-        if cache_path is not None:
-            parquet_cache.to_parquet(parsed.data, cache_path)
-        return parsed
+        if cache_path is None:
+            return parse_ees_csv(self.read_bytes(name), self.label(name), schema)
+        parsed: list[ReleaseFile] = []
+
+        def build() -> pd.DataFrame:
+            parsed.append(parse_ees_csv(self.read_bytes(name), self.label(name), schema))
+            return parsed[0].data
+
+        required = (*schema.geography, *schema.filters, *schema.indicators) if schema else ()
+        data = parquet_cache.cached_frame(cache_path, build, required=required)  # verified: a damaged cache is rebuilt
+        return parsed[0] if parsed else ReleaseFile(name=name, source=self.label(name), data=data, symbol_loader=symbol_loader)
 
     def _symbols_for(self, name: str, schema: FileSchema | None) -> pd.DataFrame:
         return parse_ees_csv(self.read_bytes(name), self.label(name), schema).symbols

@@ -17,16 +17,14 @@ Columns (exactly, in this order)::
 
 The table is built once per release in a process and cached as parquet
 (:mod:`~analysis_helpers.data.parquet_cache`) under the release's SHA-256, the
-package version and a hash of every source file of the layers that build it
-(``core``, ``data``, ``domain``), and named by the release file (its rows'
+package version and a hash of the package's code, checked against its checksum
+and columns on every read, and named by the release file (its rows'
 ``source`` says which file they came from): each notebook kernel of a run reads it
 instead of building it again, and an edit to any of that code is never served
 a stale table.
 """
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -49,10 +47,6 @@ from analysis_helpers.domain.measures import (
 #: Inner and Outer London (E13…), which some files publish instead of London (E12000007).
 INNER_OUTER_LONDON = ("E13000001", "E13000002")
 LONDON = "E12000007"
-
-#: The code the table is built by: every source file of the core, data and domain layers (see the module docstring).
-_PACKAGE = Path(__file__).resolve().parents[1]
-KPI_CODE = parquet_cache.source_hash(*sorted(p for layer in ("core", "data", "domain") for p in (_PACKAGE / layer).glob("*.py")))
 
 KPI_COLUMNS = [
     "area_code",
@@ -93,10 +87,10 @@ def kpi_table(release: Release | None = None) -> pd.DataFrame:
             table = table.sort_values(["_level", "area_name", "measure", "period_end"], kind="stable")
             return table.drop(columns="_level").reset_index(drop=True)[KPI_COLUMNS]
 
-        if release.cache:  # a damaged cache is rebuilt, never trusted (cached_frame)
+        if release.cache:  # verified on read: a damaged cache is rebuilt, never trusted (cached_frame)
             # named by the file too: its rows' ``source`` names it, and the same bytes may be stored under another name
-            cached = parquet_cache.cache_file("kpis", release.sha256, KPI_CODE, f"{release.path.name}.kpi_table.parquet")
-            release._kpis = parquet_cache.cached_frame(cached, build)[KPI_COLUMNS]
+            cached = parquet_cache.cache_file("kpis", release.sha256, f"{release.path.name}.kpi_table.parquet")
+            release._kpis = parquet_cache.cached_frame(cached, build, columns=KPI_COLUMNS)
         else:
             release._kpis = build()
     return release._kpis

@@ -14,6 +14,12 @@ each area's ``index.pdf`` unless ``pdf=False``. When all have finished,
 ``reports/<quarter>/index.html`` lists every area reviewed for the quarter with
 its headline KPIs and links (:mod:`.quarter_index`), and each area of this batch
 that failed, with its error.
+
+An ``--out`` that cannot be written is refused in one line before any worker
+starts. Each worker follows the batch's process (:func:`.processes.follow_parent`):
+it leaves Ctrl+C to the command line and dies, with its kernels and browser,
+when the batch's process dies. Interrupted, a batch starts no other area and
+stops its workers rather than waiting for their areas to finish.
 """
 
 from __future__ import annotations
@@ -30,11 +36,14 @@ from pathlib import Path
 from tqdm import tqdm
 
 from analysis_helpers.core.errors import ParameterError, SendReviewError, UnknownAreaError
-from analysis_helpers.core.paths import REPORTS_DIR
+from analysis_helpers.core.paths import REPORTS_DIR, local_dir
+from analysis_helpers.data.feed_names import check_feed_names
 from analysis_helpers.data.release import open_release
 from analysis_helpers.domain.areas import Area
 from analysis_helpers.domain.kpis import areas_for
+from analysis_helpers.pipeline.folders import disk_error, writable_folder
 from analysis_helpers.pipeline.kernels import KernelPool
+from analysis_helpers.pipeline.processes import follow_parent
 from analysis_helpers.pipeline.quarter_index import write_quarter_index
 from analysis_helpers.pipeline.quarters import resolve_run_parameters, warn_if_stale
 from analysis_helpers.pipeline.report import REVIEW_NOTEBOOKS, check_release_public, run_quarterly
@@ -177,33 +186,52 @@ def run_batch(
         check_release_public(Path(release), q, day)
     warn_if_stale(day)
     chosen = select_areas(spec, release)
+    # once, before any worker starts: a feed named for no area is refused, not ignored by every area
+    check_feed_names((a.slug for a in areas_for(open_release(release))), Path(local) if local else local_dir())
     if local is not None and Path(local).is_file() and len(chosen) > 1:
         raise ParameterError(f"--local {local} is one feed file, which every area of the batch would read as its own; "
                              "give a folder of feeds named by area (kent.csv, essex.csv, ...)")
     out = Path(out_dir) if out_dir else REPORTS_DIR
+    writable_folder(out / str(q))  # an --out that is a file or read-only: one line, not a failure an area
     workers = max(1, jobs or os.cpu_count() or 1)
     results: list[AreaResult] = []
     bar = None
     if progress:
         bar = tqdm(total=len(chosen), unit="area", desc=f"{q}", dynamic_ncols=True)
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = [
-            pool.submit(_run_one, a.name, a.slug, str(q), as_of, str(out), str(release) if release else None,
-                        str(local) if local else None, details, pdf)
-            for a in chosen
-        ]
-        for future in as_completed(futures):
-            result = future.result()
-            results.append(result)
-            if not result.ok:
-                log.info("%s failed: %s", result.area, result.error)
+    # each worker follows this process: it ignores Ctrl+C (answered here) and stops, with its kernels and browser, when this process dies
+    with ProcessPoolExecutor(max_workers=workers, initializer=follow_parent) as pool:
+        try:
+            futures = [
+                pool.submit(_run_one, a.name, a.slug, str(q), as_of, str(out), str(release) if release else None,
+                            str(local) if local else None, details, pdf)
+                for a in chosen
+            ]
+            for future in as_completed(futures):
+                result = future.result()
+                results.append(result)
+                if not result.ok:
+                    log.info("%s failed: %s", result.area, result.error)
+                if bar is not None:
+                    bar.set_postfix_str(f"{result.area}: {'ok' if result.ok else 'FAILED'}")
+                    bar.update(1)
+        except BaseException:  # interrupted: start no other area, and stop the workers' areas rather than wait for them
+            pool.shutdown(wait=False, cancel_futures=True)
+            _stop_workers(pool)
+            raise
+        finally:
             if bar is not None:
-                bar.set_postfix_str(f"{result.area}: {'ok' if result.ok else 'FAILED'}")
-                bar.update(1)
-    if bar is not None:
-        bar.close()
+                bar.close()
     order = {a.name: i for i, a in enumerate(chosen)}
     results.sort(key=lambda r: order[r.area])
-    index = write_quarter_index(out / str(q), failures={r.area: r.error for r in results if not r.ok})
+    try:
+        index = write_quarter_index(out / str(q), failures={r.area: r.error for r in results if not r.ok})
+    except OSError as exc:
+        raise disk_error(exc, f"the index of {q}'s reviews") from exc
     return results, index
 
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Send each worker SIGTERM: it stops its own kernels and browser and exits (:func:`.processes.follow_parent`)."""
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        if process.is_alive():
+            process.terminate()

@@ -1,4 +1,10 @@
-"""Export an executed notebook to the HTML page a reviewer reads: no code, no network, a real title."""
+"""Export an executed notebook to the HTML page a reviewer reads: no code, no network, a real title.
+
+The page carries a Content-Security-Policy (:data:`CSP`) that lets it run no script, load no frame, object or
+remote file, and submit no form: its images are ``data:`` URIs and its styles inline, so it looks the same with
+scripts blocked. Text from input files is escaped where it is written (:mod:`analysis_helpers.core.safe_text`);
+the policy is the second wall, should any escape ever be missed.
+"""
 
 from __future__ import annotations
 
@@ -25,6 +31,10 @@ _EXTERNAL = re.compile(r"<(script|link)\b[^>]*\b(src|href)=[\"']https?://[^>]*>(
 _CONTENTS = re.compile(r'<nav\b[^>]*\bclass="send-contents"[^>]*>\s*</nav>')
 _H2 = re.compile(r'<h2 id="([^"]+)">(.*?)</h2>', re.DOTALL)
 _idle_exporters: queue.SimpleQueue = queue.SimpleQueue()
+#: What the page may load and run: inline styles, data: images and fonts; no script, frame, object, remote file or form.
+CSP = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:; script-src 'none'; "
+       "frame-src 'none'; child-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'")
+_HEAD = re.compile(r"<head\b[^>]*>", re.IGNORECASE)
 
 _REPORT_CSS = """
 .send-table { border-collapse: collapse; margin: 0.5em 0 1.2em; font-size: 0.92rem; }
@@ -72,6 +82,15 @@ def fill_contents(body: str) -> str:
     return body[: empty.start()] + (nav if links else "") + body[empty.end():]
 
 
+def with_csp(body: str) -> str:
+    """The page with :data:`CSP` as the first element of its ``<head>``, before anything it governs."""
+    head = _HEAD.search(body)
+    if head is None:
+        raise ValueError("the exported page has no <head>: nowhere to put its Content-Security-Policy")
+    meta = f'\n<meta http-equiv="Content-Security-Policy" content="{CSP}">'
+    return body[: head.end()] + meta + body[head.end():]
+
+
 def page_title(notebook: Path, area_name: str, quarter) -> str:
     """``SEND quarterly review: Kent, 2025-Q3``."""
     return f"{TITLES.get(notebook.stem, notebook.stem)}: {area_name}, {quarter}"
@@ -113,6 +132,7 @@ def export_html(executed: Path, html_path: Path, title: str | None = None) -> No
     body = _EXTERNAL.sub("", body)
     body = _REMOTE_MODULE.sub("", body)
     body = body.replace("<html>", '<html lang="en">', 1)
+    body = with_csp(body)
     body = body.replace("</style>", _REPORT_CSS + "</style>", 1)
     body = fill_contents(body)
     html_path.write_text(body, encoding="utf-8")

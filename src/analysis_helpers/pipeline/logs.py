@@ -43,6 +43,14 @@ class _ConsoleHandler(logging.StreamHandler):
         return getattr(record, "console", True) and super().filter(record)
 
 
+class _RunLogHandler(logging.FileHandler):
+    """``run.log``'s handler: a record it cannot write (a full disk) is dropped, not printed as a traceback on stderr;
+    the run meets the same error itself and stops with one line naming it."""
+
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - logging's name
+        pass
+
+
 def configure_console(level: str = "default") -> None:
     """Show records of ``level`` (``quiet``, ``default`` or ``verbose``) and above on stderr; idempotent."""
     for name, least in LOGGERS.items():
@@ -60,7 +68,7 @@ def configure_console(level: str = "default") -> None:
 @contextmanager
 def run_log(path: Path) -> Iterator[logging.Logger]:
     """Write the package's records (information and up), Python warnings and papermill's warnings to ``path`` while the block runs."""
-    handler = logging.FileHandler(path, mode="w", encoding="utf-8")
+    handler = _RunLogHandler(path, mode="w", encoding="utf-8")
     handler.setLevel(logging.INFO)
     handler.setFormatter(logging.Formatter(FILE_FORMAT, datefmt="%Y-%m-%dT%H:%M:%S"))
     previous = {name: logging.getLogger(name).level for name in LOGGERS}

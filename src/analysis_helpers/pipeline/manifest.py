@@ -1,9 +1,11 @@
 """``manifest.json``: everything needed to reproduce or audit a run.
 
-Parameters, the files the run reads (release, long history, neighbour list,
+Parameters, the DfE release (its SHA-256, its logged publication date, or ``unlisted release (sha256 …)``
+when no log records it), the files the run reads (release, long history, neighbour list,
 DSG table, the area's local feed, the council-measures catalogue, targets, area facts,
 data log), each of those inputs once with its SHA-256 and publication date (no
-other stored file: a run with ``--local other.csv`` does not list ``data/local/kent.csv``), the local feed's validation notes, package
+other stored file: a run with ``--local other.csv`` does not list ``data/local/kent.csv``), the local feed's validation notes,
+each cache the run read or wrote (its file, SHA-256 and whether it was read, built or rebuilt), package
 versions, the git commit, the run date (from which a default quarter is
 resolved), start and end times and each notebook's seconds.
 """
@@ -19,7 +21,7 @@ from pathlib import Path
 
 from analysis_helpers.core.paths import PROJECT_ROOT, shown_path
 from analysis_helpers.core.vintage import today
-from analysis_helpers.data.provenance import input_files, publication_date, sha256_of
+from analysis_helpers.data.provenance import input_files, is_listed, publication_date, sha256_of, unlisted_label
 from analysis_helpers.pipeline.quarters import Quarter
 
 PACKAGES = ("analysis_helpers", "pandas", "numpy", "pyarrow", "matplotlib", "scipy", "statsmodels", "papermill", "nbconvert", "nbformat",
@@ -35,6 +37,7 @@ def build_manifest(
     read: list[Path] | None = None,
     feed_notes: list[str] | None = None,
     pdf_seconds: float | None = None,
+    caches: list[dict] | None = None,
 ) -> dict:
     """Everything needed to reproduce or audit a run (see the module docstring).
 
@@ -46,10 +49,12 @@ def build_manifest(
         "run_date": today().isoformat(),  # the date the default quarter is resolved from (SEND_REVIEW_TODAY fixes it)
         "parameters": parameters,
         "files_read": [shown_path(p) for p in (read or [])],
+        "release": _release(Path(release)),
         "inputs": [
             {"path": shown_path(p), "sha256": sha256_of(p), "published": _iso(publication_date(p))} for p in inputs if p.exists()
         ],
         "feed_notes": list(feed_notes or []),
+        "caches": list(caches or []),  # each cache the run read or wrote, with its SHA-256 and whether it was rebuilt
         "packages": {name: _version(name) for name in PACKAGES},
         "python": platform.python_version(),
         "git_commit": _git_commit(),
@@ -66,6 +71,15 @@ def write_manifest(manifest: dict, folder: Path) -> Path:
     return path
 
 
+
+
+def _release(path: Path) -> dict | None:
+    """The DfE release the run read: its checksum, its logged publication date, and whether a log records it at all."""
+    if not path.exists():
+        return None
+    sha, listed = sha256_of(path), is_listed(path)
+    return {"path": shown_path(path), "sha256": sha, "published": _iso(publication_date(path)), "listed": listed,
+            "label": f"DfE release {path.name}" if listed else unlisted_label(sha)}
 
 
 def _iso(day: dt.date | None) -> str | None:

@@ -28,6 +28,7 @@ from analysis_helpers.core.errors import ParameterError
 from analysis_helpers.core.paths import DEFAULT_RELEASE, PROJECT_ROOT, from_root, local_dir
 from analysis_helpers.core.paths import targets_file as default_targets_file
 from analysis_helpers.core.vintage import public_by
+from analysis_helpers.data.feed_names import check_feed_names
 from analysis_helpers.data.inputs import feed_file, files_read
 from analysis_helpers.data.local_feed import area_feed
 from analysis_helpers.data.neighbours import check_vintage
@@ -155,6 +156,7 @@ def validate(
     local_path = from_root(local) if local else local_dir()
     if local and not local_path.exists():
         raise ParameterError(f"local {local} does not exist; give an existing feed file (.csv/.xlsx) or folder")
+    check_feed_names((a.slug for a in areas), local_path)  # a feed named for no area stops here, in one line
     feed = area_feed(found.slug, local_path)  # a broken feed stops here with the validator's message
     return RunContext(
         area=found, areas=areas, release=opened, neighbours=vintage, as_of=day, local=local_path, feed=feed,

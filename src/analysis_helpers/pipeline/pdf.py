@@ -7,7 +7,9 @@ the print rules of :mod:`.html` keeping charts and table rows whole.
 
 The browser is the system one (``$CHROMIUM``, else ``chromium``,
 ``chromium-browser``, ``google-chrome`` on the PATH); nothing is downloaded.
-The page is printed offline: any request other than the file itself is refused.
+The page is printed offline: any request other than the page's own file and ``data:`` URIs is refused
+(:func:`allowed`), so neither a remote address nor another local file (an ``<iframe src=file:///...>`` that
+got past every escape and the page's Content-Security-Policy) can reach the PDF.
 One browser is started per process and reused, so a batch worker pays its
 start-up once rather than once an area; it lives on a thread of its own, so a
 run started from JupyterLab (where an asyncio loop is running) prints too.
@@ -27,6 +29,7 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 from analysis_helpers.core.errors import ReportError
+from analysis_helpers.pipeline.folders import file_mode
 
 #: Environment variable naming the browser to print with; otherwise the first of CANDIDATES on the PATH.
 CHROMIUM_ENV = "CHROMIUM"
@@ -68,7 +71,7 @@ def write_pdf(html_path: Path, pdf_path: Path) -> None:
     os.close(handle)
     try:
         _printer().run(lambda: _print(executable, Path(html_path), partial))
-        os.chmod(partial, 0o644)  # mkstemp makes it private; a report is for reading
+        os.chmod(partial, file_mode())  # mkstemp makes it private; a report is for reading (0644 under umask 0022)
         os.replace(partial, pdf_path)
     except Exception as exc:  # Playwright's errors: the browser would not start, the page would not print, ...
         _printer().run(_close)
@@ -80,12 +83,18 @@ def write_pdf(html_path: Path, pdf_path: Path) -> None:
             os.remove(partial)
 
 
+def allowed(url: str, page_url: str) -> bool:
+    """May the printed page load ``url``? Only itself (``page_url``) and ``data:`` URIs."""
+    return url.startswith("data:") or url.split("#", 1)[0] == page_url
+
+
 def _print(executable: str, html_path: Path, pdf_path: str) -> None:
     """Open the page offline in this process's browser and print it (runs on the printer thread)."""
     page = _browser(executable).new_page()
+    own = html_path.resolve().as_uri()
     try:
-        page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(("file:", "data:")) else route.abort())
-        page.goto(html_path.resolve().as_uri(), wait_until="load")
+        page.route("**/*", lambda route: route.continue_() if allowed(route.request.url, own) else route.abort())
+        page.goto(own, wait_until="load")
         page.emulate_media(media="print")
         page.pdf(path=pdf_path, print_background=True, display_header_footer=True, header_template="<span></span>",
                  footer_template=FOOTER, **PAGE)

@@ -3,7 +3,10 @@
 Each review leaves ``headline.json`` beside its ``index.html``: the executive
 summary's measure, KPI, latest figure and status for every row, read from the
 executed review notebook (the output :func:`analysis_helpers.reporting.sections.headline`
-displays in a cell readers never see). The index is built from those files, so
+displays in a cell readers never see). The index is built from those files, in
+folders whose ``manifest.json`` is whole (it is written last), skipping
+folders whose names start with a dot (a run's temporary folder, or one a killed
+run left: issue 24 found a second Kent listed from one), so
 it lists every area reviewed for the quarter, whether by ``send-review run`` or
 by a batch, and a batch adds a row for each area that failed, with its error.
 
@@ -16,7 +19,6 @@ the order to a screen reader). The page is written whole or not at all.
 from __future__ import annotations
 
 import datetime as dt
-import html
 import json
 import os
 import re
@@ -26,10 +28,14 @@ from pathlib import Path
 
 import nbformat
 
+from analysis_helpers.core.safe_text import html_text
 from analysis_helpers.domain.measures import BY_NAME
+from analysis_helpers.pipeline.folders import file_mode
 from analysis_helpers.reporting.sections import HEADLINE_MIME
 
 HEADLINE_FILE = "headline.json"
+#: Written last by a run (:mod:`.manifest`): a folder without a whole one is not a finished review.
+MANIFEST_FILE = "manifest.json"
 #: KPIs the index shows for every area, in order (the first row of each measure in the executive summary).
 INDEX_MEASURES = ("ehcp_issued_within_20_weeks_pct", "ehcp_caseload_mainstream_pct", "ehc_requests_refused_pct")
 _NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?")
@@ -80,6 +86,8 @@ def write_quarter_index(folder: Path, failures: dict[str, str] | None = None) ->
     folder.mkdir(parents=True, exist_ok=True)
     records = []
     for path in sorted(folder.glob(f"*/{HEADLINE_FILE}")):
+        if path.parent.name.startswith(".") or not _complete(path.parent):
+            continue  # a run's temporary folder, or one a killed run left: not a review (see the module docstring)
         try:
             records.append((path.parent.name, json.loads(path.read_text(encoding="utf-8"))))
         except (OSError, ValueError):
@@ -112,9 +120,18 @@ Index written {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC. Each figure and stat
     handle, partial = tempfile.mkstemp(dir=folder, prefix=".index-", suffix=".tmp")
     with os.fdopen(handle, "w", encoding="utf-8") as out:
         out.write(page)
-    os.chmod(partial, 0o644)  # mkstemp makes it private; a report is for reading
+    os.chmod(partial, file_mode())  # mkstemp makes it private; a report is for reading (0644 under umask 0022)
     os.replace(partial, folder / "index.html")
     return folder / "index.html"
+
+
+def _complete(review: Path) -> bool:
+    """A review folder whose run finished: its ``manifest.json`` (written last) is whole."""
+    try:
+        manifest = json.loads((review / MANIFEST_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(manifest, dict) and "finished" in manifest
 
 
 def _row(slug: str, record: dict, folder: Path) -> list[tuple[str, object]]:
@@ -144,4 +161,4 @@ def _number(text: str) -> object:
 
 
 def _esc(text: str) -> str:
-    return html.escape(str(text), quote=True)
+    return html_text(text)

@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis_helpers.core.small_numbers import MIN_DENOMINATOR, SMALL_COUNT_MAX, is_small_count
+from analysis_helpers.core.small_numbers import MIN_DENOMINATOR, SMALL_COUNT_MAX, figure_hidden, is_small_count
 
 __all__ = ["MIN_DENOMINATOR", "SMALL", "SMALL_COUNT_MAX", "SUPPRESSED", "apply", "is_small_count", "plottable"]
 
@@ -59,12 +59,8 @@ def apply(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def plottable(frame: pd.DataFrame) -> pd.DataFrame:
-    """Rows safe to draw: small counts and small-denominator rates are left out."""
-    keep = []
-    for _, row in frame.iterrows():
-        small_rate = row.get("unit") == "pct" and (
-            (not pd.isna(row.get("denominator")) and row["denominator"] < MIN_DENOMINATOR) or is_small_count(row.get("numerator"))
-        )
-        small_count = row.get("unit") == "count" and is_small_count(row.get("value"))
-        keep.append(not (small_rate or small_count))
+    """Rows safe to draw, or to name in a sentence or a title: every row the one rule
+    (:func:`~analysis_helpers.core.small_numbers.figure_hidden`) hides is left out."""
+    keep = [not figure_hidden(row.get("unit"), row.get("value"), row.get("numerator"), row.get("denominator"))
+            for _, row in frame.iterrows()]
     return frame[keep]

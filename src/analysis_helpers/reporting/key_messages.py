@@ -28,6 +28,7 @@ from analysis_helpers.analysis.compare import MIN_CHANGE_DENOMINATOR, compare
 from analysis_helpers.analysis.outlook import Outlook
 from analysis_helpers.analysis.status import AMBER, GREEN, MET, MISSED, NOT_YET_KNOWN, RED, judged_figure, rag_status
 from analysis_helpers.core.formatting import fmt_fraction, fmt_month, fmt_size, fmt_value, ordinal
+from analysis_helpers.core.safe_text import md_text
 from analysis_helpers.data.release import Release
 from analysis_helpers.domain.areas import Area
 from analysis_helpers.domain.measures import BY_NAME
@@ -107,8 +108,9 @@ def key_messages(area: Area, outlooks: list[Outlook], release: Release, dfe_publ
 
 
 def _label(outlook: Outlook) -> str:
-    """The status table's label for the target's KPI, for use mid-sentence (its unit suffix dropped)."""
-    return phrase(kpi_label(outlook.measure, outlook.target).replace(" (£m)", ""))
+    """The status table's label for the target's KPI, for use mid-sentence (its unit suffix dropped); a message is
+    Markdown, and a council measure's label comes from the catalogue file, so it is escaped."""
+    return md_text(phrase(kpi_label(outlook.measure, outlook.target).replace(" (£m)", "")))
 
 
 def _section(outlook: Outlook) -> str:

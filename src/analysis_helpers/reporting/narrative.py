@@ -3,7 +3,9 @@
 Every function takes computed tables (from :mod:`~analysis_helpers.analysis.compare`,
 :mod:`~analysis_helpers.domain.kpis` or an outlook) and returns text, so a
 notebook's narrative changes when the data changes. Numbers are written by
-:mod:`analysis_helpers.core.formatting`.
+:mod:`analysis_helpers.core.formatting`; a sentence is Markdown, and any text in it
+that came from a file (a feed's basis, a target's denominator or id) is escaped
+by :func:`analysis_helpers.core.safe_text.md_text`.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from analysis_helpers.core.formatting import (
     fmt_value,
     ordinal,
 )
+from analysis_helpers.core.safe_text import md_text
 from analysis_helpers.data.local_feed import LOCAL_MEASURES
 from analysis_helpers.domain.measures import BY_NAME, get_measure
 from analysis_helpers.reporting import disclosure
@@ -170,7 +173,7 @@ def outlook_sentence(outlook) -> str:
         t = outlook.target
         parts.append(
             f"Target: {fmt_value(t.target_value, unit)} by {t.target_date:%B %Y} "
-            f"({'date assumed' if t.date_assumed else 'date stated'}; {t.denominator or 'population as published'})."
+            f"({'date assumed' if t.date_assumed else 'date stated'}; {md_text(t.denominator) or 'population as published'})."
         )
         if not pd.isna(s["gap_pp"]) and abs(s["gap_pp"]) < 0.05:
             parts.append(f"In {s['latest_period']} it was on the required trajectory ({fmt_value(s['required_now'], unit)}).")
@@ -199,7 +202,7 @@ def outlook_sentence(outlook) -> str:
             else:
                 parts.append(f"Projected to reach it in {s['reached_median']} (80% interval {s['reached_early']}–{s['reached_late'] or 'beyond horizon'}).")
     if outlook.note and outlook.projection is None:
-        parts.append(outlook.note[0].upper() + outlook.note[1:] + ".")
+        parts.append(md_text(outlook.note[0].upper() + outlook.note[1:]) + ".")  # it may quote a target's id
     return " ".join(parts)
 
 
@@ -320,7 +323,7 @@ def budget_sentence(deficit: pd.DataFrame, target, feed: pd.DataFrame) -> str:
     parts = []
     if len(outturns):
         last = outturns.iloc[-1]
-        parts.append(f"Latest published deficit: {fmt_gbp_m(last['value'])} ({last['period']}; {last['basis']}).")
+        parts.append(f"Latest published deficit: {fmt_gbp_m(last['value'])} ({last['period']}; {md_text(last['basis'])}).")
     if len(forecasts):
         f = forecasts.iloc[-1]
         parts.append(f"Latest forecast: {fmt_gbp_m(f['value'])} for {f['period']} (a forecast, not an outturn).")

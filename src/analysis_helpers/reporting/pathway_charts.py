@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from analysis_helpers.core.safe_text import chart_text
 from analysis_helpers.reporting.charts import HIGHLIGHT, PALETTE, finish, wrap_label
 
 #: Comparator markers beside the area's dot: (table column, legend label, colour, marker).
@@ -144,8 +145,8 @@ def who_waits_chart(groups: pd.DataFrame, *, area_name: str, area_pct: float, ti
     axes[0, 0].annotate(f"{area_name} overall {area_pct:.1f}%", (area_pct, 1), xycoords=("data", "axes fraction"),
                         xytext=(4, 2), textcoords="offset points", fontsize=8.5, color=PALETTE[1], va="bottom")
     width, _ = fig.get_size_inches()
-    fig.suptitle(wrap_label(title, 0.95 * width, 12), fontweight="bold", fontsize=12, x=0.01, ha="left")
+    fig.suptitle(wrap_label(chart_text(title), 0.95 * width, 12), fontweight="bold", fontsize=12, x=0.01, ha="left")
     axes[-1, 0].set_xlabel(wrap_label("EHC plans issued within 20 weeks, exceptions included (%), with 95% intervals", 0.8 * width))
-    fig.text(0.01, 0.005, f"Source: {source}", fontsize=8.5, color="#505050", ha="left", va="bottom")
+    fig.text(0.01, 0.005, f"Source: {chart_text(source)}", fontsize=8.5, color="#505050", ha="left", va="bottom")
     fig.set_layout_engine("constrained", rect=(0, 0.03, 1, 0.97))
     return fig

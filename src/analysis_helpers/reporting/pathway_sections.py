@@ -18,6 +18,7 @@ from analysis_helpers.analysis.pathway import BALANCING, CLOCKS, pathway_table, 
 from analysis_helpers.analysis.who_waits import who_waits_for
 from analysis_helpers.core.errors import ParameterError
 from analysis_helpers.core.formatting import fmt_count, fmt_fraction, fmt_interval, fmt_p, fmt_pct, fmt_points, ordinal
+from analysis_helpers.core.safe_text import md_text, plain
 from analysis_helpers.domain.measures import CEASED_REASONS, PERSONAL_BUDGETS, PRIMARY_NEEDS, get_measure
 from analysis_helpers.reporting import charts, narrative, pathway_charts, tables
 
@@ -46,7 +47,7 @@ def pathway_sentences(table: pd.DataFrame, area_name: str) -> list[str]:
     for _, row in table.iterrows():
         if pd.isna(row["value"]):
             out.append(f"*{row['stage']}*: no figure for {area_name} in {row['period']}"
-                       + (f" ({row['note']})." if row["note"] else "."))
+                       + (f" ({md_text(row['note'])})." if row["note"] else "."))
             continue
         words = (f"*{row['stage']}* ({row['period']}): {fmt_pct(row['value'])} "
                  f"({fmt_fraction(row['numerator'], row['denominator'])}; 95% CI {fmt_interval(row['ci_low'], row['ci_high'])})")
@@ -87,7 +88,7 @@ def pathway(run, source: str) -> list:
     title = pathway_title(table, run.area.name)
     fig = pathway_charts.pathway_chart(table, area_name=run.area.name, title=title, source=source)
     sentences = pathway_sentences(table, run.area.name)
-    return [HTML(charts.figure_html(fig, alt=title + ". " + " ".join(s.replace("*", "") for s in sentences))),
+    return [HTML(charts.figure_html(fig, alt=title + ". " + " ".join(plain(s) for s in sentences))),
             Markdown("\n".join(f"* {s}" for s in sentences)),
             HTML(tables.to_html(pathway_display(table), caption=f"{run.area.name}: the EHC pathway's statutory clocks"))]
 
@@ -211,14 +212,15 @@ def who_waits_sentences(groups: pd.DataFrame, area_name: str, period: str) -> li
                "(two-proportion tests, Holm-adjusted within each topic at 5%):"]
         for _, g in flagged.iterrows():
             side = "less" if g["gap_points"] < 0 else "more"
-            out.append(f"{group_words(g['topic'], g['group'])[:1].upper()}{group_words(g['topic'], g['group'])[1:]}: {fmt_pct(g['group_pct'])} ({fmt_fraction(g['numerator'], g['denominator'])}; "
+            words = md_text(group_words(g["topic"], g["group"]))  # DfE's group names, from the release file
+            out.append(f"{words[:1].upper()}{words[1:]}: {fmt_pct(g['group_pct'])} ({fmt_fraction(g['numerator'], g['denominator'])}; "
                        f"95% CI {fmt_interval(g['ci_low_pct'], g['ci_high_pct'])}) within 20 weeks, {side} often than the rest "
                        f"of the area ({fmt_pct(g['rest_pct'])}; adjusted {fmt_p(g['p_adjusted'])})"
                        + (f"; the same group in England: {fmt_pct(g['england_pct'])}" if pd.notna(g.get("england_pct")) else "") + ".")
     hidden = groups[~groups["shown"]]
     if len(hidden):
         out.append(f"Not shown ({len(hidden)} groups: fewer than 10 plans, 1 to 4 on time, one that would give such a group away, or not published by DfE): "
-                   + ", ".join(f"{t} {g}" for t, g in zip(hidden["topic"], hidden["group"], strict=True)) + ".")
+                   + ", ".join(md_text(f"{t} {g}") for t, g in zip(hidden["topic"], hidden["group"], strict=True)) + ".")
     return out
 
 
@@ -263,7 +265,8 @@ def who_waits(run, source: str) -> list:
                  f"of plans within 20 weeks, against {fmt_pct(area_pct)} overall")
     fig = pathway_charts.who_waits_chart(groups, area_name=run.area.name, area_pct=area_pct, title=title, source=source)
     sentences = who_waits_sentences(groups, run.area.name, period)
-    return [HTML(charts.figure_html(fig, alt=title + ". " + " ".join(sentences))), Markdown("\n".join(f"* {s}" for s in sentences))]
+    return [HTML(charts.figure_html(fig, alt=title + ". " + " ".join(plain(s) for s in sentences))),
+            Markdown("\n".join(f"* {s}" for s in sentences))]
 
 
 # -- the details page: every comparator, ceased plans and personal budgets -------------------------------------------

@@ -24,9 +24,11 @@ from analysis_helpers.analysis.trajectory import plan_milestones, required_path
 from analysis_helpers.core.formatting import fmt_date, fmt_pct, fmt_value
 from analysis_helpers.core.intervals import funnel_position
 from analysis_helpers.core.paths import NOTEBOOKS_DIR, PROJECT_ROOT
+from analysis_helpers.core.safe_text import md_code, md_link, md_text, plain
 from analysis_helpers.core.vintage import ended_by
 from analysis_helpers.data.area_facts import notes_for
 from analysis_helpers.data.local_feed import LOCAL_MEASURES
+from analysis_helpers.data.provenance import unlisted_label
 from analysis_helpers.domain.history import break_period, timeliness_history
 from analysis_helpers.domain.measures import BY_NAME, get_measure
 from analysis_helpers.domain.targets import earliest_target, requirements_for
@@ -52,13 +54,15 @@ def peer_names(run) -> list[str]:
 
 def dfe_source(run, extra: str = "") -> str:
     """The source line under a chart of DfE figures."""
-    return f"DfE, Education, health and care plans ({run.release.path.name}){extra}; OGL v3.0"
+    release = run.release
+    name = release.path.name if release.listed else f"{release.path.name}, {unlisted_label(release.sha256)}"
+    return f"DfE, Education, health and care plans ({name}){extra}; OGL v3.0"
 
 
 def unpublished_note(run) -> list:
     """Said instead of DfE's figures when the release was not public by the data date."""
     return [Markdown(
-        f"*DfE's release `{run.release.path.name}` was published on {fmt_date(run.release.published)}, after this "
+        f"*DfE's release {md_code(run.release.path.name)} was published on {fmt_date(run.release.published)}, after this "
         f"review's data date ({fmt_date(run.as_of)}): its figures are left out.*"
     )]
 
@@ -184,14 +188,14 @@ def outlook_chart(run, outlook, source: str, break_at=None) -> list:
         title=narrative.outlook_title(outlook), ylabel=_label(outlook.measure), source=source, model_label=outlook.model,
         break_at=break_at,
     )
-    return [HTML(charts.figure_html(fig, alt=narrative.outlook_sentence(outlook)))]
+    return [HTML(charts.figure_html(fig, alt=plain(narrative.outlook_sentence(outlook))))]
 
 
 def outlooks_for(run, outlooks: list, measure: str, source: str) -> list:
     """The review's short form for each target on ``measure``: its sentence and chart."""
     shown = []
     for outlook in [o for o in outlooks if o.measure == measure]:
-        shown.append(Markdown(f"**Target {outlook.target.target_id}.** " + narrative.outlook_sentence(outlook)))
+        shown.append(Markdown(f"**Target {md_text(outlook.target.target_id)}.** " + narrative.outlook_sentence(outlook)))
         shown += outlook_chart(run, outlook, source)
     return shown
 
@@ -213,9 +217,9 @@ def target_detail(run, outlook, source: str, break_at=None) -> list:
     """The trajectories report's section for one target (or the headline measure without one)."""
     target = outlook.target
     label = _label(outlook.measure)
-    shown = [Markdown(f"### {target.target_id if target else 'Headline measure'}: {label}")]
+    shown = [Markdown(f"### {md_text(target.target_id) if target else 'Headline measure'}: {md_text(label)}")]
     if target is not None:
-        shown.append(Markdown(f"> {target.quote} — *{target.source_title}*"))
+        shown.append(Markdown(f"> {md_text(target.quote)} — *{md_text(target.source_title)}*"))
     shown.append(Markdown(narrative.outlook_sentence(outlook)))
     shown += outlook_chart(run, outlook, source, break_at=break_at)
     stones = milestones_table(outlook)
@@ -231,11 +235,13 @@ def target_detail(run, outlook, source: str, break_at=None) -> list:
 
 
 def area_notes(area, section: str) -> list:
-    """Prose that concerns this area only (``data/area_notes.csv``), each with its source; none for other areas."""
+    """Prose that concerns this area only (``data/area_notes.csv``), each with its source; none for other areas.
+
+    The file's texts are shown as text, and its address as a link only when it is an http(s) one (:mod:`analysis_helpers.core.safe_text`)."""
     notes = notes_for(area, section)
     if not notes:
         return []
-    lines = [f"* {note.text} ([{note.source_title}]({note.source_url}))" for note in notes]
+    lines = [f"* {md_text(note.text)} ({md_link(note.source_title, note.source_url)})" for note in notes]
     return [Markdown("\n".join(lines))]
 
 
@@ -289,7 +295,7 @@ def _axis_label(label: str, unit: str) -> str:
 def spc(run, area_targets: list) -> list:
     """The council's monthly 20-week series as an XmR chart (6 points or more), against its earliest target if any."""
     monthly = local_tables.monthly_rows(run.feed, run.area, run.as_of)
-    series = monthly[monthly["measure"] == "ehcp_issued_within_20_weeks_pct"] if len(monthly) else monthly
+    series = disclosure.plottable(monthly[monthly["measure"] == "ehcp_issued_within_20_weeks_pct"]) if len(monthly) else monthly
     shown = [Markdown(narrative.spc_note(series, run.area.name))]
     if len(series) < 6:
         return shown
@@ -305,16 +311,18 @@ def spc(run, area_targets: list) -> list:
 def workforce(run) -> list:
     """Casework vacancies and posts filled as published, against any staffing requirement in the targets file."""
     staffing = [r for r in requirements_for(run.area.code, run.areas.get, run.targets) if r.measure == "send_vacancies"]
-    shown = [Markdown(f"> {r.quote} — *{r.source_title}*. Due by {fmt_date(r.target_date)} ({r.date_basis}).") for r in staffing]
+    shown = [Markdown(f"> {md_text(r.quote)} — *{md_text(r.source_title)}*. Due by {fmt_date(r.target_date)} ({md_text(r.date_basis)}).")
+             for r in staffing]
     rows = local_tables.measure_rows(run.feed, ["send_vacancies", "send_vacancies_filled"], run.as_of)
     if rows.empty:
         return [*shown, Markdown(f"*No workforce figures for {run.area.name} in its local feed.*")]
     caption = f"{run.area.name}: SEND casework vacancies and posts filled, as published"
     shown.append(HTML(tables.to_html(local_tables.display(rows), caption=caption)))
-    dated = rows[(rows["measure"] == "send_vacancies") & rows["period_kind"].isin(["month", "quarter"])]
+    dated = disclosure.plottable(rows[(rows["measure"] == "send_vacancies") & rows["period_kind"].isin(["month", "quarter"])]
+                                 .assign(unit="count"))  # the title names figures too: only those that may be shown
     if len(dated):
         title = narrative.local_title(dated, run.area.name, "vacancies")
-        fig = charts.local_series_chart(disclosure.plottable(dated.assign(unit="count")), title=title, ylabel="Vacancies (posts)",
+        fig = charts.local_series_chart(dated, title=title, ylabel="Vacancies (posts)",
                                         source="council figures as published (data/local)",
                                         deadline=(staffing[0].target_date, "Requirement due") if staffing else None)
         shown.append(HTML(charts.figure_html(fig, alt=title)))

@@ -14,6 +14,7 @@ import pandas as pd
 
 from analysis_helpers.core.formatting import fmt_date
 from analysis_helpers.core.paths import shown_path
+from analysis_helpers.core.safe_text import md_code
 from analysis_helpers.core.vintage import (
     STALE_FEED_MONTHS,
     STALE_RELEASE_MONTHS,
@@ -22,7 +23,7 @@ from analysis_helpers.core.vintage import (
     public_by,
     stale,
 )
-from analysis_helpers.data.provenance import newest_release, publication_date, sha256_of
+from analysis_helpers.data.provenance import newest_release, publication_date, sha256_of, unlisted_label
 from analysis_helpers.data.release import Release
 
 
@@ -42,11 +43,14 @@ def inputs_table(files: list[Path]) -> pd.DataFrame:
 def vintages_text(release: Release, as_of: dt.date) -> str:
     """One sentence on which DfE release a report uses and whether it was public by ``as_of``."""
     published = release.published
+    if not release.listed:
+        return (f"Data vintage: `{release.path.name}` is an {unlisted_label(release.sha256)}: no data log records its checksum, "
+                "so it has no publication date and its figures are not checked against this review's data date.")
     if published is None:
-        return f"DfE release {release.path.name}: publication date not in the data log."
+        return f"DfE release {md_code(release.path.name)}: publication date not in the data log."
     state = "published before" if public_by(published, as_of) else "NOT yet published at"
     return (
-        f"Data vintage: DfE release `{release.path.name}` (public by {fmt_date(published)}, {state} this review's data date "
+        f"Data vintage: DfE release {md_code(release.path.name)} (public by {fmt_date(published)}, {state} this review's data date "
         f"{fmt_date(as_of)}). Only figures public by the data date are used."
     )
 
@@ -69,15 +73,18 @@ def next_release_text(published: dt.date | None, as_of: dt.date) -> str:
 def release_line(release: Release, as_of: dt.date) -> str:
     """Which DfE release the review's DfE sections use, when it was published and when the next is expected."""
     published = release.published
+    if not release.listed:
+        return (f"DfE figures come from `{release.path.name}`, an {unlisted_label(release.sha256)}: no data log records its "
+                "checksum, so it has no publication date.")
     if published is None:
-        return f"DfE figures come from `{release.path.name}` (publication date not in the data log)."
+        return f"DfE figures come from {md_code(release.path.name)} (publication date not in the data log)."
     if not public_by(published, as_of):
         return (
-            f"DfE's release `{release.path.name}` was published in {published:%B %Y}, after this review's data date "
+            f"DfE's release {md_code(release.path.name)} was published in {published:%B %Y}, after this review's data date "
             f"({fmt_date(as_of)}): its figures are left out; the 2014+ timeliness series uses the releases published by then."
         )
     return (
-        f"DfE figures come from the release published in {published:%B %Y} (`{release.path.name}`, public by "
+        f"DfE figures come from the release published in {published:%B %Y} ({md_code(release.path.name)}, public by "
         f"{fmt_date(published)}); {next_release_text(published, as_of)}."
     )
 
@@ -89,7 +96,7 @@ def release_staleness(as_of: dt.date) -> str | None:
         return None
     name, published = newest
     return (
-        f"The newest DfE release stored, `{name}`, was published in {published:%B %Y}, more than {STALE_RELEASE_MONTHS} "
+        f"The newest DfE release stored, {md_code(name)}, was published in {published:%B %Y}, more than {STALE_RELEASE_MONTHS} "
         f"months before this review's data date ({fmt_date(as_of)}): {next_release_text(published, as_of)}. "
         f"To add it, follow {RELEASE_GUIDE}."
     )
@@ -139,6 +146,8 @@ def vintage_table(release: Release, feed: pd.DataFrame | None, area_name: str, a
     published = release.published
     public = published is not None and public_by(published, as_of)
     dfe = f"DfE release {release.path.name}" if public else f"none (DfE release {release.path.name} not public by the data date)"
+    if not release.listed:
+        dfe = f"{release.path.name}, an {unlisted_label(release.sha256)}"
     newest = newest_release(as_of)
     history = "DfE releases published by the data date" + (f" (newest {newest[0]})" if newest else "")
     council = feed_newest(feed, as_of)

@@ -7,11 +7,10 @@ header cells (``<th scope="col">``) and no index column.
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 
 from analysis_helpers.core.formatting import fmt_count, fmt_interval, fmt_pct, fmt_points, fmt_probability, fmt_value
+from analysis_helpers.core.safe_text import html_text
 from analysis_helpers.domain.measures import get_measure
 from analysis_helpers.domain.targets import measure_unit
 
@@ -52,13 +51,14 @@ def kpi_display(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def to_html(table: pd.DataFrame, caption: str) -> str:
-    """Accessible HTML: a caption, ``<th scope="col">`` headers, no index column."""
-    head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in table.columns)
+    """Accessible HTML: a caption, ``<th scope="col">`` headers, no index column; every cell and the caption escaped
+    (a cell may hold a feed's source title or basis, a caption a target's id)."""
+    head = "".join(f'<th scope="col">{html_text(c)}</th>' for c in table.columns)
     body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>" for row in table.itertuples(index=False)
+        "<tr>" + "".join(f"<td>{html_text(v)}</td>" for v in row) + "</tr>" for row in table.itertuples(index=False)
     )
     return (
-        f'<table class="send-table"><caption>{html.escape(caption)}</caption>'
+        f'<table class="send-table"><caption>{html_text(caption)}</caption>'
         f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
     )
 
