@@ -148,3 +148,28 @@ def test_broken_feed_stops_a_run_with_the_validators_message(tmp_path):
 
 def test_other_las_have_no_feed():
     assert area_feed("essex").empty
+
+
+def test_kent_conversion_tool_reads_both_published_files(tmp_path):
+    """Both raw files, the older first, row by row against the raw files read with the csv module (issue 22, item 4)."""
+    import csv
+
+    from tools.convert_kent_feed import PUBLISHED, convert_published
+
+    raw = []
+    for name in PUBLISHED:
+        with open(RAW_DIR / name, encoding="utf-8-sig", newline="") as handle:
+            raw += list(csv.DictReader(handle))
+    converted = pd.concat([convert_published(RAW_DIR / name) for name in PUBLISHED], ignore_index=True).astype(str)
+    assert len(converted) == len(raw) == 46 + 26
+    for column in ("measure", "period", "value", "basis", "source_title", "source_url", "quote"):
+        assert converted[column].tolist() == [r[column] for r in raw], column
+    # the newest figures: 51.6% in August 2024 and 64% in September 2024 (raw 2024_on rows 1 and 2)
+    assert converted.loc[46, ["measure", "period", "value"]].tolist() == ["ehcp_issued_within_20_weeks_pct", "2024-08", "51.6"]
+    assert converted.loc[47, ["period", "value"]].tolist() == ["2024-09", "64"]
+    # the longest wait, counted in weeks ("count" in the raw file), takes the catalogue's unit
+    assert converted.loc[converted["measure"] == "max_wait_weeks_for_ehcp", "unit"].tolist() == ["weeks"]
+    path = tmp_path / "kent.csv"
+    converted.to_csv(path, index=False)
+    frame, problems, _ = validate_feed(path)
+    assert problems == [] and len(frame) == 68  # the two agreeing forecasts of £136m for 2025/26 kept once
