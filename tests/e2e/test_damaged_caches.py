@@ -7,6 +7,7 @@ parquet of another shape with its own checksum). Before issue 24 the bit flip pr
 "32.3% (1,568 of 2,424)" with exit 0, and the half backtest chose another model (25% for 22%).
 """
 
+import fnmatch
 import json
 import os
 import shutil
@@ -30,10 +31,12 @@ def review(out: Path, cache: Path) -> subprocess.CompletedProcess:
                           cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=900, check=False)
 
 
-def one(folder: Path, pattern: str) -> Path:
-    found = sorted(p for p in folder.glob(pattern) if not p.name.endswith(".sha256"))
+def one(folder: Path, used: list[str], pattern: str) -> Path:
+    """The cache the clean run used (its manifest's list) whose name matches ``pattern``: the session's folder also
+    holds the fixture release's caches of the same kinds."""
+    found = sorted(name for name in used if fnmatch.fnmatch(name, pattern))
     assert found, pattern
-    return found[0]
+    return folder / found[0]
 
 
 @pytest.fixture(scope="module")
@@ -44,14 +47,15 @@ def clean_and_damaged(tmp_path_factory, test_cache_dir):
     assert clean.returncode == 0, clean.stderr
     damaged_cache = root / "damaged-cache"
     shutil.copytree(cache, damaged_cache, ignore=shutil.ignore_patterns("*.tmp"))
-    kpis = one(damaged_cache, "*-kpis-*kpi_table.parquet")
+    used = [c["cache"] for c in json.loads((root / "clean" / "2025-Q3" / "kent" / "manifest.json").read_text())["caches"]]
+    kpis = one(damaged_cache, used, "*-kpis-*kpi_table.parquet")
     data = bytearray(kpis.read_bytes())
     data[len(data) // 2] ^= 0x10
     kpis.write_bytes(bytes(data))
-    backtest = one(damaged_cache, "*-backtest-*-ehcp_issued_within_20_weeks_excl_exceptions_pct.csv")
+    backtest = one(damaged_cache, used, "*-backtest-*-ehcp_issued_within_20_weeks_excl_exceptions_pct.csv")
     backtest.write_bytes(backtest.read_bytes()[: backtest.stat().st_size // 2])
-    one(damaged_cache, "*-panel-*fit.json").write_bytes(b"")
-    parsed = one(damaged_cache, "*-schema-*timeliness_20_week.csv.parquet")
+    one(damaged_cache, used, "*-panel-*fit.json").write_bytes(b"")
+    parsed = one(damaged_cache, used, "*-schema-*timeliness_20_week.csv.parquet")
     sink = pa.BufferOutputStream()
     pq.write_table(pa.table({"time_period": ["2024"], "plans_issued_den": [1.0]}), sink)
     parquet_cache.write_verified(parsed, sink.getvalue().to_pybytes())

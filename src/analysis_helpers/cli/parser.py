@@ -143,7 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"DfE statistical neighbour list: {', '.join(VINTAGES)} (default {DEFAULT_VINTAGE})")
 
     p = _command(sub, "funnel", cmd_funnel, "every LA's rate around England's, with binomial and overdispersion-adjusted "
-                 "95% and 99.8% limits", table=True)
+                 "95%% and 99.8%% limits", table=True)
     p.add_argument("--measure", required=True, type=measure, metavar="NAME", help="a proportion (a measure ending _pct)")
     p.add_argument("--period", default=None, help="period label such as 2024 or 2024/25 (default: latest with data)")
 
