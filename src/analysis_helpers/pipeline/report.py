@@ -193,7 +193,8 @@ def run_quarterly(
                         write_headline(headline, work)
                     pdf_seconds = _print_pdf(work, failed_dir) if pdf else None
                     manifest = build_manifest(parameters, q, release_path, started, durations, read=read, feed_notes=notes,
-                                              pdf_seconds=pdf_seconds, caches=[use.as_dict() for use in cache_uses])
+                                              pdf_seconds=pdf_seconds,
+                                              caches=[u.as_dict() for u in sorted(cache_uses, key=lambda u: u.name)])
                     _keep_details(destination, work, notebooks, manifest)
                     write_manifest(manifest, work)
                     readable(work)  # mkdtemp made it private; a report is for reading (modes as the umask gives)
