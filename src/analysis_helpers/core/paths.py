@@ -63,34 +63,35 @@ def shown_path(path: str | os.PathLike) -> str:
     return resolved.relative_to(PROJECT_ROOT).as_posix() if resolved.is_relative_to(PROJECT_ROOT) else str(path)
 
 
+def setting_path(name: str, default: Path) -> Path:
+    """The path the environment variable ``name`` gives (from the project root when relative), read now; else ``default``."""
+    setting = os.environ.get(name)
+    return from_root(setting) if setting else default
+
+
 def cache_dir() -> Path:
     """Where parsed release files and backtests are cached: ``$SEND_REVIEW_CACHE_DIR``, else ``data/cache``."""
-    setting = os.environ.get(CACHE_ENV)
-    return from_root(setting) if setting else DEFAULT_CACHE_DIR
+    return setting_path(CACHE_ENV, DEFAULT_CACHE_DIR)
 
 
 def council_measures_file() -> Path:
     """The council-measures catalogue: ``$SEND_REVIEW_COUNCIL_MEASURES``, else ``data/local/measures.csv``."""
-    setting = os.environ.get(COUNCIL_MEASURES_ENV)
-    return from_root(setting) if setting else COUNCIL_MEASURES_FILE
+    return setting_path(COUNCIL_MEASURES_ENV, COUNCIL_MEASURES_FILE)
 
 
 def local_dir() -> Path:
     """The folder of councils' own feeds: ``$SEND_REVIEW_LOCAL_DIR``, else ``data/local``."""
-    setting = os.environ.get(LOCAL_DIR_ENV)
-    return from_root(setting) if setting else LOCAL_DIR
+    return setting_path(LOCAL_DIR_ENV, LOCAL_DIR)
 
 
 def targets_file() -> Path:
     """The targets file: ``$SEND_REVIEW_TARGETS``, else ``data/targets.csv``."""
-    setting = os.environ.get(TARGETS_ENV)
-    return from_root(setting) if setting else TARGETS_FILE
+    return setting_path(TARGETS_ENV, TARGETS_FILE)
 
 
 def area_facts_dir() -> Path:
     """The folder of the area-fact files: ``$SEND_REVIEW_AREA_FACTS``, else ``data/``."""
-    setting = os.environ.get(AREA_FACTS_ENV)
-    return from_root(setting) if setting else DATA_DIR
+    return setting_path(AREA_FACTS_ENV, DATA_DIR)
 
 
 #: The DfE "Education, health and care plans" release the workbook ships with
