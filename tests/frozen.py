@@ -1,7 +1,8 @@
 """The frozen copies the tests read instead of the files an analyst edits.
 
-``data/local/`` (the council feeds and the measures catalogue) and
-``data/targets.csv`` change whenever an analyst follows a README guide; the
+``data/local/`` (the council feeds and the measures catalogue),
+``data/targets.csv`` and the data log ``data/README.md`` change whenever an
+analyst follows a README guide; the
 tests' expected numbers must not. ``tests/fixtures/data/`` holds copies of
 them as they were when the expected values were worked out, and
 ``conftest.py`` points the package's settings at these copies (and names the
@@ -19,6 +20,9 @@ KENT_FEED = FEEDS_DIR / "kent.csv"
 MEASURES_FILE = FEEDS_DIR / "measures.csv"
 #: The frozen ``data/targets.csv``.
 TARGETS = FROZEN_DIR / "targets.csv"
+#: The frozen data log (``data/README.md``): adding a release by the README's guide logs it there, and the
+#: newest logged release decides when the next is expected, which the tests' pages state.
+DATA_LOG = FROZEN_DIR / "data_log.md"
 #: The release the tests take as the default, by name (a newer release in data/raw changes no test).
 SHIPPED_RELEASE = TESTS_DIR.parent / "data" / "raw" / "education-health-and-care-plans_2025.zip"
 
@@ -29,5 +33,6 @@ SETTINGS = {
     "SEND_REVIEW_LOCAL_DIR": FEEDS_DIR,
     "SEND_REVIEW_COUNCIL_MEASURES": MEASURES_FILE,
     "SEND_REVIEW_TARGETS": TARGETS,
+    "SEND_REVIEW_DATA_LOG": DATA_LOG,
     DEFAULT_RELEASE_SETTING: SHIPPED_RELEASE,
 }

@@ -14,6 +14,7 @@ release, and never this module (``GUIDES_COPY`` stops a copy from recursing).
 """
 
 import csv
+import hashlib
 import io
 import os
 import re
@@ -35,8 +36,10 @@ DATA_DEPENDENT = (
     "test_local_feed.py", "test_cli.py", "test_cli_options.py", "test_council_measures.py", "test_targets.py",
     "test_target_series.py", "test_parameters.py", "test_pipeline.py", "test_key_messages.py", "test_baselines.py",
     "test_nowcast.py", "test_basis.py", "test_area_facts.py", "test_local_tables.py", "test_current_quarter.py",
-    "test_paths.py",
+    "test_paths.py", "test_provenance.py", "test_sections.py",
 )
+#: The stand-in for the next DfE release ("Add the next DfE release").
+NEXT_RELEASE = "education-health-and-care-plans_2026.zip"
 #: Tests of those files that read none of the analyst's files and only cost time here (a backtest, console-script starts).
 NOT_DATA = "not traceback and not console_script and not backtest_chooses"
 OCTOBER_2025 = [  # "Add a month of local figures": one row per figure, earlier rows kept
@@ -135,7 +138,31 @@ def guided_copy(tmp_path_factory):
     shutil.copyfile(local / "template.csv", local / "essex.csv")  # a new area's feed, from the template
     _append(local / "essex.csv", ESSEX)
     area = send_review("validate", "data/local/essex.csv")
-    return copy, env, {"shipped": shipped, "month": month, "measure": measure, "target": target, "area": area}, name
+    release = _add_the_next_release(copy)  # Add the next DfE release
+    kpis = send_review("kpis", "--area", "Kent", "--measure", "ehcp_issued_within_20_weeks_pct", "--release", release,
+                       "--format", "csv")
+    return copy, env, {"shipped": shipped, "month": month, "measure": measure, "target": target, "area": area,
+                       "release": kpis}, name
+
+
+def _add_the_next_release(copy: Path) -> str:
+    """ "Add the next DfE release", with a renamed copy of the 2025 zip standing in for the 2026 release: copied into
+    data/raw, its row and release line in the data log, and made the default in core/paths.py (step 3's second way)."""
+    raw = copy / "data" / "raw"
+    shutil.copyfile(raw / "education-health-and-care-plans_2025.zip", raw / NEXT_RELEASE)
+    sha = hashlib.sha256((raw / NEXT_RELEASE).read_bytes()).hexdigest()
+    log = copy / "data" / "README.md"
+    text = log.read_text(encoding="utf-8")
+    row = (f"| `raw/{NEXT_RELEASE}` | SEN2 \"Education, health and care plans\", reporting year 2026 (guide) | "
+           f"Department for Education, explore-education-statistics | 2026 | OGL v3.0 | `{sha}` |\n")
+    text = text.replace("| `raw/education-health-and-care-plans_2022.zip`", row + "| `raw/education-health-and-care-plans_2022.zip`", 1)
+    text = text.replace("- release: education-health-and-care-plans_2025.zip published: 2025-07-01",
+                        f"- release: {NEXT_RELEASE} published: 2026-07-02\n"
+                        "- release: education-health-and-care-plans_2025.zip published: 2025-07-01", 1)
+    log.write_text(text, encoding="utf-8")
+    paths = copy / "src" / "analysis_helpers" / "core" / "paths.py"
+    paths.write_text(paths.read_text(encoding="utf-8").replace("education-health-and-care-plans_2025.zip", NEXT_RELEASE), encoding="utf-8")
+    return f"data/raw/{NEXT_RELEASE}"
 
 
 @pytest.mark.skipif(bool(os.environ.get(GUIDES_COPY)), reason="already inside a guided copy")
@@ -150,6 +177,10 @@ def test_each_guide_works_as_written_in_the_copy(guided_copy):
     assert f"kent.csv: {shipped + 4} figures read, 0 problem(s)" in results["measure"].stdout  # 2 for October, 2 of the new measure
     projected = results["target"]
     assert projected.returncode == 0, projected.stderr
+    release = results["release"]
+    assert release.returncode == 0, release.stderr
+    kent_2024 = next(row for row in csv.DictReader(io.StringIO(release.stdout)) if row["period"] == "2024")
+    assert (kent_2024["numerator"], kent_2024["denominator"]) == ("784", "2424")  # the stand-in holds 2025's figures
     assert "target_id: median_wait_30_weeks" in projected.stdout and f"measure: {name}" in projected.stdout
 
 

@@ -21,6 +21,9 @@ constant you need from here. These settings can be changed from the environment
 * ``SEND_REVIEW_TARGETS`` — the targets file (default ``data/targets.csv``);
   read on every use by :func:`targets_file`.
 
+* ``SEND_REVIEW_DATA_LOG`` — the data log (default ``data/README.md``); read on
+  every use by :func:`data_log_file`.
+
 The test suite sets all but the area facts (``tests/conftest.py``), so tests read
 frozen copies under ``tests/fixtures/`` and never the files an analyst edits.
 """
@@ -48,6 +51,7 @@ DEFAULT_RELEASE_ENV = "SEND_REVIEW_DEFAULT_RELEASE"
 LOCAL_DIR_ENV = "SEND_REVIEW_LOCAL_DIR"
 TARGETS_ENV = "SEND_REVIEW_TARGETS"
 AREA_FACTS_ENV = "SEND_REVIEW_AREA_FACTS"
+DATA_LOG_ENV = "SEND_REVIEW_DATA_LOG"
 DEFAULT_CACHE_DIR = DATA_DIR / "cache"
 
 
@@ -87,6 +91,11 @@ def local_dir() -> Path:
 def targets_file() -> Path:
     """The targets file: ``$SEND_REVIEW_TARGETS``, else ``data/targets.csv``."""
     return setting_path(TARGETS_ENV, TARGETS_FILE)
+
+
+def data_log_file() -> Path:
+    """The data log (raw files' SHA-256 and releases' publication dates): ``$SEND_REVIEW_DATA_LOG``, else ``data/README.md``."""
+    return setting_path(DATA_LOG_ENV, DATA_LOG)
 
 
 def area_facts_dir() -> Path:

@@ -11,11 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from analysis_helpers.core.paths import (
-    DATA_LOG,
     DSG_DEFICIT_FILE,
     HISTORIC_RELEASE,
     NEIGHBOUR_FILES,
     council_measures_file,
+    data_log_file,
     local_dir,
     targets_file,
 )
@@ -34,6 +34,6 @@ def feed_file(area_slug: str, local: Path | None) -> Path | None:
 def files_read(release: Path, neighbours: str, feed: Path | None, targets: Path | None = None) -> list[Path]:
     """The files a review run reads, in the order a reader would look for them (those that exist)."""
     candidates = [release, HISTORIC_RELEASE, NEIGHBOUR_FILES.get(str(neighbours)), DSG_DEFICIT_FILE, feed,
-                  council_measures_file(), targets or targets_file(), *area_fact_files(), DATA_LOG]
+                  council_measures_file(), targets or targets_file(), *area_fact_files(), data_log_file()]
     resolved = [Path(p).resolve() for p in candidates if p is not None and Path(p).exists()]
     return list(dict.fromkeys(resolved))  # a file named two ways (relative, absolute) is one file

@@ -28,7 +28,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from analysis_helpers.core.errors import ChecksumError, DataValidationError
-from analysis_helpers.core.paths import DATA_LOG, RAW_DIR, local_dir, targets_file
+from analysis_helpers.core.paths import RAW_DIR, data_log_file, local_dir, targets_file
 from analysis_helpers.data.area_facts import AREA_FACT_FILES
 
 _SHA_ROW = re.compile(r"^\|\s*`raw/(?P<file>[^`]+)`.*`(?P<sha>[0-9a-f]{64})`\s*\|\s*$")
@@ -69,14 +69,16 @@ def _read_log(log_path: Path, mtime: float, row_pattern: re.Pattern = _SHA_ROW) 
     return checksums, published
 
 
-def data_log(log_path: Path = DATA_LOG) -> tuple[dict[str, str], dict[str, dt.date]]:
-    """Return ``(checksums, publication_dates)`` recorded in the data log."""
+def data_log(log_path: Path | None = None) -> tuple[dict[str, str], dict[str, dt.date]]:
+    """Return ``(checksums, publication_dates)`` recorded in the data log (default: ``data/README.md``, or
+    ``$SEND_REVIEW_DATA_LOG``, read on every call)."""
+    log_path = Path(log_path) if log_path is not None else data_log_file()
     if not log_path.exists():
         raise DataValidationError(f"{log_path}: the data log is missing; it must list every raw file with its SHA-256")
     return _read_log(log_path, log_path.stat().st_mtime)
 
 
-def logged_checksums(log_path: Path = DATA_LOG) -> dict[str, str]:
+def logged_checksums(log_path: Path | None = None) -> dict[str, str]:
     """File name (relative to ``data/raw``) -> SHA-256 as recorded in the data log."""
     return data_log(log_path)[0]
 
@@ -114,7 +116,7 @@ def checksum_list(list_path: Path) -> tuple[dict[str, str], dict[str, dt.date]]:
     return _read_log(list_path, list_path.stat().st_mtime, _LIST_ROW)
 
 
-def publication_date(path: Path, log_path: Path = DATA_LOG) -> dt.date | None:
+def publication_date(path: Path, log_path: Path | None = None) -> dt.date | None:
     """The date a release became public, from its checksum list or the data log (None if not recorded).
 
     A file under ``data/raw`` or in a listed folder is known by its name (its checksum is verified against
@@ -131,7 +133,7 @@ def publication_date(path: Path, log_path: Path = DATA_LOG) -> dt.date | None:
     return known[1].get(Path(known[0]).name) if known else None
 
 
-def is_listed(path: Path, log_path: Path = DATA_LOG) -> bool:
+def is_listed(path: Path, log_path: Path | None = None) -> bool:
     """Is the file under ``data/raw``, in a listed folder, or a byte-for-byte copy of a file one of them records?"""
     path = Path(path)
     return _listed_in(path) is not None or _under(path, RAW_DIR) or _logged_as(path, log_path) is not None
@@ -146,7 +148,7 @@ def _under(path: Path, folder: Path) -> bool:
     return path.resolve().is_relative_to(Path(folder).resolve())
 
 
-def _logged_as(path: Path, log_path: Path = DATA_LOG) -> tuple[str, dict[str, dt.date]] | None:
+def _logged_as(path: Path, log_path: Path | None = None) -> tuple[str, dict[str, dt.date]] | None:
     """``(name, publication dates)`` of the logged or listed file with ``path``'s SHA-256, if any."""
     if not path.is_file():
         return None
@@ -164,7 +166,7 @@ def _file_sha(path: str, _mtime_ns: int, _size: int) -> str:
     return sha256_of(Path(path))
 
 
-def newest_release(as_of: dt.date | None = None, log_path: Path = DATA_LOG) -> tuple[str, dt.date] | None:
+def newest_release(as_of: dt.date | None = None, log_path: Path | None = None) -> tuple[str, dt.date] | None:
     """``(file name, publication date)`` of the newest release in the data log public by ``as_of`` (None: any), or None."""
     dates = [(day, name) for name, day in data_log(log_path)[1].items() if as_of is None or day <= as_of]
     if not dates:
@@ -176,7 +178,7 @@ def newest_release(as_of: dt.date | None = None, log_path: Path = DATA_LOG) -> t
 _verified: dict[tuple, str] = {}
 
 
-def verify_raw_file(path: Path, log_path: Path = DATA_LOG, raw_dir: Path = RAW_DIR) -> str:
+def verify_raw_file(path: Path, log_path: Path | None = None, raw_dir: Path = RAW_DIR) -> str:
     """Check a file against the data log before it is used; return its SHA-256.
 
     Raises
@@ -207,7 +209,7 @@ def verify_raw_file(path: Path, log_path: Path = DATA_LOG, raw_dir: Path = RAW_D
         expected = checksums.get(relative)
         if expected is None:
             raise ChecksumError(
-                f"{path}: not in the data log; add a row with its source, licence and SHA-256 ({sha}) to {log_path.name}"
+                f"{path}: not in the data log; add a row with its source, licence and SHA-256 ({sha}) to {Path(log_path or data_log_file()).name}"
             )
         if sha != expected:
             raise ChecksumError(
@@ -223,4 +225,4 @@ def input_files() -> list[Path]:
     raw = sorted(p for p in RAW_DIR.iterdir() if p.is_file() and p.name != "README.md") if RAW_DIR.exists() else []
     feeds = local_dir()
     local = sorted(p for p in feeds.glob("*") if p.suffix in (".csv", ".xlsx") and not p.name.startswith("template")) if feeds.exists() else []
-    return [*raw, *local, targets_file(), *AREA_FACT_FILES, DATA_LOG]
+    return [*raw, *local, targets_file(), *AREA_FACT_FILES, data_log_file()]
