@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from frozen import (  # noqa: F401  (tests import them from here)
+    DATA_LOG,
     FEEDS_DIR,
     KENT_FEED,
     MEASURES_FILE,

@@ -14,7 +14,7 @@ import sys
 
 import nbformat
 import pytest
-from helpers import KENT_FEED, TARGETS
+from helpers import DATA_LOG, KENT_FEED, TARGETS
 from jupyter_client.manager import AsyncKernelManager
 
 from analysis_helpers.cli import main
@@ -50,7 +50,7 @@ def test_run_log_is_written_beside_the_manifest_and_names_the_files_read(tiny_ru
     assert (tiny_run / "manifest.json").exists() and (tiny_run / "run.log").exists()
     text = (tiny_run / "run.log").read_text()
     for path in (shown_path(DEFAULT_RELEASE), shown_path(KENT_FEED), shown_path(TARGETS),
-                 "data/raw/sn_may_2025.xlsx", "data/README.md"):
+                 "data/raw/sn_may_2025.xlsx", shown_path(DATA_LOG)):
         assert f"reads {path} (sha256 " in text, path
     assert "review of Kent for 2025-Q3, data as of 2025-09-30" in text
 

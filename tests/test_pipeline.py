@@ -3,7 +3,7 @@ and the names callers import from pipeline.report."""
 
 import nbformat
 import pytest
-from helpers import FEEDS_DIR, KENT_FEED, SHIPPED_RELEASE, TARGETS
+from helpers import DATA_LOG, FEEDS_DIR, KENT_FEED, SHIPPED_RELEASE, TARGETS
 
 from analysis_helpers.core.errors import ReportError
 from analysis_helpers.core.paths import BASELINES_NOTEBOOK, REVIEW_NOTEBOOK, TRAJECTORIES_NOTEBOOK, shown_path
@@ -62,7 +62,7 @@ def test_files_read_by_a_run():
     read = [shown_path(p) for p in files_read(SHIPPED_RELEASE, "2021", feed_file("kent", None))]
     assert read[0] == shown_path(SHIPPED_RELEASE) and "data/raw/sn_april_2021.xlsx" in read
     assert shown_path(KENT_FEED) in read and shown_path(TARGETS) in read and "data/raw/sn_may_2025.xlsx" not in read
-    assert "data/milestones.csv" in read and read[-1] == "data/README.md"
+    assert "data/milestones.csv" in read and read[-1] == shown_path(DATA_LOG)
     assert feed_file("essex", None) is None and feed_file("kent", KENT_FEED) == KENT_FEED
     assert feed_file("kent", FEEDS_DIR / "no-such-folder") is None
 

@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 
 import nbformat
 import pytest
-from helpers import KENT_FEED, TARGETS
+from helpers import DATA_LOG, KENT_FEED, TARGETS
 
 from analysis_helpers.analysis.backtest import cached_backtest, choose_default
 from analysis_helpers.analysis.projection import MODELS
@@ -80,7 +80,7 @@ def test_manifest_records_inputs_and_parameters(kent_report):
     assert manifest["parameters"]["area"] == "Kent" and manifest["parameters"]["as_of"] == "2025-09-30"
     paths = {i["path"]: i["sha256"] for i in manifest["inputs"]}
     assert "data/raw/education-health-and-care-plans_2025.zip" in paths
-    assert {shown_path(KENT_FEED), "data/raw/dsg_deficit_derived.xlsx", shown_path(TARGETS), "data/README.md"} <= set(paths)
+    assert {shown_path(KENT_FEED), "data/raw/dsg_deficit_derived.xlsx", shown_path(TARGETS), shown_path(DATA_LOG)} <= set(paths)
     assert manifest["packages"]["pandas"] == __import__("pandas").__version__
     assert re.fullmatch(r"[0-9a-f]{40}", manifest["git_commit"] or "")  # tests run inside the project's git checkout
     assert set(manifest["notebook_seconds"]) == {"03_quarterly_review.ipynb", "01_baselines.ipynb", "02_trajectories.ipynb"}
