@@ -17,9 +17,8 @@ import analysis_helpers.data.release as release_module
 from analysis_helpers import __version__
 from analysis_helpers.core.errors import DataValidationError
 from analysis_helpers.core.paths import CACHE_ENV, DATA_DIR, cache_dir
-from analysis_helpers.data import ees_csv, parquet_cache
+from analysis_helpers.data import parquet_cache
 from analysis_helpers.data.ees_csv import parse_ees_csv
-from analysis_helpers.data.parquet_cache import source_hash
 from analysis_helpers.data.periods import parse_time_period
 from analysis_helpers.data.release import Release
 from analysis_helpers.domain.measures import schemas
@@ -118,14 +117,6 @@ def test_cache_name_changes_with_the_reader_code_and_names_the_version(monkeypat
     assert f"-v{__version__}-" in before.name and before.name.startswith(release.sha256[:20])
     monkeypatch.setattr(parquet_cache, "PACKAGE_CODE", "0" * 16)  # any of the package's code edited
     assert release.cache_path(TIMELINESS, schema) != before
-
-
-def test_source_hash_changes_when_the_reader_source_changes(tmp_path):
-    original = tmp_path / "ees_csv.py"
-    original.write_bytes(open(ees_csv.__file__, "rb").read())
-    assert source_hash(original) == source_hash(ees_csv)
-    original.write_bytes(original.read_bytes().replace(b"BLOCK_SIZE = 1 << 20", b"BLOCK_SIZE = 1 << 21"))
-    assert source_hash(original) != source_hash(ees_csv)
 
 
 def test_the_package_hash_covers_every_module_not_only_the_reader(tmp_path):

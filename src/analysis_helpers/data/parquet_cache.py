@@ -40,7 +40,6 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 from typing import TypeVar
 
 import pandas as pd
@@ -53,15 +52,6 @@ from analysis_helpers.core.paths import cache_dir
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 _PACKAGE = Path(__file__).resolve().parents[1]
-
-
-def source_hash(*modules: ModuleType | str | os.PathLike) -> str:
-    """SHA-256 (16 hex digits) of the source files of some modules (or paths), in the order given."""
-    digest = hashlib.sha256()
-    for module in modules:
-        path = Path(module.__file__) if isinstance(module, ModuleType) else Path(module)
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()[:16]
 
 
 def package_hash(root: Path = _PACKAGE) -> str:
