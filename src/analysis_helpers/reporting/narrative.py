@@ -189,13 +189,16 @@ def outlook_sentence(outlook) -> str:
                 )
         if outlook.target_passed:
             parts.append("The target date has passed.")
+        elif outlook.target_expired:
+            parts.append("The target date has passed and no figure for a period ending on or after it is loaded, so no "
+                         "probability or projected date is given.")
         elif not pd.isna(s["probability_by_target_date"]):
             parts.append(f"Probability of meeting it on time: {fmt_probability(s['probability_by_target_date'])} ({s['model']}).")
         if s["needed_per_month"] and not pd.isna(s["needed_per_month"]):
             amount = fmt_size(s["needed_per_month"], unit)
             change = "a rise" if s["needed_per_month"] > 0 else "a fall"
             parts.append(f"It takes {change} of {amount} a month from the latest figure to the target date.")
-        if outlook.projection is not None:
+        if outlook.projection is not None and not outlook.target_expired:
             if s["reached_median"] == "not within horizon":
                 early = f" (it could happen as early as {s['reached_early']} if the year-to-year swings run its way)" if s["reached_early"] else ""
                 parts.append(f"On current form the target is not reached within the projection horizon{early}.")

@@ -93,9 +93,10 @@ def headline(run, summary: pd.DataFrame) -> dict:
     }}
 
 
-def key_messages(run, outlooks: list) -> list:
-    """The review's opening: its key messages as a list, each linking to its section, then the contents."""
-    messages = build_key_messages(run.area, outlooks, run.release, run.dfe_published)
+def key_messages(run, outlooks: list, changed: str | None = None) -> list:
+    """The review's opening: its key messages as a list, each linking to its section, then the contents; ``changed`` is
+    the sentence of what changed since the last review (:func:`.changes.summary_sentence`)."""
+    messages = build_key_messages(run.area, outlooks, run.release, run.dfe_published, changed)
     bullets = "\n".join(f"* {m.markdown()}" for m in messages)
     return [Markdown(as_of_note(run.as_of)), Markdown(bullets), HTML(CONTENTS)]
 
