@@ -9,8 +9,8 @@ and KPI label (a KPI tracked on two series has two rows).
 * a **new figure**: the row's latest figure differs from the last review's;
 * a **status changed**: the row's status differs (a row the last review did not
   have is new, not changed);
-* a **target date passed**: a target whose date falls after the last review's
-  data date and on or before this one's.
+* a **target date passed**: a target that was live at the last review's data
+  date (on or before its date) and has expired by this one's (after it).
 
 :func:`changes_table` is the review's table; :func:`summary_sentence` the key
 message that opens with it.
@@ -78,7 +78,7 @@ def changes(summary: pd.DataFrame, outlooks: list, previous: PreviousReview, as_
             found.append(Change(STATUS_CHANGED, kpi, base_status(old["status"]), row["status"]))
     for outlook in outlooks:
         target = outlook.target
-        if target is not None and previous.as_of < target.target_date <= as_of:
+        if target is not None and previous.as_of <= target.target_date < as_of:  # live then, expired now
             goal = f"target date {fmt_month(target.target_date)}"
             found.append(Change(DATE_PASSED, _target_kpi(outlook), f"{goal} still ahead", f"{goal} passed: {rag_status(outlook)}"))
     return found
