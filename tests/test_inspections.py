@@ -23,6 +23,8 @@ import types
 import pandas as pd
 import pytest
 from helpers import FIXTURE_RELEASE, SHIPPED_RELEASE, fixture_release
+from nbconvert.filters.markdown_mistune import markdown2html_mistune
+from test_safe_text import Parsed
 
 from analysis_helpers.core.errors import DataValidationError
 from analysis_helpers.core.paths import OFSTED_2023_FRAMEWORK_FILE, OFSTED_INSPECTIONS_FILE, shown_path
@@ -174,6 +176,17 @@ def test_the_details_table(areas):
 
 # -- text from the files is shown as text ----------------------------------------------------------------------
 HOSTILE = '<script>alert(1)</script> *bold* [link](javascript:alert(2)) <img src=x onerror=alert(3)>'
+#: The elements the line and the table make themselves; none may come from a file.
+OURS = {"p", "strong", "code", "table", "caption", "thead", "tbody", "tr", "th", "td"}
+
+
+def assert_shown_as_text(line: str, table: str, text: str) -> None:
+    """The line rendered as the exported page renders Markdown (nbconvert), and the table: no element or attribute from
+    the file, and its text there to read as written."""
+    page = Parsed(markdown2html_mistune(line) + table)
+    ours = {("table", "class", "send-table"), ("th", "scope", "col")}
+    assert set(page.tags) <= OURS and set(page.attributes) <= ours, (set(page.tags) - OURS, set(page.attributes) - ours)
+    assert page.text.count(text) == 2, page.text  # once in the line, once in the table
 
 
 def test_a_hostile_outcome_renders_as_text(areas, tmp_path):
@@ -189,6 +202,7 @@ def test_a_hostile_outcome_renders_as_text(areas, tmp_path):
     assert "<script>" not in line and "<img" not in line and "&lt;script&gt;" in line and "\\[link\\]" in line
     table = tables.to_html(inspections.history_table(found), caption=inspections.history_caption(found))
     assert "<script>" not in table and "<img" not in table and "&lt;script&gt;alert(1)&lt;/script&gt;" in table
+    assert_shown_as_text(line, table, HOSTILE)
 
 
 def test_a_hostile_area_name_renders_as_text(areas, tmp_path):
@@ -202,6 +216,7 @@ def test_a_hostile_area_name_renders_as_text(areas, tmp_path):
     assert "<script>" not in line and "<img" not in line and "Cumbria &lt;script&gt;" in line
     caption = tables.to_html(inspections.history_table(found), caption=inspections.history_caption(found))
     assert "<script>" not in caption and "Cumbria &lt;script&gt;" in caption
+    assert_shown_as_text(line, caption, f"Cumbria {HOSTILE}")
 
 
 # -- a file that names an unknown area, duplicates ---------------------------------------------------------------
