@@ -92,6 +92,7 @@ display(Markdown(f"**Status rules.** Targeted KPIs — {RAG_RULE} Other KPIs —
 if not outlooks:
     display(Markdown(f"*No targets are recorded for {run.area.name}; statuses show change since the previous period only.*"))
 display(*sections.area_notes(run.area, "context"))
+display(*sections.inspection(run))
 
 # %% [markdown]
 # ## Timeliness: plans issued within 20 weeks

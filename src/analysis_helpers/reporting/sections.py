@@ -32,7 +32,7 @@ from analysis_helpers.data.provenance import unlisted_label
 from analysis_helpers.domain.history import break_period, timeliness_history
 from analysis_helpers.domain.measures import BY_NAME, get_measure
 from analysis_helpers.domain.targets import earliest_target, requirements_for
-from analysis_helpers.reporting import charts, disclosure, local_tables, narrative, tables
+from analysis_helpers.reporting import charts, disclosure, inspections, local_tables, narrative, tables
 from analysis_helpers.reporting.key_messages import as_of_note
 from analysis_helpers.reporting.key_messages import key_messages as build_key_messages
 from analysis_helpers.reporting.sources import feed_line, feed_staleness, release_line, release_staleness
@@ -244,6 +244,12 @@ def area_notes(area, section: str) -> list:
         return []
     lines = [f"* {md_text(note.text)} ({md_link(note.source_title, note.source_url)})" for note in notes]
     return [Markdown("\n".join(lines))]
+
+
+def inspection(run) -> list:
+    """The area's latest Ofsted and CQC area SEND inspection and revisit in one line, with its source (the review's
+    context; :func:`analysis_helpers.reporting.inspections.context_line`)."""
+    return inspections.context_line(run)
 
 
 def document_links(report_dir: Path | None, details: bool = True) -> list:
