@@ -11,6 +11,7 @@ from helpers import TARGETS, raw_rows
 
 from analysis_helpers.analysis.outlook import Outlook
 from analysis_helpers.analysis.status import standing
+from analysis_helpers.data.local_feed import area_feed
 from analysis_helpers.domain.areas import Area
 from analysis_helpers.domain.kpis import areas_for
 from analysis_helpers.domain.targets import Target
@@ -135,8 +136,10 @@ def test_the_lead_kpi_comes_first_latest_target_first():
 
 def run_for(release, name: str, quarter: Quarter, local=None):
     areas = areas_for(release)
-    return SimpleNamespace(area=areas.get(name), areas=areas, quarter=quarter, as_of=quarter.end, release=release,
-                           neighbours="2025", local=local, dfe_published=release.published <= quarter.end)
+    area = areas.get(name)
+    return SimpleNamespace(area=area, areas=areas, quarter=quarter, as_of=quarter.end, release=release, neighbours="2025",
+                           local=local, dfe_published=release.published <= quarter.end, targets=TARGETS,
+                           feed=area_feed(area.slug, local))
 
 
 def test_kents_box_on_the_fixture_release(release):
@@ -186,3 +189,21 @@ def test_the_cover_names_the_area_and_quarter_and_escapes_text(release, monkeypa
                            "2025-Q3 (July to September 2025)</h1>")
     assert "<script>" not in html and "<img" not in html and "<i>" not in html
     assert '<h2 id="Plan-at-a-glance">Plan at a glance</h2>' in html and 'class="send-table glance-table"' in html
+
+
+def test_a_requirement_without_a_number_is_read_on_its_figures(release):
+    """Kent's casework team "of sufficient capacity" by September 2023 (frozen targets row 8), read on the vacancies the
+    frozen feed holds (rows 29-32: 100 and 20 for 2023, 50 for 2023-Q2, 20 for 2023-09)."""
+    run = run_for(release, "Kent", Quarter(2026, 3))
+    rows = glance.requirement_rows(run).to_dict("records")
+    assert rows == [{
+        "Target": "SEND casework vacancies (council figures): requirement due Sep 2023, no number set",
+        "Verdict": "No recent figure",
+        # "2023" ends in December 2023: 33 whole months before 30 September 2026
+        "Latest figure": "20 in 2023 (figure from Dec 2023, 2 years before this review)",
+        "Baseline": "–",
+        "Why": "As the council published them: 100 (2023) at the highest, 20 (2023) the latest; the requirement sets no "
+               "number, so no figure can show it met. The latest figure is 2 years old.",
+    }]
+    table, _ = glance.glance_table(run, [])  # a requirement alone still makes the box a plan's
+    assert list(table["Target"]) == [rows[0]["Target"]]

@@ -30,6 +30,7 @@ from analysis_helpers.analysis.status import (
     MET,
     MISSED,
     NO_FIGURE_SINCE_BASELINE,
+    NO_RECENT_FIGURE,
     NOT_MEASURED,
     NOT_YET_DUE,
     ON_TRACK,
@@ -42,9 +43,11 @@ from analysis_helpers.analysis.status import (
 )
 from analysis_helpers.core.formatting import fmt_fraction, fmt_month, fmt_size, fmt_value, ordinal
 from analysis_helpers.core.safe_text import html_text
+from analysis_helpers.core.vintage import ended_by, months_between
 from analysis_helpers.data.inputs import feed_file
 from analysis_helpers.domain.measures import BY_NAME, first_period_end
-from analysis_helpers.reporting import tables
+from analysis_helpers.domain.targets import requirements_for
+from analysis_helpers.reporting import disclosure, tables
 from analysis_helpers.reporting.narrative import phrase
 from analysis_helpers.reporting.summary import kpi_label
 
@@ -243,10 +246,46 @@ def _untargeted_row(frame: pd.DataFrame, measure: str) -> dict:
             "Previous figure": previous, "Why": words}
 
 
+def requirement_rows(run) -> pd.DataFrame:
+    """A row for each requirement with no number (a targets-file row without a target value) on a measure the council
+    publishes, e.g. Kent's casework team "of sufficient capacity" by September 2023, read on its vacancies: no figure can
+    show such a requirement met, so the verdict is *No recent figure* when the latest is over
+    :data:`~analysis_helpers.analysis.status.RECENT_MONTHS` months old and *Not judged (no number)* otherwise."""
+    feed = run.feed if run.feed is not None else pd.DataFrame()
+    rows = []
+    for requirement in requirements_for(run.area.code, run.areas.get, run.targets):
+        if feed.empty or "measure" not in feed:
+            continue
+        figures = feed[feed["measure"] == requirement.measure]  # every figure published, conflicting ones too
+        figures = figures[ended_by(figures["period_end"], run.as_of)]
+        figures = disclosure.plottable(figures.assign(unit=requirement.unit)).sort_values("period_end", kind="stable")
+        if figures.empty:
+            continue
+        highest, latest = figures.loc[figures["value"].astype(float).idxmax()], figures.iloc[-1]
+        age = months_between(pd.Timestamp(latest["period_end"]).date(), run.as_of)
+        unit = requirement.unit
+        label = kpi_label(requirement.measure, requirement).replace(" (council figures)", "")
+        words = (f"As the council published them: {fmt_value(highest['value'], unit)} ({highest['period']}) at the highest, "
+                 f"{fmt_value(latest['value'], unit)} ({latest['period']}) the latest; the requirement sets no number, so no "
+                 "figure can show it met.")
+        if age > RECENT_MONTHS:
+            words += f" The latest figure is {age_words(age)} old."
+        rows.append({
+            "Target": f"{label} (council figures): requirement due {fmt_month(requirement.target_date)}, no number set",
+            "Verdict": NO_RECENT_FIGURE if age > RECENT_MONTHS else "Not judged (no number)",
+            "Latest figure": figure_words(latest, unit, age),
+            "Baseline": "–",
+            "Why": words,
+        })
+    return pd.DataFrame(rows, columns=GLANCE_COLUMNS)
+
+
 def glance_table(run, outlooks: list[Outlook]) -> tuple[pd.DataFrame, str]:
-    """The box's table and its caption: targets when the area has any, else its changes and ranks."""
-    if outlooks:
-        return target_rows(run, outlooks), f"{run.area.name}: each target's verdict at {run.as_of:%d %B %Y}, lead KPI first"
+    """The box's table and its caption: targets (and requirements) when the area has any, else its changes and ranks."""
+    requirements = requirement_rows(run)
+    if outlooks or len(requirements):
+        table = pd.concat([target_rows(run, outlooks), requirements], ignore_index=True) if len(requirements) else target_rows(run, outlooks)
+        return table, f"{run.area.name}: each target's verdict at {run.as_of:%d %B %Y}, lead KPI first"
     caption = (f"{run.area.name} has no targets recorded: its 20-week timeliness, largest changes since the previous "
                "period and ranks among local authorities")
     return untargeted_rows(run), caption
