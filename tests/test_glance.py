@@ -81,6 +81,13 @@ def test_a_dfe_figure_expected_and_missing_names_the_release_and_where_it_goes()
     o = outlook(target(), dt.date(2026, 9, 30), ("2024-12-31", 32.3))
     assert why(o) == ("Expected and missing: DfE's figure for the period ending Dec 2025 was due in its Jun 2026 release, "
                       "which is not in data/raw/ (add it with the README's guide \"Add the next DfE release\").")
+    # a release stored but not yet public at the data date does not count: Kent's mainstream target (Dec 2023, judged
+    # on the January 2024 census, due June 2024) read on 30 June 2025, with only the July 2025 release stored
+    census = outlook(target(measure="ehcp_caseload_mainstream_pct", baseline_date=dt.date(2023, 1, 31),
+                            target_date=dt.date(2023, 12, 31)), dt.date(2025, 6, 30), ("2023-01-31", 34.0))
+    assert why(census, published=dt.date(2025, 7, 1)) == (
+        "Expected and missing: DfE's figure for the period ending Jan 2024 was due in its Jun 2024 release, which is not in "
+        "data/raw/ (add it with the README's guide \"Add the next DfE release\").")
     # the June 2026 release is stored but has no figure for the area
     assert why(o, published=dt.date(2026, 6, 25)) == ("Expected and missing: DfE's release of Jun 2026 has no figure for "
                                                      "the period ending Dec 2025 for this area.")

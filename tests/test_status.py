@@ -201,6 +201,12 @@ def test_no_data():
     empty = outlook(20.0, 20.0)
     empty.observed = empty.observed.iloc[0:0]
     assert rag_status(empty) == NO_DATA
+    # an expired target with nothing published at all is not measured since its date, and says why
+    # (the target's date, 1 Jan 2025, is judged on calendar year 2025, due in DfE's June 2026 release)
+    empty.as_of = dt.date(2025, 9, 30)
+    assert rag_status(empty) == NOT_MEASURED and standing(empty).pending == NOT_YET_DUE
+    empty.as_of = dt.date(2026, 9, 30)
+    assert standing(empty).pending == EXPECTED_MISSING
 
 
 @pytest.mark.parametrize(

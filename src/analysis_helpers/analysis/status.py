@@ -89,11 +89,13 @@ CHANGE_RULE = (
 def rag_status(outlook: Outlook) -> str:
     """The status of a targeted KPI at the outlook's data date; see the module docstring."""
     target = outlook.target
-    if target is None or outlook.latest is None:
+    as_of = outlook.as_of or dt.date.today()
+    if target is None:
         return NO_DATA
+    if outlook.latest is None:  # nothing published: an expired target is still not measured since its date
+        return NOT_MEASURED if as_of > target.target_date else NO_DATA
     observed = outlook.observed
     ends = pd.to_datetime(observed["period_end"]).dt.date
-    as_of = outlook.as_of or dt.date.today()
     higher = outlook.higher_is_better
     if as_of > target.target_date:
         judged = judged_figure(outlook)

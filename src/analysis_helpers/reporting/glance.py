@@ -124,7 +124,9 @@ def why(outlook: Outlook, found: Standing, release, feed_path) -> str:
         text = f"The first figure for a period ending on or after the target date {side} {goal}."
     elif found.status == NOT_MEASURED:
         text = _pending_words(outlook, found, release, feed_path)
-    elif found.status == NO_FIGURE_SINCE_BASELINE:
+    elif outlook.latest is None:
+        text = "No figure for this measure had been published by the data date."
+    elif found.status == NO_FIGURE_SINCE_BASELINE or outlook.gap.empty:
         text = "Nothing has been published for a period after the baseline; the baseline never counts as progress."
     elif found.status == CONFLICTING:
         text = ("The latest figure is flagged by its source as conflicting with another for nearly the same period: it is "
@@ -158,7 +160,8 @@ def _pending_words(outlook: Outlook, found: Standing, release, feed_path) -> str
         period = fmt_month(first_period_end(outlook.measure, target.target_date))
         if found.pending == NOT_YET_DUE:
             return f"Not yet due: DfE's figure for the period ending {period} is expected in its {due} release, after this review's data date."
-        if release is not None and release.published is not None and release.published >= found.due:
+        as_of = outlook.as_of
+        if release is not None and release.published is not None and found.due <= release.published and (as_of is None or release.published <= as_of):
             return (f"Expected and missing: DfE's release of {fmt_month(release.published)} has no figure for the period "
                     f"ending {period} for this area.")
         return (f"Expected and missing: DfE's figure for the period ending {period} was due in its {due} release, which is "
@@ -235,9 +238,14 @@ def _untargeted_row(frame: pd.DataFrame, measure: str) -> dict:
     else:
         verdict = change_verdict(float(area["change"]), _significant(area), m.higher_is_better)
         direction = "Rose" if area["change"] > 0 else "Fell" if area["change"] < 0 else "Held"
-        chance = "more than chance would explain" if _significant(area) else "within what chance would explain"
+        test = area.get("change_test")
+        if isinstance(test, str) and test.startswith("not tested"):
+            chance = test  # too few to say whether it is more than chance: not read into
+        else:
+            chance = "more than chance would explain" if _significant(area) else "within what chance would explain"
         words = f"{direction} {fmt_size(area['change'], unit)} since {area['previous_period']}, {chance}."
-    if pd.notna(area["rank"]) and pd.notna(area["of"]) and m.higher_is_better is not None:
+    small = pd.notna(area["denominator"]) and area["denominator"] < MIN_CHANGE_DENOMINATOR  # 1 of 1 ranks nothing
+    if pd.notna(area["rank"]) and pd.notna(area["of"]) and m.higher_is_better is not None and not small:
         words += f" {ordinal(int(area['rank']))} of {int(area['of'])} local authorities (1 = best)."
     england = frame[frame["comparator"] == "England"]
     if len(england) and pd.notna(england.iloc[0]["value"]) and frame.iloc[0]["area_name"] != "England":
@@ -295,10 +303,18 @@ def cover_html(run, outlooks: list[Outlook]) -> str:
     """The cover as one HTML block: title, data date and sources, and the plan at a glance."""
     table, caption = glance_table(run, outlooks)
     body = (tables.to_html(table, caption=caption).replace('class="send-table"', 'class="send-table glance-table"', 1)
-            if len(table) else f"<p>{html_text(f'No figures for {run.area.name} were published by the data date.')}</p>")
+            if len(table) else f"<p>{html_text(empty_words(run))}</p>")
     return (f'<section class="review-cover"><h1>{html_text(title(run.area.name, run.quarter))}</h1>'
             f'<p class="review-meta">{html_text(meta_line(run))}</p>'
             f'<section class="plan-at-a-glance"><h2 id="{HEADING.replace(" ", "-")}">{HEADING}</h2>{body}</section></section>')
+
+
+def empty_words(run) -> str:
+    """What the box says when it has no row."""
+    if not run.dfe_published:
+        return (f"{run.area.name} has no targets recorded, and DfE's release used here was not yet public at the data date: "
+                "see the key messages and the sections below for earlier releases.")
+    return f"No figures for {run.area.name} were published by the data date."
 
 
 def meta_line(run) -> str:
