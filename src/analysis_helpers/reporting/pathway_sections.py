@@ -36,7 +36,7 @@ def pathway_title(table: pd.DataFrame, area_name: str) -> str:
         values = ", ".join(f"{s.lower()} {fmt_pct(v)}" for s, v in zip(table["stage"], table["value"], strict=True))
         return f"{area_name}: {values}"
     if worst is None:
-        return f"{area_name}: no statutory clock is behind England by more than chance"
+        return f"{area_name}: no statutory clock is behind England beyond the funnel's 95% limits"
     return (f"{area_name}: the widest gap from England is at {worst['stage'][0].lower() + worst['stage'][1:]}, "
             f"{fmt_pct(worst['value'])} against {fmt_pct(worst['england'])} ({worst['period']})")
 
@@ -56,7 +56,8 @@ def pathway_sentences(table: pd.DataFrame, area_name: str) -> list[str]:
             if pd.notna(row["gap_to_england"]):
                 side = "better" if row["gap_to_england"] > 0 else "worse" if row["gap_to_england"] < 0 else "level"
                 words += f" ({fmt_points(abs(row['gap_to_england']))} {side})" if side != "level" else " (level)"
-            words += f"; {row['funnel']} around England"
+            if row["funnel"]:
+                words += f"; {row['funnel']} around England ({narrative.FUNNEL_BASIS[row['funnel_limits']]})"
         if pd.notna(row["rank"]):
             words += f"; ranked {ordinal(int(row['rank']))} of {int(row['of'])} LAs" + (
                 " (1 = highest)" if row["higher_is_better"] is None else " (1 = best)")
@@ -76,7 +77,8 @@ def pathway_display(table: pd.DataFrame) -> pd.DataFrame:
         "Region": table["region"].map(lambda v: fmt_pct(v, missing="–")),
         "Neighbours (median)": table["neighbours_median"].map(lambda v: fmt_pct(v, missing="–")),
         "Rank": ["" if pd.isna(r) else f"{int(r)} of {int(o)}" for r, o in zip(table["rank"], table["of"], strict=True)],
-        "Against England": table["funnel"],
+        "Against England": [f"{f} ({narrative.FUNNEL_BASIS[b]})" if f else "" for f, b in
+                            zip(table["funnel"], table["funnel_limits"], strict=True)],
     })
 
 
