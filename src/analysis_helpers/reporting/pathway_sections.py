@@ -29,16 +29,19 @@ CLOCKS_AND_BALANCING = (*CLOCKS, BALANCING)
 
 # -- the EHC pathway -----------------------------------------------------------------------------------------------
 def pathway_title(table: pd.DataFrame, area_name: str) -> str:
-    """The pathway chart's finding: the clock furthest behind England, if the gap is beyond chance."""
+    """The pathway chart's finding: the clock furthest behind England of those outside the funnel's 95% limits (a
+    wider gap within the limits is not the finding); if none is outside, the one furthest behind, said to be within."""
     outside = table[~table["funnel"].str.startswith("within") & (table["funnel"] != "")]
-    worst = widest_gap(outside)  # the widest gap beyond chance: a wider one within the limits is not a finding
     if table["england"].isna().all():  # England itself
         values = ", ".join(f"{s.lower()} {fmt_pct(v)}" for s, v in zip(table["stage"], table["value"], strict=True))
         return f"{area_name}: {values}"
+    worst, qualifier = widest_gap(outside), ""
     if worst is None:
-        return f"{area_name}: no statutory clock is behind England beyond the funnel's 95% limits"
+        worst, qualifier = widest_gap(table), ", within the funnel's 95% limits"
+    if worst is None:
+        return f"{area_name}: no statutory clock is behind England"
     return (f"{area_name}: the widest gap from England is at {worst['stage'][0].lower() + worst['stage'][1:]}, "
-            f"{fmt_pct(worst['value'])} against {fmt_pct(worst['england'])} ({worst['period']})")
+            f"{fmt_pct(worst['value'])} against {fmt_pct(worst['england'])} ({worst['period']}){qualifier}")
 
 
 def pathway_sentences(table: pd.DataFrame, area_name: str) -> list[str]:
