@@ -83,12 +83,14 @@ def _row(area: str, measure: str, stage: str, role: str, neighbours: str, releas
     if not (pd.isna(mine["value"]) or pd.isna(england) or pd.isna(mine["denominator"])) and "England" in frame.index:
         las, found, _ = funnel_for(measure, mine["period"], release)
         if mine["area_code"] in set(las["area_code"]):  # an LA: its place among LAs, allowing for their spread
-            funnel, basis = place(float(mine["value"]), float(mine["denominator"]), found), "adjusted" if found.overdispersed else "binomial"
+            funnel = place(float(mine["value"]), float(mine["denominator"]), found)
+            basis = "adjusted" if found.overdispersed else "binomial"
         else:
             funnel, basis = funnel_position(float(mine["value"]), float(mine["denominator"]), england), "binomial"
     return {
         "stage": stage, "measure": measure, "role": role, "higher_is_better": better, "period": mine["period"],
         **{c: mine[c] for c in ("value", "numerator", "denominator", "ci_low", "ci_high", "rank", "of")},
         "england": england, "region": value_of("Region"), "neighbours_median": value_of(SN_MEDIAN),
-        "gap_to_england": gap, "funnel": funnel, "funnel_limits": basis, "note": mine["note"] if isinstance(mine["note"], str) else "",
+        "gap_to_england": gap, "funnel": funnel, "funnel_limits": basis,
+        "note": mine["note"] if isinstance(mine["note"], str) else "",
     }

@@ -138,7 +138,8 @@ def funnel(run, kpis: pd.DataFrame, measure: str, period: str, source: str) -> l
     value, denominator = float(mine["value"].iloc[0]), float(mine["denominator"].iloc[0])
     hidden = figure_hidden("pct", value, mine["numerator"].iloc[0], denominator)
     if hidden:
-        return [Markdown(f"*{run.area.name}'s figure for {period} is not shown ({hidden}): it is not placed on the funnel plot.*")]
+        return [Markdown(f"*{md_text(run.area.name)}'s figure for {period} is not shown ({hidden}): "
+                         "it is not placed on the funnel plot.*")]
     _, spread = funnel_table(las, centre)
     position = place(value, denominator, spread)
     chance = funnel_position(value, denominator, centre)
