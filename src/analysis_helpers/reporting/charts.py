@@ -285,8 +285,8 @@ def funnel_plot(
         drawn += [low, high]
     if adjusted:  # what chance alone would allow, faint: the reader sees how much wider the funnel became
         low, high = curves["binomial_998"]
-        ax.plot(grid, low, color="#8C8C8C", linestyle=":", linewidth=0.9, label="99.8% limits, chance alone (binomial)")
-        ax.plot(grid, high, color="#8C8C8C", linestyle=":", linewidth=0.9, label="_nolegend_")
+        ax.plot(grid, low, color="#8C8C8C", linestyle=(0, (1, 3)), linewidth=0.9, label="99.8% limits, chance alone (binomial)")
+        ax.plot(grid, high, color="#8C8C8C", linestyle=(0, (1, 3)), linewidth=0.9, label="_nolegend_")
         drawn += [low, high]
     ax.axhline(centre, color=PALETTE[1], linewidth=1.6, label=centre_label)
     others = rows[rows["area_name"] != highlight]
