@@ -2,7 +2,7 @@
 
 Binomial funnel limits (:func:`~analysis_helpers.core.intervals.funnel_limits`)
 answer "could chance alone put this area here, if every area's true rate were
-England's?". For 20-week timeliness in 2024 they put 129 of 151 LAs outside
+England's?". For 20-week timeliness in 2024 they put 125 of 153 LAs outside
 the 99.8% limits: councils truly differ, far more than sampling error says
 (overdispersion), so "less than 1 in 500 that this is chance" would be said of
 nearly everyone. Public-sector practice (Spiegelhalter, *Handling
