@@ -176,7 +176,8 @@ if run.dfe_published:
 # The SEND Tribunal appeal rate (appeals registered per 100 decisions parents
 # could appeal, calendar years since 2014) shows how far parents accept the
 # council's decisions; the funnel plot shows whether the gap from England is
-# larger than chance.
+# larger than councils usually differ (or, where they differ no more than
+# chance makes them, larger than chance).
 
 # %%
 display(*pathway_sections.confidence(run, kpis, peers, source, sections.funnel))
