@@ -194,7 +194,7 @@ def test_interactive_kernel_gives_the_same_numbers_as_papermill(kent_report, tmp
     index, _ = kent_report
     headless = nbformat.read(index.parent / "03_quarterly_review.ipynb", as_version=4)
     assert _headline(interactive) == _headline(headless)
-    assert "EHC plans issued within 20 weeks" in _headline(headless) and "Red" in _headline(headless)
+    assert "EHC plans issued within 20 weeks" in _headline(headless) and "Conflicting figures" in _headline(headless)
 
 
 def test_a_past_review_shows_only_what_was_published_by_then(tmp_path):
