@@ -47,7 +47,8 @@ def test_kent_opens_with_its_lead_kpi_then_its_missed_targets_then_the_balancing
     assert kent[0].text.endswith("(date assumed).")
     # APP 80% in mainstream by Dec 2023, judged on the first figure after it: 6,754 of 19,407 (2023/24) = 34.80%
     assert kent[1].text == ("Target missed: EHC plans with a mainstream school placement, 34.8% (6,754 of 19,407) in 2023/24 "
-                            "(the first figure on or after the target date), against 80.0% by Dec 2023.")
+                            "(the first figure on or after the target date), against 80.0% by Dec 2023 (the source did not "
+                            "state which plans it counts: assumed here).")
     assert round(100 * 6754 / 19407, 1) == 34.8 and round(100 * 1251 / 1976, 1) == 63.3
     assert kent[2].text.startswith("Target missed: new EHC plans with a mainstream school placement, 63.3% (1,251 of 1,976) in 2023")
     assert kent[1].section == kent[2].section == "placements"

@@ -39,6 +39,7 @@ from analysis_helpers.analysis.status import (
     NO_FIGURE_SINCE_BASELINE,
     NOT_MEASURED,
     RED,
+    assumptions,
     judged_figure,
     rag_status,
     standing,
@@ -198,6 +199,16 @@ def _target_messages(outlooks: list[Outlook]) -> list[KeyMessage]:
 
 
 def _target_sentence(status: str, outlook: Outlook) -> str | None:
+    """The sentence for a target's status, ending with what it assumes when its source left a date or population unstated."""
+    sentence = _status_words(status, outlook)
+    assumed = assumptions(outlook.target)
+    if sentence is None or not assumed:
+        return sentence
+    what = " and ".join({"date assumed": "the target date", "population assumed": "which plans it counts"}[a] for a in assumed)
+    return sentence[:-1] + f" (the source did not state {what}: assumed here)."
+
+
+def _status_words(status: str, outlook: Outlook) -> str | None:
     target, unit, label = outlook.target, outlook.target.unit, _label(outlook)
     goal = f"{fmt_value(target.target_value, unit)} by {fmt_month(target.target_date)}"
     figure = judged_figure(outlook) if status in (MET, MISSED) else outlook.latest
