@@ -25,7 +25,7 @@ from pathlib import Path
 import pyarrow.csv as pacsv
 
 import analysis_helpers.data.release as releases
-from analysis_helpers.core.paths import DEFAULT_RELEASE
+from analysis_helpers.data.provenance import default_release
 
 
 def median_seconds(fn, repeats: int) -> float:
@@ -41,8 +41,9 @@ def median_seconds(fn, repeats: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--release", type=Path, default=DEFAULT_RELEASE)
+    parser.add_argument("--release", type=Path, default=None, help="a release zip (default: the data log's newest)")
     args = parser.parse_args()
+    args.release = args.release or default_release()
 
     names = releases.Release(args.release, cache=False).data_files()
 

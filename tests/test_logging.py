@@ -19,8 +19,9 @@ from jupyter_client.manager import AsyncKernelManager
 
 from analysis_helpers.cli import main
 from analysis_helpers.core.errors import ReportError
-from analysis_helpers.core.paths import DEFAULT_RELEASE, PROJECT_ROOT, shown_path
+from analysis_helpers.core.paths import PROJECT_ROOT, shown_path
 from analysis_helpers.data.local_feed import validate_feed
+from analysis_helpers.data.provenance import default_release
 from analysis_helpers.pipeline import logs
 from analysis_helpers.pipeline import report as report_module
 from analysis_helpers.pipeline.execute import QuietShutdownKernelManager
@@ -49,7 +50,7 @@ def tiny_run(tmp_path_factory):
 def test_run_log_is_written_beside_the_manifest_and_names_the_files_read(tiny_run):
     assert (tiny_run / "manifest.json").exists() and (tiny_run / "run.log").exists()
     text = (tiny_run / "run.log").read_text()
-    for path in (shown_path(DEFAULT_RELEASE), shown_path(KENT_FEED), shown_path(TARGETS),
+    for path in (shown_path(default_release()), shown_path(KENT_FEED), shown_path(TARGETS),
                  "data/raw/sn_may_2025.xlsx", shown_path(DATA_LOG)):
         assert f"reads {path} (sha256 " in text, path
     assert "review of Kent for 2025-Q3, data as of 2025-09-30" in text
@@ -66,7 +67,7 @@ def test_run_log_has_the_feed_notes_durations_and_warnings(tiny_run):
 def test_manifest_lists_files_read_and_feed_notes(tiny_run):
     manifest = json.loads((tiny_run / "manifest.json").read_text())
     assert manifest["feed_notes"] == validate_feed(KENT_FEED)[2]
-    assert manifest["files_read"][0] == shown_path(DEFAULT_RELEASE)
+    assert manifest["files_read"][0] == shown_path(default_release())
     assert {shown_path(KENT_FEED), shown_path(TARGETS), "data/raw/dsg_deficit_derived.xlsx"} <= set(manifest["files_read"])
     assert set(manifest["notebook_seconds"]) == {"tiny.ipynb"} and manifest["parameters"]["report_dir"] == str(tiny_run)
 
@@ -103,7 +104,7 @@ def test_default_prints_warnings_and_the_result_line_verbose_adds_information(ti
     assert "WARNING" in err and "probe warning from the notebook" in err and "INFO" not in err
     assert main(["--verbose", *tiny_cli]) == 0
     _, err = capsys.readouterr()
-    assert f"send-review: INFO: reads {shown_path(DEFAULT_RELEASE)}" in err and "tiny.ipynb ran" in err
+    assert f"send-review: INFO: reads {shown_path(default_release())}" in err and "tiny.ipynb ran" in err
 
 
 def test_console_levels():

@@ -11,6 +11,7 @@ from helpers import FEEDS_DIR, MEASURES_FILE, SHIPPED_RELEASE, TARGETS
 from analysis_helpers.core import paths
 from analysis_helpers.core.paths import PROJECT_ROOT, shown_path
 from analysis_helpers.data.local_feed import feed_for
+from analysis_helpers.data.provenance import default_release
 from analysis_helpers.domain.targets import read_targets
 
 
@@ -26,13 +27,13 @@ def test_a_path_outside_the_project_is_written_as_given(tmp_path):
 
 def test_the_tests_read_frozen_copies_and_so_do_their_subprocesses():
     """Issue 24: a month, measure or target added to data/ must change no test, notebook kernels' and subprocesses' included."""
-    here = (paths.local_dir(), paths.council_measures_file(), paths.targets_file(), paths.DEFAULT_RELEASE)
+    here = (paths.local_dir(), paths.council_measures_file(), paths.targets_file(), default_release())
     assert here[:3] == (FEEDS_DIR, MEASURES_FILE, TARGETS)
     # the 2025 release by name, unless the run named one itself (test_release_growth.py: a release with one more year)
     assert here[3] == paths.from_root(os.environ.get(DEFAULT_RELEASE_SETTING) or SHIPPED_RELEASE) and DEFAULT_RELEASE_SETTING in os.environ
     assert not any(p.is_relative_to(paths.LOCAL_DIR) or p == paths.TARGETS_FILE for p in here)
-    code = ("from analysis_helpers.core import paths as p; "
-            "print(p.local_dir(), p.council_measures_file(), p.targets_file(), p.DEFAULT_RELEASE, sep='\\n')")
+    code = ("from analysis_helpers.core import paths as p; from analysis_helpers.data.provenance import default_release; "
+            "print(p.local_dir(), p.council_measures_file(), p.targets_file(), default_release(), sep='\\n')")
     child = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert child == [str(p) for p in here]
 

@@ -10,6 +10,7 @@ from analysis_helpers.core.paths import DATA_LOG, RAW_DIR
 from analysis_helpers.data.provenance import (
     CHECKSUM_LISTS_ENV,
     checksum_lists,
+    default_release,
     logged_checksums,
     publication_date,
     register_checksum_list,
@@ -120,3 +121,30 @@ def test_a_registered_list_puts_its_folder_under_the_rule(tmp_path):
     assert verify_raw_file(copy) == sha and publication_date(copy) == dt.date(2026, 1, 2)
     with pytest.raises(ChecksumError, match="SHA-256 is .* but the data log records"):
         verify_raw_file(changed)  # accepted before, refused once the list applies
+
+
+def test_the_default_release_is_the_newest_the_data_log_dates_by_the_data_date(tmp_path, monkeypatch):
+    """Issue 25: adding a release is a file and two lines in the log, no code edit. A renamed copy of the fixture
+    release logged as published on 2 July 2026 is chosen from that date on; an earlier data date keeps the 2025 one;
+    before either is public the earliest is used (its figures are then left out as not yet published)."""
+    monkeypatch.delenv("SEND_REVIEW_DEFAULT_RELEASE", raising=False)
+    raw = tmp_path / "data" / "raw"
+    raw.mkdir(parents=True)
+    for name in ("education-health-and-care-plans_2025.zip", "education-health-and-care-plans_2026.zip",
+                 "education-health-and-care-plans_2022.zip"):
+        shutil.copyfile(FIXTURE_RELEASE, raw / name)
+    log = tmp_path / "data" / "README.md"
+    log.write_text("- release: education-health-and-care-plans_2025.zip published: 2025-07-01\n"
+                   "- release: education-health-and-care-plans_2026.zip published: 2026-07-02\n"
+                   "- release: education-health-and-care-plans_2022.zip published: 2027-03-27\n"  # the history's schema: never
+                   "- release: not-stored.zip published: 2026-01-01\n", encoding="utf-8")  # no such file: never
+    assert default_release(dt.date(2026, 7, 2), log) == raw / "education-health-and-care-plans_2026.zip"
+    assert default_release(dt.date(2028, 1, 1), log) == raw / "education-health-and-care-plans_2026.zip"
+    assert default_release(dt.date(2026, 7, 1), log) == raw / "education-health-and-care-plans_2025.zip"
+    assert default_release(dt.date(2024, 12, 31), log) == raw / "education-health-and-care-plans_2025.zip"
+    monkeypatch.setenv("SEND_REVIEW_DEFAULT_RELEASE", str(FIXTURE_RELEASE))  # the setting still wins
+    assert default_release(dt.date(2028, 1, 1), log) == FIXTURE_RELEASE
+    monkeypatch.delenv("SEND_REVIEW_DEFAULT_RELEASE")
+    log.write_text("no release lines\n", encoding="utf-8")
+    with pytest.raises(DataValidationError, match="README.md: no 'release: FILE published: DATE' line names a file"):
+        default_release(dt.date(2028, 1, 1), log)

@@ -29,13 +29,13 @@ PUBLISHED = "2025-07-01"
 #: package's shape (test_architecture.py reads no data; the main run has it).
 NOT_UNIT_TESTS = {"test_notebooks.py", "test_release_growth.py", "test_architecture.py"}
 PROBE = """
-from analysis_helpers.core.paths import DEFAULT_RELEASE
+from analysis_helpers.data.provenance import default_release
 from analysis_helpers.data.release import open_release
 from analysis_helpers.domain.kpis import kpi_table
 release = open_release()
 table = kpi_table(release)
 kent = table[(table["area_name"] == "Kent") & (table["measure"] == "ehcp_issued_within_20_weeks_pct")]
-print(DEFAULT_RELEASE.name, release.published, ",".join(kent["period"]))
+print(default_release().name, release.published, ",".join(kent["period"]))
 """
 
 

@@ -139,15 +139,16 @@ def guided_copy(tmp_path_factory):
     _append(local / "essex.csv", ESSEX)
     area = send_review("validate", "data/local/essex.csv")
     release = _add_the_next_release(copy)  # Add the next DfE release
+    default = subprocess.run([sys.executable, "-c", DEFAULT_PROBE], cwd=copy, env=env, capture_output=True, text=True, timeout=120)
     kpis = send_review("kpis", "--area", "Kent", "--measure", "ehcp_issued_within_20_weeks_pct", "--release", release,
                        "--format", "csv")
     return copy, env, {"shipped": shipped, "month": month, "measure": measure, "target": target, "area": area,
-                       "release": kpis}, name
+                       "release": kpis, "default": default}, name
 
 
 def _add_the_next_release(copy: Path) -> str:
     """ "Add the next DfE release", with a renamed copy of the 2025 zip standing in for the 2026 release: copied into
-    data/raw, its row and release line in the data log, and made the default in core/paths.py (step 3's second way)."""
+    data/raw, its row and release line in the data log; no code is edited (the data log's dates choose the default)."""
     raw = copy / "data" / "raw"
     shutil.copyfile(raw / "education-health-and-care-plans_2025.zip", raw / NEXT_RELEASE)
     sha = hashlib.sha256((raw / NEXT_RELEASE).read_bytes()).hexdigest()
@@ -160,9 +161,12 @@ def _add_the_next_release(copy: Path) -> str:
                         f"- release: {NEXT_RELEASE} published: 2026-07-02\n"
                         "- release: education-health-and-care-plans_2025.zip published: 2025-07-01", 1)
     log.write_text(text, encoding="utf-8")
-    paths = copy / "src" / "analysis_helpers" / "core" / "paths.py"
-    paths.write_text(paths.read_text(encoding="utf-8").replace("education-health-and-care-plans_2025.zip", NEXT_RELEASE), encoding="utf-8")
     return f"data/raw/{NEXT_RELEASE}"
+
+
+#: Which release the copy uses by default on a data date after the stand-in's publication, and on one before it.
+DEFAULT_PROBE = ("import datetime as dt; from analysis_helpers.data.provenance import default_release; "
+                 "print(default_release(dt.date(2026, 9, 30)).name, default_release(dt.date(2026, 6, 30)).name)")
 
 
 @pytest.mark.skipif(bool(os.environ.get(GUIDES_COPY)), reason="already inside a guided copy")
@@ -181,6 +185,10 @@ def test_each_guide_works_as_written_in_the_copy(guided_copy):
     assert release.returncode == 0, release.stderr
     kent_2024 = next(row for row in csv.DictReader(io.StringIO(release.stdout)) if row["period"] == "2024")
     assert (kent_2024["numerator"], kent_2024["denominator"]) == ("784", "2424")  # the stand-in holds 2025's figures
+    # with no code edited, the stand-in is the default from its publication date (2 July 2026), the 2025 release before it
+    default = results["default"]
+    assert default.returncode == 0, default.stderr
+    assert default.stdout.split() == [NEXT_RELEASE, "education-health-and-care-plans_2025.zip"]
     assert "target_id: median_wait_30_weeks" in projected.stdout and f"measure: {name}" in projected.stdout
 
 

@@ -5,7 +5,8 @@ constant you need from here. These settings can be changed from the environment
 (a relative path is taken from the project root):
 
 * ``SEND_REVIEW_DEFAULT_RELEASE`` — the release used when none is named
-  (default ``data/raw/education-health-and-care-plans_2025.zip``). It is
+  (default: the newest release the data log dates on or before the data date,
+  :func:`analysis_helpers.data.provenance.default_release`). It is
   checked like any release: a file under ``data/raw`` must be in the data log,
   a file elsewhere in a registered checksum list (see
   :mod:`analysis_helpers.data.provenance`) or it is read as it is.
@@ -103,9 +104,15 @@ def area_facts_dir() -> Path:
     return setting_path(AREA_FACTS_ENV, DATA_DIR)
 
 
-#: The DfE "Education, health and care plans" release the workbook ships with
-#: (or ``$SEND_REVIEW_DEFAULT_RELEASE``).
-DEFAULT_RELEASE = from_root(os.environ.get(DEFAULT_RELEASE_ENV) or RAW_DIR / "education-health-and-care-plans_2025.zip")
+
+
+def default_release_setting() -> Path | None:
+    """``$SEND_REVIEW_DEFAULT_RELEASE`` (from the project root), or None: the data log then chooses
+    (:func:`analysis_helpers.data.provenance.default_release`)."""
+    value = os.environ.get(DEFAULT_RELEASE_ENV, "").strip()
+    return from_root(value) if value else None
+
+
 #: The 2022 release in the older aggregate schema (long timeliness history).
 HISTORIC_RELEASE = RAW_DIR / "education-health-and-care-plans_2022.zip"
 

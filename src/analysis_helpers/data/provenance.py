@@ -28,7 +28,15 @@ from functools import lru_cache
 from pathlib import Path
 
 from analysis_helpers.core.errors import ChecksumError, DataValidationError
-from analysis_helpers.core.paths import RAW_DIR, data_log_file, local_dir, targets_file
+from analysis_helpers.core.paths import (
+    HISTORIC_RELEASE,
+    RAW_DIR,
+    data_log_file,
+    default_release_setting,
+    local_dir,
+    targets_file,
+)
+from analysis_helpers.core.vintage import today
 from analysis_helpers.data.area_facts import AREA_FACT_FILES
 
 _SHA_ROW = re.compile(r"^\|\s*`raw/(?P<file>[^`]+)`.*`(?P<sha>[0-9a-f]{64})`\s*\|\s*$")
@@ -76,6 +84,27 @@ def data_log(log_path: Path | None = None) -> tuple[dict[str, str], dict[str, dt
     if not log_path.exists():
         raise DataValidationError(f"{log_path}: the data log is missing; it must list every raw file with its SHA-256")
     return _read_log(log_path, log_path.stat().st_mtime)
+
+
+def default_release(as_of: dt.date | None = None, log_path: Path | None = None) -> Path:
+    """The release a run uses when none is named: ``$SEND_REVIEW_DEFAULT_RELEASE`` if set, else the newest release whose
+    ``release: FILE published: DATE`` line in the data log dates it on or before ``as_of`` (default: today), leaving out
+    the 2022 release of the older schema (read for the long history only). Before any is public, the earliest: its
+    figures are then left out as not yet published. Adding a release is a file in ``data/raw/`` and two lines in the
+    log, no code edit. Files are looked for in the ``raw`` folder beside the log (``data/raw/`` for ``data/README.md``)."""
+    override = default_release_setting()
+    if override is not None:
+        return override
+    log_path = Path(log_path) if log_path is not None else data_log_file()
+    raw = log_path.parent / "raw" if (log_path.parent / "raw").is_dir() else RAW_DIR
+    releases = sorted((date, name) for name, date in data_log(log_path)[1].items()
+                      if name != HISTORIC_RELEASE.name and (raw / name).exists())
+    if not releases:
+        raise DataValidationError(f"{log_path.name}: no 'release: FILE published: DATE' line names a file in {raw}; "
+                                  "add the release's line (README: \"Add the next DfE release\")")
+    day = as_of or today()
+    public = [r for r in releases if r[0] <= day]
+    return raw / (public[-1] if public else releases[0])[1]
 
 
 def logged_checksums(log_path: Path | None = None) -> dict[str, str]:

@@ -25,11 +25,10 @@ from pathlib import Path
 import pandas as pd
 
 from analysis_helpers.core.errors import DataValidationError
-from analysis_helpers.core.paths import DEFAULT_RELEASE
 from analysis_helpers.data import parquet_cache
 from analysis_helpers.data.ees_csv import FileSchema, ReleaseFile, parse_ees_csv
 from analysis_helpers.data.periods import parse_time_period
-from analysis_helpers.data.provenance import is_listed, publication_date, verify_raw_file
+from analysis_helpers.data.provenance import default_release, is_listed, publication_date, verify_raw_file
 from analysis_helpers.data.symbols import SYMBOLS
 
 __all__ = ["FileSchema", "Release", "ReleaseFile", "SYMBOLS", "open_release", "parse_ees_csv", "parse_time_period"]
@@ -56,8 +55,8 @@ class Release:
     for a file outside ``data/raw`` whose SHA-256 no log records (an *unlisted release*, which has no date).
     """
 
-    def __init__(self, path: os.PathLike | str = DEFAULT_RELEASE, cache: bool = True):
-        self.path = Path(path)
+    def __init__(self, path: os.PathLike | str | None = None, cache: bool = True):
+        self.path = Path(path) if path is not None else default_release()
         if not self.path.exists():
             raise DataValidationError(f"{self.path}: release not found (expected a DfE release zip or folder)")
         self.sha256 = verify_raw_file(self.path)
@@ -180,7 +179,7 @@ _open: dict[tuple[str, str], Release] = {}
 
 def open_release(path: os.PathLike | str | None = None) -> Release:
     """A :class:`Release`, shared between callers while the file is unchanged."""
-    path = Path(path) if path is not None else DEFAULT_RELEASE
+    path = Path(path) if path is not None else default_release()
     if not path.exists():
         raise DataValidationError(f"{path}: release not found (expected a DfE release zip or folder)")
     sha = verify_raw_file(path)

@@ -25,13 +25,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from analysis_helpers.core.errors import ParameterError
-from analysis_helpers.core.paths import DEFAULT_RELEASE, PROJECT_ROOT, from_root, local_dir
+from analysis_helpers.core.paths import PROJECT_ROOT, from_root, local_dir
 from analysis_helpers.core.paths import targets_file as default_targets_file
 from analysis_helpers.core.vintage import public_by
 from analysis_helpers.data.feed_names import check_feed_names
 from analysis_helpers.data.inputs import feed_file, files_read
 from analysis_helpers.data.local_feed import area_feed
 from analysis_helpers.data.neighbours import check_vintage
+from analysis_helpers.data.provenance import default_release
 from analysis_helpers.data.release import Release, open_release
 from analysis_helpers.domain.areas import LOCAL_AUTHORITY, Area, Areas
 from analysis_helpers.domain.kpis import areas_for
@@ -152,7 +153,7 @@ def validate(
         raise ParameterError(f"details must be True or False, got {details!r}")
     vintage = check_vintage(neighbours)
     review_quarter, day = resolve_as_of(quarter, as_of, today)
-    opened = open_release(_existing("release", release, DEFAULT_RELEASE, "a DfE release zip or folder"))
+    opened = open_release(_existing("release", release, default_release(day), "a DfE release zip or folder"))
     areas = areas_for(opened)
     found = areas.get(area)
     local_path = from_root(local) if local else local_dir()

@@ -18,9 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from analysis_helpers.core.errors import ParameterError
-from analysis_helpers.core.paths import DEFAULT_RELEASE
 from analysis_helpers.core.vintage import today as _today
-from analysis_helpers.data.provenance import data_log, publication_date
+from analysis_helpers.data.provenance import data_log, default_release, publication_date
 from analysis_helpers.reporting.sources import feed_staleness, release_staleness
 
 log = logging.getLogger(__name__)
@@ -68,9 +67,9 @@ def last_completed_quarter(day: dt.date | None = None) -> Quarter:
     return Quarter.containing(day or _today()).previous
 
 
-def latest_supported_quarter(release: Path = DEFAULT_RELEASE) -> Quarter:
-    """The quarter in which the embedded release became public (per the data log)."""
-    published = publication_date(release)
+def latest_supported_quarter(release: Path | None = None) -> Quarter:
+    """The quarter in which the release (default: the data log's newest, :func:`default_release`) became public."""
+    published = publication_date(release or default_release())
     if published is None:
         return Quarter.containing(_today())
     return Quarter.containing(published)

@@ -48,7 +48,6 @@ from analysis_helpers.analysis.review_caches import prepare_review_caches
 from analysis_helpers.core.errors import ParameterError, ReportError
 from analysis_helpers.core.paths import (
     BASELINES_NOTEBOOK,
-    DEFAULT_RELEASE,
     REPORTS_DIR,
     REVIEW_NOTEBOOK,
     TRAJECTORIES_NOTEBOOK,
@@ -62,7 +61,7 @@ from analysis_helpers.data.inputs import feed_file, files_read
 from analysis_helpers.data.local_feed import area_feed, validate_feed
 from analysis_helpers.data.neighbours import DEFAULT_VINTAGE, check_vintage
 from analysis_helpers.data.parquet_cache import CacheUse
-from analysis_helpers.data.provenance import is_listed, publication_date, sha256_of, unlisted_label
+from analysis_helpers.data.provenance import default_release, is_listed, publication_date, sha256_of, unlisted_label
 from analysis_helpers.data.release import open_release
 from analysis_helpers.domain.areas import LOCAL_AUTHORITY
 from analysis_helpers.domain.kpis import areas_for
@@ -136,7 +135,7 @@ def run_quarterly(
     """
     q, day = resolve_run_parameters(quarter, as_of, warn=False)
     vintage = check_vintage(neighbours)
-    release_path = Path(release) if release else DEFAULT_RELEASE
+    release_path = Path(release) if release else default_release(day)
     if release is not None:
         check_release_public(release_path, q, day)  # before anything is written: a good report is never overwritten
     warn_if_stale(day)  # one warning line, once the run is known to go ahead
