@@ -53,11 +53,34 @@ _REPORT_CSS = """
    body raises the rules above the lab template's (a:link {text-decoration: none}), which come later in the page. */
 body a, body .jp-RenderedHTMLCommon a:link, body .jp-RenderedHTMLCommon a:visited { text-decoration: underline; text-underline-offset: 0.15em; }
 body a:hover, body a:focus { text-decoration-thickness: 2px; }
-/* Printing (index.pdf): charts, table rows and captions stay whole; a heading stays with what follows it. */
+/* The review's cover (reporting's glance box): the area, quarter and data date, then the plan at a glance. */
+.review-cover { margin: 0 0 1.5em; }
+.review-cover .review-meta { font-size: 1.05rem; color: #333; }
+/* Printing (index.pdf): A4 pages, and a landscape one for a table too wide to read upright (.wide-table). */
+@page { size: A4; }
+@page wide { size: A4 landscape; }
+/* Charts, table rows and captions stay whole; a heading stays with what follows it; the cover has page 1 to itself. */
 @media print {
   body { font-size: 10pt; }
+  /* The template's flex and table wrappers of each cell, made plain blocks: a page break, a named page, and a
+     heading's break-after: avoid pass through blocks, so a heading at the end of one cell stays with the next. */
+  .jp-Cell-inputWrapper, .jp-Cell-outputWrapper, .jp-InputArea, .jp-OutputArea, .jp-OutputArea-child,
+  .jp-OutputArea-output, .jp-InputArea > .jp-RenderedMarkdown { display: block !important; width: auto !important; }
   .send-chart, .send-chart img, .send-table tr, .send-table caption, figure { break-inside: avoid; page-break-inside: avoid; }
   h1, h2, h3 { break-after: avoid; page-break-after: avoid; }
+  h1 + *, h2 + *, h3 + * { break-before: avoid; page-break-before: avoid; }
+  .review-cover { break-after: page; page-break-after: always; padding-top: 30mm; }
+  .review-cover h1 { font-size: 24pt; margin-bottom: 0.4em; }
+  .review-cover .review-meta { font-size: 12pt; margin-bottom: 3em; }
+  .review-cover .plan-at-a-glance h2 { font-size: 15pt; }
+  .review-cover .send-table { font-size: 9.5pt; }
+  /* a wide table turns its page to landscape, with its cell and the heading just before it (else the heading
+     would end the upright page before) */
+  .wide-table, .jp-Cell:has(.wide-table), .jp-MarkdownCell:has(+ .jp-Cell .wide-table) { page: wide; }
+  .send-table.wide-table th:first-child { width: 20%; }
+  .send-table.wide-table th:last-child { width: 15%; }
+  /* header cells wrap between words, never inside one */
+  .send-table th { overflow-wrap: normal; word-break: normal; hyphens: manual; }
   .send-table thead { display: table-header-group; }
   .jp-OutputArea-output, .jp-RenderedHTMLCommon { overflow: visible !important; }
   .send-table { width: 100%; font-size: 8pt; }
