@@ -74,7 +74,7 @@ print(summary[["KPI", "Latest", "Status"]].to_string(index=False))
 display(sections.headline(run, summary), raw=True)  # read by the run for the quarter's index of reviews
 
 # %%
-display(HTML(tables.to_html(summary, caption=f"{run.area.name}: key performance indicators at {run.as_of:%d %B %Y}")))
+display(HTML(tables.to_html(summary, caption=f"{run.area.name}: key performance indicators at {run.as_of:%d %B %Y}", css_class=tables.WIDE)))
 display(Markdown(f"**Status rules.** Targeted KPIs — {RAG_RULE} Other KPIs — {CHANGE_RULE}"))
 if not outlooks:
     display(Markdown(f"*No targets are recorded for {run.area.name}; statuses show change since the previous period only.*"))
