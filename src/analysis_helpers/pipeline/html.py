@@ -69,6 +69,7 @@ body a:hover, body a:focus { text-decoration-thickness: 2px; }
   .send-chart, .send-chart img, .send-table tr, .send-table caption, figure { break-inside: avoid; page-break-inside: avoid; }
   h1, h2, h3 { break-after: avoid; page-break-after: avoid; }
   h1 + *, h2 + *, h3 + * { break-before: avoid; page-break-before: avoid; }
+  p:has(+ ul), p:has(+ ol) { break-after: avoid; page-break-after: avoid; }  /* a line that opens a list stays with it */
   .review-cover { break-after: page; page-break-after: always; padding-top: 30mm; }
   .review-cover h1 { font-size: 24pt; margin-bottom: 0.4em; }
   .review-cover .review-meta { font-size: 12pt; margin-bottom: 3em; }
