@@ -116,9 +116,11 @@ def test_a_process_forked_after_printing_prints_with_its_own_browser(tmp_path):
 SUMMARY_HEADER = ["KPI", "Latest", "Baseline", "Target", "Required", "Projected", "Probability", "Status", "Basis"]
 COVER_TITLE = "Kent: SEND quarterly review, 2026-Q3"
 HEADER_TEXT = "Kent · SEND quarterly review 2026-Q3 · data published by 30 September 2026"
-#: Print rules a page without this item's work would have: headings free to end a page, the wide page upright.
+#: Print rules a page without this item's work would have: headings free to end a page, the wide page upright, and
+#: tables laid out as the notebook template lays them (equal columns, its own font size).
 UNDONE = ("<style>@page wide { size: A4; } @media print { h1, h2, h3 { break-after: auto !important; } "
-          "h1 + *, h2 + *, h3 + * { break-before: auto !important; } }</style>")
+          "h1 + *, h2 + *, h3 + *, ul, ol { break-before: auto !important; } "
+          "body .jp-RenderedHTMLCommon .send-table { table-layout: fixed !important; font-size: 13px !important; } }</style>")
 
 
 def _summary_table() -> str:
@@ -151,7 +153,10 @@ def _review_like_page(folder) -> Path:
                    f'<th scope="col">Status</th></tr></thead><tbody>{glance}</tbody></table></section></section>'),
              shown("text/markdown", "DfE figures come from the release published in July 2025. " * 6),
              new_markdown_cell("## Key messages"),
-             shown("text/markdown", "*From the figures published by 30 September 2026.*\n\n" + "\n".join(f"* Message {i}: " + "words " * 30 for i in range(6))),
+             new_code_cell("", outputs=[  # as sections.key_messages shows them: the opening line and the list apart
+                 new_output("display_data", data={"text/markdown": "*From the figures published by 30 September 2026.*", "text/plain": ""}),
+                 new_output("display_data", data={"text/markdown": "\n".join(f"* Message {i}: " + "words " * 30 for i in range(6)),
+                                                  "text/plain": ""})]),
              new_markdown_cell("## Executive summary"),
              shown("text/html", _summary_table())]
     rng = random.Random(1)  # section lengths that put some headings at a page's foot (UNDONE shows them there)

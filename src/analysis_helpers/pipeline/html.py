@@ -69,22 +69,26 @@ body a:hover, body a:focus { text-decoration-thickness: 2px; }
   .send-chart, .send-chart img, .send-table tr, .send-table caption, figure { break-inside: avoid; page-break-inside: avoid; }
   h1, h2, h3 { break-after: avoid; page-break-after: avoid; }
   h1 + *, h2 + *, h3 + * { break-before: avoid; page-break-before: avoid; }
-  p:has(+ ul), p:has(+ ol) { break-after: avoid; page-break-after: avoid; }  /* a line that opens a list stays with it */
+  /* a line that opens a list stays with it, also where the list is an output of its own (the key messages) */
+  p + ul, p + ol, .jp-OutputArea-output > ul:first-child, .jp-OutputArea-output > ol:first-child { break-before: avoid; }
   .review-cover { break-after: page; page-break-after: always; padding-top: 30mm; }
   .review-cover h1 { font-size: 24pt; margin-bottom: 0.4em; }
   .review-cover .review-meta { font-size: 12pt; margin-bottom: 3em; }
   .review-cover .plan-at-a-glance h2 { font-size: 15pt; }
-  .review-cover .send-table { font-size: 9.5pt; }
+  body .jp-RenderedHTMLCommon .review-cover .send-table { font-size: 9.5pt; }
   /* a wide table turns its page to landscape, with its cell and the heading just before it (else the heading
      would end the upright page before) */
   .wide-table, .jp-Cell:has(.wide-table), .jp-MarkdownCell:has(+ .jp-Cell .wide-table) { page: wide; }
+  #Methods-annex-and-glossary { break-before: page; }  /* the annex (reporting.glossary) starts a page */
   .send-table.wide-table th:first-child { width: 20%; }
   .send-table.wide-table th:last-child { width: 15%; }
   /* header cells wrap between words, never inside one */
   .send-table th { overflow-wrap: normal; word-break: normal; hyphens: manual; }
   .send-table thead { display: table-header-group; }
   .jp-OutputArea-output, .jp-RenderedHTMLCommon { overflow: visible !important; }
-  .send-table { width: 100%; font-size: 8pt; }
+  /* body .jp-RenderedHTMLCommon outranks the lab template's tables (table-layout: fixed, its own font size): a fixed
+     layout gives every column the same width, so long header words ran over their neighbours */
+  .send-table, body .jp-RenderedHTMLCommon .send-table { width: 100%; font-size: 8pt; table-layout: auto; }
   .send-table td:first-child { min-width: 9em; }
   body .jp-RenderedHTMLCommon .send-table th, body .jp-RenderedHTMLCommon .send-table td { padding: 0.2em 0.35em; }
   .jp-OutputArea-child { break-inside: auto; }
