@@ -4,6 +4,11 @@ The page carries a Content-Security-Policy (:data:`CSP`) that lets it run no scr
 remote file, and submit no form: its images are ``data:`` URIs and its styles inline, so it looks the same with
 scripts blocked. Text from input files is escaped where it is written (:mod:`analysis_helpers.core.safe_text`);
 the policy is the second wall, should any escape ever be missed.
+
+Its print rules (:data:`_REPORT_CSS`, ``@media print``) lay out ``index.pdf`` for a committee: the cover
+(``.review-cover``, reporting's glance box) alone on page 1; the template's cell wrappers printed as plain blocks, so
+a heading's ``break-after: avoid`` reaches the next cell and no page ends with a heading; tables laid out by their
+content, rows whole; a ``wide-table`` (and its heading) on an A4 landscape page (``@page wide``).
 """
 
 from __future__ import annotations
