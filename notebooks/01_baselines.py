@@ -38,7 +38,7 @@ from analysis_helpers.analysis.baselines import seed_baselines
 from analysis_helpers.analysis.compare import compare
 from analysis_helpers.domain.kpis import kpis_for
 from analysis_helpers.pipeline.parameters import validate
-from analysis_helpers.reporting import pathway_sections, sections, tables
+from analysis_helpers.reporting import inspections, pathway_sections, sections, tables
 
 run = validate(area=area, quarter=quarter, as_of=as_of, neighbours=neighbours, release=release, local=local, report_dir=report_dir)
 
@@ -152,11 +152,25 @@ display(*pathway_sections.pathway_details(run))
 display(*pathway_sections.ceased_and_budgets(run))
 
 # %% [markdown]
+# ## Inspection history
+#
+# Ofsted and CQC inspect each local area's SEND services (the council with its
+# NHS partners): every inspection and revisit published by the data date, as
+# Ofsted's files record them. The files end with the 2016 framework's
+# inspections to 31 August 2022 and the 2023 framework's first inspections
+# (published to November 2023): a later one is not shown.
+
+# %%
+display(*inspections.details(run))
+
+# %% [markdown]
 # ## Sources
 #
 # Contains public sector information licensed under the Open Government Licence
 # v3.0. Department for Education, *Education, health and care plans* (SEN2,
-# 2022 and 2025 releases) and children's services statistical neighbour lists.
+# 2022 and 2025 releases) and children's services statistical neighbour lists;
+# Ofsted, *Area SEND inspection data, 1 May 2016 to 31 August 2022* and its
+# management information on the 2023 framework's inspections (winter 2022/23).
 # File checksums are in the project's data log; caveats are in the assumptions
 # and caveats document (both linked below).
 

@@ -13,14 +13,19 @@
 #     name: send-review
 # ---
 
-# %% [markdown]
+# %% [markdown] tags=["report-hide"]
 # # SEND quarterly review
 #
 # A review of education, health and care (EHC) plan performance for DfE and
-# NHS England reviewers and councillors: key messages and the executive summary
-# first, then timeliness, placements, demand and benchmarks, then methods and sources.
+# NHS England reviewers and councillors. The page opens with its cover: the
+# area and quarter, the data date and the plan at a glance (each target's
+# verdict, lead KPI first). Then what the figures rest on, the key messages,
+# what changed since the last review and the executive summary; then
+# timeliness, placements, demand and benchmarks; then methods and sources.
 # Every figure is computed from the published files listed at the end, using
-# only what was public by the data date (`as_of`).
+# only what was public by the data date (`as_of`). (This cell is for the
+# notebook's reader: the exported page's title is written by the cell below the
+# parameters, naming the area and quarter.)
 
 # %% tags=["parameters"]
 area = "Kent"  # type: str  English LA, region or England: name, LA number or GSS code (e.g. Essex, 881, E10000012)
@@ -40,7 +45,7 @@ from analysis_helpers.analysis.compare import compare
 from analysis_helpers.analysis.status import CHANGE_RULE, RAG_RULE
 from analysis_helpers.domain.kpis import kpis_for
 from analysis_helpers.pipeline.parameters import validate
-from analysis_helpers.reporting import narrative, pathway_sections, sections, tables
+from analysis_helpers.reporting import changes, glance, narrative, pathway_sections, sections, tables
 from analysis_helpers.reporting.sources import inputs_table, vintage_table, vintages_text
 from analysis_helpers.reporting.summary import executive_summary
 
@@ -48,20 +53,28 @@ run = validate(area=area, quarter=quarter, as_of=as_of, neighbours=neighbours, r
                local=local, details=details, report_dir=report_dir)
 
 # %%
-display(
-    Markdown(
-        f"**{run.area.name}** ({run.area.code}) · **Quarter:** {run.quarter} "
-        f"({run.quarter.start:%d %B %Y} to {run.quarter.end:%d %B %Y}) · **Data published by:** {run.as_of:%d %B %Y}"
-    )
-)
+summary, outlooks = executive_summary(run.area, run.as_of, run.release, run.targets, local=run.local)
+display(HTML(glance.cover_html(run, outlooks)))
+
+# %%
 display(*sections.vintage_header(run))
 
 # %% [markdown]
 # ## Key messages
 
 # %%
-summary, outlooks = executive_summary(run.area, run.as_of, run.release, run.targets, local=run.local)
-display(*sections.key_messages(run, outlooks))
+previous, previous_note = changes.previous_review(run)
+changed = changes.changes(summary, outlooks, previous, run.as_of)
+display(*sections.key_messages(run, outlooks, changes.summary_sentence(changed, previous, str(run.quarter.previous))))
+
+# %% [markdown]
+# ## What changed since the last review
+#
+# New figures, statuses that changed and targets whose date passed since the
+# previous quarter's review.
+
+# %%
+display(*changes.section(changed, previous, str(run.quarter.previous), previous_note))
 
 # %% [markdown]
 # ## Executive summary
@@ -79,6 +92,7 @@ display(Markdown(f"**Status rules.** Targeted KPIs — {RAG_RULE} Other KPIs —
 if not outlooks:
     display(Markdown(f"*No targets are recorded for {run.area.name}; statuses show change since the previous period only.*"))
 display(*sections.area_notes(run.area, "context"))
+display(*sections.inspection(run))
 
 # %% [markdown]
 # ## Timeliness: plans issued within 20 weeks
@@ -163,7 +177,8 @@ if run.dfe_published:
 # The SEND Tribunal appeal rate (appeals registered per 100 decisions parents
 # could appeal, calendar years since 2014) shows how far parents accept the
 # council's decisions; the funnel plot shows whether the gap from England is
-# larger than chance.
+# larger than councils usually differ (or, where they differ no more than
+# chance makes them, larger than chance).
 
 # %%
 display(*pathway_sections.confidence(run, kpis, peers, source, sections.funnel))

@@ -56,6 +56,8 @@ from analysis_helpers.data.provenance import register_checksum_list  # noqa: E40
 register_checksum_list(FIXTURE_LIST)
 
 _cache = {"folder": None, "before": None}
+#: The longest files (each several minutes on one core, measured with --durations), started before the other slow ones.
+LONGEST_FIRST = ("test_release_growth.py", "test_guides_keep_tests_green.py")
 
 
 def pytest_configure(config):
@@ -66,6 +68,19 @@ def pytest_configure(config):
         return
     _cache["folder"] = tempfile.mkdtemp(prefix="send-review-test-cache-")
     os.environ[CACHE_ENV] = _cache["folder"]
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """Files holding a slow test run first: with ``--dist loadfile`` a worker takes a file as a whole, so a file of
+    several minutes started last (test_release_growth.py sorts late) would leave the other worker idle at the end."""
+    slow_files = {item.path for item in items if item.get_closest_marker("slow")}
+
+    def rank(item) -> int:
+        if item.path.name in LONGEST_FIRST:
+            return LONGEST_FIRST.index(item.path.name)
+        return len(LONGEST_FIRST) + (item.path not in slow_files)
+
+    items.sort(key=rank)  # stable: the order within each group is kept
 
 
 def pytest_unconfigure(config):

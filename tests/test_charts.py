@@ -52,20 +52,105 @@ def test_figure_html_embeds_png_with_alt_text(series):
 
 def test_funnel_plot_draws_limits_centre_and_highlight(release):
     from analysis_helpers.analysis.compare import la_values
+    from analysis_helpers.analysis.funnel import funnel_table
 
     las = la_values("ehcp_issued_within_20_weeks_excl_exceptions_pct", "2024", release)
     assert len(las) == 12  # the fixture's 15 LAs less City of London (0 of 0), Northamptonshire and Cumbria (no 2024 row)
-    fig = charts.funnel_plot(las, centre=46.4, centre_label="England 46.4%", highlight="Kent", title="t", ylabel="%", source="DfE")
+    _, spread = funnel_table(las, 46.4)
+    assert spread.overdispersed
+    fig = charts.funnel_plot(las, centre=46.4, centre_label="England 46.4%", highlight="Kent", title="t", ylabel="%",
+                             source="DfE", spread=spread)
     ax = fig.axes[0]
     labels = [line.get_label() for line in ax.get_lines() if not line.get_label().startswith("_")]
-    assert labels == ["95% limits", "99.8% limits", "England 46.4%"]
-    assert len(ax.get_lines()) == 5  # two limits each side + centre
+    assert labels == ["95% limits, allowing for variation between councils",
+                      "99.8% limits, allowing for variation between councils", "99.8% limits, chance alone (binomial)",
+                      "England 46.4%"]
+    assert len(ax.get_lines()) == 7  # adjusted 95% and 99.8% and binomial 99.8%, each side, and the centre
     points = ax.collections
     assert [c.get_label() for c in points] == ["Other local authorities", "Kent"]
-    assert len(points[0].get_offsets()) == len(las) - 1
+    # every LA less Kent and the Isles of Scilly (1 of 1: a rate on a denominator under 10 is not drawn)
+    assert len(points[0].get_offsets()) == len(las) - 2
     kent_x, kent_y = points[1].get_offsets()[0]
     assert (kent_x, round(kent_y, 1)) == (2354, 33.3)
     assert ax.get_xscale() == "log"
+    plt.close(fig)
+
+
+# The hand-worked example of tests/test_funnel.py: five areas around 50% (30, 50, 55 and 70 of 100; 180 of 400),
+# tau2 = 0.0090673; at n = 100 the adjusted 99.8% limits are 19.16% and 80.84%, the binomial ones exactly 35% and 65%.
+FIVE = pd.DataFrame({"area_name": ["Kent", "b", "c", "d", "e"], "numerator": [30, 50, 55, 70, 180],
+                     "denominator": [100, 100, 100, 100, 400], "value": [30.0, 50.0, 55.0, 70.0, 45.0], "unit": "pct"})
+
+
+def _line(ax, label):
+    return next(line for line in ax.get_lines() if line.get_label() == label)
+
+
+def test_funnel_plot_draws_the_adjusted_limits_as_the_funnel_and_the_binomial_ones_faint():
+    from analysis_helpers.analysis.funnel import dispersion
+
+    spread = dispersion(FIVE["numerator"], FIVE["denominator"], 50.0)
+    fig = charts.funnel_plot(FIVE, centre=50.0, centre_label="England 50.0%", highlight="Kent", title="t", ylabel="%",
+                             source="s", spread=spread)
+    ax = fig.axes[0]
+    adjusted = _line(ax, "99.8% limits, allowing for variation between councils")
+    x, y = adjusted.get_data()
+    assert round(float(y[list(x).index(100)]), 2) == 19.16  # the lower adjusted 99.8% limit at n = 100
+    binomial = _line(ax, "99.8% limits, chance alone (binomial)")
+    x, y = binomial.get_data()
+    assert float(y[list(x).index(100)]) == 35.0
+    assert binomial.get_linewidth() < adjusted.get_linewidth()  # faint beside the funnel
+    plt.close(fig)
+
+
+def test_funnel_plot_without_overdispersion_draws_the_binomial_limits_as_chance_alone():
+    from analysis_helpers.analysis.funnel import dispersion
+
+    calm = pd.DataFrame({"area_name": ["Kent", "b", "c"], "numerator": [50, 100, 200], "denominator": [100, 200, 400],
+                         "value": [50.0, 50.0, 50.0], "unit": "pct"})
+    spread = dispersion(calm["numerator"], calm["denominator"], 50.0)
+    fig = charts.funnel_plot(calm, centre=50.0, centre_label="England 50.0%", highlight="Kent", title="t", ylabel="%",
+                             source="s", spread=spread)
+    ax = fig.axes[0]
+    labels = [line.get_label() for line in ax.get_lines() if not line.get_label().startswith("_")]
+    assert labels == ["95% limits, chance alone", "99.8% limits, chance alone", "England 50.0%"]
+    x, y = _line(ax, "99.8% limits, chance alone").get_data()
+    assert float(y[list(x).index(100)]) == 35.0  # exact binomial: P(X <= 34) = 0.0009 under Bin(100, 0.5)
+    plt.close(fig)
+
+
+def test_funnel_range_fits_the_points_and_limits_with_a_margin():
+    # 1 to 9: a margin of max(5% of 8, 0.5) = 0.5 each side; 0 to 100: 5 each side, kept within -2 and 102
+    assert charts.funnel_range([1.0, 3.0, 9.0, float("nan")]) == (0.5, 9.5)
+    assert charts.funnel_range([0.0, 100.0]) == (-2.0, 102.0)
+    assert charts.funnel_range([]) == (-2.0, 102.0)
+
+
+def test_a_funnel_of_rates_under_10_percent_is_not_drawn_on_0_to_100():
+    # a tribunal-like rate: every area under 10% (2.0, 3.0, 3.0, 3.6 and 5.0 per 100 decisions)
+    from analysis_helpers.analysis.funnel import dispersion
+
+    rates = pd.DataFrame({"area_name": ["Kent", "b", "c", "d", "e"], "numerator": [20, 45, 60, 90, 150],
+                          "denominator": [1000, 1500, 2000, 2500, 3000], "unit": "pct"})
+    rates["value"] = 100 * rates["numerator"] / rates["denominator"]
+    spread = dispersion(rates["numerator"], rates["denominator"], 3.5)
+    fig = charts.funnel_plot(rates, centre=3.5, centre_label="England 3.5%", highlight="Kent", title="t", ylabel="%",
+                             source="s", spread=spread)
+    ax = fig.axes[0]
+    bottom, top = ax.get_ylim()
+    assert top < 10 and bottom >= -2
+    drawn = [y for line in ax.get_lines() for y in line.get_ydata()] + list(rates["value"])
+    assert bottom < min(drawn) and max(drawn) < top  # every point and every limit in view
+    plt.close(fig)
+
+
+def test_a_funnel_does_not_draw_a_rate_the_disclosure_rule_hides():
+    hidden = FIVE.assign(numerator=[3, 50, 55, 70, 180], value=[3.0, 50.0, 55.0, 70.0, 45.0])  # 3 of 100: a small count
+    fig = charts.funnel_plot(hidden, centre=50.0, centre_label="England 50.0%", highlight="Kent", title="t", ylabel="%",
+                             source="s")
+    ax = fig.axes[0]
+    assert [c.get_label() for c in ax.collections] == ["Other local authorities"]  # Kent's 3 of 100 is not drawn
+    assert 3.0 not in [y for _, y in ax.collections[0].get_offsets()]
     plt.close(fig)
 
 

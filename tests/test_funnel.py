@@ -20,9 +20,18 @@ import pandas as pd
 import pytest
 from helpers import FIXTURE_RELEASE
 
-from analysis_helpers.analysis.funnel import adjusted_limits, dispersion, funnel_for, funnel_table, z_scores
+from analysis_helpers.analysis.funnel import (
+    adjusted_limits,
+    dispersion,
+    funnel_for,
+    funnel_table,
+    limits,
+    place,
+    z_scores,
+)
 from analysis_helpers.cli import main
 from analysis_helpers.core.errors import ParameterError
+from analysis_helpers.core.intervals import funnel_position
 
 NUMERATORS, DENOMINATORS = [30, 50, 55, 70, 180], [100, 100, 100, 100, 400]
 
@@ -59,6 +68,32 @@ def test_each_area_gets_its_position_from_the_adjusted_limits():
     assert table["position"].tolist() == ["within the 95% limits"] * 5
     # on binomial limits alone, 30 and 70 of 100 are beyond 99.8% (exact limits about 35-65%)
     assert table.loc[0, "binomial_low_998"] > 30 and table.loc[3, "binomial_high_998"] < 70
+
+
+def test_a_point_is_placed_on_the_adjusted_limits_only_when_the_areas_are_overdispersed():
+    # The example's 30 of 100 lies below the binomial 99.8% limit (exactly 35-65%: P(X <= 34) = 0.0009 under
+    # Bin(100, 0.5)) but within the adjusted 95% limits (29.54-70.46%).
+    spread = dispersion(NUMERATORS, DENOMINATORS, 50.0)
+    assert funnel_position(30.0, 100, 50.0) == "below the 99.8% limit"
+    assert place(30.0, 100, spread) == "within the 95% limits"
+    # Without overdispersion the exact binomial limits stand, not their arcsine approximation: 34.9% of 100 lies
+    # below the binomial 99.8% limit (35%) though above sin²(π/4 - 3.0902 / 20) = 34.79%.
+    calm = dispersion([50, 100, 200], [100, 200, 400], 50.0)
+    assert place(34.9, 100, calm) == "below the 99.8% limit"
+    at = limits(50.0, [100], calm)
+    assert at["adjusted_998"][0][0] == at["binomial_998"][0][0] == 35.0 and at["adjusted_95"][1][0] == 60.0
+
+
+def test_without_overdispersion_the_table_s_adjusted_limits_are_the_binomial_ones():
+    rows = pd.DataFrame({"area_code": list("ABC"), "area_name": list("abc"), "numerator": [50, 100, 200],
+                         "denominator": [100, 200, 400]})
+    table, found = funnel_table(rows, 50.0)
+    assert not found.overdispersed
+    for kind in ("low_95", "high_95", "low_998", "high_998"):
+        assert table[f"adjusted_{kind}"].tolist() == table[f"binomial_{kind}"].tolist()
+    # n = 100: 40-60% and 35-65% (the exact binomial quantiles above)
+    assert table.loc[0, ["adjusted_low_95", "adjusted_high_95", "adjusted_low_998", "adjusted_high_998"]].tolist() == [
+        40.0, 60.0, 35.0, 65.0]
 
 
 def test_the_real_release_flags_few_las_once_the_limits_allow_for_overdispersion(release):

@@ -33,24 +33,43 @@ def refused(year: str) -> tuple[int, int]:
     return int(row["requests_decided_not_to_assess"]), int(row["requests_received_in_year"])
 
 
-def test_kent_opens_with_its_missed_targets_then_the_balancing_measure(messages):
+def test_kent_opens_with_its_lead_kpi_then_its_missed_targets_then_the_balancing_measure(messages):
     kent = messages("Kent")
     assert 3 <= len(kent) <= MAX_MESSAGES
+    # the lead KPI: 60% by Dec 2025 (DfE) has only its baseline, 2024's 784 of 2,424 (32.3%); 80% by Sep 2024 (council
+    # monthly figures) has no figure on or after its date, which was due six months after it (Mar 2025): missing by Sep 2025
+    assert round(100 * 784 / 2424, 1) == 32.3
+    assert kent[0].section == "timeliness"
+    assert kent[0].text.startswith("The plan's lead KPI, EHC plans issued within 20 weeks: 60.0% by Dec 2025 (DfE statistics): "
+                                   "no figure since its baseline, 32.3% (784 of 2,424) in 2024; 80.0% by Sep 2024 (council "
+                                   "monthly figures) not measured since the target date: the council's figure due Mar 2025 is "
+                                   "expected and missing")
+    assert kent[0].text.endswith("(date assumed).")
     # APP 80% in mainstream by Dec 2023, judged on the first figure after it: 6,754 of 19,407 (2023/24) = 34.80%
-    assert kent[0].text == ("Target missed: EHC plans with a mainstream school placement, 34.8% (6,754 of 19,407) in 2023/24 "
+    assert kent[1].text == ("Target missed: EHC plans with a mainstream school placement, 34.8% (6,754 of 19,407) in 2023/24 "
                             "(the first figure on or after the target date), against 80.0% by Dec 2023.")
     assert round(100 * 6754 / 19407, 1) == 34.8 and round(100 * 1251 / 1976, 1) == 63.3
-    assert kent[1].text.startswith("Target missed: new EHC plans with a mainstream school placement, 63.3% (1,251 of 1,976) in 2023")
-    assert kent[0].section == kent[1].section == "placements"
-    # the deficit: £103m (April 2022) against a straight path from £97m (March 2022) to £0m by March 2028
-    assert kent[2].text.startswith("At risk (Red): high-needs (DSG) cumulative deficit (council figures), £103m in 2022-04")
-    assert round(103 - 97 * (1 - 1 / 72), 1) == 7.3 and "£7.3m behind the £96m" in kent[2].text and kent[2].section == "budget"
-    # the refusal share, from requests.csv: 2024 and 2023
+    assert kent[2].text.startswith("Target missed: new EHC plans with a mainstream school placement, 63.3% (1,251 of 1,976) in 2023")
+    assert kent[1].section == kent[2].section == "placements"
+    # the deficit's latest outturn (£103m, April 2022) is flagged as conflicting with £97m for 2021/22: no Red from it
+    assert not any("deficit" in m.text for m in kent)
+    # the refusal share, from requests.csv: 2024 and 2023, read with faster decisions (both rose more than chance)
     (n24, d24), (n23, d23) = refused("2024"), refused("2023")
     assert (n24, d24) == (2200, 4001) and round(100 * n24 / d24, 1) == 55.0 and round(100 * n23 / d23, 1) == 31.2
-    balancing = [m for m in kent if m.text.startswith("A balancing measure moved the wrong way")]
-    assert balancing and "rose 23.8 percentage points to 55.0% (2,200 of 4,001) in 2024 (from 31.2% in 2023)" in balancing[0].text
-    assert balancing[0].section == "demand"
+    together = [m for m in kent if m.text.startswith("Read together")]
+    assert together and "rose 23.8 percentage points to 55.0% (2,200 of 4,001) in 2024 (from 31.2% in 2023)" in together[0].text
+    assert round(100 * 3602 / 3969, 1) == 90.8 and "requests decided within 6 weeks rose 21.8 percentage points to 90.8% (3,602 of 3,969)" in together[0].text
+    assert together[0].section == "demand"
+    # the 6-week rise is read in that message, not repeated as the largest change
+    assert not any(m.text.startswith("Largest change") and "6 weeks" in m.text for m in kent)
+
+
+def test_what_changed_comes_second_when_the_run_knows_it(release):
+    area = areas_for(release).get("Kent")
+    _, outlooks = executive_summary(area, AS_OF, release, TARGETS)
+    with_changes = key_messages(area, outlooks, release, True, changed="Since the last review (2025-Q2): 3 new figures <b>.")
+    assert with_changes[1].section == "changes" and with_changes[1].text.startswith("Since the last review (2025-Q2)")
+    assert "<b>" not in with_changes[1].text  # Markdown: escaped
 
 
 def test_every_section_a_message_links_to_is_a_heading_of_the_review():
@@ -61,9 +80,9 @@ def test_every_section_a_message_links_to_is_a_heading_of_the_review():
 
 
 def test_an_area_without_targets_still_gets_three_messages(messages):
-    essex = messages("Essex")  # no targets recorded: change, ranks and the headline against England
+    essex = messages("Essex")  # no targets recorded: the headline against England first, then change and ranks
     assert len(essex) == 3
-    assert essex[-1].text == "EHC plans issued within 20 weeks, excluding exceptions: 15.0% (270 of 1,797) in 2024, below England's 46.4%."
+    assert essex[0].text == "EHC plans issued within 20 weeks, excluding exceptions: 15.0% (270 of 1,797) in 2024, below England's 46.4%."
     assert round(100 * 270 / 1797, 1) == 15.0
 
 

@@ -59,6 +59,29 @@ def test_funnel_sentence_explains_each_band():
     assert narrative.funnel_sentence("Kent", NAN, NAN, 50.3, "England", "no data") == "Kent has no value to place on the funnel plot."
 
 
+def test_funnel_sentence_says_when_the_limits_allow_for_variation_between_councils():
+    from analysis_helpers.analysis.funnel import Dispersion
+
+    # overdispersed: a winsorised ratio of 158.3 over 153 LAs (chance alone gives about 1) and tau2 > 0
+    spread = Dispersion(centre_pct=45.9, areas=153, phi=158.3, tau2=0.067)
+    adjusted = narrative.funnel_sentence("Kent", 32.3, 2424, 45.9, "England", "within the 95% limits", spread=spread,
+                                         chance_position="below the 99.8% limit")
+    assert adjusted.startswith("Kent (32.3% of 2,424) lies within the 95% limits around England (45.9%), allowing for the "
+                               "variation between councils: its gap is within the usual variation between councils of its size.")
+    assert "(dispersion ratio 158 across 153 LAs, where chance gives about 1)" in adjusted
+    assert adjusted.endswith("On chance alone (binomial limits) it would lie below the 99.8% limit.")
+    assert "could be chance alone" not in adjusted
+    far = narrative.funnel_sentence("Kent", 2.0, 2424, 45.9, "England", "below the 99.8% limit", spread=spread,
+                                    chance_position="below the 99.8% limit")
+    assert "very unlikely even allowing for the usual variation between councils (less than 1 in 500)" in far
+    # not overdispersed (tau2 = 0): the binomial limits stand, and the sentence says why
+    calm = Dispersion(centre_pct=50.0, areas=3, phi=0.0, tau2=0.0)
+    binomial = narrative.funnel_sentence("Kent", 35.0, 100, 50.0, "England", "below the 95% limit (within 99.8%)", spread=calm)
+    assert "about 1 time in 20 or less" in binomial
+    assert binomial.endswith("Councils differ no more than chance alone makes them here (dispersion ratio 0.0 across 3 LAs), "
+                             "so the limits are for chance alone (binomial).")
+
+
 def test_local_title_uses_the_feed_label_and_unit():
     rows = pd.DataFrame({"measure": ["high_needs_deficit_gbp_m"] * 2, "unit": ["gbp_m"] * 2, "period": ["2021/22", "2022/23"],
                          "period_end": pd.to_datetime(["2022-03-31", "2023-03-31"]), "value": [97.0, 142.0]})

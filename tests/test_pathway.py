@@ -4,6 +4,7 @@ Expected values are worked out here from the fixture release's raw rows with the
 csv module (Kent and England, calendar year 2024).
 """
 
+import math
 import re
 import types
 
@@ -11,6 +12,7 @@ import numpy as np
 import pytest
 from helpers import raw_rows
 
+from analysis_helpers.analysis.funnel import funnel_for
 from analysis_helpers.analysis.pathway import CLOCKS, PATHWAY_COLUMNS, pathway_table, widest_gap
 from analysis_helpers.core.intervals import funnel_position
 from analysis_helpers.domain.kpis import areas_for
@@ -56,11 +58,29 @@ def test_kent_clocks_match_the_raw_rows_in_pathway_order(kent, release):
         assert (row["numerator"], row["denominator"], row["period"]) == (num, den, "2024")
         assert row["value"] == pytest.approx(100 * num / den) and row["england"] == pytest.approx(100 * e_num / e_den)
         assert row["ci_low"] < row["value"] < row["ci_high"]
-        assert row["funnel"] == funnel_position(100 * num / den, den, 100 * e_num / e_den)
+        # Kent's place among the fixture's LAs, on limits widened by their spread (the LAs are overdispersed on
+        # every clock): the row `send-review funnel` prints for Kent
+        las, spread, _ = funnel_for(row["measure"], "2024", release)
+        assert spread.overdispersed and row["funnel_limits"] == "adjusted"
+        assert row["funnel"] == las.loc[las["area_code"] == "E10000016", "position"].iloc[0]
     # Kent 2024: 3,602 of 3,969 requests decided within 6 weeks (90.8%); 343 of 2,424 plans over a year (14.2%);
     # 3,151 of 9,374 review decisions within 4 weeks (33.6%; England 44.4%); 2,200 of 4,001 requests refused (55.0%)
     assert [round(v, 1) for v in kent["value"]] == [90.8, 32.3, 14.2, 33.6, 55.0]
     assert round(kent.loc[3, "england"], 1) == 44.4
+
+
+def test_the_funnel_column_reads_the_limits_widened_for_the_spread_between_las(kent, release):
+    # Plans within 20 weeks, 2024: Kent 783 of 2,424 = 32.3% against England 45.9%. Binomial limits put it far
+    # below the 99.8% limit; the fixture's 13 LAs range so widely that the 95% limits widened by their variance tau2
+    # (0.07276), sin²(0.74389 ∓ 1.96 √(1 / (4 · 2,424) + 0.07276)) = sin²(0.74389 ∓ 0.52906), are 4.5% and 91.4%.
+    row = kent.loc[1]
+    assert funnel_position(row["value"], row["denominator"], row["england"]) == "below the 99.8% limit"
+    _, spread, _ = funnel_for("ehcp_issued_within_20_weeks_pct", "2024", release)
+    assert spread.tau2 == pytest.approx(0.07276, abs=5e-6)
+    angle, half = math.asin(math.sqrt(row["england"] / 100)), 1.96 * math.sqrt(1 / (4 * 2424) + spread.tau2)
+    low, high = 100 * math.sin(angle - half) ** 2, 100 * math.sin(angle + half) ** 2
+    assert round(low, 1) == 4.5 and round(high, 1) == 91.4 and low < row["value"] < high
+    assert (row["funnel"], row["funnel_limits"]) == ("within the 95% limits", "adjusted")
 
 
 def test_gaps_are_signed_so_that_positive_is_better(kent):
@@ -74,18 +94,29 @@ def test_gaps_are_signed_so_that_positive_is_better(kent):
     assert widest_gap(kent)["measure"] == "ehcp_issued_within_20_weeks_pct"  # 32.3% against 45.9%: -13.5 points
 
 
-def test_titles_say_the_widest_gap_only_when_it_is_beyond_chance(kent):
+def test_titles_say_the_widest_gap_and_whether_it_is_beyond_the_funnel_limits(kent):
+    # every Kent clock lies within the limits widened for the spread between LAs (above): the widest gap, said within
     assert pathway_sections.pathway_title(kent, "Kent") == (
+        "Kent: the widest gap from England is at plan issued within 20 weeks, 32.3% against 45.9% (2024), "
+        "within the funnel's 95% limits")
+    beyond = kent.assign(funnel="below the 99.8% limit")
+    assert pathway_sections.pathway_title(beyond, "Kent") == (
         "Kent: the widest gap from England is at plan issued within 20 weeks, 32.3% against 45.9% (2024)")
-    within = kent.assign(funnel="within the 95% limits")
-    assert pathway_sections.pathway_title(within, "Kent") == "Kent: no statutory clock is behind England by more than chance"
+    # only the more-than-a-year clock (14.2% against 7.2%: 7.0 points behind) outside: it is the finding, though
+    # 20 weeks is 13.5 points behind
+    one = kent.assign(funnel=["within the 95% limits", "within the 95% limits", "above the 99.8% limit",
+                              "within the 95% limits", "above the 95% limit (within 99.8%)"])
+    assert pathway_sections.pathway_title(one, "Kent") == (
+        "Kent: the widest gap from England is at plan took more than a year, 14.2% against 7.2% (2024)")
     ahead = kent.assign(gap_to_england=kent["gap_to_england"].abs())
     assert widest_gap(ahead) is None
+    assert pathway_sections.pathway_title(ahead, "Kent") == "Kent: no statutory clock is behind England"
 
 
 def test_england_has_no_comparators_and_its_title_lists_its_clocks(release):
     table = pathway_table("England", release=release)
     assert table["england"].isna().all() and table["rank"].isna().all() and (table["funnel"] == "").all()
+    assert (table["funnel_limits"] == "").all()
     title = pathway_sections.pathway_title(table, "England")
     assert title.startswith("England: request decided within 6 weeks 84.8%, plan issued within 20 weeks 45.9%")
 
@@ -104,7 +135,10 @@ def test_a_missing_figure_is_said_with_its_reason_never_drawn_as_zero(kent):
 def test_sentences_carry_numerator_denominator_interval_and_rank(kent):
     first = pathway_sections.pathway_sentences(kent, "Kent")[0]
     assert first.startswith("*Request decided within 6 weeks* (2024): 90.8% (3,602 of 3,969; 95% CI 89.8–91.6%), England 84.8%")
-    assert "points better" in first and "around England" in first and "(1 = best)" in first
+    assert "points better" in first and "(1 = best)" in first
+    assert "; within the 95% limits around England (limits allowing for variation between councils);" in first
+    refused = pathway_sections.pathway_display(kent).loc[4, "Against England"]
+    assert refused == "above the 95% limit (within 99.8%) (limits allowing for variation between councils)"
 
 
 def test_sections_render_for_an_la_and_say_nothing_before_publication(release):

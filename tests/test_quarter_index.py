@@ -37,7 +37,7 @@ def test_rows_come_from_each_reviews_headline_with_numeric_sort_keys_and_links(t
     folder = tmp_path / "2025-Q3"
     _review(folder, "kent", "Kent", [
         _kpi("ehcp_issued_within_20_weeks_pct", "32.3% (2024)", "No figure since baseline", targeted=True),
-        _kpi("ehcp_issued_within_20_weeks_pct", "2.3% (2023-08)", "Not yet known", targeted=True),  # the council row: not the index's
+        _kpi("ehcp_issued_within_20_weeks_pct", "2.3% (2023-08)", "Not measured since the target date", targeted=True),  # the council row: not the index's
         _kpi("ehcp_caseload_mainstream_pct", "36.1% (2024/25)", "Missed", targeted=True),
         _kpi("ehc_requests_refused_pct", "55.0% (2024)", "Changed"),
         _kpi("high_needs_deficit_gbp_m", "£103m (2022-04)", "Red", targeted=True),
@@ -48,7 +48,7 @@ def test_rows_come_from_each_reviews_headline_with_numeric_sort_keys_and_links(t
     kent = _cells(page, "Kent")
     # Area, Region, then each KPI's latest figure beside its status, Targets, Review, PDF
     assert [key for key, _ in kent[:8]] == ["Kent", "South East", "32.3", "No figure since baseline", "36.1", "Missed", "55.0", "Changed"]
-    assert kent[8][1] == "Missed 1, No figure since baseline 1, Not yet known 1, Red 1"
+    assert kent[8][1] == "Missed 1, No figure since baseline 1, Not measured since the target date 1, Red 1"
     assert kent[9][1].startswith('<a href="kent/index.html">Review') and kent[10][1].startswith('<a href="kent/index.pdf">PDF')
     medway = _cells(page, "Medway")
     assert medway[2] == ("1204.5", "1,204.5 (2024)") and medway[4] == ("", "–")  # thousands separators do not break the sort
@@ -98,9 +98,13 @@ def test_read_headline_finds_the_reviews_json_output(tmp_path):
 
 def test_the_summary_headline_keeps_each_rows_measure_and_whether_a_target_judged_it():
     rows = [dict.fromkeys(SUMMARY_COLUMNS, "") | {"KPI": "A", "Latest": "1.0% (2024)", "Status": "Red", "Basis of status": RAG_BASIS},
-            dict.fromkeys(SUMMARY_COLUMNS, "") | {"KPI": "B", "Latest": "2", "Status": "Improved", "Basis of status": "change: +1"}]
-    summary = pd.DataFrame(rows, columns=SUMMARY_COLUMNS, index=pd.Index(["m1", "m2"], name="measure"))
+            dict.fromkeys(SUMMARY_COLUMNS, "") | {"KPI": "B", "Latest": "2", "Status": "Improved", "Basis of status": "change: +1"},
+            dict.fromkeys(SUMMARY_COLUMNS, "") | {"KPI": "C", "Latest": "3", "Status": "Missed (population assumed)",
+                                                  "Basis of status": RAG_BASIS}]
+    summary = pd.DataFrame(rows, columns=SUMMARY_COLUMNS, index=pd.Index(["m1", "m2", "m3"], name="measure"))
+    # the status the index counts is the status alone; what it assumes is kept beside it
     assert headline(summary) == [
-        {"measure": "m1", "kpi": "A", "latest": "1.0% (2024)", "status": "Red", "targeted": True},
-        {"measure": "m2", "kpi": "B", "latest": "2", "status": "Improved", "targeted": False},
+        {"measure": "m1", "kpi": "A", "latest": "1.0% (2024)", "status": "Red", "status_note": "", "targeted": True},
+        {"measure": "m2", "kpi": "B", "latest": "2", "status": "Improved", "status_note": "", "targeted": False},
+        {"measure": "m3", "kpi": "C", "latest": "3", "status": "Missed", "status_note": "population assumed", "targeted": True},
     ]

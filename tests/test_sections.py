@@ -53,11 +53,63 @@ def test_series_break_is_read_from_the_data(kent, release):
     assert sections.series_break(kpis, HEADLINE, release) == ("2022", "2023")
 
 
-def test_funnel_places_kent_below_the_lower_limit(kent, release):
+def test_funnel_places_kent_within_the_limits_allowing_for_variation_between_councils(kent, release):
+    # 2024: Kent 783 of 2,354 (33.3%) against England's 46.4%: far below the binomial 99.8% limit, but LAs range from
+    # about 3% to 100%, and on limits widened by that variation Kent is within the 95% limits
     kpis = kpis_for(sections.peer_names(kent), release=release)
     chart, sentence = sections.funnel(kent, kpis, HEADLINE, "2024", "source")
-    assert sentence.data.startswith("Kent (33.3% of 2,354) lies below the 99.8% limit around England (46.4%)")
+    assert sentence.data.startswith("Kent (33.3% of 2,354) lies within the 95% limits around England (46.4%), allowing for "
+                                    "the variation between councils")
+    assert sentence.data.endswith("On chance alone (binomial limits) it would lie below the 99.8% limit.")
     assert 'alt="Kent (33.3% of 2,354)' in chart.data and "data:image/png;base64," in chart.data
+
+
+def _hand_worked(monkeypatch, numerators, denominators, centre):
+    """sections.funnel on a made-up release: LAs Kent, b, c, ... with these counts, and England at ``centre``."""
+    import pandas as pd
+
+    names = ["Kent", *"bcdefgh"][:len(numerators)]
+    las = pd.DataFrame({"area_code": names, "area_name": names, "numerator": numerators, "denominator": denominators,
+                        "unit": "pct"})
+    las["value"] = 100 * las["numerator"] / las["denominator"]
+    monkeypatch.setattr(sections, "la_values", lambda measure, period, release: las)
+    kpis = pd.DataFrame({"measure": [HEADLINE], "area_name": ["England"], "period": ["2024"], "value": [centre]})
+    drawn = {}
+    real = sections.charts.funnel_plot
+    monkeypatch.setattr(sections.charts, "funnel_plot", lambda *a, **k: drawn.update(k) or real(*a, **k))
+    run = types.SimpleNamespace(area=types.SimpleNamespace(name="Kent"), release=None)
+    return sections.funnel(run, kpis, HEADLINE, "2024", "s"), drawn
+
+
+def test_a_hand_worked_funnel_reports_the_adjusted_position(monkeypatch):
+    # tests/test_funnel.py's example: Kent's 30 of 100 around 50% is below the exact binomial 99.8% limit (35%), but
+    # within the 95% limits widened by the five areas' spread (29.54-70.46%; phi = 4.79, tau2 = 0.0090673)
+    (chart, sentence), drawn = _hand_worked(monkeypatch, [30, 50, 55, 70, 180], [100, 100, 100, 100, 400], 50.0)
+    assert sentence.data == (
+        "Kent (30.0% of 100) lies within the 95% limits around England (50.0%), allowing for the variation between "
+        "councils: its gap is within the usual variation between councils of its size. Councils differ far more than "
+        "chance alone makes them (dispersion ratio 5 across 5 LAs, where chance gives about 1), so the limits are "
+        "widened by that variation. On chance alone (binomial limits) it would lie below the 99.8% limit.")
+    assert drawn["title"] == "Kent in 2024: within the 95% limits around England, allowing for variation between councils"
+    assert drawn["spread"].tau2 == pytest.approx(0.0090673, abs=1e-7)
+
+
+def test_without_overdispersion_the_funnel_says_its_limits_are_for_chance_alone(monkeypatch):
+    # Kent 48 of 100, the others exactly at 50%: z = (asin √0.48 - π/4) · 20 = (0.765393 - 0.785398) · 20 = -0.4001,
+    # 0 and 0; winsorised at the 10th percentile (-0.4001 + 0.2 · 0.4001 = -0.3201), phi = 0.3201² / 3 = 0.0342, and
+    # I phi = 0.10 does not exceed I - 1 = 2: tau2 = 0. On Bin(100, 0.5) 48 is within the 95% limits (40-60%).
+    (chart, sentence), drawn = _hand_worked(monkeypatch, [48, 100, 200], [100, 200, 400], 50.0)
+    assert sentence.data.startswith("Kent (48.0% of 100) lies within the 95% limits around England (50.0%): a gap of this "
+                                    "size could be chance alone for an authority of this size.")
+    assert "so the limits are for chance alone (binomial)." in sentence.data
+    assert drawn["title"] == "Kent in 2024: within the 95% limits around England (limits for chance alone)"
+    assert not drawn["spread"].overdispersed
+
+
+def test_a_funnel_does_not_place_a_figure_the_disclosure_rule_hides(monkeypatch):
+    (note,), _ = _hand_worked(monkeypatch, [3, 50, 55, 70, 180], [100, 100, 100, 100, 400], 50.0)
+    assert note.data == "*Kent's figure for 2024 is not shown (numerator under 5): it is not placed on the funnel plot.*"
+    assert "3.0%" not in note.data
 
 
 def test_comparison_shows_sentence_chart_table_and_funnel(kent, release):

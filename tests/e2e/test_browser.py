@@ -28,7 +28,8 @@ from analysis_helpers.data.release import open_release
 from analysis_helpers.domain.kpis import areas_for
 from analysis_helpers.pipeline.report import run_quarterly
 
-QUARTER = "2025-Q3"
+#: The quarter a run on the issue's day (6 December 2026) reviews by default: the last completed one.
+QUARTER = "2026-Q3"
 PAGES = ("index.html", "01_baselines.html", "02_trajectories.html")
 #: A4 in PostScript points (210 x 297 mm); Chromium rounds to a hundredth.
 A4_POINTS = (595.3, 841.9)
@@ -85,7 +86,7 @@ def test_kent_pages_render_offline_and_ask_the_network_for_nothing(kent_pages, c
         page = PageCheck(chromium_browser, folder / name)
         assert page.network_requests == [], f"{name} asked the network for {page.network_requests}"
         if name == "index.html":
-            assert "Executive summary" in page.dom and "key performance indicators at 30 September 2025" in page.dom
+            assert "Executive summary" in page.dom and "key performance indicators at 30 September 2026" in page.dom
             assert "<th" in page.dom and "Probability on time" in page.dom
             # the status table reads left to right, as a councillor reads it (the lab template right-aligns cells)
             aligns = page.page.eval_on_selector_all(".send-table td, .send-table th", "cells => cells.map(c => getComputedStyle(c).textAlign)")
@@ -112,6 +113,26 @@ def _assert_accessible(launched, area, folder, name):
     violations = page.violations()
     page.close()
     assert violations == {}, f"axe-core ({', '.join(WCAG_TAGS)}) on {area}, {name}: {violations}"
+
+
+@pytest.mark.parametrize("pages", ["kent_pages", "random_la_pages"])
+def test_the_plan_at_a_glance_is_on_the_first_screen(pages, chromium_browser, request):
+    """Issue 22: in a 1280 x 900 window the cover (title naming the area and quarter) and the whole plan at a glance show
+    before any scrolling; Kent's 20-week targets come first and no expired target reads "Not yet known"."""
+    area, folder = request.getfixturevalue(pages)
+    page = PageCheck(chromium_browser, folder / "index.html", width=1280)
+    box = page.page.eval_on_selector(".plan-at-a-glance", "e => { const r = e.getBoundingClientRect(); return [r.top, r.bottom]; }")
+    title = page.page.inner_text(".review-cover h1")
+    rows = page.page.eval_on_selector_all(".glance-table tbody tr", "rows => rows.map(r => r.innerText)")
+    page.close()
+    assert 0 <= box[0] < box[1] <= 900, f"{area}: the plan at a glance spans {box} px"
+    assert title.endswith(f"SEND quarterly review, {QUARTER} (July to September 2026)") and title.split(":")[0] in area
+    assert rows, area
+    assert not any("Not yet known" in r for r in rows)
+    if area == "Kent":
+        assert rows[0].startswith("EHC plans issued within 20 weeks") and rows[1].startswith("EHC plans issued within 20 weeks")
+        # expired targets say why they are not measured
+        assert all("Expected and missing" in r or "Not yet due" in r for r in rows if "Not measured since the target date" in r)
 
 
 @pytest.mark.parametrize("pages", ["kent_pages", "random_la_pages"])

@@ -2,7 +2,7 @@
 
 Binomial funnel limits (:func:`~analysis_helpers.core.intervals.funnel_limits`)
 answer "could chance alone put this area here, if every area's true rate were
-England's?". For 20-week timeliness in 2024 they put 129 of 151 LAs outside
+England's?". For 20-week timeliness in 2024 they put 125 of 153 LAs outside
 the 99.8% limits: councils truly differ, far more than sampling error says
 (overdispersion), so "less than 1 in 500 that this is chance" would be said of
 nearly everyone. Public-sector practice (Spiegelhalter, *Handling
@@ -17,7 +17,8 @@ between-area variance:
 3. the dispersion ratio ``φ = mean(z²)``; when ``I φ`` exceeds ``I - 1`` (``I``
    areas) the between-area variance of an **additive random-effects** model is
    ``τ² = (I φ - (I - 1)) / (Σ w - Σ w² / Σ w)``, ``w = 1 / s²``; otherwise
-   ``τ² = 0`` and the limits are the binomial ones on that scale;
+   the areas spread no more than chance makes them, ``τ² = 0`` and the exact
+   binomial limits stand (:func:`limits`, and every funnel the review draws);
 4. the limits at a denominator ``n``: ``sin²(asin √θ ± z_α √(1 / (4 n) + τ²))``,
    the angle kept within 0 and π/2, with ``z_α`` 1.96 (95%) and 3.09 (99.8%).
 
@@ -27,8 +28,9 @@ depend on the rate (``1 / (4 n)``), so one additive between-area variance means
 the same at 10% as at 50%, a rate of 0 or 100% needs no correction, and the
 limits stay within 0–100; it is the scale Spiegelhalter (2005) and the CQC use
 for proportions. For 20-week timeliness in 2024 it leaves 3 of 153 LAs beyond
-the 99.8% limits (the logit scale, whose variance grows near 0% and 100%, 11).
-Percentages are 0–100.
+the 99.8% limits (the logit scale, whose variance grows near 0% and 100%, 10;
+``docs/assumptions_and_caveats.md`` gives every scale's count for the pathway's
+measures). Percentages are 0–100.
 """
 
 from __future__ import annotations
@@ -101,6 +103,25 @@ def adjusted_limits(centre_pct: float, denominators, tau2: float, confidence: fl
     return (np.sin(np.clip(centre - half, 0, np.pi / 2)) ** 2 * 100, np.sin(np.clip(centre + half, 0, np.pi / 2)) ** 2 * 100)
 
 
+def limits(centre_pct: float, denominators, found: Dispersion) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """The funnel's limits at each denominator, in percent: ``binomial_95``, ``binomial_998``, ``adjusted_95`` and
+    ``adjusted_998``, each ``(low, high)``. Without overdispersion the adjusted limits are the binomial ones."""
+    out = {}
+    for confidence, label in zip(LEVELS, ("95", "998"), strict=True):
+        binomial = funnel_limits(centre_pct, denominators, confidence)
+        out[f"binomial_{label}"] = binomial
+        out[f"adjusted_{label}"] = adjusted_limits(centre_pct, denominators, found.tau2, confidence) if found.overdispersed else binomial
+    return out
+
+
+def place(value_pct: float, denominator: float, found: Dispersion) -> str:
+    """Where one point lies on the funnel whose spread is ``found``: on the adjusted limits when the areas are
+    overdispersed, the binomial ones otherwise (:func:`position`'s words)."""
+    at = limits(found.centre_pct, [denominator], found)
+    return position(value_pct, at["adjusted_95"][0][0], at["adjusted_95"][1][0], at["adjusted_998"][0][0],
+                    at["adjusted_998"][1][0], found.centre_pct)
+
+
 def position(value_pct: float, low_95: float, high_95: float, low_998: float, high_998: float, centre_pct: float) -> str:
     """Where a point lies: beyond the 99.8% limit, beyond the 95% limit only, or within the 95% limits."""
     side = "above" if value_pct > centre_pct else "below"
@@ -113,17 +134,17 @@ def position(value_pct: float, low_95: float, high_95: float, low_998: float, hi
 
 def funnel_table(rows: pd.DataFrame, centre_pct: float) -> tuple[pd.DataFrame, Dispersion]:
     """Every area's point with its binomial and overdispersion-adjusted limits (:data:`FUNNEL_COLUMNS`), and the
-    dispersion behind them. ``rows`` hold ``area_code, area_name, numerator, denominator`` (one a area; rows
-    without a positive denominator are left out)."""
-    rows = rows[rows["denominator"].fillna(0) > 0].reset_index(drop=True)
+    dispersion behind them. ``rows`` hold ``area_code, area_name, numerator, denominator`` (one an area; rows
+    without a numerator or a positive denominator are left out). Without overdispersion the adjusted limits are the
+    binomial ones; ``position`` is always read against the adjusted columns."""
+    rows = rows[(rows["denominator"].fillna(0) > 0) & rows["numerator"].notna()].reset_index(drop=True)
     found = dispersion(rows["numerator"], rows["denominator"], centre_pct)
     table = rows[["area_code", "area_name", "numerator", "denominator"]].copy()
     table["value_pct"] = 100 * table["numerator"] / table["denominator"]
     table["centre_pct"] = centre_pct
-    for confidence, label in zip(LEVELS, ("95", "998"), strict=True):
-        table[f"binomial_low_{label}"], table[f"binomial_high_{label}"] = funnel_limits(centre_pct, table["denominator"], confidence)
-        table[f"adjusted_low_{label}"], table[f"adjusted_high_{label}"] = adjusted_limits(
-            centre_pct, table["denominator"], found.tau2, confidence)
+    for key, (low, high) in limits(centre_pct, table["denominator"], found).items():
+        kind, label = key.split("_")
+        table[f"{kind}_low_{label}"], table[f"{kind}_high_{label}"] = low, high
     table["position"] = [
         position(r.value_pct, r.adjusted_low_95, r.adjusted_high_95, r.adjusted_low_998, r.adjusted_high_998, centre_pct)
         for r in table.itertuples()

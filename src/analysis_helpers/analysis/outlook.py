@@ -212,19 +212,25 @@ class Outlook:
             return False
         return pd.Timestamp(self.target.target_date) <= pd.Timestamp(self.latest["period_end"])
 
+    @property
+    def target_expired(self) -> bool:
+        """True when the data date is after the target date: the period has ended, so no probability or projected date
+        of reaching it is given (the status says Met, Missed or why it is not yet measured)."""
+        return self.target is not None and (self.as_of or dt.date.today()) > self.target.target_date
+
     def probability(self) -> float | None:
-        """P(target met by its date), from the projection (None if passed or no projection)."""
-        if self.target is None or self.projection is None or self.target_passed:
+        """P(target met by its date), from the projection (None if passed, expired or no projection)."""
+        if self.target is None or self.projection is None or self.target_passed or self.target_expired:
             return None
         return self.projection.probability_by(self.target.target_value, pd.Timestamp(self.target.target_date), self.higher_is_better)
 
     def date_reached(self) -> dict | None:
-        if self.target is None or self.projection is None:
+        if self.target is None or self.projection is None or self.target_expired:
             return None
         return self.projection.date_reached(self.target.target_value, self.higher_is_better)
 
     def needed_per_month(self) -> float | None:
-        if self.target is None or self.latest is None or self.target_passed:
+        if self.target is None or self.latest is None or self.target_passed or self.target_expired:
             return None
         when = period_midpoint(self.latest["period_end"], str(self.latest["period"]))
         value = improvement_needed_per_month(float(self.latest["value"]), when, self.target)

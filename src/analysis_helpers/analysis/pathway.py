@@ -12,7 +12,10 @@ as the balancing measure (a faster pathway must not come from refusing more
 requests), each for the latest period the area has, with its numerator,
 denominator and 95% interval, England's, the region's and the statistical
 neighbours' median figure, the area's rank among LAs, and where it lies on the
-funnel around England (95% and 99.8% limits: is the gap beyond chance?). The
+funnel around England (95% and 99.8% limits: is the gap beyond chance?). An
+LA's position is read on limits widened by the variation between LAs when they
+differ more than chance makes them (:mod:`.funnel`; ``funnel_limits`` is then
+``"adjusted"``), on binomial limits otherwise (``"binomial"``, as for a region). The
 gap to England is in points and signed so that positive is better for the
 family (for "more than a year", lower is better), so the clock with the most
 negative gap is where the area loses most time against England.
@@ -27,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from analysis_helpers.analysis.compare import SN_MEDIAN, compare
+from analysis_helpers.analysis.funnel import funnel_for, place
 from analysis_helpers.core.intervals import funnel_position
 from analysis_helpers.data.neighbours import DEFAULT_VINTAGE
 from analysis_helpers.data.release import Release
@@ -44,7 +48,7 @@ BALANCING: tuple[str, str] = ("ehc_requests_refused_pct", "Requests refused (bal
 
 PATHWAY_COLUMNS = [
     "stage", "measure", "role", "higher_is_better", "period", "value", "numerator", "denominator", "ci_low", "ci_high",
-    "england", "region", "neighbours_median", "rank", "of", "gap_to_england", "funnel", "note",
+    "england", "region", "neighbours_median", "rank", "of", "gap_to_england", "funnel", "funnel_limits", "note",
 ]
 
 
@@ -75,12 +79,18 @@ def _row(area: str, measure: str, stage: str, role: str, neighbours: str, releas
     gap = mine["value"] - england if better is not None else np.nan
     if better is False:
         gap = -gap
-    funnel = ""
+    funnel, basis = "", ""
     if not (pd.isna(mine["value"]) or pd.isna(england) or pd.isna(mine["denominator"])) and "England" in frame.index:
-        funnel = funnel_position(float(mine["value"]), float(mine["denominator"]), england)
+        las, found, _ = funnel_for(measure, mine["period"], release)
+        if mine["area_code"] in set(las["area_code"]):  # an LA: its place among LAs, allowing for their spread
+            funnel = place(float(mine["value"]), float(mine["denominator"]), found)
+            basis = "adjusted" if found.overdispersed else "binomial"
+        else:
+            funnel, basis = funnel_position(float(mine["value"]), float(mine["denominator"]), england), "binomial"
     return {
         "stage": stage, "measure": measure, "role": role, "higher_is_better": better, "period": mine["period"],
         **{c: mine[c] for c in ("value", "numerator", "denominator", "ci_low", "ci_high", "rank", "of")},
         "england": england, "region": value_of("Region"), "neighbours_median": value_of(SN_MEDIAN),
-        "gap_to_england": gap, "funnel": funnel, "note": mine["note"] if isinstance(mine["note"], str) else "",
+        "gap_to_england": gap, "funnel": funnel, "funnel_limits": basis,
+        "note": mine["note"] if isinstance(mine["note"], str) else "",
     }

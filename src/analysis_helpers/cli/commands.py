@@ -107,7 +107,8 @@ def cmd_funnel(args) -> int:
         beyond = table["position"].str.endswith("99.8% limit").sum()
         say(args, f"{args.measure}, {period}: centre (England) {found.centre_pct:.1f}%; between-LA variance tau2 = "
                   f"{found.tau2:.5f} on the arcsine square-root scale (phi = {found.phi:.1f} over {found.areas} LAs, "
-                  f"z-scores winsorised at 10%); {beyond} of {len(table)} LAs beyond the adjusted 99.8% limits")
+                  f"z-scores winsorised at 10%); {beyond} of {len(table)} LAs beyond the 99.8% limits "
+                  + ("widened for overdispersion" if found.overdispersed else "for chance alone (LAs vary no more than chance)"))
     return EXIT_OK
 
 

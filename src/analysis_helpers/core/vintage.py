@@ -66,6 +66,19 @@ def next_release_due(published: dt.date) -> dt.date:
     return dt.date(published.year + 1, DFE_PUBLICATION_MONTH, 1)
 
 
+def dfe_publication_after(period_end: dt.date) -> dt.date:
+    """The first day of the month DfE is expected to publish a figure for a period ending on ``period_end``: the
+    first June after it (calendar year 2025 and the January 2026 census both appear in June 2026)."""
+    june = dt.date(period_end.year, DFE_PUBLICATION_MONTH, 1)
+    return june if period_end < june else dt.date(period_end.year + 1, DFE_PUBLICATION_MONTH, 1)
+
+
+def months_between(earlier: dt.date, later: dt.date) -> int:
+    """Whole calendar months from ``earlier`` to ``later`` (0 when ``later`` is in the same month or before it)."""
+    months = (later.year - earlier.year) * 12 + later.month - earlier.month - (1 if later.day < earlier.day else 0)
+    return max(months, 0)
+
+
 def months_before(day: dt.date, months: int) -> dt.date:
     """The same day ``months`` calendar months earlier (the month's last day if it is shorter)."""
     total = day.year * 12 + day.month - 1 - months

@@ -1,7 +1,9 @@
 """Which stored files one review run reads: the list its manifest and its sources table both show.
 
 A run reads its DfE release, the long timeliness history (the 2022 release), a
-statistical-neighbour list, DfE's DSG table, the area's council feed (if any),
+statistical-neighbour list, DfE's DSG table, Ofsted's two files of area SEND
+inspections (for an LA: a region or England has no inspection, and reads
+neither), the area's council feed (if any),
 the council-measures catalogue, a targets file, the area-fact files and the data
 log. Only files that exist are listed, each once however it was named.
 """
@@ -14,6 +16,8 @@ from analysis_helpers.core.paths import (
     DSG_DEFICIT_FILE,
     HISTORIC_RELEASE,
     NEIGHBOUR_FILES,
+    OFSTED_2023_FRAMEWORK_FILE,
+    OFSTED_INSPECTIONS_FILE,
     council_measures_file,
     data_log_file,
     local_dir,
@@ -31,9 +35,12 @@ def feed_file(area_slug: str, local: Path | None) -> Path | None:
     return feed_for(area_slug, path) if path.exists() else None
 
 
-def files_read(release: Path, neighbours: str, feed: Path | None, targets: Path | None = None) -> list[Path]:
-    """The files a review run reads, in the order a reader would look for them (those that exist)."""
-    candidates = [release, HISTORIC_RELEASE, NEIGHBOUR_FILES.get(str(neighbours)), DSG_DEFICIT_FILE, feed,
+def files_read(release: Path, neighbours: str, feed: Path | None, targets: Path | None = None,
+               inspections: bool = True) -> list[Path]:
+    """The files a review run reads, in the order a reader would look for them (those that exist); ``inspections``:
+    the run reads Ofsted's inspection files (an LA's run does, a region's or England's does not)."""
+    ofsted = [OFSTED_INSPECTIONS_FILE, OFSTED_2023_FRAMEWORK_FILE] if inspections else []
+    candidates = [release, HISTORIC_RELEASE, NEIGHBOUR_FILES.get(str(neighbours)), DSG_DEFICIT_FILE, *ofsted, feed,
                   council_measures_file(), targets or targets_file(), *area_fact_files(), data_log_file()]
     resolved = [Path(p).resolve() for p in candidates if p is not None and Path(p).exists()]
     return list(dict.fromkeys(resolved))  # a file named two ways (relative, absolute) is one file

@@ -10,6 +10,7 @@ Percentages are 0–100 and their names end in ``_pct``.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from analysis_helpers.core.errors import ParameterError
@@ -375,6 +376,13 @@ def ends_a_period(measure: str, day) -> bool:
     """True when ``day`` ends one of DfE's periods for ``measure`` (31 December of a calendar year; 31 January for a census)."""
     _, month, day_of_month = FILE_PERIODS[get_measure(measure).file]
     return (day.month, day.day) == (month, day_of_month)
+
+
+def first_period_end(measure: str, day) -> dt.date:
+    """The end of DfE's first period for ``measure`` ending on or after ``day`` (31 December or the 31 January census)."""
+    _, month, day_of_month = FILE_PERIODS[get_measure(measure).file]
+    end = dt.date(day.year, month, day_of_month)
+    return end if end >= day else dt.date(day.year + 1, month, day_of_month)
 
 
 def denominator_columns(measure: Measure) -> tuple[str, ...]:

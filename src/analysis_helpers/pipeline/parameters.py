@@ -33,7 +33,7 @@ from analysis_helpers.data.inputs import feed_file, files_read
 from analysis_helpers.data.local_feed import area_feed
 from analysis_helpers.data.neighbours import check_vintage
 from analysis_helpers.data.release import Release, open_release
-from analysis_helpers.domain.areas import Area, Areas
+from analysis_helpers.domain.areas import LOCAL_AUTHORITY, Area, Areas
 from analysis_helpers.domain.kpis import areas_for
 from analysis_helpers.domain.targets import read_targets
 from analysis_helpers.pipeline.quarters import Quarter, resolve_run_parameters
@@ -100,8 +100,10 @@ class RunContext:
 
     @property
     def files_read(self) -> list[Path]:
-        """The files this run reads (release, history, neighbours, DSG, feed, catalogue, targets, area facts, data log)."""
-        return files_read(self.release.path, self.neighbours, feed_file(self.area.slug, self.local), self.targets)
+        """The files this run reads (release, history, neighbours, DSG, Ofsted's inspections for an LA, feed, catalogue,
+        targets, area facts, data log)."""
+        return files_read(self.release.path, self.neighbours, feed_file(self.area.slug, self.local), self.targets,
+                          inspections=self.area.level == LOCAL_AUTHORITY)
 
     @property
     def dfe_published(self) -> bool:

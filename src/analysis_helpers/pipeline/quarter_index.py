@@ -29,11 +29,11 @@ from pathlib import Path
 import nbformat
 
 from analysis_helpers.core.safe_text import html_text
+from analysis_helpers.data.review_headline import HEADLINE_FILE
 from analysis_helpers.domain.measures import BY_NAME
 from analysis_helpers.pipeline.folders import file_mode
 from analysis_helpers.reporting.sections import HEADLINE_MIME
 
-HEADLINE_FILE = "headline.json"
 #: Written last by a run (:mod:`.manifest`): a folder without a whole one is not a finished review.
 MANIFEST_FILE = "manifest.json"
 #: KPIs the index shows for every area, in order (the first row of each measure in the executive summary).

@@ -64,6 +64,7 @@ from analysis_helpers.data.neighbours import DEFAULT_VINTAGE, check_vintage
 from analysis_helpers.data.parquet_cache import CacheUse
 from analysis_helpers.data.provenance import is_listed, publication_date, sha256_of, unlisted_label
 from analysis_helpers.data.release import open_release
+from analysis_helpers.domain.areas import LOCAL_AUTHORITY
 from analysis_helpers.domain.kpis import areas_for
 from analysis_helpers.pipeline.execute import execute
 from analysis_helpers.pipeline.folders import (
@@ -148,7 +149,7 @@ def run_quarterly(
     cache_uses += prepare_caches(release_path, day)
     feed = feed_file(target_area.slug, local)
     notes = validate_feed(feed)[2] if feed is not None else []
-    read = files_read(release_path, vintage, feed, *([targets] if targets is not None else []))
+    read = files_read(release_path, vintage, feed, targets, inspections=target_area.level == LOCAL_AUTHORITY)
     out_dir = Path(out_dir) if out_dir else REPORTS_DIR
     destination = out_dir / str(q) / target_area.slug
     failed_dir = out_dir / "_failed" / str(q) / target_area.slug

@@ -2,14 +2,18 @@
 
 They come in this order, as far as the figures allow:
 
-1. targets missed or at risk (Missed, Red, Amber), worst first; while none is,
-   targets on track or met;
-2. balancing measures moving the wrong way (a significant rise in the share of
-   requests the LA decided not to assess);
-3. the largest change since the previous period that is larger than chance;
-4. the area's best and worst ranks among local authorities;
-5. the headline timeliness figure against England, while there are fewer than three;
-6. targets whose verdict is not yet known, while there are fewer than three.
+1. the plan's lead KPI, 20-week timeliness: each of its targets' verdict, or
+   (an area without one) the headline timeliness figure against England;
+2. what changed since the last review (:mod:`.changes`), when the run knows it;
+3. other targets missed or at risk (Missed, Red, Amber), worst first; while
+   none is, targets on track or met;
+4. balancing measures moving the wrong way (a significant rise in the share of
+   requests the LA decided not to assess), read together with faster decisions
+   on requests when both moved;
+5. the largest change since the previous period that is larger than chance;
+6. the area's best and worst ranks among local authorities;
+7. other targets not measured since their date (saying whether the figure is
+   not yet due or expected and missing), while there are fewer than three.
 
 Every sentence is built from the same outlooks, comparisons and status rules as
 the status table; a council figure that disclosure control would hide is never
@@ -26,7 +30,19 @@ import pandas as pd
 
 from analysis_helpers.analysis.compare import MIN_CHANGE_DENOMINATOR, compare
 from analysis_helpers.analysis.outlook import Outlook
-from analysis_helpers.analysis.status import AMBER, GREEN, MET, MISSED, NOT_YET_KNOWN, RED, judged_figure, rag_status
+from analysis_helpers.analysis.status import (
+    AMBER,
+    EXPECTED_MISSING,
+    GREEN,
+    MET,
+    MISSED,
+    NO_FIGURE_SINCE_BASELINE,
+    NOT_MEASURED,
+    RED,
+    judged_figure,
+    rag_status,
+    standing,
+)
 from analysis_helpers.core.formatting import fmt_fraction, fmt_month, fmt_size, fmt_value, ordinal
 from analysis_helpers.core.safe_text import md_text
 from analysis_helpers.data.release import Release
@@ -48,6 +64,7 @@ SECTIONS = {
     "confidence": "Parents' confidence",
     "benchmarks": "Benchmarks",
     "budget": "High-needs budget",
+    "changes": "What changed since the last review",
 }
 #: The section each DfE measure of the review is shown in.
 SECTION_OF = {
@@ -67,7 +84,11 @@ SECTION_OF = {
 }
 #: Balancing measures and the direction that is the wrong way ("rise"): faster plans must not come from refusing more.
 BALANCING = {"ehc_requests_refused_pct": "rise"}
+#: The measure that speeds up when fewer requests are assessed: read with a rising refusal share when both move.
+FASTER_DECISIONS = "ehc_requests_decided_within_6_weeks_pct"
 HEADLINE = "ehcp_issued_within_20_weeks_excl_exceptions_pct"
+#: The plan's lead KPI: targets on these measures open the messages.
+LEAD_MEASURES = ("ehcp_issued_within_20_weeks_pct", "ehcp_issued_within_20_weeks_excl_exceptions_pct")
 _SEVERITY = {MISSED: 0, RED: 1, AMBER: 2, GREEN: 3, MET: 4}
 
 
@@ -77,6 +98,7 @@ class KeyMessage:
 
     text: str
     section: str
+    text_measures: tuple[str, ...] = ()  # the measures the message reads (so a later message does not repeat one)
 
     @property
     def anchor(self) -> str:
@@ -87,24 +109,61 @@ class KeyMessage:
         return f"{self.text} See [{SECTIONS[self.section]}]({self.anchor})."
 
 
-def key_messages(area: Area, outlooks: list[Outlook], release: Release, dfe_published: bool) -> list[KeyMessage]:
-    """Up to :data:`MAX_MESSAGES` messages for the area (see the module docstring for their order)."""
-    messages = _target_messages(outlooks)
+def key_messages(area: Area, outlooks: list[Outlook], release: Release, dfe_published: bool,
+                 changed: str | None = None) -> list[KeyMessage]:
+    """Up to :data:`MAX_MESSAGES` messages for the area (see the module docstring for their order); ``changed`` is the
+    sentence of what changed since the last review (plain text), when the run knows it."""
+    lead = sorted((o for o in outlooks if o.measure in LEAD_MEASURES), key=lambda o: o.target.target_date, reverse=True)
+    others = [o for o in outlooks if o.measure not in LEAD_MEASURES]
+    comparisons = {m: compare(area.name, m, release=release) for m in SECTION_OF} if dfe_published else {}
+    messages = _lead_messages(lead)
+    if not messages and HEADLINE in comparisons:
+        messages += _headline(comparisons[HEADLINE])
+    if changed:
+        messages.append(KeyMessage(md_text(changed), "changes"))
+    messages += _target_messages(others)
     if dfe_published:
-        comparisons = {m: compare(area.name, m, release=release) for m in SECTION_OF}
         rows = {m: frame.iloc[0] for m, frame in comparisons.items() if len(frame) and frame.iloc[0]["comparator"] == "Area"}
-        messages += _balancing_messages(rows)
-        messages += _largest_change(rows)
+        balancing = _balancing_messages(rows)
+        messages += balancing
+        together = any(FASTER_DECISIONS in m.text_measures for m in balancing)
+        messages += _largest_change({m: r for m, r in rows.items() if not (together and m == FASTER_DECISIONS)})
         if area.level == "Local authority":
             messages += _ranks(rows)
-        if len(messages) < 3 and HEADLINE in comparisons:
-            messages += _headline(comparisons[HEADLINE])
     else:
         messages.append(KeyMessage("DfE's figures for this review's period are not yet published, so the review shows only "
                                    "the council's own figures and earlier releases.", "summary"))
     if len(messages) < 3:
-        messages += _pending_messages(outlooks)[: 3 - len(messages)]
+        messages += _pending_messages(others)[: 3 - len(messages)]
     return messages[:MAX_MESSAGES]
+
+
+def _lead_messages(lead: list[Outlook]) -> list[KeyMessage]:
+    """One message for the lead KPI's targets, each with its verdict and the figure (or missing figure) behind it."""
+    parts = []
+    for outlook in lead:
+        found = standing(outlook)
+        unit = outlook.target.unit
+        series = "council monthly figures" if outlook.target.series == "council" else "DfE statistics"
+        goal = f"{fmt_value(outlook.target.target_value, unit)} by {fmt_month(outlook.target.target_date)} ({series})"
+        figure = found.figure if found.figure is not None and _shown(found.figure, unit) else None
+        value = "" if figure is None else f"{fmt_value(figure['value'], unit)}{_fraction(figure)} in {figure['period']}"
+        verdict = found.verdict.lower() if found.verdict != NOT_MEASURED else "not measured since the target date"
+        if found.status == NOT_MEASURED:
+            where = "DfE's release" if outlook.target.series == "dfe" else "the council's figure"
+            why = (f"{where} due {fmt_month(found.due)} is expected and missing" if found.pending == EXPECTED_MISSING
+                   else f"{where} is not yet due ({fmt_month(found.due)})")
+            parts.append(f"{goal} {verdict}: {why}" + (f"; the latest is {value}" if value else ""))
+        elif found.status == NO_FIGURE_SINCE_BASELINE:
+            parts.append(f"{goal}: no figure since its baseline" + (f", {value}" if value else ""))
+        else:
+            parts.append(f"{goal} {verdict}" + (f", {value}" if value else ""))
+        if found.assumptions:
+            parts[-1] += f" ({', '.join(found.assumptions)})"
+    if not parts:
+        return []
+    label = phrase(BY_NAME[lead[0].measure].label).split(",")[0]
+    return [KeyMessage(f"The plan's lead KPI, {label}: " + "; ".join(parts) + ".", "timeliness")]
 
 
 def _label(outlook: Outlook) -> str:
@@ -158,16 +217,18 @@ def _target_sentence(status: str, outlook: Outlook) -> str | None:
 
 
 def _pending_messages(outlooks: list[Outlook]) -> list[KeyMessage]:
-    """Targets whose verdict is not yet known (the target date has passed, its figure is not yet published)."""
+    """Targets not measured since their date: the figure is not yet due, or expected and missing."""
     messages = []
     for outlook in outlooks:
-        if rag_status(outlook) != NOT_YET_KNOWN or outlook.latest is None or not _shown(outlook.latest, outlook.target.unit):
+        if rag_status(outlook) != NOT_MEASURED or outlook.latest is None or not _shown(outlook.latest, outlook.target.unit):
             continue
+        found = standing(outlook)
         unit, latest = outlook.target.unit, outlook.latest
         goal = f"{fmt_value(outlook.target.target_value, unit)} by {fmt_month(outlook.target.target_date)}"
-        messages.append(KeyMessage(f"Not yet known: {_label(outlook)} against {goal}; no figure for a period after the target "
-                                   f"date is published yet (the last, {fmt_value(latest['value'], unit)} in {latest['period']}, "
-                                   "came before it).", _section(outlook)))
+        why = "expected by then and missing" if found.pending == EXPECTED_MISSING else "not yet due"
+        messages.append(KeyMessage(f"Not measured since the target date: {_label(outlook)} against {goal}; the figure for a "
+                                   f"period after the target date is {why} (due {fmt_month(found.due)}; the last, "
+                                   f"{fmt_value(latest['value'], unit)} in {latest['period']}, came before it).", _section(outlook)))
     return messages
 
 
@@ -197,8 +258,16 @@ def _balancing_messages(rows: dict[str, pd.Series]) -> list[KeyMessage]:
         if row is None or not _significant(row) or (row["change"] > 0) != (wrong_way == "rise"):
             continue
         label = phrase(BY_NAME[measure].label)
+        faster = rows.get(FASTER_DECISIONS)
+        if faster is not None and _significant(faster) and faster["change"] > 0:
+            messages.append(KeyMessage(
+                f"Read together: {phrase(BY_NAME[FASTER_DECISIONS].label)} {_change_words(faster, 'pct')}, while {label} "
+                f"{_change_words(row, 'pct')}; both more than chance would explain. Faster decisions that come with more "
+                "refusals are not yet better decisions.", SECTION_OF[measure], (measure, FASTER_DECISIONS)))
+            continue
         messages.append(KeyMessage(f"A balancing measure moved the wrong way: {label} {_change_words(row, 'pct')}, more than "
-                                   "chance would explain; faster plans must not come from refusing more requests.", SECTION_OF[measure]))
+                                   "chance would explain; faster plans must not come from refusing more requests.",
+                                   SECTION_OF[measure], (measure,)))
     return messages
 
 

@@ -135,25 +135,50 @@ def trend_title(series: pd.DataFrame, area_name: str, measure: str) -> str:
     )
 
 
-def funnel_sentence(area_name: str, value: float, denominator: float, centre: float, centre_label: str, position: str) -> str:
-    """Say where the area sits on the funnel plot, and what that means."""
+#: What a funnel's limits allow for, by ``analysis.pathway``'s ``funnel_limits``: widened by the variation between
+#: councils (when they differ more than chance makes them), or chance alone (binomial).
+FUNNEL_BASIS = {"adjusted": "limits allowing for variation between councils", "binomial": "limits for chance alone"}
+
+
+def funnel_sentence(area_name: str, value: float, denominator: float, centre: float, centre_label: str, position: str,
+                    spread=None, chance_position: str = "") -> str:
+    """Say where the area sits on the funnel plot, on which limits, and what that means.
+
+    ``spread`` is the funnel's :class:`~analysis_helpers.analysis.funnel.Dispersion`: when the areas are overdispersed
+    ``position`` is on the limits widened by the variation between councils, and ``chance_position`` (the position on
+    binomial limits) is said beside it; otherwise the limits are for chance alone, and the sentence says why. Without
+    ``spread`` the sentence reads ``position`` as binomial, as before the limits allowed for overdispersion."""
     if position == "no data":
         return f"{area_name} has no value to place on the funnel plot."
-    meaning = {
-        "within": "a gap of this size could be chance alone for an authority of this size",
-        "95%": "a gap this large would happen by chance about 1 time in 20 or less",
-        "99.8%": "a gap this large is very unlikely to be chance alone (less than 1 in 500)",
-    }
     if position.startswith("within"):
         key = "within"
     elif "99.8% limit" in position:
         key = "99.8%"
     else:
         key = "95%"
-    return (
-        f"{area_name} ({fmt_value(value, 'pct')} of {fmt_count(denominator)}) lies {position} around {centre_label} "
-        f"({fmt_value(centre, 'pct')}): {meaning[key]}."
-    )
+    where = (f"{area_name} ({fmt_value(value, 'pct')} of {fmt_count(denominator)}) lies {position} around {centre_label} "
+             f"({fmt_value(centre, 'pct')})")
+    if spread is not None and spread.overdispersed:
+        meaning = {
+            "within": "its gap is within the usual variation between councils of its size",
+            "95%": "fewer than about 1 council in 20 of its size would lie this far, even allowing for the usual variation "
+                   "between councils",
+            "99.8%": "a gap this large is very unlikely even allowing for the usual variation between councils "
+                     "(less than 1 in 500)",
+        }
+        chance = f" On chance alone (binomial limits) it would lie {chance_position}." if chance_position else ""
+        return (f"{where}, allowing for the variation between councils: {meaning[key]}. Councils differ far more than "
+                f"chance alone makes them (dispersion ratio {spread.phi:,.0f} across {spread.areas} LAs, where chance "
+                f"gives about 1), so the limits are widened by that variation.{chance}")
+    meaning = {
+        "within": "a gap of this size could be chance alone for an authority of this size",
+        "95%": "a gap this large would happen by chance about 1 time in 20 or less",
+        "99.8%": "a gap this large is very unlikely to be chance alone (less than 1 in 500)",
+    }
+    if spread is None:
+        return f"{where}: {meaning[key]}."
+    return (f"{where}: {meaning[key]}. Councils differ no more than chance alone makes them here (dispersion ratio "
+            f"{spread.phi:.1f} across {spread.areas} LAs), so the limits are for chance alone (binomial).")
 
 
 def _unit_of(outlook) -> str:
@@ -189,6 +214,9 @@ def outlook_sentence(outlook) -> str:
                 )
         if outlook.target_passed:
             parts.append("The target date has passed.")
+        elif outlook.target_expired:
+            parts.append("The target date has passed and no figure for a period ending on or after it is loaded, so no "
+                         "probability or projected date is given.")
         elif not pd.isna(s["probability_by_target_date"]):
             parts.append(f"Probability of meeting it on time: {fmt_probability(s['probability_by_target_date'])} "
                          f"({model_words(s['model'])}).")
@@ -196,7 +224,7 @@ def outlook_sentence(outlook) -> str:
             amount = fmt_size(s["needed_per_month"], unit)
             change = "a rise" if s["needed_per_month"] > 0 else "a fall"
             parts.append(f"It takes {change} of {amount} a month from the latest figure to the target date.")
-        if outlook.projection is not None:
+        if outlook.projection is not None and not outlook.target_expired:
             if s["reached_median"] == "not within horizon":
                 early = f" (it could happen as early as {s['reached_early']} if the year-to-year swings run its way)" if s["reached_early"] else ""
                 parts.append(f"On current form the target is not reached within the projection horizon{early}.")

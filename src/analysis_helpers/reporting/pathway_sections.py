@@ -29,16 +29,19 @@ CLOCKS_AND_BALANCING = (*CLOCKS, BALANCING)
 
 # -- the EHC pathway -----------------------------------------------------------------------------------------------
 def pathway_title(table: pd.DataFrame, area_name: str) -> str:
-    """The pathway chart's finding: the clock furthest behind England, if the gap is beyond chance."""
+    """The pathway chart's finding: the clock furthest behind England of those outside the funnel's 95% limits (a
+    wider gap within the limits is not the finding); if none is outside, the one furthest behind, said to be within."""
     outside = table[~table["funnel"].str.startswith("within") & (table["funnel"] != "")]
-    worst = widest_gap(outside)  # the widest gap beyond chance: a wider one within the limits is not a finding
     if table["england"].isna().all():  # England itself
         values = ", ".join(f"{s.lower()} {fmt_pct(v)}" for s, v in zip(table["stage"], table["value"], strict=True))
         return f"{area_name}: {values}"
+    worst, qualifier = widest_gap(outside), ""
     if worst is None:
-        return f"{area_name}: no statutory clock is behind England by more than chance"
+        worst, qualifier = widest_gap(table), ", within the funnel's 95% limits"
+    if worst is None:
+        return f"{area_name}: no statutory clock is behind England"
     return (f"{area_name}: the widest gap from England is at {worst['stage'][0].lower() + worst['stage'][1:]}, "
-            f"{fmt_pct(worst['value'])} against {fmt_pct(worst['england'])} ({worst['period']})")
+            f"{fmt_pct(worst['value'])} against {fmt_pct(worst['england'])} ({worst['period']}){qualifier}")
 
 
 def pathway_sentences(table: pd.DataFrame, area_name: str) -> list[str]:
@@ -56,7 +59,8 @@ def pathway_sentences(table: pd.DataFrame, area_name: str) -> list[str]:
             if pd.notna(row["gap_to_england"]):
                 side = "better" if row["gap_to_england"] > 0 else "worse" if row["gap_to_england"] < 0 else "level"
                 words += f" ({fmt_points(abs(row['gap_to_england']))} {side})" if side != "level" else " (level)"
-            words += f"; {row['funnel']} around England"
+            if row["funnel"]:
+                words += f"; {row['funnel']} around England ({narrative.FUNNEL_BASIS[row['funnel_limits']]})"
         if pd.notna(row["rank"]):
             words += f"; ranked {ordinal(int(row['rank']))} of {int(row['of'])} LAs" + (
                 " (1 = highest)" if row["higher_is_better"] is None else " (1 = best)")
@@ -76,7 +80,8 @@ def pathway_display(table: pd.DataFrame) -> pd.DataFrame:
         "Region": table["region"].map(lambda v: fmt_pct(v, missing="–")),
         "Neighbours (median)": table["neighbours_median"].map(lambda v: fmt_pct(v, missing="–")),
         "Rank": ["" if pd.isna(r) else f"{int(r)} of {int(o)}" for r, o in zip(table["rank"], table["of"], strict=True)],
-        "Against England": table["funnel"],
+        "Against England": [f"{f} ({narrative.FUNNEL_BASIS[b]})" if f else "" for f, b in
+                            zip(table["funnel"], table["funnel_limits"], strict=True)],
     })
 
 

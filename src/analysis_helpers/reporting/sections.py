@@ -18,6 +18,7 @@ from IPython.display import HTML, Markdown
 
 from analysis_helpers.analysis.budget import deficit_series, dsg_comparison, required_path_to_zero
 from analysis_helpers.analysis.compare import compare, la_values
+from analysis_helpers.analysis.funnel import funnel_table, place
 from analysis_helpers.analysis.projection import MODELS
 from analysis_helpers.analysis.spc import xmr
 from analysis_helpers.analysis.trajectory import plan_milestones, required_path
@@ -25,6 +26,7 @@ from analysis_helpers.core.formatting import fmt_date, fmt_pct, fmt_value
 from analysis_helpers.core.intervals import funnel_position
 from analysis_helpers.core.paths import NOTEBOOKS_DIR, PROJECT_ROOT
 from analysis_helpers.core.safe_text import md_code, md_link, md_text, plain
+from analysis_helpers.core.small_numbers import figure_hidden
 from analysis_helpers.core.vintage import ended_by
 from analysis_helpers.data.area_facts import notes_for
 from analysis_helpers.data.local_feed import LOCAL_MEASURES
@@ -32,7 +34,7 @@ from analysis_helpers.data.provenance import unlisted_label
 from analysis_helpers.domain.history import break_period, timeliness_history
 from analysis_helpers.domain.measures import BY_NAME, get_measure
 from analysis_helpers.domain.targets import earliest_target, requirements_for
-from analysis_helpers.reporting import charts, disclosure, glossary, local_tables, narrative, tables
+from analysis_helpers.reporting import charts, disclosure, glossary, inspections, local_tables, narrative, tables
 from analysis_helpers.reporting.key_messages import as_of_note
 from analysis_helpers.reporting.key_messages import key_messages as build_key_messages
 from analysis_helpers.reporting.sources import feed_line, feed_staleness, release_line, release_staleness
@@ -93,9 +95,10 @@ def headline(run, summary: pd.DataFrame) -> dict:
     }}
 
 
-def key_messages(run, outlooks: list) -> list:
-    """The review's opening: its key messages as a list, each linking to its section, then the contents."""
-    messages = build_key_messages(run.area, outlooks, run.release, run.dfe_published)
+def key_messages(run, outlooks: list, changed: str | None = None) -> list:
+    """The review's opening: its key messages as a list, each linking to its section, then the contents; ``changed`` is
+    the sentence of what changed since the last review (:func:`.changes.summary_sentence`)."""
+    messages = build_key_messages(run.area, outlooks, run.release, run.dfe_published, changed)
     bullets = "\n".join(f"* {m.markdown()}" for m in messages)
     return [Markdown(as_of_note(run.as_of)), Markdown(bullets), HTML(CONTENTS)]
 
@@ -121,7 +124,10 @@ def trend(run, kpis: pd.DataFrame, measure: str, names: list[str], source: str, 
 
 
 def funnel(run, kpis: pd.DataFrame, measure: str, period: str, source: str) -> list:
-    """Every LA's value for one period around England's, with 95% and 99.8% limits, and its sentence."""
+    """Every LA's value for one period around England's, with 95% and 99.8% limits, and its sentence.
+
+    The limits are widened by the variation between LAs when they differ more than chance makes them
+    (:mod:`analysis_helpers.analysis.funnel`), binomial otherwise; the title and the sentence say which."""
     las = la_values(measure, period, run.release)
     england = kpis[(kpis["measure"] == measure) & (kpis["area_name"] == "England") & (kpis["period"] == period)]
     if las.empty or england.empty:
@@ -131,11 +137,20 @@ def funnel(run, kpis: pd.DataFrame, measure: str, period: str, source: str) -> l
     if mine.empty:
         return [Markdown(f"*{run.area.name} has no published value for {period}: it is not placed on the funnel plot.*")]
     value, denominator = float(mine["value"].iloc[0]), float(mine["denominator"].iloc[0])
-    position = funnel_position(value, denominator, centre)
-    sentence = narrative.funnel_sentence(run.area.name, value, denominator, centre, "England", position)
+    hidden = figure_hidden("pct", value, mine["numerator"].iloc[0], denominator)
+    if hidden:
+        return [Markdown(f"*{md_text(run.area.name)}'s figure for {period} is not shown ({hidden}): "
+                         "it is not placed on the funnel plot.*")]
+    _, spread = funnel_table(las, centre)
+    position = place(value, denominator, spread)
+    chance = funnel_position(value, denominator, centre)
+    sentence = narrative.funnel_sentence(run.area.name, value, denominator, centre, "England", position, spread=spread,
+                                         chance_position=chance)
+    basis = ", allowing for variation between councils" if spread.overdispersed else " (limits for chance alone)"
     fig = charts.funnel_plot(
-        las, centre=centre, centre_label=f"England {fmt_pct(centre)}", highlight=run.area.name,
-        title=f"{run.area.name} in {period}: {position} around England", ylabel=get_measure(measure).label, source=source,
+        las, centre=centre, centre_label=f"England {fmt_pct(centre)}", highlight=run.area.name, spread=spread,
+        title=f"{run.area.name} in {period}: {position} around England{basis}", ylabel=get_measure(measure).label,
+        source=source,
     )
     return [HTML(charts.figure_html(fig, alt=sentence)), Markdown(sentence)]
 
@@ -244,6 +259,12 @@ def area_notes(area, section: str) -> list:
         return []
     lines = [f"* {md_text(note.text)} ({md_link(note.source_title, note.source_url)})" for note in notes]
     return [Markdown("\n".join(lines))]
+
+
+def inspection(run) -> list:
+    """The area's latest Ofsted and CQC area SEND inspection and revisit in one line, with its source (the review's
+    context; :func:`analysis_helpers.reporting.inspections.context_line`)."""
+    return inspections.context_line(run)
 
 
 def document_links(report_dir: Path | None, details: bool = True) -> list:

@@ -2,9 +2,11 @@
 
 Rows come in the order of :data:`SUMMARY_MEASURES` (DfE statistics), then one
 row for each target on a measure only the council publishes. Each row gives the
-latest figure, the baseline and target, where the required trajectory says it
-should be now, when the projection reaches the target, the probability of
-meeting it on time, the status and the rule that gave it (the rules are in
+latest figure, the baseline (resolved from the data when the targets file leaves
+it blank) and target, where the required trajectory says it should be on the
+review's data date, when the projection reaches the target, the probability of
+meeting it on time (neither for a target whose date has passed), the status with
+any assumption it rests on, and the rule that gave it (the rules are in
 :mod:`analysis_helpers.analysis.status`).
 """
 
@@ -15,7 +17,8 @@ import datetime as dt
 import pandas as pd
 
 from analysis_helpers.analysis.outlook import Outlook, build_outlook
-from analysis_helpers.analysis.status import NO_DATA, change_status, rag_status
+from analysis_helpers.analysis.status import NO_DATA, assumptions, change_status, rag_status, status_cell
+from analysis_helpers.analysis.trajectory import required_value
 from analysis_helpers.core.formatting import fmt_change, fmt_month, fmt_probability, fmt_value
 from analysis_helpers.core.vintage import public_by
 from analysis_helpers.data.local_feed import LOCAL_MEASURES
@@ -88,12 +91,19 @@ def executive_summary(area: Area, as_of: dt.date, release: Release, targets_path
 
 
 def headline(summary: pd.DataFrame) -> list[dict]:
-    """What the quarter index shows of a review: each row's measure, KPI, latest figure, status and whether a target judged it."""
+    """What the quarter index (and the next review's "what changed") reads of a review: each row's measure, KPI, latest
+    figure, status (without the assumptions the status cell adds, kept in ``status_note``) and whether a target judged it."""
     return [
-        {"measure": measure, "kpi": row["KPI"], "latest": row["Latest"], "status": row["Status"],
+        {"measure": measure, "kpi": row["KPI"], "latest": row["Latest"], "status": base_status(row["Status"]),
+         "status_note": row["Status"][len(base_status(row["Status"])):].strip(" ()"),
          "targeted": row["Basis of status"].startswith(RAG_BASIS)}
         for measure, row in summary.iterrows()
     ]
+
+
+def base_status(cell: str) -> str:
+    """A status cell without the assumptions it names: ``Missed (population assumed)`` -> ``Missed``."""
+    return cell.split(" (", 1)[0]
 
 
 def kpi_label(measure: str, target: Target | None) -> str:
@@ -107,12 +117,19 @@ def kpi_label(measure: str, target: Target | None) -> str:
 
 
 def _row(label: str, outlook: Outlook, target: Target | None, unit: str, status: str, basis: str, probability: bool = True) -> dict:
-    """A display row; ``probability=False`` for council-only measures, whose projections carry no probability yet."""
+    """A display row; ``probability=False`` for council-only measures, whose projections carry no probability yet.
+
+    The baseline is the outlook's (filled from the data when the targets file leaves it blank); "Required now" is the
+    required path's value on the data date, and for a target whose date has passed neither it, the projected date nor
+    a probability is given."""
     latest, summary = outlook.latest, outlook.summary()
+    target = outlook.target if target is not None and outlook.target is not None else target
+    expired = target is not None and outlook.target_expired
     reached = summary["reached_median"]
     if reached and reached != "not within horizon":
         reached = f"{reached} (80%: {summary['reached_early']}–{summary['reached_late'] or 'beyond horizon'})"
     has_baseline = target is not None and target.baseline_value is not None
+    required_now = "" if not has_baseline or expired else fmt_value(required_value(target, outlook.as_of or dt.date.today()), unit)
     return {
         "KPI": label,
         "Latest": "–" if latest is None else f"{fmt_value(latest['value'], unit)} ({latest['period']})",
@@ -120,9 +137,9 @@ def _row(label: str, outlook: Outlook, target: Target | None, unit: str, status:
         "Target": "" if target is None else (
             f"{fmt_value(target.target_value, unit)} by {fmt_month(target.target_date)}" + (" (date assumed)" if target.date_assumed else "")
         ),
-        "Required now": fmt_value(summary["required_now"], unit, missing=""),
-        "Projected to reach target": "" if target is None else (reached or "–"),
-        "Probability on time": fmt_probability(summary["probability_by_target_date"]) if probability else "",
-        "Status": status,
+        "Required now": required_now,
+        "Projected to reach target": "" if target is None or expired else (reached or "–"),
+        "Probability on time": fmt_probability(summary["probability_by_target_date"]) if probability and not expired else "",
+        "Status": status_cell(status, assumptions(target)) if target is not None else status,
         "Basis of status": basis,
     }
