@@ -17,8 +17,10 @@ from pypdf import PdfReader
 from pypdf._text_extraction import _layout_mode  # the extents of each run of text (pypdf pinned in requirements.lock)
 from pypdf.generic import ContentStream
 
-#: The page's top and bottom margins (pipeline.pdf.PAGE: 16 mm) in points: text there is the header or footer.
-MARGIN_POINTS = 16 / 25.4 * 72
+#: Text this close to the page's top or bottom edge (in points) is the running header or the footer: Chromium draws
+#: their line about 20 pt from the edge, inside the 16 mm (45 pt) margins of pipeline.pdf.PAGE, and the body's first
+#: line (a table's repeated header row) sits about 45 pt in.
+EDGE_POINTS = 32
 _HEADING = re.compile(r"<h([1-3])\b[^>]*>(.*?)</h\1>", re.DOTALL)
 
 
@@ -75,9 +77,9 @@ def read_layout(pdf_path: Path) -> list[PageLayout]:
         layout = PageLayout(number, width, height, images=images)
         for y in sorted(runs, reverse=True):
             text = " ".join("".join(t for _, t in sorted(runs[y], key=lambda r: r[0])).split())
-            if y > height - MARGIN_POINTS:
+            if y > height - EDGE_POINTS:
                 layout.header += text
-            elif y < MARGIN_POINTS:
+            elif y < EDGE_POINTS:
                 layout.footer += text
             else:
                 layout.lines.append((y, text))

@@ -76,11 +76,10 @@ body a:hover, body a:focus { text-decoration-thickness: 2px; }
   h1 + *, h2 + *, h3 + * { break-before: avoid; page-break-before: avoid; }
   /* a line that opens a list stays with it, also where the list is an output of its own (the key messages) */
   p + ul, p + ol, .jp-OutputArea-output > ul:first-child, .jp-OutputArea-output > ol:first-child { break-before: avoid; }
-  .review-cover { break-after: page; page-break-after: always; padding-top: 30mm; }
+  .review-cover { break-after: page; page-break-after: always; padding-top: 6mm; }
   .review-cover h1 { font-size: 24pt; margin-bottom: 0.4em; }
-  .review-cover .review-meta { font-size: 12pt; margin-bottom: 3em; }
+  .review-cover .review-meta { font-size: 11pt; margin-bottom: 1.5em; }
   .review-cover .plan-at-a-glance h2 { font-size: 15pt; }
-  body .jp-RenderedHTMLCommon .review-cover .send-table { font-size: 9.5pt; }
   /* a wide table turns its page to landscape, with its cell and the heading just before it (else the heading
      would end the upright page before) */
   .wide-table, .jp-Cell:has(.wide-table), .jp-MarkdownCell:has(+ .jp-Cell .wide-table) { page: wide; }
@@ -96,7 +95,11 @@ body a:hover, body a:focus { text-decoration-thickness: 2px; }
   .send-table, body .jp-RenderedHTMLCommon .send-table { width: 100%; font-size: 8pt; table-layout: auto; }
   .send-table td:first-child { min-width: 9em; }
   body .jp-RenderedHTMLCommon .send-table th, body .jp-RenderedHTMLCommon .send-table td { padding: 0.2em 0.35em; }
-  .jp-OutputArea-child { break-inside: auto; }
+  /* body outranks the lab template's print rule (.jp-OutputArea-child { break-inside: avoid-page }, later in the page):
+     with it, an output taller than what is left of a page (the cover, a long table) was moved whole to the next page,
+     leaving a blank page or half of one behind */
+  body .jp-OutputArea-child { break-inside: auto; }
+  .send-contents { break-inside: avoid; page-break-inside: avoid; }
 }
 """
 
