@@ -37,7 +37,7 @@ def test_a_model_is_named_by_how_it_was_chosen():
 def test_the_review_text_of_a_projected_target_names_no_model_or_target_id(targets, release, fixture_history_default):
     kent = areas_for(release).get("Kent")
     target = targets["kpi_2025_20_weeks_60"]
-    outlook = build_outlook(kent, target.measure, target, release=release, model="rw_logit")
+    outlook = build_outlook(kent, target.measure, target, as_of=dt.date(2025, 9, 30), release=release, model="rw_logit")
     sentence = narrative.outlook_sentence(outlook)
     assert "Probability of meeting it on time:" in sentence and "(the model chosen by the backtest; see the methods annex)" in sentence
     run = SimpleNamespace(area=kent)
