@@ -87,7 +87,7 @@ print(summary[["KPI", "Latest", "Status"]].to_string(index=False))
 display(sections.headline(run, summary), raw=True)  # read by the run for the quarter's index of reviews
 
 # %%
-display(HTML(tables.to_html(summary, caption=f"{run.area.name}: key performance indicators at {run.as_of:%d %B %Y}")))
+display(HTML(tables.to_html(summary, caption=f"{run.area.name}: key performance indicators at {run.as_of:%d %B %Y}", css_class=tables.WIDE)))
 display(Markdown(f"**Status rules.** Targeted KPIs — {RAG_RULE} Other KPIs — {CHANGE_RULE}"))
 if not outlooks:
     display(Markdown(f"*No targets are recorded for {run.area.name}; statuses show change since the previous period only.*"))
@@ -124,8 +124,9 @@ display(*pathway_sections.pathway(run, source))
 #
 # Plans issued within 20 weeks by age band, sex and ethnicity, each group
 # against the rest of the area: a gap is flagged only when it is larger than
-# chance (two-proportion tests, Holm-adjusted within each topic). Groups too
-# small to show under the disclosure rules are named, never counted.
+# chance, allowing for the number of groups compared in each topic (the
+# methods annex names the tests). Groups too small to show under the
+# disclosure rules are named, never counted.
 
 # %%
 display(*pathway_sections.who_waits(run, source))
@@ -211,11 +212,20 @@ display(*sections.area_notes(run.area, "budget"))
 display(*sections.budget(run, outlooks))
 
 # %% [markdown]
+# ## Methods annex and glossary
+
+# %%
+from analysis_helpers.reporting.glossary import methods_annex
+
+display(*methods_annex(run.area.name, outlooks))
+
+# %% [markdown]
 # ## Methods, caveats and sources
 #
-# * Proportions carry 95% Wilson confidence intervals; projections carry 80% and
-#   95% prediction intervals and name their model; the default model was chosen
-#   by a backtest over every local authority (see the trajectories report).
+# * Proportions carry 95% confidence intervals; projections carry 80% and 95%
+#   prediction intervals; their model was chosen by a backtest over every local
+#   authority (see the trajectories report, and the methods annex above for the
+#   models and tests by name).
 # * DfE changed from aggregate to person-level returns in 2023: values either
 #   side of the break are not strictly comparable.
 # * A council's monthly management information and DfE's calendar-year

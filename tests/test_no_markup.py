@@ -33,7 +33,7 @@ from analysis_helpers.domain.kpis import areas_for
 from analysis_helpers.domain.targets import read_targets, requirements_for
 from analysis_helpers.pipeline import html as html_module
 from analysis_helpers.pipeline import pdf as pdf_module
-from analysis_helpers.reporting import charts, narrative, sections, tables
+from analysis_helpers.reporting import charts, glossary, narrative, sections, tables
 from analysis_helpers.reporting.key_messages import key_messages
 
 SCRIPT = "<script>alert(1)</script>"
@@ -140,7 +140,10 @@ def test_a_targets_id_quote_title_and_denominator_are_text(kent, facts, hostile_
     assert_inert(page, "id", "quote", "title", "denominator", "milestone-title")
     alt = [value for tag, name, value in page.attributes if name == "alt"]
     assert alt and "denominator <script>alert(1)</script>" in alt[0] and "\\" not in alt[0]  # alt text: plain words, escaped once
-    assert_inert(page_of(sections.outlooks_for(kent, [outlook], outlook.measure, "source")), "id", "denominator")
+    review = page_of(sections.outlooks_for(kent, [outlook], outlook.measure, "source"))
+    assert_inert(review, "denominator")
+    assert "id <script>" not in review.text  # the review's text names a target by its KPI: its id is in the annex
+    assert_inert(page_of(glossary.methods_annex("Kent", [outlook])), "id", "title", "denominator")
 
 
 def test_a_key_message_shows_a_catalogue_label_as_text(kent, tmp_path, monkeypatch):

@@ -30,6 +30,13 @@ def test_to_html_is_accessible_and_escaped():
     assert '<th scope="col">A &amp; B</th>' in html and "<td>&lt;5</td>" in html
 
 
+def test_to_html_adds_a_class_for_a_wide_table_and_escapes_it():
+    html = tables.to_html(pd.DataFrame({"A": [1]}), caption="c", css_class=tables.WIDE)
+    assert html.startswith('<table class="send-table wide-table"><caption>c</caption>')
+    assert tables.to_html(pd.DataFrame({"A": [1]}), caption="c", css_class='x" onclick="y').startswith(
+        '<table class="send-table x&quot; onclick=&quot;y"><caption>')
+
+
 def test_outlook_table_uses_each_measures_unit():
     summary = {"target_id": "deficit", "measure": "high_needs_deficit_gbp_m", "latest_value": 142.0, "latest_period": "2022/23",
                "baseline_value": 97.0, "baseline_date": "2022-03-31", "target_value": 0.0, "target_date": "2028-03-31",

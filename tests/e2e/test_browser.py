@@ -3,21 +3,27 @@ the network for nothing, and axe-core finds no WCAG 2.2 A/AA violation, for Kent
 and for a local authority drawn at random (seed printed; set BROWSER_TEST_SEED to
 draw the same one again), and on the quarter's index of reviews. Each run's
 ``index.pdf`` (printed by the same Chromium) is A4, numbers its pages and holds
-the key messages and the charts.
+the key messages and the charts; and it is laid out for a committee: the cover
+on page 1, no page ending with a heading, the executive summary on a landscape
+page with its header cells apart, the running header on every page.
 
 Skipped, with the reason, only where no Chromium is installed outside CI; in CI
 (CI=true) a missing Chromium fails these tests, since .ci/run installs it.
 """
 
+import datetime as dt
 import inspect
+import json
 import os
 import random
 import re
 import time
+from html import unescape
 
 import pytest
 from browser_check import WCAG_TAGS, PageCheck, browser, chromium, in_ci
 from helpers import SHIPPED_RELEASE
+from pdf_layout import headings, orphaned_headings, overlapping_cells, read_layout
 from pypdf import PdfReader
 
 from analysis_helpers.data.release import open_release
@@ -150,8 +156,8 @@ def test_each_run_prints_an_a4_pdf_with_page_numbers_key_messages_and_charts(pag
     reader = PdfReader(folder / "index.pdf")
     pages_ = reader.pages
     assert len(pages_) >= 3, area
-    for number, pdf_page in enumerate(pages_, start=1):
-        width, height = float(pdf_page.mediabox.width), float(pdf_page.mediabox.height)
+    for number, pdf_page in enumerate(pages_, start=1):  # upright, or landscape for a wide table
+        width, height = sorted((float(pdf_page.mediabox.width), float(pdf_page.mediabox.height)))
         assert abs(width - A4_POINTS[0]) < 2 and abs(height - A4_POINTS[1]) < 2, f"{area}: page {number} is {width} x {height} pt"
     text = "\n".join(p.extract_text() for p in pages_)
     assert f"Page 1 of {len(pages_)}" in text and f"Page {len(pages_)} of {len(pages_)}" in text
@@ -163,6 +169,31 @@ def test_each_run_prints_an_a4_pdf_with_page_numbers_key_messages_and_charts(pag
     charts = html.count('<figure class="send-chart">')
     images = sum(len(p.images) for p in pages_)
     assert charts >= 1 and images >= charts, f"{area}: {images} images in the PDF for {charts} charts on the page"
+
+
+#: The executive summary's header row: each cell's first word (reporting.summary.SUMMARY_COLUMNS).
+SUMMARY_HEADER = ["KPI", "Latest", "Baseline", "Target", "Required", "Projected", "Probability", "Status", "Basis"]
+
+
+@pytest.mark.parametrize("pages", ["kent_pages", "random_la_pages"])
+def test_each_runs_pdf_is_laid_out_for_a_committee(pages, request):
+    """Issue 22, item 7: tests/test_pdf.py shows each of these checks failing on a page printed without its rules."""
+    area, folder = request.getfixturevalue(pages)
+    html = (folder / "index.html").read_text()
+    layout = read_layout(folder / "index.pdf")
+    name = unescape(html.split("<title>SEND quarterly review: ", 1)[1].split(",", 1)[0])
+    first_heading, page_1, page_2 = headings(html)[0], " ".join(layout[0].text.split()), " ".join(layout[1].text.split())
+    assert "".join(page_1.split()).startswith("".join(first_heading.split())), f"{area}: page 1 does not open with {first_heading!r}"
+    # the cover (reporting.glance): page 1 to itself, the next section opening page 2
+    assert "Plan at a glance" in page_1 and "Key messages" not in page_1, area
+    assert "Verdict" not in page_2, f"{area}: the plan at a glance runs onto page 2"
+    assert orphaned_headings(layout, headings(html)) == [], f"{area}: pages end with these headings"
+    summary = next(p for p in layout if "key performance indicators at" in p.text)
+    assert summary.landscape, f"{area}: the executive summary is on an upright page ({summary.number})"
+    assert overlapping_cells(folder / "index.pdf", summary.number, SUMMARY_HEADER) == [], area
+    as_of = dt.date.fromisoformat(json.loads((folder / "manifest.json").read_text())["parameters"]["as_of"])
+    header = f"{name} · SEND quarterly review {QUARTER} · data published by {as_of.day} {as_of:%B %Y}"
+    assert [p.number for p in layout if p.header != header] == [], f"{area}: pages without the running header {header!r}"
 
 
 def test_the_detectors_can_fail(tmp_path, chromium_browser):

@@ -4,6 +4,11 @@ The page carries a Content-Security-Policy (:data:`CSP`) that lets it run no scr
 remote file, and submit no form: its images are ``data:`` URIs and its styles inline, so it looks the same with
 scripts blocked. Text from input files is escaped where it is written (:mod:`analysis_helpers.core.safe_text`);
 the policy is the second wall, should any escape ever be missed.
+
+Its print rules (:data:`_REPORT_CSS`, ``@media print``) lay out ``index.pdf`` for a committee: the cover
+(``.review-cover``, reporting's glance box) alone on page 1; the template's cell wrappers printed as plain blocks, so
+a heading's ``break-after: avoid`` reaches the next cell and no page ends with a heading; tables laid out by their
+content, rows whole; a ``wide-table`` (and its heading) on an A4 landscape page (``@page wide``).
 """
 
 from __future__ import annotations
@@ -53,17 +58,48 @@ _REPORT_CSS = """
    body raises the rules above the lab template's (a:link {text-decoration: none}), which come later in the page. */
 body a, body .jp-RenderedHTMLCommon a:link, body .jp-RenderedHTMLCommon a:visited { text-decoration: underline; text-underline-offset: 0.15em; }
 body a:hover, body a:focus { text-decoration-thickness: 2px; }
-/* Printing (index.pdf): charts, table rows and captions stay whole; a heading stays with what follows it. */
+/* The review's cover (reporting's glance box): the area, quarter and data date, then the plan at a glance. */
+.review-cover { margin: 0 0 1.5em; }
+.review-cover .review-meta { font-size: 1.05rem; color: #333; }
+/* Printing (index.pdf): A4 pages, and a landscape one for a table too wide to read upright (.wide-table). */
+@page { size: A4; }
+@page wide { size: A4 landscape; }
+/* Charts, table rows and captions stay whole; a heading stays with what follows it; the cover has page 1 to itself. */
 @media print {
   body { font-size: 10pt; }
+  /* The template's flex and table wrappers of each cell, made plain blocks: a page break, a named page, and a
+     heading's break-after: avoid pass through blocks, so a heading at the end of one cell stays with the next. */
+  .jp-Cell-inputWrapper, .jp-Cell-outputWrapper, .jp-InputArea, .jp-OutputArea, .jp-OutputArea-child,
+  .jp-OutputArea-output, .jp-InputArea > .jp-RenderedMarkdown { display: block !important; width: auto !important; }
   .send-chart, .send-chart img, .send-table tr, .send-table caption, figure { break-inside: avoid; page-break-inside: avoid; }
   h1, h2, h3 { break-after: avoid; page-break-after: avoid; }
+  h1 + *, h2 + *, h3 + * { break-before: avoid; page-break-before: avoid; }
+  /* a line that opens a list stays with it, also where the list is an output of its own (the key messages) */
+  p + ul, p + ol, .jp-OutputArea-output > ul:first-child, .jp-OutputArea-output > ol:first-child { break-before: avoid; }
+  .review-cover { break-after: page; page-break-after: always; padding-top: 6mm; }
+  .review-cover h1 { font-size: 24pt; margin-bottom: 0.4em; }
+  .review-cover .review-meta { font-size: 11pt; margin-bottom: 1.5em; }
+  .review-cover .plan-at-a-glance h2 { font-size: 15pt; }
+  /* a wide table turns its page to landscape, with its cell and the heading just before it (else the heading
+     would end the upright page before) */
+  .wide-table, .jp-Cell:has(.wide-table), .jp-MarkdownCell:has(+ .jp-Cell .wide-table) { page: wide; }
+  #Methods-annex-and-glossary { break-before: page; }  /* the annex (reporting.glossary) starts a page */
+  .send-table.wide-table th:first-child { width: 20%; }
+  .send-table.wide-table th:last-child { width: 15%; }
+  /* header cells wrap between words, never inside one */
+  .send-table th { overflow-wrap: normal; word-break: normal; hyphens: manual; }
   .send-table thead { display: table-header-group; }
   .jp-OutputArea-output, .jp-RenderedHTMLCommon { overflow: visible !important; }
-  .send-table { width: 100%; font-size: 8pt; }
+  /* body .jp-RenderedHTMLCommon outranks the lab template's tables (table-layout: fixed, its own font size): a fixed
+     layout gives every column the same width, so long header words ran over their neighbours */
+  .send-table, body .jp-RenderedHTMLCommon .send-table { width: 100%; font-size: 8pt; table-layout: auto; }
   .send-table td:first-child { min-width: 9em; }
   body .jp-RenderedHTMLCommon .send-table th, body .jp-RenderedHTMLCommon .send-table td { padding: 0.2em 0.35em; }
-  .jp-OutputArea-child { break-inside: auto; }
+  /* body outranks the lab template's print rule (.jp-OutputArea-child { break-inside: avoid-page }, later in the page):
+     with it, an output taller than what is left of a page (the cover, a long table) was moved whole to the next page,
+     leaving a blank page or half of one behind */
+  body .jp-OutputArea-child { break-inside: auto; }
+  .send-contents { break-inside: avoid; page-break-inside: avoid; }
 }
 """
 

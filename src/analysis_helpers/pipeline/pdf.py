@@ -2,8 +2,11 @@
 
 Chromium's own print engine (driven through Playwright) lays the page out as a
 browser shows it, so the charts, tables and key messages of the PDF are those
-of the HTML page: A4, numbered pages ("Page 3 of 12"), backgrounds kept, and
-the print rules of :mod:`.html` keeping charts and table rows whole.
+of the HTML page: A4, numbered pages ("Page 3 of 12"), backgrounds kept, a
+running header naming the area, quarter and data date (:func:`running_header`),
+and the print rules of :mod:`.html`: the cover alone on page 1, charts and table
+rows whole, headings kept with what follows, wide tables on a landscape page
+(the page's CSS sets each page's size: ``prefer_css_page_size``).
 
 The browser is the system one (``$CHROMIUM``, else ``chromium``,
 ``chromium-browser``, ``google-chrome`` on the PATH); nothing is downloaded.
@@ -18,6 +21,8 @@ run started from JupyterLab (where an asyncio loop is running) prints too.
 from __future__ import annotations
 
 import atexit
+import datetime as dt
+import html
 import os
 import queue
 import shutil
@@ -34,10 +39,15 @@ from analysis_helpers.pipeline.folders import file_mode
 #: Environment variable naming the browser to print with; otherwise the first of CANDIDATES on the PATH.
 CHROMIUM_ENV = "CHROMIUM"
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-#: A4 with margins wide enough for the page-number footer.
-PAGE = {"format": "A4", "margin": {"top": "14mm", "bottom": "16mm", "left": "12mm", "right": "12mm"}}
+#: A4 with margins wide enough for the running header and the page-number footer. The page's own CSS
+#: (``@page`` in :mod:`.html`) may turn a page to landscape: ``prefer_css_page_size`` lets it.
+PAGE = {"format": "A4", "margin": {"top": "16mm", "bottom": "16mm", "left": "12mm", "right": "12mm"},
+        "prefer_css_page_size": True}
 FOOTER = ('<div style="font-size:8px;width:100%;text-align:center;color:#333">'
           '<span class="title"></span> · Page <span class="pageNumber"></span> of <span class="totalPages"></span></div>')
+#: The running header: one line of plain text (escaped here), in the top margin of every page.
+HEADER = ('<div style="font-size:8px;width:100%;margin:0 12mm;padding-bottom:1mm;border-bottom:0.5px solid #999;'
+          'color:#333;text-align:left">{text}</div>')
 NO_CHROMIUM = ("index.pdf not written: no Chromium found (install Debian's package `chromium`, or set CHROMIUM to a "
                "Chrome or Chromium binary); use --no-pdf to skip the PDF")
 
@@ -56,8 +66,18 @@ def find_chromium() -> str | None:
     return None
 
 
-def write_pdf(html_path: Path, pdf_path: Path) -> None:
-    """Print ``html_path`` to ``pdf_path`` (A4, page numbers), written whole or not at all.
+def running_header(area: str, quarter, as_of: dt.date) -> str:
+    """The running header's words: ``Kent · SEND quarterly review 2026-Q3 · data published by 30 September 2026``."""
+    return f"{area} · SEND quarterly review {quarter} · data published by {as_of.day} {as_of:%B %Y}"
+
+
+def header_template(text: str) -> str:
+    """Chromium's header template for ``text``, escaped: an area's name is text, never markup."""
+    return HEADER.format(text=html.escape(text)) if text else "<span></span>"
+
+
+def write_pdf(html_path: Path, pdf_path: Path, header: str = "") -> None:
+    """Print ``html_path`` to ``pdf_path`` (A4, page numbers, ``header`` atop each page), written whole or not at all.
 
     Raises
     ------
@@ -70,7 +90,7 @@ def write_pdf(html_path: Path, pdf_path: Path) -> None:
     handle, partial = tempfile.mkstemp(dir=Path(pdf_path).parent, prefix=".pdf-", suffix=".tmp")
     os.close(handle)
     try:
-        _printer().run(lambda: _print(executable, Path(html_path), partial))
+        _printer().run(lambda: _print(executable, Path(html_path), partial, header_template(header)))
         os.chmod(partial, file_mode())  # mkstemp makes it private; a report is for reading (0644 under umask 0022)
         os.replace(partial, pdf_path)
     except Exception as exc:  # Playwright's errors: the browser would not start, the page would not print, ...
@@ -88,7 +108,7 @@ def allowed(url: str, page_url: str) -> bool:
     return url.startswith("data:") or url.split("#", 1)[0] == page_url
 
 
-def _print(executable: str, html_path: Path, pdf_path: str) -> None:
+def _print(executable: str, html_path: Path, pdf_path: str, header: str) -> None:
     """Open the page offline in this process's browser and print it (runs on the printer thread)."""
     page = _browser(executable).new_page()
     own = html_path.resolve().as_uri()
@@ -96,7 +116,7 @@ def _print(executable: str, html_path: Path, pdf_path: str) -> None:
         page.route("**/*", lambda route: route.continue_() if allowed(route.request.url, own) else route.abort())
         page.goto(own, wait_until="load")
         page.emulate_media(media="print")
-        page.pdf(path=pdf_path, print_background=True, display_header_footer=True, header_template="<span></span>",
+        page.pdf(path=pdf_path, print_background=True, display_header_footer=True, header_template=header,
                  footer_template=FOOTER, **PAGE)
     finally:
         page.close()

@@ -78,7 +78,7 @@ from analysis_helpers.pipeline.html import export_html, page_title
 from analysis_helpers.pipeline.kernels import KernelPool, close_thread_loop
 from analysis_helpers.pipeline.logs import FILE_ONLY, run_log
 from analysis_helpers.pipeline.manifest import build_manifest, write_manifest
-from analysis_helpers.pipeline.pdf import NO_CHROMIUM, find_chromium, write_pdf
+from analysis_helpers.pipeline.pdf import NO_CHROMIUM, find_chromium, running_header, write_pdf
 from analysis_helpers.pipeline.quarter_index import read_headline, write_headline, write_quarter_index
 from analysis_helpers.pipeline.quarters import (
     Quarter,
@@ -191,7 +191,8 @@ def run_quarterly(
                     headline = read_headline(work / notebooks[0].name)
                     if headline is not None:
                         write_headline(headline, work)
-                    pdf_seconds = _print_pdf(work, failed_dir) if pdf else None
+                    header = running_header(target_area.name, q, day)
+                    pdf_seconds = _print_pdf(work, failed_dir, header) if pdf else None
                     manifest = build_manifest(parameters, q, release_path, started, durations, read=read, feed_notes=notes,
                                               pdf_seconds=pdf_seconds,
                                               caches=[u.as_dict() for u in sorted(cache_uses, key=lambda u: u.name)])
@@ -326,14 +327,15 @@ def _run_notebooks(notebooks, parameters: dict, work: Path, failed_dir: Path, ar
     return durations
 
 
-def _print_pdf(work: Path, failed_dir: Path) -> float | None:
-    """``index.pdf`` beside ``index.html``; its seconds. No Chromium: one warning, no PDF (see the module docstring)."""
+def _print_pdf(work: Path, failed_dir: Path, header: str = "") -> float | None:
+    """``index.pdf`` beside ``index.html``, ``header`` atop each page; its seconds. No Chromium: one warning, no PDF
+    (see the module docstring)."""
     if find_chromium() is None:
         log.warning("%s", NO_CHROMIUM)
         return None
     tick = time.perf_counter()
     try:
-        write_pdf(work / "index.html", work / "index.pdf")
+        write_pdf(work / "index.html", work / "index.pdf", header=header)
     except ReportError as exc:
         log.error("%s", exc, extra=FILE_ONLY)
         _keep_run_log(work, failed_dir)

@@ -218,7 +218,8 @@ def outlook_sentence(outlook) -> str:
             parts.append("The target date has passed and no figure for a period ending on or after it is loaded, so no "
                          "probability or projected date is given.")
         elif not pd.isna(s["probability_by_target_date"]):
-            parts.append(f"Probability of meeting it on time: {fmt_probability(s['probability_by_target_date'])} ({s['model']}).")
+            parts.append(f"Probability of meeting it on time: {fmt_probability(s['probability_by_target_date'])} "
+                         f"({model_words(s['model'])}).")
         if s["needed_per_month"] and not pd.isna(s["needed_per_month"]):
             amount = fmt_size(s["needed_per_month"], unit)
             change = "a rise" if s["needed_per_month"] > 0 else "a fall"
@@ -250,6 +251,13 @@ def outlook_title(outlook) -> str:
     if not pd.isna(s["probability_by_target_date"]):
         return f"{head}; {target}: {fmt_probability(s['probability_by_target_date'])} likely on current form"
     return f"{head}; {target}"
+
+
+def model_words(model: str, annex: bool = True) -> str:
+    """How the review's text names a projection's model: by how it was chosen, not by its internal name (which the
+    methods annex lists, reporting.glossary); ``annex=False`` leaves out the pointer to the annex (a chart's legend)."""
+    words = "a straight-line trend" if model == "linear_pct" else "the model chosen by the backtest"
+    return f"{words}; see the methods annex" if annex else words
 
 
 #: Each projection model in words a councillor can follow (the technical form is analysis.projection.MODELS).

@@ -211,10 +211,10 @@ def who_waits_sentences(groups: pd.DataFrame, area_name: str, period: str) -> li
     tested = int(groups["p_value"].notna().sum())
     if flagged.empty:
         out = [f"In {period}, no group's rate differs from the rest of {area_name} by more than chance "
-               f"({tested} groups tested; two-proportion tests, Holm-adjusted within each topic at 5%)."]
+               f"({tested} groups tested at 5%, allowing for the number of groups compared in each topic)."]
     else:
         out = [f"In {period}, {len(flagged)} of {tested} groups differ from the rest of {area_name} by more than chance "
-               "(two-proportion tests, Holm-adjusted within each topic at 5%):"]
+               "(tested at 5%, allowing for the number of groups compared in each topic):"]
         for _, g in flagged.iterrows():
             side = "less" if g["gap_points"] < 0 else "more"
             words = md_text(group_words(g["topic"], g["group"]))  # DfE's group names, from the release file

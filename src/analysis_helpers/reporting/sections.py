@@ -34,7 +34,7 @@ from analysis_helpers.data.provenance import unlisted_label
 from analysis_helpers.domain.history import break_period, timeliness_history
 from analysis_helpers.domain.measures import BY_NAME, get_measure
 from analysis_helpers.domain.targets import earliest_target, requirements_for
-from analysis_helpers.reporting import charts, disclosure, inspections, local_tables, narrative, tables
+from analysis_helpers.reporting import charts, disclosure, glossary, inspections, local_tables, narrative, tables
 from analysis_helpers.reporting.key_messages import as_of_note
 from analysis_helpers.reporting.key_messages import key_messages as build_key_messages
 from analysis_helpers.reporting.sources import feed_line, feed_staleness, release_line, release_staleness
@@ -200,7 +200,8 @@ def outlook_chart(run, outlook, source: str, break_at=None) -> list:
         required_path(target, stones=plan_milestones(run.area)) if target else None,
         target=target.target_value if target else None,
         target_label=f"Target {target.target_value:g}" if target else "",
-        title=narrative.outlook_title(outlook), ylabel=_label(outlook.measure), source=source, model_label=outlook.model,
+        title=narrative.outlook_title(outlook), ylabel=_label(outlook.measure), source=source,
+        model_label=narrative.model_words(outlook.model, annex=False) if outlook.model else None,
         break_at=break_at,
     )
     return [HTML(charts.figure_html(fig, alt=plain(narrative.outlook_sentence(outlook))))]
@@ -210,7 +211,7 @@ def outlooks_for(run, outlooks: list, measure: str, source: str) -> list:
     """The review's short form for each target on ``measure``: its sentence and chart."""
     shown = []
     for outlook in [o for o in outlooks if o.measure == measure]:
-        shown.append(Markdown(f"**Target {md_text(outlook.target.target_id)}.** " + narrative.outlook_sentence(outlook)))
+        shown.append(Markdown(f"**Target on {md_text(glossary.target_name(outlook.target))}.** " + narrative.outlook_sentence(outlook)))
         shown += outlook_chart(run, outlook, source)
     return shown
 

@@ -50,15 +50,21 @@ def kpi_display(rows: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def to_html(table: pd.DataFrame, caption: str) -> str:
+#: The class that prints a table on a landscape page of its own (``@page wide`` in pipeline.html's print CSS).
+WIDE = "wide-table"
+
+
+def to_html(table: pd.DataFrame, caption: str, css_class: str = "") -> str:
     """Accessible HTML: a caption, ``<th scope="col">`` headers, no index column; every cell and the caption escaped
-    (a cell may hold a feed's source title or basis, a caption a target's id)."""
+    (a cell may hold a feed's source title or basis, a caption a target's id). ``css_class`` adds classes to the
+    table's ``send-table`` (:data:`WIDE`: printed landscape, for a table with many columns)."""
+    classes = " ".join(["send-table", *css_class.split()])
     head = "".join(f'<th scope="col">{html_text(c)}</th>' for c in table.columns)
     body = "".join(
         "<tr>" + "".join(f"<td>{html_text(v)}</td>" for v in row) + "</tr>" for row in table.itertuples(index=False)
     )
     return (
-        f'<table class="send-table"><caption>{html_text(caption)}</caption>'
+        f'<table class="{html_text(classes)}"><caption>{html_text(caption)}</caption>'
         f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
     )
 
