@@ -319,8 +319,9 @@ def build_outlook(
     projection = None
     try:
         if council and len(observed) < MIN_MONTHLY_POINTS:
+            expired = target is not None and (as_of or dt.date.today()) > target.target_date
             raise TooFewPoints(f"{len(observed)} council figure(s): at least {MIN_MONTHLY_POINTS} are needed for a "
-                               "projection; what it takes a month is shown instead")
+                               "projection" + ("" if expired else "; what it takes a month is shown instead"))
         pooled = pooled_variance(measure, as_of, release) if chosen in ("rw_logit", "rw_drift_logit") else None
         fit = None
         if chosen in PANEL_MODELS:
