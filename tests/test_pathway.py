@@ -74,8 +74,22 @@ def test_gaps_are_signed_so_that_positive_is_better(kent):
     assert widest_gap(kent)["measure"] == "ehcp_issued_within_20_weeks_pct"  # 32.3% against 45.9%: -13.5 points
 
 
-def test_titles_say_the_widest_gap_only_when_it_is_beyond_chance(kent):
+def test_titles_name_the_true_widest_gap_only_when_it_is_beyond_chance(kent):
+    """The gaps worked out from the raw rows, in points either side: the refusal share's is the widest of all five
+    rows drawn; of the clocks, 20 weeks is furthest behind England (more than a year counts the other way round)."""
+    mine, england = expected("Kent"), expected("England")
+    pct = {m: (100 * mine[m][0] / mine[m][1], 100 * england[m][0] / england[m][1]) for m in mine}
+    widest = max(pct, key=lambda m: abs(pct[m][0] - pct[m][1]))
+    assert widest == "ehc_requests_refused_pct" and round(pct[widest][0], 1) == 55.0 and round(pct[widest][1], 1) == 25.2
+    behind = {m: (a - e) if m != "ehcp_issued_over_1_year_pct" else (e - a) for m, (a, e) in pct.items() if m != widest}
+    furthest = min(behind, key=behind.get)
+    assert furthest == "ehcp_issued_within_20_weeks_pct"
     assert pathway_sections.pathway_title(kent, "Kent") == (
+        f"Kent: the widest gap from England is in requests refused (balancing measure), {pct[widest][0]:.1f}% against "
+        f"{pct[widest][1]:.1f}% (2024); the clock furthest behind England is plan issued within 20 weeks, "
+        f"{pct[furthest][0]:.1f}% against {pct[furthest][1]:.1f}% (2024)")
+    clocks_only = kent[kent["role"] == "clock"]
+    assert pathway_sections.pathway_title(clocks_only, "Kent") == (
         "Kent: the widest gap from England is at plan issued within 20 weeks, 32.3% against 45.9% (2024)")
     within = kent.assign(funnel="within the 95% limits")
     assert pathway_sections.pathway_title(within, "Kent") == "Kent: no statutory clock is behind England by more than chance"
