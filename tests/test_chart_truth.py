@@ -10,6 +10,7 @@ import datetime as dt
 import io
 import types
 
+import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -51,7 +52,8 @@ class Kept:
     def __call__(self, fig, alt):
         fig.savefig(io.BytesIO(), format="png", dpi=100)  # constrained layout, then drawn: the report's pixels
         facts = {"colours": labelled_colours(fig), "overlaps": overlapping_ticks(fig), "xticks": visible_xticks(fig),
-                 "texts": [t.get_text() for t in fig.texts], "rows": england_rows(fig)}
+                 "texts": [t.get_text() for t in fig.texts], "rows": england_rows(fig), "outside": outside_axes(fig),
+                 "pct_limits": [ax.get_ylim() for ax in fig.axes if "%" in ax.get_ylabel()]}
         self.figures.append((self.kind, self.area, alt, facts))
         plt.close(fig)
         return ""
@@ -171,6 +173,23 @@ def overlapping_ticks(fig) -> list[str]:
     return found
 
 
+def outside_axes(fig) -> list[str]:
+    """Lines and points drawn in data coordinates that fall outside their axes' ranges (cut off)."""
+    found = []
+    for ax in fig.axes:
+        (x0, x1), (y0, y1) = sorted(ax.get_xlim()), sorted(ax.get_ylim())
+        for line in ax.get_lines():
+            if line.get_transform() != ax.transData:
+                continue  # a target or a break drawn across the axes (axhline, axvline): placed, not data
+            x = np.asarray(mdates.date2num(line.get_xdata()) if len(line.get_xdata()) and not np.issubdtype(
+                np.asarray(line.get_xdata()).dtype, np.number) else line.get_xdata(), dtype=float)
+            y = np.asarray(line.get_ydata(), dtype=float)
+            keep = np.isfinite(x) & np.isfinite(y)
+            if keep.any() and ((y[keep] < y0 - 1e-9) | (y[keep] > y1 + 1e-9) | (x[keep] < x0 - 1e-9) | (x[keep] > x1 + 1e-9)).any():
+                found.append(line.get_label())
+    return found
+
+
 def england_rows(fig) -> list[tuple[str, bool]]:
     """Each y tick label of each axes, and whether England's 'same group' marker is drawn on its row."""
     out = []
@@ -193,6 +212,14 @@ def test_academic_years_to_2027_28_are_thinned_so_they_fit(drawn):
     facts = next(facts for kind, area, _, facts in drawn if (kind, area) == ("outlook", "Kent"))
     labels = facts["xticks"][0]
     assert labels[0] == "2018/19" and len(labels) < 10 and not facts["overlaps"]
+
+
+def test_axes_fit_what_is_drawn_and_percentages_stay_possible(drawn):
+    """No line or point is cut off by its axes, and no percentage axis runs past 0 or 100 (but for a 2-point margin)."""
+    cut = [f"{kind} ({area}): {facts['outside']}" for kind, area, _, facts in drawn if facts["outside"]]
+    assert not cut, "\n".join(cut)
+    limits = [lim for *_, facts in drawn for lim in facts["pct_limits"]]
+    assert limits and all(low >= -charts.PCT_MARGIN and high <= 100 + charts.PCT_MARGIN for low, high in limits)
 
 
 # -- titles that hold for the whole line ----------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ Style rules kept here so no notebook has to remember them:
 * a title that states the finding (the caller writes it from the numbers);
 * axis labels with units, and the source line under the chart;
 * targets as dashed horizontal lines, uncertainty as shaded bands;
+* axes fitted to what is drawn, and a percentage axis never past 0 or 100;
 * a vertical marker where a series breaks (e.g. DfE's 2023 change of collection);
 * every time series on a date axis, DfE's period labels as ticks where they are
   years, thinned at drawing time so that no two labels overlap; long axis labels
@@ -46,6 +47,8 @@ HIGHLIGHT = palette.AREA.colour
 MUTED = palette.OTHER.colour
 #: Markers for lines that are no comparator of the palette's (other local authorities, one by one).
 OTHER_MARKERS = ("v", "<", ">", "h", "X", "*")
+#: How far a percentage axis may reach beyond 0 and 100 (points), so that a marker at either end is drawn whole.
+PCT_MARGIN = 2.0
 #: DfE period labels that are years: calendar (2024), academic or financial (2024/25).
 YEAR_LABEL = re.compile(r"^\d{4}(/\d{2})?$")
 
@@ -92,6 +95,15 @@ def _count_axis(axis, locator=True) -> None:
     if locator:
         axis.set_major_locator(MaxNLocator(integer=True))
     axis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.0f}"))
+
+
+def _fit_percentages(ax, ylabel: str) -> None:
+    """A percentage axis (its label says ``%``) shows no impossible values: never below 0 or above 100, beyond a
+    sliver of margin so that a point at 0 or 100 is drawn whole. Other axes keep matplotlib's fit to the data."""
+    if "%" not in ylabel:
+        return
+    low, high = ax.get_ylim()
+    ax.set_ylim(max(low, -PCT_MARGIN), min(high, 100 + PCT_MARGIN))
 
 
 def _is_count(data: pd.DataFrame, label: str) -> bool:
@@ -237,6 +249,7 @@ def trend_chart(
     _date_axis(ax, list(position.values()), periods)
     if _is_count(data, ylabel):
         _count_axis(ax.yaxis)
+    _fit_percentages(ax, ylabel)
     _legend(ax, loc="best", fontsize=9)
     return finish(fig, ax, title, xlabel or _time_label(periods), ylabel, source)
 
@@ -383,6 +396,7 @@ def trajectory_chart(
     _date_axis(ax, period_dates(shown.drop_duplicates("period")) if labels else None, labels, minticks=4)
     if observed.get("unit", pd.Series(dtype=object)).eq("count").any():
         _count_axis(ax.yaxis)
+    _fit_percentages(ax, ylabel)
     _legend(ax, loc="upper left", fontsize=8.5, bbox_to_anchor=(1.0, 1.0))
     return finish(fig, ax, title, _time_label(labels), ylabel, source)
 
@@ -409,6 +423,7 @@ def xmr_chart(points: pd.DataFrame, periods: list[str], *, title: str, ylabel: s
     if target is not None:
         ax.axhline(target, color=TARGET_COLOUR, linestyle=palette.TARGET.linestyle, linewidth=1.4, label=f"Target {target:g}")
     _date_axis(ax, x, periods)
+    _fit_percentages(ax, ylabel)  # a process limit of a percentage beyond 0 or 100 is cut at the possible range
     _legend(ax, loc="best", fontsize=8.5)
     return finish(fig, ax, title, _time_label(list(periods)), ylabel, source)
 
@@ -450,5 +465,6 @@ def local_series_chart(
     _date_axis(ax, maxticks=8)
     if _is_count(data, ylabel):
         _count_axis(ax.yaxis)
+    _fit_percentages(ax, ylabel)
     _legend(ax, loc="best", fontsize=8.5)
     return finish(fig, ax, title, "Date (end of the period the figure describes)", ylabel, source)
