@@ -254,6 +254,14 @@ def test_a_dip_a_level_last_figure_and_two_figures():
     assert narrative.trend_title(line([50.0]), "Kent", MEASURE).endswith("50.0% in 2019")
 
 
+def test_a_peak_or_low_just_before_the_latest_is_said_once():
+    # Kent's requests a month in its feed: 279 (2019-03), 445 (2021-03), 260 (2025-03); 260 / 279 - 1 = -6.8%
+    rows = line([279.0, 445.0, 260.0], ["2019-03", "2021-03", "2025-03"]).assign(measure="requests_in_month", unit="count")
+    assert narrative.local_title(rows, "Kent", "requests for assessment in the month") == (
+        "Kent: requests for assessment in the month 260 in 2025-03, down from its peak, 445 in 2021-03; -7% since 2019-03 (279), "
+        "as published")
+
+
 def test_kents_real_title_names_the_2022_peak(shipped):
     """newplans.csv, Kent: the 2022 share is the line's highest and 2024's is below it."""
     from helpers import raw_rows

@@ -42,7 +42,8 @@ def test_kent_report_is_written_with_numbers_and_no_code(kent_report):
     # Seed baselines with their basis, the funnel plot and the 2014-2024 series.
     assert "13.2%" in baselines and "324 / 1,804" in baselines and "50.3%" in baselines
     assert "below the 99.8% limit around England" in baselines
-    assert "rose from 11.5% (2014) to 33.3% (2024)" in baselines
+    # the 2014-2024 line peaked at 86.2% in 2015 (before the new collection); 33.3 - 11.5 = +21.8 points since 2014
+    assert "33.3% in 2024, up from 18.0% in 2023; peaked at 86.2% in 2015; +21.8 points since 2014 (11.5%)" in baselines
     assert "yes: first year of the new collection" in baselines
     # the council's monthly series (01) and the workforce and budget sections (03)
     assert "figures the council published (monthly and quarterly)" in baselines and "2023-08" in baselines
@@ -56,9 +57,11 @@ def test_kent_report_is_written_with_numbers_and_no_code(kent_report):
     for heading in ("The EHC pathway", "Who waits", "Inclusion across the school years", "Parents' confidence"):
         assert f">{heading}<" in html, heading
     # the pathway's clocks, 2024: 3,602 of 3,969 requests decided within 6 weeks; 343 of 2,424 plans over a year;
-    # 3,151 of 9,374 annual review decisions within 4 weeks (England 44.4%); the widest gap from England at 20 weeks
+    # 3,151 of 9,374 annual review decisions within 4 weeks (England 44.4%); the widest gap from England is the refusal
+    # share (2,200 of 4,001 = 55.0% against 25.2%: 29.8 points); of the clocks, 20 weeks is furthest behind (13.6 points)
     assert "90.8% (3,602 of 3,969" in html and "14.2% (343 of 2,424" in html and "33.6% (3,151 of 9,374" in html
-    assert "the widest gap from England is at plan issued within 20 weeks, 32.3% against 45.9% (2024)" in html
+    assert ("the widest gap from England is in requests refused (balancing measure), 55.0% against 25.2% (2024); the clock "
+            "furthest behind England is plan issued within 20 weeks, 32.3% against 45.9% (2024)") in html
     # who waits, 2024: aged 11 to 15, 119 of 529 plans within 20 weeks (22.5%) against 35.1% for the rest of Kent
     assert "Children aged 11 to 15: 22.5% (119 of 529; 95% CI 19.1–26.2%)" in html
     assert "6.6% (1,559 of 23,692" in html and "Comparators: England 3.2%" in html

@@ -146,18 +146,21 @@ def whole_line(rows: pd.DataFrame, unit: str, baseline: str | None = None, basel
     if len(rows) == 1:
         return words
     before = rows.iloc[-2]
-    words += f", {_direction(before['value'], last['value'], unit)} {fmt_value(before['value'], unit)} in {before['period']}"
     shown = rows["value"].map(lambda v: round(float(v), 1))  # compared as written, to one decimal place
     ends = (shown.iloc[0], shown.iloc[-1])
     high, low = rows.loc[shown.idxmax()], rows.loc[shown.idxmin()]
+    shape = ""
     if len(rows) >= 3 and shown.max() > max(ends):
-        words += f"; peaked at {fmt_value(high['value'], unit)} in {high['period']}"
+        shape = "peak" if high.name == len(rows) - 2 else f"; peaked at {fmt_value(high['value'], unit)} in {high['period']}"
     elif len(rows) >= 3 and shown.min() < min(ends):
-        words += f"; lowest {fmt_value(low['value'], unit)} in {low['period']}"
+        shape = "low" if low.name == len(rows) - 2 else f"; lowest {fmt_value(low['value'], unit)} in {low['period']}"
     elif len(rows) >= 3 and (shown.iloc[:-1] < shown.iloc[-1]).all():
-        words += f"; the highest since {rows.iloc[0]['period']}"
+        shape = f"; the highest since {rows.iloc[0]['period']}"
     elif len(rows) >= 3 and (shown.iloc[:-1] > shown.iloc[-1]).all():
-        words += f"; the lowest since {rows.iloc[0]['period']}"
+        shape = f"; the lowest since {rows.iloc[0]['period']}"
+    its = f"its {shape}, " if shape in ("peak", "low") else ""  # the figure before the latest was the line's peak (low)
+    words += f", {_direction(before['value'], last['value'], unit)} {its}{fmt_value(before['value'], unit)} in {before['period']}"
+    words += shape if shape not in ("peak", "low") else ""
     hits = rows.index[rows["period"].astype(str) == str(baseline)] if baseline is not None else []
     base = rows.loc[hits[0]] if len(hits) and hits[0] < len(rows) - 1 else rows.iloc[0]
     if base.name < len(rows) - 2:  # the figure before the latest is already said
