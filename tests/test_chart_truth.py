@@ -53,7 +53,7 @@ class Kept:
         fig.savefig(io.BytesIO(), format="png", dpi=100)  # constrained layout, then drawn: the report's pixels
         facts = {"colours": labelled_colours(fig), "overlaps": overlapping_ticks(fig), "xticks": visible_xticks(fig),
                  "texts": [t.get_text() for t in fig.texts], "rows": england_rows(fig), "outside": outside_axes(fig),
-                 "pct_limits": [ax.get_ylim() for ax in fig.axes if "%" in ax.get_ylabel()]}
+                 "pct_limits": [ax.get_ylim() for ax in fig.axes if "%" in ax.get_ylabel()], "source_clear": source_clear(fig)}
         self.figures.append((self.kind, self.area, alt, facts))
         plt.close(fig)
         return ""
@@ -190,6 +190,13 @@ def outside_axes(fig) -> list[str]:
     return found
 
 
+def source_clear(fig) -> bool:
+    """Whether the source line is drawn clear of every axes (its tick labels and axis labels included)."""
+    renderer = fig.canvas.get_renderer()
+    sources = [t.get_window_extent(renderer) for t in fig.texts if t.get_text().startswith("Source:")]
+    return bool(sources) and not any(box.overlaps(ax.get_tightbbox(renderer)) for box in sources for ax in fig.axes)
+
+
 def england_rows(fig) -> list[tuple[str, bool]]:
     """Each y tick label of each axes, and whether England's 'same group' marker is drawn on its row."""
     out = []
@@ -201,9 +208,10 @@ def england_rows(fig) -> list[tuple[str, bool]]:
     return out
 
 
-def test_no_x_tick_labels_overlap_on_the_real_charts(drawn):
+def test_no_x_tick_labels_overlap_on_the_real_charts_nor_the_source_line_the_chart(drawn):
     assert len(drawn) >= 3 * 10
     problems = [f"{kind} ({area}): {facts['overlaps']}" for kind, area, _, facts in drawn if facts["overlaps"]]
+    problems += [f"{kind} ({area}): the source line runs into the chart" for kind, area, _, facts in drawn if not facts["source_clear"]]
     assert not problems, "\n".join(problems)
 
 
@@ -294,6 +302,7 @@ def test_council_charts_name_the_feed_and_rows_drawn_never_dfes_zip():
         sections.outlook_chart(run, outlook, sections.dfe_source(run))
     sources = [next(t for t in facts["texts"] if t.startswith("Source:")) for *_, facts in kept.figures]
     assert sources and all("kent.csv row" in s and "education-health-and-care-plans" not in s for s in sources)
+    assert all(facts["source_clear"] for *_, facts in kept.figures)  # a source line of two lines still clears the axis label
     # the 20-week figures drawn are the feed's lines 2 (45%, May 2022), 5 (13.2%, June 2023) and 6 (2.3%, August 2023)
     # of tests/fixtures/data/local/kent.csv; lines 3 and 7 repeat 2 and 6 from other sources and are not drawn
     titles = [alt for _, _, alt, _ in kept.figures]

@@ -47,6 +47,8 @@ HIGHLIGHT = palette.AREA.colour
 MUTED = palette.OTHER.colour
 #: Markers for lines that are no comparator of the palette's (other local authorities, one by one).
 OTHER_MARKERS = ("v", "<", ">", "h", "X", "*")
+#: The source line's font size (points).
+SOURCE_SIZE = 8.5
 #: How far a percentage axis may reach beyond 0 and 100 (points), so that a marker at either end is drawn whole.
 PCT_MARGIN = 2.0
 #: DfE period labels that are years: calendar (2024), academic or financial (2024/25).
@@ -180,9 +182,12 @@ def finish(fig: Figure, ax, title: str, xlabel: str, ylabel: str, source: str) -
     width, height = fig.get_size_inches()
     ax.set_xlabel(wrap_label(xlabel, 0.8 * width))
     ax.set_ylabel(wrap_label(ylabel, 0.8 * height))
-    fig.text(0.01, 0.01, f"Source: {source}", fontsize=8.5, color="#505050", ha="left", va="bottom", wrap=True)
+    source = wrap_label(f"Source: {source}", 0.97 * width, SOURCE_SIZE)
+    fig.text(0.01, 0.01, source, fontsize=SOURCE_SIZE, color="#505050", ha="left", va="bottom")
+    # the chart sits above the source line, however many lines that wraps to (a council feed's rows can take two)
+    bottom = max(0.05, (4 + 1.3 * SOURCE_SIZE * (source.count("\n") + 1)) / (72 * height))
     # constrained layout is computed once, when the figure is drawn (tight_layout drew it twice)
-    fig.set_layout_engine("constrained", rect=(0, 0.05, 1, 0.95))
+    fig.set_layout_engine("constrained", rect=(0, bottom, 1, 1 - bottom))  # (left, bottom, width, height)
     return fig
 
 
