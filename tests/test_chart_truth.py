@@ -319,3 +319,17 @@ def test_who_waits_draws_englands_marker_or_says_why_not(drawn):
     for label, marked in rows:
         assert marked != ("England" in label), label  # a square on the row, or words saying why not: never neither
     assert ("Female (England's figure withheld under the disclosure rules)", False) in rows
+
+
+def test_a_pathway_row_without_a_comparator_says_so(shipped):
+    from analysis_helpers.analysis.pathway import pathway_table
+    from analysis_helpers.reporting import pathway_charts
+
+    table = pathway_table("Kent", release=shipped)
+    assert table[["england", "region", "neighbours_median"]].notna().all().all()  # Kent's 2024 rows have all three
+    table.loc[1, "region"] = float("nan")  # as if the region's 20-week figure were withheld
+    fig = pathway_charts.pathway_chart(table, area_name="Kent", title="t", source="DfE")
+    labels = [t.get_text().replace("\n", " ") for t in fig.axes[0].get_yticklabels()]
+    plt.close(fig)
+    assert labels[1].endswith("(no Region figure)") and sum("no Region figure" in label for label in labels) == 1
+    assert not any("no England figure" in label for label in labels)

@@ -2,7 +2,7 @@
 
 * :func:`pathway_chart` — the statutory clocks in the order a family meets them
   (dot and 95% interval for the area; markers for England, the region and the
-  neighbours' median), with the refusal share in a panel of its own beside them;
+  neighbours' median, a row lacking one saying so), with the refusal share below a rule;
 * :func:`age_slope_chart` — mainstream placement at primary ages and at
   secondary ages, one line per comparator: the fall at secondary transfer;
 * :func:`needs_chart` — each primary need's share of plans, the area's bars beside
@@ -46,8 +46,10 @@ def _dots(ax, rows: pd.DataFrame, area_name: str, legend: bool) -> None:
         if pd.notna(value):
             ax.annotate(f"{value:.1f}%", (value, position), xytext=(0, 9), textcoords="offset points", ha="center",
                         fontsize=9, color=HIGHLIGHT, fontweight="bold")
-    labels = [wrap_label(f"{s} ({p})" + (" — lower is better" if b is False else ""), 2.3, 9.5)
-              for s, p, b in zip(rows["stage"], rows["period"], rows["higher_is_better"], strict=True)]
+    drawn = [(column, label) for column, label, _ in COMPARATOR_MARKERS if rows[column].notna().any()]
+    missing = [", ".join(f"no {label} figure" for column, label in drawn if pd.isna(row[column])) for _, row in rows.iterrows()]
+    labels = [wrap_label(f"{s} ({p})" + (" — lower is better" if b is False else "") + (f" ({m})" if m else ""), 2.3, 9.5)
+              for s, p, b, m in zip(rows["stage"], rows["period"], rows["higher_is_better"], missing, strict=True)]
     ax.set_yticks(list(y), labels, fontsize=9.5)
     ax.set_ylim(-0.6, len(rows) - 0.4)
     ax.set_xlim(0, 100)
