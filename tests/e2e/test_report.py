@@ -203,7 +203,8 @@ def test_a_past_review_shows_only_what_was_published_by_then(tmp_path):
     baselines = (index.parent / "01_baselines.html").read_text()
     assert "after this review's data date (31 December 2024): its figures are left out" in baselines
     assert "33.3%" not in baselines and "783 of 2,354" not in baselines  # Kent 2024, from the 2025 release
-    assert "to 41.4% (2021)" in baselines  # the long series ends with the 2022 release's last year
+    # the long series ends with the 2022 release's last year: 41.4% in 2021; it peaked at 86.2% in 2015; 41.4 - 11.5 = +29.9
+    assert "41.4% in 2021, up from 31.6% in 2020; peaked at 86.2% in 2015; +29.9 points since 2014 (11.5%)" in baselines
     review = index.read_text()
     assert "after this review" in review and "33.3% (2024)" not in review
     manifest = json.loads((index.parent / "manifest.json").read_text())
