@@ -161,11 +161,11 @@ def who_waits_chart(groups: pd.DataFrame, *, area_name: str, area_pct: float, ti
         ax.grid(axis="y", visible=False)
         ax.set_xlim(0, 100)
     legend = {}
-    for ax in axes[:, 0]:  # every kind of marker, from whichever panel draws it, explained once in the first panel
+    for ax in axes[:, 0]:  # every kind of marker, from whichever panel draws it, explained once below the panels
         for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
             legend.setdefault(label, handle)
-    if legend:
-        axes[0, 0].legend(list(legend.values()), list(legend), loc="best", fontsize=8, frameon=True, framealpha=0.9)
+    if legend:  # outside the panels, so that it never hides a marker
+        fig.legend(list(legend.values()), list(legend), loc="outside lower center", ncol=2, fontsize=8)
     axes[0, 0].annotate(f"{area_name} overall {area_pct:.1f}%", (area_pct, 1), xycoords=("data", "axes fraction"),
                         xytext=(4, 2), textcoords="offset points", fontsize=8.5, color=palette.AREA.colour, va="bottom")
     width, _ = fig.get_size_inches()
