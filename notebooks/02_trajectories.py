@@ -67,7 +67,7 @@ print(tables.outlook_table([o.summary() for o in outlooks]).to_string(index=Fals
 # (`data/milestones.csv`), the required value at each is tabled with its source.
 
 # %%
-source = sections.dfe_source(run, "; council published figures")
+source = sections.dfe_source(run)  # a chart of the council's own figures names its feed instead (sections.outlook_chart)
 for outlook in outlooks:
     breaks = break_date(outlook.measure, run.release) if outlook.measure in BY_NAME else None
     display(*sections.target_detail(run, outlook, source, break_at=breaks))

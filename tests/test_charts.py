@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from analysis_helpers.domain.kpis import kpis_for
-from analysis_helpers.reporting import charts
+from analysis_helpers.reporting import charts, palette
 
 
 @pytest.fixture(scope="module")
@@ -182,8 +182,12 @@ def test_xmr_chart_marks_special_causes():
     result = xmr([12, 8, 12, 8, 12, 8, 12, 8, 12, 8, 10, 30])  # only the last point is special
     fig = charts.xmr_chart(result.points, [f"2024-{m:02d}" for m in range(1, 13)], title="t", ylabel="%", source="s", target=12)
     ax = fig.axes[0]
-    colours = [charts.matplotlib.colors.to_hex(c) for c in ax.collections[0].get_facecolors()]
-    assert colours.count(charts.PALETTE[3].lower()) == 1
+    common, special = ax.collections
+    assert (common.get_label(), len(common.get_offsets())) == ("Common cause", 11)
+    # the special cause is told by its marker and its legend entry, not by colour alone
+    assert (special.get_label(), len(special.get_offsets())) == ("Special cause (beyond chance)", 1)
+    assert special.get_offsets()[0][1] == 30
+    assert charts.matplotlib.colors.to_hex(special.get_facecolors()[0]) == palette.BEYOND_CHANCE.colour.lower()
     assert [line.get_label() for line in ax.get_lines() if not line.get_label().startswith("_")] == ["Mean", "Process limits", "Target 12"]
     plt.close(fig)
 

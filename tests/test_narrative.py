@@ -44,10 +44,13 @@ def test_comparison_title_states_the_finding():
 def test_trend_title_for_rates_and_counts():
     rates = pd.DataFrame({"area_name": ["Kent"] * 3, "period": ["2021", "2022", "2023"],
                           "period_end": pd.to_datetime(["2021-12-31", "2022-12-31", "2023-12-31"]), "value": [36.1, 27.6, 18.0]})
-    assert narrative.trend_title(rates, "Kent", MEASURE).endswith("fell from 36.1% (2021) to 18.0% (2023)")
+    # 18.0 - 36.1 = -18.1 points; every figure before 2023 is higher, so the latest is the line's lowest
+    assert narrative.trend_title(rates, "Kent", MEASURE).endswith(
+        "18.0% in 2023, down from 27.6% in 2022; the lowest since 2021; -18.1 points since 2021 (36.1%)")
     counts = rates.assign(value=[3000.0, 3500.0, 4001.0])
     # 4,001 / 3,000 - 1 = +33.4%, shown to the nearest per cent
-    assert narrative.trend_title(counts, "Kent", "ehc_requests_count").endswith("went from 3,000 (2021) to 4,001 (2023), +33%")
+    assert narrative.trend_title(counts, "Kent", "ehc_requests_count").endswith(
+        "4,001 in 2023, up from 3,500 in 2022; the highest since 2021; +33% since 2021 (3,000)")
 
 
 def test_funnel_sentence_explains_each_band():
@@ -86,7 +89,7 @@ def test_local_title_uses_the_feed_label_and_unit():
     rows = pd.DataFrame({"measure": ["high_needs_deficit_gbp_m"] * 2, "unit": ["gbp_m"] * 2, "period": ["2021/22", "2022/23"],
                          "period_end": pd.to_datetime(["2022-03-31", "2023-03-31"]), "value": [97.0, 142.0]})
     title = narrative.local_title(rows, "Kent")
-    assert title == "Kent: high-needs (DSG) cumulative deficit (£m) £97m (2021/22) to £142m (2022/23), as published"
+    assert title == "Kent: high-needs (DSG) cumulative deficit (£m) £142m in 2022/23, up from £97m in 2021/22, as published"
 
 
 def test_spc_note_by_number_of_points():
@@ -102,11 +105,11 @@ def test_local_title_never_shows_a_suppressed_figure_or_a_forecast():
                          "value": [20.0, 31.0, 100 * 2 / 7], "numerator": [40.0, 62.0, 2.0], "denominator": [200.0, 200.0, 7.0]})
     title = narrative.local_title(rows, "Kent")
     assert "28.6" not in title and "2023-11" not in title  # 2 of 7: a rate on a base under 10
-    assert title.endswith("20.0% (2023-09) to 31.0% (2023-10), as published")
+    assert title.endswith("31.0% in 2023-10, up from 20.0% in 2023-09, as published")
     deficit = pd.DataFrame({"measure": ["high_needs_deficit_gbp_m"] * 2, "unit": ["gbp_m"] * 2, "period": ["2021/22", "2022/23"],
                             "period_end": pd.to_datetime(["2022-03-31", "2023-03-31"]), "value": [97.0, 142.0],
                             "kind": ["outturn", "forecast"]})
-    assert narrative.local_title(deficit, "Kent") == "Kent: high-needs (DSG) cumulative deficit (£m) £97m (2021/22)"
+    assert narrative.local_title(deficit, "Kent") == "Kent: high-needs (DSG) cumulative deficit (£m) £97m in 2021/22"
 
 
 def test_backtest_sentence_explains_the_chosen_model_in_plain_words_and_against_same_as_last_year():

@@ -196,7 +196,7 @@ def test_spc_needs_six_monthly_points(validated):
 def test_workforce_against_the_casework_requirement(validated):
     shown = sections.workforce(validated["Kent"])
     assert "Due by 30 September 2023 (stated: within six months" in shown[0].data
-    assert 'alt="Kent: vacancies 50 (2023-Q2) to 20 (2023-09), as published"' in shown[-1].data
+    assert 'alt="Kent: vacancies 20 in 2023-09, down from 50 in 2023-Q2, as published"' in shown[-1].data
     assert text(sections.workforce(validated["Essex"])) == "*No workforce figures for Essex in its local feed.*"
 
 
@@ -267,11 +267,16 @@ def test_a_deal_agreed_after_the_data_date_is_not_in_the_budget_sentence(tmp_pat
 def test_every_council_measure_with_two_figures_gets_a_chart(validated):
     """Kent's monthly/quarterly figures by the 2025-Q3 data date, from kent.csv: six measures have two or more dated
     figures (the annual-review backlog's two conflicting datings, 20-week timeliness, requests a month, plans
-    maintained, the deficit's two snapshots, vacancies); each gets a chart, titled from its first and latest figure."""
+    maintained, the deficit's two snapshots, vacancies); each gets a chart, titled from its whole line (the latest
+    figure, its direction since the one before, the line's low or peak, the change since the first), and sourced to
+    the feed file's rows it draws."""
     kent = sections.council_monthly(validated["Kent"])
     titles = [part.data.split('alt="')[1].split('"')[0] for part in kent[1:]]
-    assert titles[0].startswith("Kent: annual review backlog (cases) 12,180 (2022-09)")
+    # kent.csv rows 14 and 15: the same 12,180 dated Sept 2022 and Sept 2023
+    assert titles[0] == "Kent: annual review backlog (cases) 12,180 in 2023-09, level with 12,180 in 2022-09, as published"
     assert len(titles) == 6
-    assert titles[1] == "Kent: EHC plans issued within 20 weeks 45.0% (2022-05) to 2.3% (2023-08), as published"
-    assert titles[4] == "Kent: high-needs (DSG) cumulative deficit (£m) £5.7m (2019-07) to £103m (2022-04), as published"
-    assert titles[5] == "Kent: SEND casework vacancies 50 (2023-Q2) to 20 (2023-09), as published"
+    # rows 2, 5, 6: 45% (2022-05), 13.2% (2023-06), 2.3% (2023-08); 2.3 - 45 = -42.7 points
+    assert titles[1] == ("Kent: EHC plans issued within 20 weeks 2.3% in 2023-08, down from 13.2% in 2023-06; the lowest since "
+                         "2022-05; -42.7 points since 2022-05 (45.0%), as published")
+    assert titles[4] == "Kent: high-needs (DSG) cumulative deficit (£m) £103m in 2022-04, up from £5.7m in 2019-07, as published"
+    assert titles[5] == "Kent: SEND casework vacancies 20 in 2023-09, down from 50 in 2023-Q2, as published"

@@ -98,5 +98,6 @@ def test_the_new_measures_appear(pages):
         shown = [r for r in council if r[0] == label]
         assert [r[1] for r in shown] == [period for period, _ in figures], label
     alts = re.findall(r'alt="([^"]*)"', pages["01_baselines.html"])
-    assert "Kent: EHC plans audited as good or better 58.0% (2024-03) to 63.0% (2024-06), as published" in alts
-    assert "Kent: longest wait for an EHC plan (weeks) 96 weeks (2024-01) to 61 weeks (2024-09), as published" in alts
+    # two figures each: the latest and its direction since the one before (the title of the whole line)
+    assert "Kent: EHC plans audited as good or better 63.0% in 2024-06, up from 58.0% in 2024-03, as published" in alts
+    assert "Kent: longest wait for an EHC plan (weeks) 61 weeks in 2024-09, down from 96 weeks in 2024-01, as published" in alts

@@ -45,7 +45,8 @@ def test_kent_report_is_written_with_numbers_and_no_code(kent_report):
     # the variation between councils (tests/test_sections.py)
     assert "lies within the 95% limits around England (46.4%), allowing for the variation between councils" in baselines
     assert "On chance alone (binomial limits) it would lie below the 99.8% limit." in baselines
-    assert "rose from 11.5% (2014) to 33.3% (2024)" in baselines
+    # the 2014-2024 line peaked at 86.2% in 2015 (before the new collection); 33.3 - 11.5 = +21.8 points since 2014
+    assert "33.3% in 2024, up from 18.0% in 2023; peaked at 86.2% in 2015; +21.8 points since 2014 (11.5%)" in baselines
     assert "yes: first year of the new collection" in baselines
     # the council's monthly series (01) and the workforce and budget sections (03)
     assert "figures the council published (monthly and quarterly)" in baselines and "2023-08" in baselines
@@ -59,9 +60,11 @@ def test_kent_report_is_written_with_numbers_and_no_code(kent_report):
     for heading in ("The EHC pathway", "Who waits", "Inclusion across the school years", "Parents' confidence"):
         assert f">{heading}<" in html, heading
     # the pathway's clocks, 2024: 3,602 of 3,969 requests decided within 6 weeks; 343 of 2,424 plans over a year;
-    # 3,151 of 9,374 annual review decisions within 4 weeks (England 44.4%); the widest gap from England at 20 weeks
+    # 3,151 of 9,374 annual review decisions within 4 weeks (England 44.4%); the widest gap from England is the refusal
+    # share (2,200 of 4,001 = 55.0% against 25.2%: 29.8 points); of the clocks, 20 weeks is furthest behind (13.6 points)
     assert "90.8% (3,602 of 3,969" in html and "14.2% (343 of 2,424" in html and "33.6% (3,151 of 9,374" in html
-    assert "the widest gap from England is at plan issued within 20 weeks, 32.3% against 45.9% (2024), within the funnel" in html
+    assert ("the widest gap from England is in requests refused (balancing measure), 55.0% against 25.2% (2024); the clock "
+            "furthest behind England is plan issued within 20 weeks, 32.3% against 45.9% (2024), within the funnel's 95% limits") in html
     # who waits, 2024: aged 11 to 15, 119 of 529 plans within 20 weeks (22.5%) against 35.1% for the rest of Kent
     assert "Children aged 11 to 15: 22.5% (119 of 529; 95% CI 19.1–26.2%)" in html
     assert "6.6% (1,559 of 23,692" in html and "Comparators: England 3.2%" in html
@@ -203,7 +206,8 @@ def test_a_past_review_shows_only_what_was_published_by_then(tmp_path):
     baselines = (index.parent / "01_baselines.html").read_text()
     assert "after this review's data date (31 December 2024): its figures are left out" in baselines
     assert "33.3%" not in baselines and "783 of 2,354" not in baselines  # Kent 2024, from the 2025 release
-    assert "to 41.4% (2021)" in baselines  # the long series ends with the 2022 release's last year
+    # the long series ends with the 2022 release's last year: 41.4% in 2021; it peaked at 86.2% in 2015; 41.4 - 11.5 = +29.9
+    assert "41.4% in 2021, up from 31.6% in 2020; peaked at 86.2% in 2015; +29.9 points since 2014 (11.5%)" in baselines
     review = index.read_text()
     assert "after this review" in review and "33.3% (2024)" not in review
     manifest = json.loads((index.parent / "manifest.json").read_text())

@@ -2,14 +2,17 @@
 
 Style rules kept here so no notebook has to remember them:
 
-* the UK Government Analysis Function categorical palette (accessible, and
-  distinguishable in grey through line styles and markers as well as colour);
+* one colour, marker and line style per comparator in every chart (:mod:`.palette`:
+  area, England, region, neighbours, target, projection, "beyond chance"), colour-blind
+  safe and told apart in grey by markers and line styles, each named by a legend or label;
 * a title that states the finding (the caller writes it from the numbers);
 * axis labels with units, and the source line under the chart;
 * targets as dashed horizontal lines, uncertainty as shaded bands;
+* axes fitted to what is drawn, and a percentage axis never past 0 or 100;
 * a vertical marker where a series breaks (e.g. DfE's 2023 change of collection);
 * every time series on a date axis, DfE's period labels as ticks where they are
-  years; long axis labels wrapped, never cut off; counts in whole numbers.
+  years, thinned at drawing time so that no two labels overlap; long axis labels
+  wrapped, never cut off; counts in whole numbers.
 
 Percentages are 0–100.
 """
@@ -29,21 +32,26 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
+from matplotlib.ticker import FuncFormatter, Locator, MaxNLocator  # noqa: E402
 
 from analysis_helpers.analysis import funnel  # noqa: E402
 from analysis_helpers.analysis.funnel import Dispersion  # noqa: E402
 from analysis_helpers.analysis.trajectory import period_midpoint  # noqa: E402
 from analysis_helpers.core.safe_text import chart_text, html_text  # noqa: E402
-from analysis_helpers.reporting import disclosure  # noqa: E402
+from analysis_helpers.reporting import disclosure, palette  # noqa: E402
 
-#: Analysis Function categorical palette, in its recommended order.
-PALETTE = ("#12436D", "#28A197", "#801650", "#F46A25", "#3D3D3D", "#A285D1")
-LINESTYLES = ("-", "--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1)))
-MARKERS = ("o", "s", "^", "D", "v", "P")
-TARGET_COLOUR = "#3D3D3D"
-HIGHLIGHT = PALETTE[0]
-MUTED = "#BFBFBF"
+#: The comparators' colours (:mod:`.palette`): area, England, region, neighbours, projection, beyond chance.
+PALETTE = tuple(s.colour for s in (palette.AREA, palette.ENGLAND, palette.REGION, palette.NEIGHBOURS, palette.PROJECTION,
+                                   palette.BEYOND_CHANCE))
+TARGET_COLOUR = palette.TARGET.colour
+HIGHLIGHT = palette.AREA.colour
+MUTED = palette.OTHER.colour
+#: Markers for lines that are no comparator of the palette's (other local authorities, one by one).
+OTHER_MARKERS = ("v", "<", ">", "h", "X", "*")
+#: The source line's font size (points).
+SOURCE_SIZE = 8.5
+#: How far a percentage axis may reach beyond 0 and 100 (points), so that a marker at either end is drawn whole.
+PCT_MARGIN = 2.0
 #: DfE period labels that are years: calendar (2024), academic or financial (2024/25).
 YEAR_LABEL = re.compile(r"^\d{4}(/\d{2})?$")
 
@@ -92,6 +100,15 @@ def _count_axis(axis, locator=True) -> None:
     axis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.0f}"))
 
 
+def _fit_percentages(ax, ylabel: str) -> None:
+    """A percentage axis (its label says ``%``) shows no impossible values: never below 0 or above 100, beyond a
+    sliver of margin so that a point at 0 or 100 is drawn whole. Other axes keep matplotlib's fit to the data."""
+    if "%" not in ylabel:
+        return
+    low, high = ax.get_ylim()
+    ax.set_ylim(max(low, -PCT_MARGIN), min(high, 100 + PCT_MARGIN))
+
+
 def _is_count(data: pd.DataFrame, label: str) -> bool:
     """Counts by the table's ``unit`` column; else whole-number values on an axis that is not % or £."""
     if "unit" in data and data["unit"].notna().any():
@@ -100,11 +117,47 @@ def _is_count(data: pd.DataFrame, label: str) -> bool:
     return len(values) > 0 and bool((values == values.round()).all()) and not re.search(r"%|£|rate|per ", label)
 
 
+class YearTicks(Locator):
+    """Ticks at the dates of DfE's year labels, every one where they fit side by side, else every second (third...).
+
+    Whether they fit is measured when the chart is drawn, after the layout has sized the axes: the widest label's
+    width in the tick font, plus half an em, against the narrowest distance between two ticks on screen.
+    """
+
+    def __init__(self, dates, labels):
+        self.dates = [float(d) for d in mdates.date2num(list(pd.to_datetime(pd.Series(dates))))]
+        self.labels = [str(label) for label in labels]
+
+    def __call__(self):
+        return self.dates[::self.step()]
+
+    def tick_values(self, vmin, vmax):
+        return self.dates
+
+    def step(self) -> int:
+        axis = self.axis
+        get_renderer = getattr(axis.figure.canvas, "get_renderer", None) if axis is not None else None
+        if get_renderer is None or len(self.dates) < 2:
+            return -(-len(self.dates) // 10)  # no renderer to measure with: at most 10 labels
+        renderer = get_renderer()
+        ticks = axis.get_major_ticks(1)
+        font = ticks[0].label1.get_fontproperties() if ticks else matplotlib.font_manager.FontProperties()
+        widest = max(renderer.get_text_width_height_descent(label, font, ismath=False)[0] for label in self.labels)
+        room = widest + 0.5 * renderer.points_to_pixels(font.get_size_in_points())
+        pixels = axis.axes.transData.transform([(d, 0) for d in self.dates])[:, 0]
+        for step in range(1, len(self.dates)):
+            if (np.diff(pixels[::step]) >= room).all():
+                return step
+        return len(self.dates)
+
+
 def _date_axis(ax, dates=None, labels=None, minticks: int = 3, maxticks: int = 10) -> None:
-    """The house time axis: the period labels at their dates where they are all years, else concise dates."""
+    """The house time axis: the period labels at their dates where they are all years (as many as fit), else concise dates."""
     if labels is not None and len(labels) and all(YEAR_LABEL.match(str(label)) for label in labels):
-        step = -(-len(labels) // maxticks)  # every year up to maxticks of them, else every second (third...) year
-        ax.set_xticks(list(pd.to_datetime(pd.Series(dates)))[::step], [str(label) for label in labels][::step])
+        locator = YearTicks(dates, labels)
+        names = dict(zip(locator.dates, locator.labels, strict=True))
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: names.get(float(value), "")))
         return
     locator = mdates.AutoDateLocator(minticks=minticks, maxticks=maxticks)
     ax.xaxis.set_major_locator(locator)
@@ -130,9 +183,12 @@ def finish(fig: Figure, ax, title: str, xlabel: str, ylabel: str, source: str) -
     width, height = fig.get_size_inches()
     ax.set_xlabel(wrap_label(xlabel, 0.8 * width))
     ax.set_ylabel(wrap_label(ylabel, 0.8 * height))
-    fig.text(0.01, 0.01, f"Source: {source}", fontsize=8.5, color="#505050", ha="left", va="bottom", wrap=True)
+    source = wrap_label(f"Source: {source}", 0.97 * width, SOURCE_SIZE)
+    fig.text(0.01, 0.01, source, fontsize=SOURCE_SIZE, color="#505050", ha="left", va="bottom")
+    # the chart sits above the source line, however many lines that wraps to (a council feed's rows can take two)
+    bottom = max(0.05, (4 + 1.3 * SOURCE_SIZE * (source.count("\n") + 1)) / (72 * height))
     # constrained layout is computed once, when the figure is drawn (tight_layout drew it twice)
-    fig.set_layout_engine("constrained", rect=(0, 0.05, 1, 0.95))
+    fig.set_layout_engine("constrained", rect=(0, bottom, 1, 1 - bottom))  # (left, bottom, width, height)
     return fig
 
 
@@ -145,6 +201,7 @@ def trend_chart(
     xlabel: str = "",
     series: str = "area_name",
     highlight: str | None = None,
+    region: str | None = None,
     target: float | None = None,
     target_label: str | None = None,
     break_between: tuple[str, str] | None = None,
@@ -154,8 +211,10 @@ def trend_chart(
     """Lines over periods, one per ``series`` value, with 95% bands where given.
 
     ``data``: ``period`` (label), ``period_end``, ``value``, optionally ``ci_low``/``ci_high``, ``unit``, and
-    the ``series`` column. ``highlight`` is drawn first in the lead colour; ``target`` as a dashed line;
-    ``break_between`` (two adjacent period labels) as a vertical line between them. Periods sit at their dates.
+    the ``series`` column. Each line is drawn in its comparator's style (:mod:`.palette`): ``highlight`` is the
+    area (drawn first, thicker), ``"England"`` England's, ``region`` the region's; any other line is grey with a
+    marker of its own. ``target`` is a dashed line; ``break_between`` (two adjacent period labels) a vertical line
+    between them. Periods sit at their dates.
     """
     fig, ax = plt.subplots()
     ordered = data.sort_values("period_end").drop_duplicates("period")
@@ -165,23 +224,29 @@ def trend_chart(
     if highlight in names:
         names.remove(highlight)
         names.insert(0, highlight)
-    for i, name in enumerate(names):
+    others = 0
+    for name in names:
         rows = data[data[series] == name].sort_values("period_end")
         x = rows["period"].map(position)
-        colour = PALETTE[i % len(PALETTE)]
+        style = palette.for_name(str(name), area=highlight, region=region)
+        marker = style.marker
+        if style is palette.OTHER:
+            marker, others = OTHER_MARKERS[others % len(OTHER_MARKERS)], others + 1
         ax.plot(
             x,
             rows["value"],
-            color=colour,
-            linestyle=LINESTYLES[i % len(LINESTYLES)],
-            marker=MARKERS[i % len(MARKERS)],
+            color=style.colour,
+            linestyle=style.linestyle,
+            marker=marker,
             linewidth=2.4 if name == highlight else 1.8,
+            zorder=3 if name == highlight else 2,
             label=name,
         )
         if bands and {"ci_low", "ci_high"} <= set(rows.columns) and rows["ci_low"].notna().any():
-            ax.fill_between(x, rows["ci_low"], rows["ci_high"], color=colour, alpha=0.15, linewidth=0, label="_nolegend_")
+            ax.fill_between(x, rows["ci_low"], rows["ci_high"], color=style.colour, alpha=0.15, linewidth=0, label="_nolegend_")
     if target is not None:
-        ax.axhline(target, color=TARGET_COLOUR, linestyle=(0, (6, 3)), linewidth=1.4, label=target_label or f"Target {target:g}")
+        ax.axhline(target, color=TARGET_COLOUR, linestyle=palette.TARGET.linestyle, linewidth=1.4,
+                   label=target_label or f"Target {target:g}")
     if break_between and all(p in position for p in break_between):
         x_break = position[break_between[0]] + (position[break_between[1]] - position[break_between[0]]) / 2
         ax.axvline(x_break, color="#707070", linestyle=":", linewidth=1.2)
@@ -190,6 +255,7 @@ def trend_chart(
     _date_axis(ax, list(position.values()), periods)
     if _is_count(data, ylabel):
         _count_axis(ax.yaxis)
+    _fit_percentages(ax, ylabel)
     _legend(ax, loc="best", fontsize=9)
     return finish(fig, ax, title, xlabel or _time_label(periods), ylabel, source)
 
@@ -342,22 +408,23 @@ def trajectory_chart(
     x = period_dates(observed) if len(observed) else pd.Series(dtype="datetime64[ns]")
     if {"ci_low", "ci_high"} <= set(observed.columns) and observed["ci_low"].notna().any():
         err = [(observed["value"] - observed["ci_low"]).clip(lower=0), (observed["ci_high"] - observed["value"]).clip(lower=0)]
-        ax.errorbar(x, observed["value"], yerr=err, fmt="o-", color=PALETTE[0], linewidth=2.2, capsize=3, label="Observed (95% CI)")
+        ax.errorbar(x, observed["value"], yerr=err, fmt="o-", color=HIGHLIGHT, linewidth=2.2, capsize=3, label="Observed (95% CI)")
     else:
-        ax.plot(x, observed["value"], "o-", color=PALETTE[0], linewidth=2.2, label="Observed")
+        ax.plot(x, observed["value"], "o-", color=HIGHLIGHT, linewidth=2.2, label="Observed")
     if len(projection):
         px = pd.concat([x.tail(1), period_dates(projection)])
         centre = pd.concat([observed["value"].tail(1), projection["value_projected"]])
         for level, alpha in (("pi95", 0.15), ("pi80", 0.3)):
             low = pd.concat([observed["value"].tail(1), projection[f"{level}_low"]])
             high = pd.concat([observed["value"].tail(1), projection[f"{level}_high"]])
-            ax.fill_between(px, low, high, color=PALETTE[3], alpha=alpha, linewidth=0,
+            ax.fill_between(px, low, high, color=palette.PROJECTION.colour, alpha=alpha, linewidth=0,
                             label=f"{level[2:]}% prediction interval")
-        ax.plot(px, centre, "--", color=PALETTE[3], linewidth=2, label=f"Projection ({model_label})" if model_label else "Projection")
+        ax.plot(px, centre, linestyle=palette.PROJECTION.linestyle, color=palette.PROJECTION.colour, linewidth=2, label=f"Projection ({model_label})" if model_label else "Projection")
     if required is not None and len(required):
-        ax.plot(pd.to_datetime(required["date"]), required["required"], color=PALETTE[2], linewidth=1.8, label="Required trajectory")
+        ax.plot(pd.to_datetime(required["date"]), required["required"], color=palette.REQUIRED.colour, linewidth=1.8,
+                label="Required trajectory")
     if target is not None:
-        ax.axhline(target, color=TARGET_COLOUR, linestyle=(0, (6, 3)), linewidth=1.4, label=target_label)
+        ax.axhline(target, color=TARGET_COLOUR, linestyle=palette.TARGET.linestyle, linewidth=1.4, label=target_label)
     if break_at is not None and not pd.isna(break_at):
         ax.axvline(pd.Timestamp(break_at), color="#707070", linestyle=":", linewidth=1.2)
         ax.annotate("New DfE collection", (pd.Timestamp(break_at), 1.0), xycoords=("data", "axes fraction"),
@@ -367,6 +434,7 @@ def trajectory_chart(
     _date_axis(ax, period_dates(shown.drop_duplicates("period")) if labels else None, labels, minticks=4)
     if observed.get("unit", pd.Series(dtype=object)).eq("count").any():
         _count_axis(ax.yaxis)
+    _fit_percentages(ax, ylabel)
     _legend(ax, loc="upper left", fontsize=8.5, bbox_to_anchor=(1.0, 1.0))
     return finish(fig, ax, title, _time_label(labels), ylabel, source)
 
@@ -380,14 +448,20 @@ def xmr_chart(points: pd.DataFrame, periods: list[str], *, title: str, ylabel: s
     fig, ax = plt.subplots()
     x = label_dates(periods) if dates is None else list(pd.to_datetime(pd.Series(dates)))
     ax.plot(x, points["value"], "-", color=MUTED, linewidth=1.5, zorder=1)
-    colours = [PALETTE[3] if s else PALETTE[0] for s in points["special_cause"]]
-    ax.scatter(x, points["value"], c=colours, s=36, zorder=2, label="_nolegend_")
-    ax.plot(x, points["mean"], color=PALETTE[4], linewidth=1.2, label="Mean")
-    ax.plot(x, points["ucl"], color=PALETTE[4], linestyle="--", linewidth=1, label="Process limits")
-    ax.plot(x, points["lcl"], color=PALETTE[4], linestyle="--", linewidth=1, label="_nolegend_")
+    special = points["special_cause"].fillna(False).astype(bool).to_numpy()
+    values = points["value"].to_numpy(dtype=float)
+    dates = np.array(x, dtype="datetime64[ns]")
+    ax.scatter(dates[~special], values[~special], color=HIGHLIGHT, marker=palette.AREA.marker, s=36, zorder=2, label="Common cause")
+    if special.any():  # a diamond and its legend entry say it, not the colour alone
+        ax.scatter(dates[special], values[special], color=palette.BEYOND_CHANCE.colour, marker=palette.BEYOND_CHANCE.marker, s=48,
+                   zorder=3, label="Special cause (beyond chance)")
+    ax.plot(x, points["mean"], color=palette.REQUIRED.colour, linewidth=1.2, label="Mean")
+    ax.plot(x, points["ucl"], color=palette.REQUIRED.colour, linestyle="--", linewidth=1, label="Process limits")
+    ax.plot(x, points["lcl"], color=palette.REQUIRED.colour, linestyle="--", linewidth=1, label="_nolegend_")
     if target is not None:
-        ax.axhline(target, color=PALETTE[2], linestyle=(0, (6, 3)), linewidth=1.4, label=f"Target {target:g}")
+        ax.axhline(target, color=TARGET_COLOUR, linestyle=palette.TARGET.linestyle, linewidth=1.4, label=f"Target {target:g}")
     _date_axis(ax, x, periods)
+    _fit_percentages(ax, ylabel)  # a process limit of a percentage beyond 0 or 100 is cut at the possible range
     _legend(ax, loc="best", fontsize=8.5)
     return finish(fig, ax, title, _time_label(list(periods)), ylabel, source)
 
@@ -414,18 +488,21 @@ def local_series_chart(
     kind = data["kind"] if "kind" in data else pd.Series("outturn", index=data.index)
     actual, forecast = data[kind != "forecast"], data[kind == "forecast"]
     if len(actual):
-        ax.plot(pd.to_datetime(actual["period_end"]), actual["value"], "o-", color=PALETTE[0], linewidth=2, label="Published figure")
+        ax.plot(pd.to_datetime(actual["period_end"]), actual["value"], "o-", color=HIGHLIGHT, linewidth=2, label="Published figure")
     if len(forecast):
-        ax.plot(pd.to_datetime(forecast["period_end"]), forecast["value"], "o", markerfacecolor="white", markeredgecolor=PALETTE[3],
+        ax.plot(pd.to_datetime(forecast["period_end"]), forecast["value"], "o", markerfacecolor="white", markeredgecolor=palette.PROJECTION.colour,
                 markeredgewidth=2, linestyle="none", label="Forecast (not an outturn)")
     if required is not None and len(required):
-        ax.plot(pd.to_datetime(required["date"]), required["required"], color=PALETTE[2], linewidth=1.8, label="Required path")
+        ax.plot(pd.to_datetime(required["date"]), required["required"], color=palette.REQUIRED.colour, linewidth=1.8,
+                label="Required path")
     if target is not None:
-        ax.axhline(target, color=TARGET_COLOUR, linestyle=(0, (6, 3)), linewidth=1.4, label=target_label or f"Target {target:g}")
+        ax.axhline(target, color=TARGET_COLOUR, linestyle=palette.TARGET.linestyle, linewidth=1.4,
+                   label=target_label or f"Target {target:g}")
     if deadline is not None:
-        ax.axvline(pd.Timestamp(deadline[0]), color=PALETTE[4], linestyle=":", linewidth=1.4, label=deadline[1])
+        ax.axvline(pd.Timestamp(deadline[0]), color=TARGET_COLOUR, linestyle=":", linewidth=1.4, label=deadline[1])
     _date_axis(ax, maxticks=8)
     if _is_count(data, ylabel):
         _count_axis(ax.yaxis)
+    _fit_percentages(ax, ylabel)
     _legend(ax, loc="best", fontsize=8.5)
     return finish(fig, ax, title, "Date (end of the period the figure describes)", ylabel, source)

@@ -112,27 +112,79 @@ def comparison_title(frame: pd.DataFrame, measure: str) -> str:
     )
 
 
-def trend_title(series: pd.DataFrame, area_name: str, measure: str) -> str:
-    """Title for a trend chart: first and latest value of the area."""
+def _direction(before: float, after: float, unit: str) -> str:
+    """``up from`` / ``down from`` / ``level with``, judged on the figures as written (so 33.31% and 33.34% are level)."""
+    if fmt_value(before, unit) == fmt_value(after, unit):
+        return "level with"
+    return "up from" if after > before else "down from"
+
+
+def _since(base: pd.Series, last: pd.Series, unit: str, words: str = "") -> str:
+    """The change from ``base`` (named ``words``, if any) to ``last``: points for a percentage, per cent for a count,
+    pounds for money."""
+    then = (f"{words}, " if words else "") + f"{base['period']} ({fmt_value(base['value'], unit)})"
+    if fmt_value(base["value"], unit) == fmt_value(last["value"], unit):
+        return f"the same as in {then}"
+    if unit in ("pct", "gbp_m"):
+        return f"{fmt_change(last['value'] - base['value'], unit)} since {then}"
+    if base["value"]:
+        return f"{last['value'] / base['value'] - 1:+.0%} since {then}"
+    return f"up from {then}"
+
+
+def whole_line(rows: pd.DataFrame, unit: str, baseline: str | None = None, baseline_words: str = "") -> str:
+    """What holds for the whole of a line (``period``, ``value``; oldest first), in words for a title.
+
+    The latest figure and its direction since the figure before; where the line's highest (or, failing that, lowest)
+    point lies between its ends, that point ("peaked at 67.7% in 2022"), or that the latest is the highest (lowest)
+    of the line; and the change since ``baseline`` (a period label: the plan's baseline, named by ``baseline_words``),
+    else since the first figure. A line of one figure is that figure.
+    """
+    rows = rows.reset_index(drop=True)
+    last = rows.iloc[-1]
+    words = f"{fmt_value(last['value'], unit)} in {last['period']}"
+    if len(rows) == 1:
+        return words
+    before = rows.iloc[-2]
+    shown = rows["value"].map(lambda v: round(float(v), 1))  # compared as written, to one decimal place
+    ends = (shown.iloc[0], shown.iloc[-1])
+    high, low = rows.loc[shown.idxmax()], rows.loc[shown.idxmin()]
+    shape = ""
+    if len(rows) >= 3 and shown.max() > max(ends):
+        shape = "peak" if high.name == len(rows) - 2 else f"; peaked at {fmt_value(high['value'], unit)} in {high['period']}"
+    elif len(rows) >= 3 and shown.min() < min(ends):
+        shape = "low" if low.name == len(rows) - 2 else f"; lowest {fmt_value(low['value'], unit)} in {low['period']}"
+    elif len(rows) >= 3 and (shown.iloc[:-1] < shown.iloc[-1]).all():
+        shape = f"; the highest since {rows.iloc[0]['period']}"
+    elif len(rows) >= 3 and (shown.iloc[:-1] > shown.iloc[-1]).all():
+        shape = f"; the lowest since {rows.iloc[0]['period']}"
+    its = f"its {shape}, " if shape in ("peak", "low") else ""  # the figure before the latest was the line's peak (low)
+    words += f", {_direction(before['value'], last['value'], unit)} {its}{fmt_value(before['value'], unit)} in {before['period']}"
+    words += shape if shape not in ("peak", "low") else ""
+    hits = rows.index[rows["period"].astype(str) == str(baseline)] if baseline is not None else []
+    base = rows.loc[hits[0]] if len(hits) and hits[0] < len(rows) - 1 else rows.iloc[0]
+    if base.name < len(rows) - 2:  # the figure before the latest is already said
+        plan = baseline_words if len(hits) and base.name == hits[0] else ""
+        words += f"; {_since(base, last, unit, plan)}"
+    return words
+
+
+#: How a title names the period of the plan's baseline.
+PLAN_BASELINE = "the plan's baseline"
+
+
+def trend_title(series: pd.DataFrame, area_name: str, measure: str, baseline: str | None = None) -> str:
+    """Title for a trend chart: what holds for the area's whole line (:func:`whole_line`).
+
+    ``baseline`` is the period of the plan's baseline where the area has a target on this measure: the change is
+    said since then (else since the first figure drawn).
+    """
     m = get_measure(measure)
     rows = series[(series["area_name"] == area_name)].dropna(subset=["value"]).sort_values("period_end")
     if rows.empty:
         return f"{area_name}: no published values for {phrase(m.label)}"
-    first, last = rows.iloc[0], rows.iloc[-1]
-    if len(rows) == 1:
-        return f"{area_name}: {fmt_value(last['value'], m.unit)} in {last['period']}"
-    if m.unit == "pct":
-        change = last["value"] - first["value"]
-        verb = "rose" if change > 0 else "fell" if change < 0 else "held"
-        return (
-            f"{area_name}: {phrase(m.label)} {verb} from {fmt_value(first['value'], 'pct')} "
-            f"({first['period']}) to {fmt_value(last['value'], 'pct')} ({last['period']})"
-        )
-    ratio = last["value"] / first["value"] - 1 if first["value"] else float("nan")
-    return (
-        f"{area_name}: {phrase(m.label)} went from {fmt_value(first['value'], 'count')} ({first['period']}) "
-        f"to {fmt_value(last['value'], 'count')} ({last['period']}), {ratio:+.0%}"
-    )
+    unit = m.unit if m.unit in ("pct", "gbp_m") else "count"
+    return f"{area_name}: {phrase(m.label)} {whole_line(rows, unit, baseline, PLAN_BASELINE)}"
 
 
 #: What a funnel's limits allow for, by ``analysis.pathway``'s ``funnel_limits``: widened by the variation between
@@ -315,7 +367,7 @@ def backtest_sentence(table: pd.DataFrame, chosen: str) -> str:
 
 
 def local_title(rows: pd.DataFrame, area_name: str, noun: str | None = None) -> str:
-    """Title for a council series: first and latest published outturn.
+    """Title for a council series: what holds for its whole line of published outturns (:func:`whole_line`).
 
     Figures that disclosure control hides (a count of 1-4, a rate on a small
     base) and forecasts (``kind == "forecast"``) never appear in a title.
@@ -326,15 +378,10 @@ def local_title(rows: pd.DataFrame, area_name: str, noun: str | None = None) -> 
     if rows.empty:
         return f"{area_name}: no published figures that can be shown"
     unit = rows["unit"].iloc[-1] if "unit" in rows else "count"
-    first, last = rows.iloc[0], rows.iloc[-1]
     measure = str(rows["measure"].iloc[-1])
     what = noun or phrase(LOCAL_MEASURES.get(measure, (None, measure.replace("_", " ")))[1].replace(" (council figure)", ""))
-    if len(rows) == 1:
-        return f"{area_name}: {what} {fmt_value(last['value'], unit)} ({last['period']})"
-    return (
-        f"{area_name}: {what} {fmt_value(first['value'], unit)} ({first['period']}) to "
-        f"{fmt_value(last['value'], unit)} ({last['period']}), as published"
-    )
+    return f"{area_name}: {what} {whole_line(rows, unit)}" + (
+        ", as published" if len(rows) > 1 else "")
 
 
 def spc_note(series: pd.DataFrame, area_name: str) -> str:

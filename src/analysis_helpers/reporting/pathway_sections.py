@@ -28,20 +28,37 @@ CLOCKS_AND_BALANCING = (*CLOCKS, BALANCING)
 
 
 # -- the EHC pathway -----------------------------------------------------------------------------------------------
+def _stage(row: pd.Series) -> str:
+    """A stage mid-sentence, with its figure against England's: ``plan issued within 20 weeks, 32.3% against 45.9% (2024)``."""
+    words = row["stage"][0].lower() + row["stage"][1:]
+    return f"{words}, {fmt_pct(row['value'])} against {fmt_pct(row['england'])} ({row['period']})"
+
+
 def pathway_title(table: pd.DataFrame, area_name: str) -> str:
-    """The pathway chart's finding: the clock furthest behind England of those outside the funnel's 95% limits (a
-    wider gap within the limits is not the finding); if none is outside, the one furthest behind, said to be within."""
-    outside = table[~table["funnel"].str.startswith("within") & (table["funnel"] != "")]
+    """The pathway chart's finding: the widest gap from England among the rows drawn (clocks and the balancing measure,
+    in points, either side) of those beyond the funnel's 95% limits (widened for the variation between councils), and the
+    clock furthest behind England where that is another, said to be within the limits when it is."""
     if table["england"].isna().all():  # England itself
         values = ", ".join(f"{s.lower()} {fmt_pct(v)}" for s, v in zip(table["stage"], table["value"], strict=True))
         return f"{area_name}: {values}"
-    worst, qualifier = widest_gap(outside), ""
-    if worst is None:
-        worst, qualifier = widest_gap(table), ", within the funnel's 95% limits"
-    if worst is None:
-        return f"{area_name}: no statutory clock is behind England"
-    return (f"{area_name}: the widest gap from England is at {worst['stage'][0].lower() + worst['stage'][1:]}, "
-            f"{fmt_pct(worst['value'])} against {fmt_pct(worst['england'])} ({worst['period']}){qualifier}")
+    outside = table[~table["funnel"].str.startswith("within") & (table["funnel"] != "")]
+    outside = outside[outside["value"].notna() & outside["england"].notna()]  # a gap within the limits is not a finding
+    behind, any_behind = widest_gap(outside), widest_gap(table)
+    within = ", within the funnel's 95% limits"
+    if outside.empty:
+        if any_behind is None:
+            return f"{area_name}: no statutory clock is behind England"
+        return f"{area_name}: no gap from England is beyond the funnel's 95% limits; the clock furthest behind is {_stage(any_behind)}"
+    widest = outside.loc[(outside["value"] - outside["england"]).abs().idxmax()]
+    where = "in" if widest["role"] == "balancing" else "at"
+    title = f"{area_name}: the widest gap from England is {where} {_stage(widest)}"
+    if behind is not None and behind.name != widest.name:
+        title += f"; the clock furthest behind England is {_stage(behind)}"
+    elif behind is None and any_behind is not None:
+        title += f"; the clock furthest behind England is {_stage(any_behind)}{within}"
+    elif behind is None:
+        title += "; no statutory clock is behind England"
+    return title
 
 
 def pathway_sentences(table: pd.DataFrame, area_name: str) -> list[str]:
@@ -111,7 +128,8 @@ def confidence(run, kpis: pd.DataFrame, names: list[str], source: str, funnel) -
     series = kpis[(kpis["measure"] == APPEALS) & kpis["area_name"].isin(names)]
     title = narrative.trend_title(series, run.area.name, APPEALS)
     fig = charts.trend_chart(series, title=title, ylabel=get_measure(APPEALS).label,
-                             source=source + "; HMCTS SEND Tribunal appeals", highlight=run.area.name)
+                             source=source + "; HMCTS SEND Tribunal appeals", highlight=run.area.name,
+                             region=run.region.name if run.region else None)
     shown.append(HTML(charts.figure_html(fig, alt=title)))
     if run.area.level == "Local authority" and pd.notna(frame.loc[0, "value"]):
         shown += funnel(run, kpis, APPEALS, frame.loc[0, "period"], source)
@@ -128,8 +146,9 @@ def age_points(run) -> tuple[pd.DataFrame, dict]:
         for comparator in ("Area", "England", "Region", SN_MEDIAN):
             if comparator in frame.index and pd.notna(frame.loc[comparator, "value"]):
                 name = "Statistical neighbours (median)" if comparator == SN_MEDIAN else frame.loc[comparator, "area_name"]
-                points.append({"name": name, "band": band, "value": float(frame.loc[comparator, "value"])})
-    return pd.DataFrame(points, columns=["name", "band", "value"]), mine
+                role = "Statistical neighbours (median)" if comparator == SN_MEDIAN else comparator
+                points.append({"name": name, "band": band, "value": float(frame.loc[comparator, "value"]), "role": role})
+    return pd.DataFrame(points, columns=["name", "band", "value", "role"]), mine
 
 
 def inclusion(run, source: str) -> list:
@@ -231,10 +250,13 @@ def who_waits_sentences(groups: pd.DataFrame, area_name: str, period: str) -> li
 
 def with_comparators(groups: pd.DataFrame, run, period: str) -> pd.DataFrame:
     """``groups`` with ``england_pct`` and ``region_pct``: the same group's rate in England and the region that period
-    (missing where that area has no shown figure for the group, or the area is England itself)."""
+    (missing where that area has no shown figure for the group, or the area is England itself), and ``england_note`` /
+    ``region_note``: why a rate is missing (withheld under the disclosure rules, or not published), else blank."""
     out = groups.copy()
-    for column, name in (("england_pct", "England"), ("region_pct", run.region.code if run.region else None)):
+    for column, name, words in (("england_pct", "England", "England"), ("region_pct", run.region.code if run.region else None, "region")):
         out[column] = float("nan")
+        note = column.replace("_pct", "_note")
+        out[note] = ""
         if name is None or name in (run.area.name, run.area.code):
             continue
         try:
@@ -242,8 +264,12 @@ def with_comparators(groups: pd.DataFrame, run, period: str) -> pd.DataFrame:
         except ParameterError:
             continue
         rates = {(t, g): v for t, g, v, shown in zip(theirs["topic"], theirs["group"], theirs["group_pct"], theirs["shown"], strict=True)
-                 if shown}
-        out[column] = [rates.get((t, g), float("nan")) for t, g in zip(out["topic"], out["group"], strict=True)]
+                 if shown and pd.notna(v)}
+        hidden = {(t, g) for t, g, shown in zip(theirs["topic"], theirs["group"], theirs["shown"], strict=True) if not shown}
+        keys = list(zip(out["topic"], out["group"], strict=True))
+        out[column] = [rates.get(key, float("nan")) for key in keys]
+        out[note] = ["" if key in rates else f"{words}'s figure withheld under the disclosure rules" if key in hidden
+                     else f"no {words} figure published" for key in keys]
     return out
 
 

@@ -29,15 +29,16 @@ from analysis_helpers.core.safe_text import md_code, md_link, md_text, plain
 from analysis_helpers.core.small_numbers import figure_hidden
 from analysis_helpers.core.vintage import ended_by
 from analysis_helpers.data.area_facts import notes_for
+from analysis_helpers.data.inputs import feed_file
 from analysis_helpers.data.local_feed import LOCAL_MEASURES
 from analysis_helpers.data.provenance import unlisted_label
 from analysis_helpers.domain.history import break_period, timeliness_history
 from analysis_helpers.domain.measures import BY_NAME, get_measure
-from analysis_helpers.domain.targets import earliest_target, requirements_for
+from analysis_helpers.domain.targets import earliest_target, requirements_for, targets_for
 from analysis_helpers.reporting import charts, disclosure, glossary, inspections, local_tables, narrative, tables
 from analysis_helpers.reporting.key_messages import as_of_note
 from analysis_helpers.reporting.key_messages import key_messages as build_key_messages
-from analysis_helpers.reporting.sources import feed_line, feed_staleness, release_line, release_staleness
+from analysis_helpers.reporting.sources import feed_line, feed_source, feed_staleness, release_line, release_staleness
 from analysis_helpers.reporting.summary import headline as summary_headline
 
 #: The detailed reports the review links, by notebook name.
@@ -112,13 +113,26 @@ def series_break(kpis: pd.DataFrame, measure: str, release) -> tuple[str, str] |
     return None
 
 
+def plan_baseline(run, series: pd.DataFrame, measure: str) -> str | None:
+    """The period of the area's plan's baseline for ``measure`` (its earliest DfE-series target on it) where ``series``
+    has a period ending on that date; else None (and for a run that carries no targets file)."""
+    if getattr(run, "targets", None) is None or getattr(run, "areas", None) is None:
+        return None
+    target = earliest_target([t for t in targets_for(run.area.code, run.areas.get, run.targets) if t.series == "dfe"], measure)
+    if target is None:
+        return None
+    hits = series[pd.to_datetime(series["period_end"]) == pd.Timestamp(target.baseline_date)]
+    return str(hits["period"].iloc[0]) if len(hits) else None
+
+
 def trend(run, kpis: pd.DataFrame, measure: str, names: list[str], source: str, show_break: bool = False) -> list:
-    """A trend chart of ``measure`` for ``names``, titled from its numbers."""
+    """A trend chart of ``measure`` for ``names``, titled from its numbers (the change since the plan's baseline where
+    the area has a target on the measure)."""
     series = kpis[(kpis["measure"] == measure) & kpis["area_name"].isin(names)]
-    title = narrative.trend_title(series, run.area.name, measure)
+    title = narrative.trend_title(series, run.area.name, measure, baseline=plan_baseline(run, series, measure))
     fig = charts.trend_chart(
         series, title=title, ylabel=get_measure(measure).label, source=source, highlight=run.area.name,
-        break_between=series_break(kpis, measure, run.release) if show_break else None, break_label=BREAK_LABEL,
+        region=run.region.name if run.region else None, break_between=series_break(kpis, measure, run.release) if show_break else None, break_label=BREAK_LABEL,
     )
     return [HTML(charts.figure_html(fig, alt=title))]
 
@@ -177,11 +191,23 @@ def long_view(run, names: list[str], measure: str = "ehcp_issued_within_20_weeks
     title = narrative.trend_title(rows, run.area.name, measure)
     fig = charts.trend_chart(
         rows, title=title, ylabel=get_measure(measure).label, highlight=run.area.name, break_between=pair, break_label=BREAK_LABEL,
+        region=run.region.name if run.region else None,
         source="DfE, Education, health and care plans (releases published by the data date); OGL v3.0",
     )
     mine = rows[rows["area_name"] == run.area.name]
     caption = f"{run.area.name}: {get_measure(measure).label}, by calendar year"
     return [HTML(charts.figure_html(fig, alt=title)), HTML(tables.to_html(tables.history_table(mine), caption=caption))]
+
+
+def council_source(run, rows: pd.DataFrame, extra: str = "") -> str:
+    """The source line under a chart of the council's own figures: its feed file and the rows drawn (never DfE's zip)."""
+    path = feed_file(run.area.slug, getattr(run, "local", None)) if getattr(run, "area", None) is not None else None
+    return feed_source(rows, path, run.area.name) + extra
+
+
+def _is_council(observed: pd.DataFrame) -> bool:
+    """Whether an outlook's observed series is the council's own figures (its basis says so), not DfE's statistics."""
+    return "basis" in observed and len(observed) > 0 and observed["basis"].astype(str).str.startswith("council figure").all()
 
 
 def _label(measure: str) -> str:
@@ -192,8 +218,12 @@ def _label(measure: str) -> str:
 
 
 def outlook_chart(run, outlook, source: str, break_at=None) -> list:
-    """One outlook's chart: observed with 95% CIs, projection with 80%/95% PIs, the required path and the target."""
+    """One outlook's chart: observed with 95% CIs, projection with 80%/95% PIs, the required path and the target.
+
+    A series of the council's own figures is sourced to its feed file and rows, whatever ``source`` says (DfE's)."""
     target = outlook.target
+    if _is_council(outlook.observed):
+        source = council_source(run, outlook.observed, "; target from the targets file" if target else "")
     fig = charts.trajectory_chart(
         outlook.observed,
         outlook.projection.table if outlook.projection else pd.DataFrame(),
@@ -302,8 +332,7 @@ def council_monthly(run) -> list:
             continue
         unit, label = LOCAL_MEASURES[measure] if measure in LOCAL_MEASURES else (series["unit"].iloc[-1], measure)
         title = narrative.local_title(series, run.area.name)
-        fig = charts.local_series_chart(series, title=title, ylabel=_axis_label(label, unit),
-                                        source="council figures as published (data/local); see the table for each source")
+        fig = charts.local_series_chart(series, title=title, ylabel=_axis_label(label, unit), source=council_source(run, series))
         shown.append(HTML(charts.figure_html(fig, alt=title)))
     return shown
 
@@ -326,7 +355,8 @@ def spc(run, area_targets: list) -> list:
     result = xmr(series["value"], higher_is_better=True, target=goal)
     fig = charts.xmr_chart(result.points, series["period"].tolist(), dates=series["period_end"],
                            title=f"{run.area.name}: {result.variation}; assurance {result.assurance or 'no target'}",
-                           ylabel="Plans within 20 weeks (%)", source="council figures (data/local); target from the targets file", target=goal)
+                           ylabel="Plans within 20 weeks (%)", target=goal,
+                           source=council_source(run, series, "; target from the targets file" if target else ""))
     return [*shown, HTML(charts.figure_html(fig, alt=f"XmR chart: {result.variation}; {result.warning or ''}"))]
 
 
@@ -344,8 +374,7 @@ def workforce(run) -> list:
                                  .assign(unit="count"))  # the title names figures too: only those that may be shown
     if len(dated):
         title = narrative.local_title(dated, run.area.name, "vacancies")
-        fig = charts.local_series_chart(dated, title=title, ylabel="Vacancies (posts)",
-                                        source="council figures as published (data/local)",
+        fig = charts.local_series_chart(dated, title=title, ylabel="Vacancies (posts)", source=council_source(run, dated),
                                         deadline=(staffing[0].target_date, "Requirement due") if staffing else None)
         shown.append(HTML(charts.figure_html(fig, alt=title)))
     return shown
@@ -364,7 +393,7 @@ def budget(run, outlooks: list) -> list:
         shown.append(Markdown(narrative.budget_sentence(deficit, target, feed)))
         title = narrative.local_title(deficit.assign(measure="high_needs_deficit_gbp_m", unit="gbp_m"), run.area.name, "deficit")
         fig = charts.local_series_chart(deficit, title=title, ylabel="Cumulative high-needs deficit (£ million)",
-                                        source="council figures as published (data/local); forecasts drawn hollow", required=required,
+                                        source=council_source(run, deficit, "; forecasts drawn hollow"), required=required,
                                         target=0, target_label="Deficit eliminated")
         shown.append(HTML(charts.figure_html(fig, alt=title)))
     if run.area.level == "Local authority":

@@ -162,3 +162,36 @@ def vintage_table(release: Release, feed: pd.DataFrame | None, area_name: str, a
          "each month or quarter, as the council publishes"),
     ]
     return pd.DataFrame(rows, columns=["Section", "Data", "Published", "Next expected"])
+
+
+def _ranges(numbers: list[int]) -> str:
+    """``[5, 9, 10, 11, 14]`` -> ``5, 9–11, 14``."""
+    out, numbers = [], sorted(set(numbers))
+    for n in numbers:
+        if out and n == out[-1][1] + 1:
+            out[-1][1] = n
+        else:
+            out.append([n, n])
+    return ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in out)
+
+
+def feed_source(rows: pd.DataFrame, feed_path: Path | None = None, area_name: str = "") -> str:
+    """The source line of a chart of council figures: the feed file and the rows actually drawn.
+
+    ``rows`` carries ``source`` as the local feed writes it (``kent.csv row 12`` or ``kent.csv row 12: title``);
+    ``feed_path`` is the feed file the run read (written from the project root), else the file name is used.
+    """
+    drawn: dict[str, list[int]] = {}
+    for text in rows.get("source", pd.Series(dtype=object)).dropna().astype(str):
+        name, _, rest = text.partition(" row ")
+        number = rest.split(":", 1)[0].strip()
+        if number.isdigit():
+            drawn.setdefault(name.strip(), []).append(int(number))
+    owner = f"{area_name}'s council figures" if area_name else "Council figures"
+    if not drawn:
+        return f"{owner} as published ({shown_path(feed_path) if feed_path else 'data/local'})"
+    files = []
+    for name, numbers in drawn.items():
+        where = shown_path(feed_path) if feed_path is not None and Path(feed_path).name == name else name
+        files.append(f"{where} row{'s' if len(set(numbers)) > 1 else ''} {_ranges(numbers)}")
+    return f"{owner} as published: {'; '.join(files)} (each figure's own source is in the council table)"
