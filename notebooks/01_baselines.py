@@ -38,7 +38,7 @@ from analysis_helpers.analysis.baselines import seed_baselines
 from analysis_helpers.analysis.compare import compare
 from analysis_helpers.domain.kpis import kpis_for
 from analysis_helpers.pipeline.parameters import validate
-from analysis_helpers.reporting import inspections, pathway_sections, sections, tables
+from analysis_helpers.reporting import council_sections, inspections, pathway_sections, sections, tables
 
 run = validate(area=area, quarter=quarter, as_of=as_of, neighbours=neighbours, release=release, local=local, report_dir=report_dir)
 
@@ -84,7 +84,7 @@ if not baselines["figure"].str.startswith("Council").any():
 # shown as <5.
 
 # %%
-display(*sections.council_monthly(run))
+display(*council_sections.council_monthly(run))
 
 # %% [markdown]
 # ## Timeliness: EHC plans issued within 20 weeks

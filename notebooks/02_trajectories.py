@@ -39,7 +39,7 @@ from analysis_helpers.domain.history import break_date
 from analysis_helpers.domain.measures import BY_NAME
 from analysis_helpers.domain.targets import targets_for
 from analysis_helpers.pipeline.parameters import validate
-from analysis_helpers.reporting import narrative, sections, tables
+from analysis_helpers.reporting import council_sections, model_text, narrative, sections, tables
 
 run = validate(area=area, quarter=quarter, as_of=as_of, release=release, targets_file=targets_file, local=local, report_dir=report_dir)
 
@@ -80,7 +80,7 @@ for outlook in outlooks:
 # special-cause variation. Stable limits need 12 or more points.
 
 # %%
-display(*sections.spc(run, area_targets))
+display(*council_sections.spc(run, area_targets))
 
 # %% [markdown]
 # ## How much to trust the projections: the backtest
@@ -94,7 +94,7 @@ display(*sections.spc(run, area_targets))
 backtest = cached_backtest(release=run.release)
 chosen = choose_default(backtest)
 display(HTML(tables.to_html(tables.backtest_display(backtest), caption="Backtest: EHC plans within 20 weeks (excluding exceptions), all LAs, 2020–2024")))
-display(Markdown(narrative.backtest_sentence(backtest, chosen)))  # the projections above use this model
+display(Markdown(model_text.backtest_sentence(backtest, chosen)))  # the projections above use this model
 
 # %%
 display(*sections.document_links(run.report_dir, details=False))

@@ -45,7 +45,7 @@ from analysis_helpers.analysis.compare import compare
 from analysis_helpers.analysis.status import CHANGE_RULE, RAG_RULE
 from analysis_helpers.domain.kpis import kpis_for
 from analysis_helpers.pipeline.parameters import validate
-from analysis_helpers.reporting import changes, glance, narrative, pathway_sections, sections, tables
+from analysis_helpers.reporting import changes, council_sections, glance, narrative, pathway_sections, sections, tables
 from analysis_helpers.reporting.sources import inputs_table, vintage_table, vintages_text
 from analysis_helpers.reporting.summary import executive_summary
 
@@ -202,14 +202,14 @@ if run.dfe_published:
 # any staffing requirement recorded for the area in the targets file.
 
 # %%
-display(*sections.workforce(run))
+display(*council_sections.workforce(run))
 
 # %% [markdown]
 # ## High-needs budget
 
 # %%
 display(*sections.area_notes(run.area, "budget"))
-display(*sections.budget(run, outlooks))
+display(*council_sections.budget(run, outlooks))
 
 # %% [markdown]
 # ## Methods annex and glossary

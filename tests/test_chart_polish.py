@@ -11,7 +11,7 @@ import pytest
 
 from analysis_helpers.analysis.spc import xmr
 from analysis_helpers.domain.kpis import kpis_for
-from analysis_helpers.reporting import charts
+from analysis_helpers.reporting import charts, council_charts, funnel_charts
 
 #: The longest measure label in the registry ends "...within 20 weeks, exceptions included (%)": it was cut.
 LONG_LABEL = "Percentage of EHC plans issued within 20 weeks, exceptions included (%)"
@@ -44,8 +44,8 @@ def _time_series_charts(series):
                                           break_between=("2022", "2023")),
         "trajectory_chart": charts.trajectory_chart(kent, _projection(), required, target=60, target_label="Target 60", title="t",
                                                     ylabel=LONG_LABEL, source="DfE", model_label="Random walk without drift"),
-        "xmr_chart": charts.xmr_chart(points, [f"2024-{m:02d}" for m in range(1, 13)], title="t", ylabel=LONG_LABEL, source="s", target=12),
-        "local_series_chart": charts.local_series_chart(_monthly([40.0, 42, 45, 47, 50, 52]), title="t", ylabel=LONG_LABEL, source="KCC"),
+        "xmr_chart": council_charts.xmr_chart(points, [f"2024-{m:02d}" for m in range(1, 13)], title="t", ylabel=LONG_LABEL, source="s", target=12),
+        "local_series_chart": council_charts.local_series_chart(_monthly([40.0, 42, 45, 47, 50, 52]), title="t", ylabel=LONG_LABEL, source="KCC"),
     }
 
 
@@ -66,10 +66,8 @@ def test_no_axis_label_or_title_is_cut_off(series, release):
     from analysis_helpers.analysis.compare import la_values
 
     drawn = _time_series_charts(series)
-    drawn["funnel_plot"] = charts.funnel_plot(la_values(PCT, "2024", release), centre=46.4, centre_label="England 46.4%", highlight="Kent",
+    drawn["funnel_plot"] = funnel_charts.funnel_plot(la_values(PCT, "2024", release), centre=46.4, centre_label="England 46.4%", highlight="Kent",
                                               title="Kent in 2024: below the 99.8% limit around England", ylabel=LONG_LABEL, source="DfE")
-    bars = pd.DataFrame({"label": ["Kent", "England"], "value": [33.3, 46.4]})
-    drawn["bar_comparison"] = charts.bar_comparison(bars, title="t", xlabel=LONG_LABEL, source="DfE", highlight="Kent")
     cut = []
     for name, fig in drawn.items():
         renderer = _drawn(fig)
@@ -107,7 +105,7 @@ def test_count_axes_show_whole_numbers_with_thousands_separators(series):
                                                            unit="count", ci_low=float("nan"), ci_high=float("nan"))
     drawn = {
         "trend_chart": charts.trend_chart(counts, title="t", ylabel="EHC plans (number)", source="DfE"),
-        "local_series_chart": charts.local_series_chart(_monthly([19405.0, 19406, 19407, 19408, 19409, 19410], unit="count"), title="t",
+        "local_series_chart": council_charts.local_series_chart(_monthly([19405.0, 19406, 19407, 19408, 19409, 19410], unit="count"), title="t",
                                                         ylabel="Vacancies (posts)", source="KCC"),
     }
     for name, fig in drawn.items():

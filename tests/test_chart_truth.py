@@ -23,7 +23,7 @@ from analysis_helpers.data.release import open_release
 from analysis_helpers.domain.kpis import areas_for, kpis_for
 from analysis_helpers.domain.targets import read_targets
 from analysis_helpers.pipeline.parameters import validate
-from analysis_helpers.reporting import charts, narrative, palette, pathway_sections, sections
+from analysis_helpers.reporting import charts, council_sections, narrative, palette, pathway_sections, sections
 
 AREAS = ("Kent", "Leicester", "Kingston upon Hull, City of")
 TREND_MEASURES = ("new_ehcp_mainstream_pct", "ehcp_caseload_mainstream_pct", "ehc_requests_count", "ehc_requests_refused_pct")
@@ -296,7 +296,7 @@ def test_council_charts_name_the_feed_and_rows_drawn_never_dfes_zip():
     kept = Kept()
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(charts, "figure_html", kept)
-        sections.council_monthly(run)
+        council_sections.council_monthly(run)
         app = next(t for t in read_targets() if t.target_id == "app_20_weeks_80")  # tracked on the council's monthly figures
         outlook = build_outlook(run.area, app.measure, app, as_of=run.as_of, release=run.release, local=run.local)
         sections.outlook_chart(run, outlook, sections.dfe_source(run))

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from analysis_helpers.domain.kpis import kpis_for
-from analysis_helpers.reporting import charts, palette
+from analysis_helpers.reporting import charts, council_charts, funnel_charts, palette
 
 
 @pytest.fixture(scope="module")
@@ -33,16 +33,6 @@ def test_trend_chart_draws_one_line_per_area_with_bands_target_and_break(series)
     plt.close(fig)
 
 
-def test_bar_comparison_highlights_the_area():
-    data = pd.DataFrame({"label": ["A", "Kent", "B"], "value": [50.0, 20.0, 70.0], "ci_low": [45, 15, 65], "ci_high": [55, 25, 75]})
-    fig = charts.bar_comparison(data, title="t", xlabel="Plans (%)", source="DfE", highlight="Kent", reference=46.4, reference_label="England")
-    bars = fig.axes[0].patches
-    assert len(bars) == 3
-    colours = [charts.matplotlib.colors.to_hex(b.get_facecolor()) for b in bars]
-    assert colours.count(charts.HIGHLIGHT.lower()) == 1
-    plt.close(fig)
-
-
 def test_figure_html_embeds_png_with_alt_text(series):
     fig = charts.trend_chart(series, title="t", ylabel="y", source="s")
     html = charts.figure_html(fig, alt='Kent "rose"')
@@ -58,7 +48,7 @@ def test_funnel_plot_draws_limits_centre_and_highlight(release):
     assert len(las) == 12  # the fixture's 15 LAs less City of London (0 of 0), Northamptonshire and Cumbria (no 2024 row)
     _, spread = funnel_table(las, 46.4)
     assert spread.overdispersed
-    fig = charts.funnel_plot(las, centre=46.4, centre_label="England 46.4%", highlight="Kent", title="t", ylabel="%",
+    fig = funnel_charts.funnel_plot(las, centre=46.4, centre_label="England 46.4%", highlight="Kent", title="t", ylabel="%",
                              source="DfE", spread=spread)
     ax = fig.axes[0]
     labels = [line.get_label() for line in ax.get_lines() if not line.get_label().startswith("_")]
@@ -90,7 +80,7 @@ def test_funnel_plot_draws_the_adjusted_limits_as_the_funnel_and_the_binomial_on
     from analysis_helpers.analysis.funnel import dispersion
 
     spread = dispersion(FIVE["numerator"], FIVE["denominator"], 50.0)
-    fig = charts.funnel_plot(FIVE, centre=50.0, centre_label="England 50.0%", highlight="Kent", title="t", ylabel="%",
+    fig = funnel_charts.funnel_plot(FIVE, centre=50.0, centre_label="England 50.0%", highlight="Kent", title="t", ylabel="%",
                              source="s", spread=spread)
     ax = fig.axes[0]
     adjusted = _line(ax, "99.8% limits, allowing for variation between councils")
@@ -109,7 +99,7 @@ def test_funnel_plot_without_overdispersion_draws_the_binomial_limits_as_chance_
     calm = pd.DataFrame({"area_name": ["Kent", "b", "c"], "numerator": [50, 100, 200], "denominator": [100, 200, 400],
                          "value": [50.0, 50.0, 50.0], "unit": "pct"})
     spread = dispersion(calm["numerator"], calm["denominator"], 50.0)
-    fig = charts.funnel_plot(calm, centre=50.0, centre_label="England 50.0%", highlight="Kent", title="t", ylabel="%",
+    fig = funnel_charts.funnel_plot(calm, centre=50.0, centre_label="England 50.0%", highlight="Kent", title="t", ylabel="%",
                              source="s", spread=spread)
     ax = fig.axes[0]
     labels = [line.get_label() for line in ax.get_lines() if not line.get_label().startswith("_")]
@@ -121,9 +111,9 @@ def test_funnel_plot_without_overdispersion_draws_the_binomial_limits_as_chance_
 
 def test_funnel_range_fits_the_points_and_limits_with_a_margin():
     # 1 to 9: a margin of max(5% of 8, 0.5) = 0.5 each side; 0 to 100: 5 each side, kept within -2 and 102
-    assert charts.funnel_range([1.0, 3.0, 9.0, float("nan")]) == (0.5, 9.5)
-    assert charts.funnel_range([0.0, 100.0]) == (-2.0, 102.0)
-    assert charts.funnel_range([]) == (-2.0, 102.0)
+    assert funnel_charts.funnel_range([1.0, 3.0, 9.0, float("nan")]) == (0.5, 9.5)
+    assert funnel_charts.funnel_range([0.0, 100.0]) == (-2.0, 102.0)
+    assert funnel_charts.funnel_range([]) == (-2.0, 102.0)
 
 
 def test_a_funnel_of_rates_under_10_percent_is_not_drawn_on_0_to_100():
@@ -134,7 +124,7 @@ def test_a_funnel_of_rates_under_10_percent_is_not_drawn_on_0_to_100():
                           "denominator": [1000, 1500, 2000, 2500, 3000], "unit": "pct"})
     rates["value"] = 100 * rates["numerator"] / rates["denominator"]
     spread = dispersion(rates["numerator"], rates["denominator"], 3.5)
-    fig = charts.funnel_plot(rates, centre=3.5, centre_label="England 3.5%", highlight="Kent", title="t", ylabel="%",
+    fig = funnel_charts.funnel_plot(rates, centre=3.5, centre_label="England 3.5%", highlight="Kent", title="t", ylabel="%",
                              source="s", spread=spread)
     ax = fig.axes[0]
     bottom, top = ax.get_ylim()
@@ -146,7 +136,7 @@ def test_a_funnel_of_rates_under_10_percent_is_not_drawn_on_0_to_100():
 
 def test_a_funnel_does_not_draw_a_rate_the_disclosure_rule_hides():
     hidden = FIVE.assign(numerator=[3, 50, 55, 70, 180], value=[3.0, 50.0, 55.0, 70.0, 45.0])  # 3 of 100: a small count
-    fig = charts.funnel_plot(hidden, centre=50.0, centre_label="England 50.0%", highlight="Kent", title="t", ylabel="%",
+    fig = funnel_charts.funnel_plot(hidden, centre=50.0, centre_label="England 50.0%", highlight="Kent", title="t", ylabel="%",
                              source="s")
     ax = fig.axes[0]
     assert [c.get_label() for c in ax.collections] == ["Other local authorities"]  # Kent's 3 of 100 is not drawn
@@ -180,7 +170,7 @@ def test_xmr_chart_marks_special_causes():
     from analysis_helpers.analysis.spc import xmr
 
     result = xmr([12, 8, 12, 8, 12, 8, 12, 8, 12, 8, 10, 30])  # only the last point is special
-    fig = charts.xmr_chart(result.points, [f"2024-{m:02d}" for m in range(1, 13)], title="t", ylabel="%", source="s", target=12)
+    fig = council_charts.xmr_chart(result.points, [f"2024-{m:02d}" for m in range(1, 13)], title="t", ylabel="%", source="s", target=12)
     ax = fig.axes[0]
     common, special = ax.collections
     assert (common.get_label(), len(common.get_offsets())) == ("Common cause", 11)
@@ -199,7 +189,7 @@ def test_local_series_chart_draws_forecasts_hollow_with_required_path_and_deadli
     from analysis_helpers.data.local_feed import area_feed
 
     series = deficit_series(area_feed("kent"))
-    fig = charts.local_series_chart(series, title="t", ylabel="£m", source="s", required=required_path_to_zero(series, dt.date(2028, 3, 31)),
+    fig = council_charts.local_series_chart(series, title="t", ylabel="£m", source="s", required=required_path_to_zero(series, dt.date(2028, 3, 31)),
                                     target=0, target_label="Deficit eliminated", deadline=("2028-03-31", "End of agreement"))
     ax = fig.axes[0]
     lines = {line.get_label(): line for line in ax.get_lines()}

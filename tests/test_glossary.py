@@ -13,7 +13,7 @@ from analysis_helpers.analysis.outlook import build_outlook
 from analysis_helpers.analysis.projection import MODELS
 from analysis_helpers.domain.kpis import areas_for
 from analysis_helpers.domain.targets import read_targets
-from analysis_helpers.reporting import glossary, narrative, sections
+from analysis_helpers.reporting import glossary, model_text, narrative, sections
 
 
 @pytest.fixture(scope="module")
@@ -30,8 +30,8 @@ def test_a_target_is_named_by_its_kpi_value_and_date(targets):
 
 
 def test_a_model_is_named_by_how_it_was_chosen():
-    assert narrative.model_words("panel_ar1_quantile_logit") == "the model chosen by the backtest; see the methods annex"
-    assert narrative.model_words("linear_pct", annex=False) == "a straight-line trend"
+    assert model_text.model_words("panel_ar1_quantile_logit") == "the model chosen by the backtest; see the methods annex"
+    assert model_text.model_words("linear_pct", annex=False) == "a straight-line trend"
 
 
 def test_the_review_text_of_a_projected_target_names_no_model_or_target_id(targets, release, fixture_history_default):

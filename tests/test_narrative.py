@@ -3,7 +3,7 @@
 import pandas as pd
 
 from analysis_helpers.analysis.compare import COMPARE_COLUMNS
-from analysis_helpers.reporting import narrative
+from analysis_helpers.reporting import model_text, narrative
 
 MEASURE = "ehcp_issued_within_20_weeks_pct"
 NAN = float("nan")
@@ -121,9 +121,9 @@ def test_backtest_sentence_explains_the_chosen_model_in_plain_words_and_against_
         {"model": "panel_ar1_sized_logit", "year": "overall", "horizon": 2, "n": 500, "coverage_80": 10.0, "coverage_95": 20.0,
          "width_80": 1.0, "winkler_80": 1.0, "mae": 1.0, "mae_naive": 2.0},  # another horizon: never read
     ])
-    text = narrative.backtest_sentence(table, "panel_ar1_sized_logit")
-    assert narrative.PLAIN_MODELS["panel_ar1_sized_logit"] in text and "Over 736 forecasts one year ahead" in text
+    text = model_text.backtest_sentence(table, "panel_ar1_sized_logit")
+    assert model_text.PLAIN_MODELS["panel_ar1_sized_logit"] in text and "Over 736 forecasts one year ahead" in text
     assert "80.8% of outcomes fell inside its 80% intervals and 93.9% inside its 95% intervals" in text
     assert "panel_ar1_sized_logit forecast better than 'same as last year'" in text
-    assert "did not forecast better" in narrative.backtest_sentence(table, "rw_logit")
+    assert "did not forecast better" in model_text.backtest_sentence(table, "rw_logit")
     assert "DEFAULT_MODEL" not in text

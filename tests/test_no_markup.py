@@ -33,7 +33,7 @@ from analysis_helpers.domain.kpis import areas_for
 from analysis_helpers.domain.targets import read_targets, requirements_for
 from analysis_helpers.pipeline import html as html_module
 from analysis_helpers.pipeline import pdf as pdf_module
-from analysis_helpers.reporting import charts, glossary, narrative, sections, tables
+from analysis_helpers.reporting import charts, council_sections, glossary, narrative, sections, tables
 from analysis_helpers.reporting.key_messages import key_messages
 
 SCRIPT = "<script>alert(1)</script>"
@@ -113,7 +113,7 @@ def test_a_requirements_quote_title_and_date_basis_are_text(kent, tmp_path):
         [hostile("id"), "886", "send_vacancies", "", "council", "", "2023-03-31", "", "", "2023-09-30",
          f"stated: {hostile('date-basis')}", hostile("title"), "javascript:alert(3)", hostile("quote")]])
     assert len(requirements_for(kent.area.code, kent.areas.get, targets)) == 1
-    page = page_of(sections.workforce(types.SimpleNamespace(**vars(kent), targets=targets)))
+    page = page_of(council_sections.workforce(types.SimpleNamespace(**vars(kent), targets=targets)))
     assert_inert(page, "quote", "title", "date-basis")
 
 

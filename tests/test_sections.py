@@ -14,7 +14,7 @@ from analysis_helpers.data.release import open_release
 from analysis_helpers.domain.kpis import areas_for, kpis_for
 from analysis_helpers.domain.targets import read_targets, targets_for
 from analysis_helpers.pipeline.parameters import validate
-from analysis_helpers.reporting import sections
+from analysis_helpers.reporting import council_sections, sections
 from analysis_helpers.reporting.summary import executive_summary
 
 HEADLINE = "ehcp_issued_within_20_weeks_excl_exceptions_pct"
@@ -75,8 +75,8 @@ def _hand_worked(monkeypatch, numerators, denominators, centre):
     monkeypatch.setattr(sections, "la_values", lambda measure, period, release: las)
     kpis = pd.DataFrame({"measure": [HEADLINE], "area_name": ["England"], "period": ["2024"], "value": [centre]})
     drawn = {}
-    real = sections.charts.funnel_plot
-    monkeypatch.setattr(sections.charts, "funnel_plot", lambda *a, **k: drawn.update(k) or real(*a, **k))
+    real = sections.funnel_charts.funnel_plot
+    monkeypatch.setattr(sections.funnel_charts, "funnel_plot", lambda *a, **k: drawn.update(k) or real(*a, **k))
     run = types.SimpleNamespace(area=types.SimpleNamespace(name="Kent"), release=None)
     return sections.funnel(run, kpis, HEADLINE, "2024", "s"), drawn
 
@@ -181,32 +181,32 @@ def validated():
 
 
 def test_council_monthly_figures(validated):
-    kent = text(sections.council_monthly(validated["Kent"]))
+    kent = text(council_sections.council_monthly(validated["Kent"]))
     assert "Kent: figures the council published (monthly and quarterly)" in kent and "12,180" in kent
-    assert text(sections.council_monthly(validated["Essex"])).startswith("*No local feed for Essex in `data/local/`")
+    assert text(council_sections.council_monthly(validated["Essex"])).startswith("*No local feed for Essex in `data/local/`")
 
 
 def test_spc_needs_six_monthly_points(validated):
     kent = validated["Kent"]
-    shown = sections.spc(kent, targets_for(kent.area.code, kent.areas.get, kent.targets))
+    shown = council_sections.spc(kent, targets_for(kent.area.code, kent.areas.get, kent.targets))
     assert len(shown) == 1 and shown[0].data.startswith("*Kent has 3 published monthly figure(s) for 20-week timeliness: too few")
-    assert text(sections.spc(validated["Essex"], [])) == "*No monthly figures for Essex: no SPC chart.*"
+    assert text(council_sections.spc(validated["Essex"], [])) == "*No monthly figures for Essex: no SPC chart.*"
 
 
 def test_workforce_against_the_casework_requirement(validated):
-    shown = sections.workforce(validated["Kent"])
+    shown = council_sections.workforce(validated["Kent"])
     assert "Due by 30 September 2023 (stated: within six months" in shown[0].data
     assert 'alt="Kent: vacancies 20 in 2023-09, down from 50 in 2023-Q2, as published"' in shown[-1].data
-    assert text(sections.workforce(validated["Essex"])) == "*No workforce figures for Essex in its local feed.*"
+    assert text(council_sections.workforce(validated["Essex"])) == "*No workforce figures for Essex in its local feed.*"
 
 
 def test_budget_path_and_dsg(validated):
     kent = validated["Kent"]
     _, outlooks = executive_summary(kent.area, kent.as_of, kent.release, kent.targets, local=kent.local)
-    shown = text(sections.budget(kent, outlooks))
+    shown = text(council_sections.budget(kent, outlooks))
     assert "Latest forecast: £142m for 2022/23" in shown and "£140m from DfE and £82m from the council" in shown
     assert "<td>6.83%</td>" in shown  # Kent's DSG deficit, 2021-22 (dsg_deficit_derived.xlsx)
-    essex = sections.budget(validated["Essex"], [])
+    essex = council_sections.budget(validated["Essex"], [])
     assert essex[0].data == "*No high-needs deficit figures for Essex in its local feed.*" and "<td>-0.53%</td>" in essex[1].data
 
 
@@ -241,12 +241,12 @@ def test_council_figures_by_the_data_date_appear_and_none_after(tmp_path):
             "send_vacancies,2025-10,43,count,snapshot (month of October 2025),,,,KCC update Oct 2025 (test),https://democracy.kent.gov.uk/t2\n"
         )
     run = validate(area="Kent", quarter="2025-Q3", local=str(tmp_path), today=dt.date(2025, 11, 15))
-    shown = text(sections.workforce(run))
+    shown = text(council_sections.workforce(run))
     assert "<td>2025-09</td><td>41</td>" in shown and "KCC update Sep 2025 (test)" in shown
     assert "2025-10" not in shown and "KCC update Oct 2025 (test)" not in shown
-    assert "£140m from DfE and £82m from the council" in text(sections.budget(run, []))
+    assert "£140m from DfE and £82m from the council" in text(council_sections.budget(run, []))
     later = validate(area="Kent", quarter="2025-Q4", local=str(tmp_path), today=dt.date(2026, 11, 28))
-    assert "<td>2025-10</td><td>43</td>" in text(sections.workforce(later))
+    assert "<td>2025-10</td><td>43</td>" in text(council_sections.workforce(later))
 
 
 def test_a_deal_agreed_after_the_data_date_is_not_in_the_budget_sentence(tmp_path):
@@ -258,10 +258,10 @@ def test_a_deal_agreed_after_the_data_date_is_not_in_the_budget_sentence(tmp_pat
         encoding="utf-8",
     )
     run = validate(area="Essex", quarter="2025-Q3", local=str(tmp_path), today=dt.date(2025, 11, 15))
-    shown = text(sections.budget(run, []))
+    shown = text(council_sections.budget(run, []))
     assert "£50m" in shown and "£999m" not in shown  # financial year 2025/26 ends 31 March 2026, after 30 September 2025
     later = validate(area="Essex", quarter="2026-Q2", local=str(tmp_path), today=dt.date(2026, 11, 28))
-    assert "£999m from DfE and £888m from the council" in text(sections.budget(later, []))
+    assert "£999m from DfE and £888m from the council" in text(council_sections.budget(later, []))
 
 
 def test_every_council_measure_with_two_figures_gets_a_chart(validated):
@@ -270,7 +270,7 @@ def test_every_council_measure_with_two_figures_gets_a_chart(validated):
     maintained, the deficit's two snapshots, vacancies); each gets a chart, titled from its whole line (the latest
     figure, its direction since the one before, the line's low or peak, the change since the first), and sourced to
     the feed file's rows it draws."""
-    kent = sections.council_monthly(validated["Kent"])
+    kent = council_sections.council_monthly(validated["Kent"])
     titles = [part.data.split('alt="')[1].split('"')[0] for part in kent[1:]]
     # kent.csv rows 14 and 15: the same 12,180 dated Sept 2022 and Sept 2023
     assert titles[0] == "Kent: annual review backlog (cases) 12,180 in 2023-09, level with 12,180 in 2022-09, as published"

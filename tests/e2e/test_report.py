@@ -14,7 +14,7 @@ from analysis_helpers.analysis.projection import MODELS
 from analysis_helpers.core.errors import ParameterError, ReportError
 from analysis_helpers.core.paths import shown_path
 from analysis_helpers.pipeline.report import Quarter, resolve_run_parameters, run_quarterly
-from analysis_helpers.reporting.narrative import PLAIN_MODELS
+from analysis_helpers.reporting.model_text import PLAIN_MODELS
 
 
 @pytest.fixture(scope="module")

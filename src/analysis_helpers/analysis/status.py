@@ -53,7 +53,8 @@ from analysis_helpers.analysis.outlook import Outlook
 from analysis_helpers.core.vintage import STALE_FEED_MONTHS, dfe_publication_after, months_before, months_between
 from analysis_helpers.data.release import Release
 from analysis_helpers.domain.areas import Area
-from analysis_helpers.domain.measures import BY_NAME, first_period_end, get_measure
+from analysis_helpers.domain.measure_periods import first_period_end
+from analysis_helpers.domain.measures import BY_NAME, get_measure
 from analysis_helpers.domain.targets import Target
 
 GREEN, AMBER, RED = "Green", "Amber", "Red"

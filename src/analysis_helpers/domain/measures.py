@@ -10,7 +10,6 @@ Percentages are 0–100 and their names end in ``_pct``.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from analysis_helpers.core.errors import ParameterError
@@ -346,20 +345,6 @@ MEASURES = MEASURES + _need_measures() + _count_measures()
 #: London rows are summed (:mod:`~analysis_helpers.domain.kpis`) and they do not define areas.
 SUB_REGIONAL_FILES = ("sen_need_newplans.csv",)
 
-#: The period each release file's figures describe, and the (month, day) it ends on.
-FILE_PERIODS: dict[str, tuple[str, int, int]] = {
-    "timeliness_20_week.csv": ("calendar year", 12, 31),
-    "newplans.csv": ("calendar year", 12, 31),
-    "requests.csv": ("calendar year", 12, 31),
-    "caseload.csv": ("January census", 1, 31),
-    "annual_reviews.csv": ("calendar year", 12, 31),
-    TRIBUNAL_FILE: ("calendar year", 12, 31),
-    "sen_needs_all_plans.csv": ("January census", 1, 31),
-    "sen_need_newplans.csv": ("calendar year", 12, 31),
-    "ceased_plans.csv": ("calendar year", 12, 31),
-    "personal_budgets.csv": ("January census", 1, 31),
-}
-
 BY_NAME: dict[str, Measure] = {m.name: m for m in MEASURES}
 MEASURE_NAMES: tuple[str, ...] = tuple(BY_NAME)
 
@@ -370,19 +355,6 @@ def get_measure(name: str) -> Measure:
         return BY_NAME[name]
     except KeyError:
         raise ParameterError(f"unknown measure {name!r}; valid measures: {', '.join(MEASURE_NAMES)}") from None
-
-
-def ends_a_period(measure: str, day) -> bool:
-    """True when ``day`` ends one of DfE's periods for ``measure`` (31 December of a calendar year; 31 January for a census)."""
-    _, month, day_of_month = FILE_PERIODS[get_measure(measure).file]
-    return (day.month, day.day) == (month, day_of_month)
-
-
-def first_period_end(measure: str, day) -> dt.date:
-    """The end of DfE's first period for ``measure`` ending on or after ``day`` (31 December or the 31 January census)."""
-    _, month, day_of_month = FILE_PERIODS[get_measure(measure).file]
-    end = dt.date(day.year, month, day_of_month)
-    return end if end >= day else dt.date(day.year + 1, month, day_of_month)
 
 
 def denominator_columns(measure: Measure) -> tuple[str, ...]:

@@ -41,7 +41,8 @@ from analysis_helpers.core.errors import DataValidationError, UnknownAreaError
 from analysis_helpers.core.paths import targets_file
 from analysis_helpers.data.csv_files import read_rows
 from analysis_helpers.data.local_feed import LOCAL_MEASURES as _FEED_MEASURES
-from analysis_helpers.domain.measures import BY_NAME, FILE_PERIODS, ends_a_period
+from analysis_helpers.domain.measure_periods import FILE_PERIODS, ends_a_period
+from analysis_helpers.domain.measures import BY_NAME
 
 #: Units of the measures that exist only in councils' own figures (not in DfE's release).
 COUNCIL_ONLY_UNITS = {name: unit for name, (unit, _label) in _FEED_MEASURES.items() if name not in BY_NAME}

@@ -34,11 +34,9 @@ import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FuncFormatter, Locator, MaxNLocator  # noqa: E402
 
-from analysis_helpers.analysis import funnel  # noqa: E402
-from analysis_helpers.analysis.funnel import Dispersion  # noqa: E402
 from analysis_helpers.analysis.trajectory import period_midpoint  # noqa: E402
 from analysis_helpers.core.safe_text import chart_text, html_text  # noqa: E402
-from analysis_helpers.reporting import disclosure, palette  # noqa: E402
+from analysis_helpers.reporting import palette  # noqa: E402
 
 #: The comparators' colours (:mod:`.palette`): area, England, region, neighbours, projection, beyond chance.
 PALETTE = tuple(s.colour for s in (palette.AREA, palette.ENGLAND, palette.REGION, palette.NEIGHBOURS, palette.PROJECTION,
@@ -80,7 +78,7 @@ def apply_style() -> None:
 apply_style()
 
 
-def _legend(ax, **options) -> None:
+def add_legend(ax, **options) -> None:
     """A legend only when something is labelled (matplotlib warns on an empty one, and warnings must not reach a report)."""
     if ax.get_legend_handles_labels()[0]:
         ax.legend(**options)
@@ -93,14 +91,14 @@ def wrap_label(label: str, length_inches: float, fontsize: float | None = None) 
     return "\n".join(textwrap.wrap(label, width)) if label else label
 
 
-def _count_axis(axis, locator=True) -> None:
+def whole_number_axis(axis, locator=True) -> None:
     """Whole-number ticks with thousands separators: a count never reads 19,407.0."""
     if locator:
         axis.set_major_locator(MaxNLocator(integer=True))
     axis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.0f}"))
 
 
-def _fit_percentages(ax, ylabel: str) -> None:
+def fit_percentages(ax, ylabel: str) -> None:
     """A percentage axis (its label says ``%``) shows no impossible values: never below 0 or above 100, beyond a
     sliver of margin so that a point at 0 or 100 is drawn whole. Other axes keep matplotlib's fit to the data."""
     if "%" not in ylabel:
@@ -109,7 +107,7 @@ def _fit_percentages(ax, ylabel: str) -> None:
     ax.set_ylim(max(low, -PCT_MARGIN), min(high, 100 + PCT_MARGIN))
 
 
-def _is_count(data: pd.DataFrame, label: str) -> bool:
+def is_count(data: pd.DataFrame, label: str) -> bool:
     """Counts by the table's ``unit`` column; else whole-number values on an axis that is not % or £."""
     if "unit" in data and data["unit"].notna().any():
         return bool((data["unit"].dropna() == "count").all())
@@ -151,7 +149,7 @@ class YearTicks(Locator):
         return len(self.dates)
 
 
-def _date_axis(ax, dates=None, labels=None, minticks: int = 3, maxticks: int = 10) -> None:
+def date_axis(ax, dates=None, labels=None, minticks: int = 3, maxticks: int = 10) -> None:
     """The house time axis: the period labels at their dates where they are all years (as many as fit), else concise dates."""
     if labels is not None and len(labels) and all(YEAR_LABEL.match(str(label)) for label in labels):
         locator = YearTicks(dates, labels)
@@ -252,47 +250,18 @@ def trend_chart(
         ax.axvline(x_break, color="#707070", linestyle=":", linewidth=1.2)
         ax.annotate(break_label, (x_break, 1.0), xycoords=("data", "axes fraction"), xytext=(4, -12),
                     textcoords="offset points", fontsize=8.5, color="#505050")
-    _date_axis(ax, list(position.values()), periods)
-    if _is_count(data, ylabel):
-        _count_axis(ax.yaxis)
-    _fit_percentages(ax, ylabel)
-    _legend(ax, loc="best", fontsize=9)
-    return finish(fig, ax, title, xlabel or _time_label(periods), ylabel, source)
+    date_axis(ax, list(position.values()), periods)
+    if is_count(data, ylabel):
+        whole_number_axis(ax.yaxis)
+    fit_percentages(ax, ylabel)
+    add_legend(ax, loc="best", fontsize=9)
+    return finish(fig, ax, title, xlabel or time_label(periods), ylabel, source)
 
 
-def _time_label(periods: list[str]) -> str:
+def time_label(periods: list[str]) -> str:
     if periods and all(YEAR_LABEL.match(str(p)) for p in periods):
         return "Year (calendar years plotted at mid-year)" if all(len(str(p)) == 4 for p in periods) else "Year"
     return "Date (end of the period the figure describes)"
-
-
-def bar_comparison(
-    data: pd.DataFrame,
-    *,
-    title: str,
-    xlabel: str,
-    source: str,
-    label: str = "label",
-    highlight: str | None = None,
-    reference: float | None = None,
-    reference_label: str | None = None,
-) -> Figure:
-    """Horizontal bars (``label`` vs ``value``) with 95% interval whiskers, sorted by value."""
-    rows = data.dropna(subset=["value"]).sort_values("value")
-    fig, ax = plt.subplots(figsize=(8.5, max(3.0, 0.38 * len(rows) + 1.4)))
-    colours = [HIGHLIGHT if name == highlight else MUTED for name in rows[label]]
-    y = range(len(rows))
-    ax.barh(y, rows["value"], color=colours)
-    if {"ci_low", "ci_high"} <= set(rows.columns):
-        err = [(rows["value"] - rows["ci_low"]).clip(lower=0), (rows["ci_high"] - rows["value"]).clip(lower=0)]
-        ax.errorbar(rows["value"], y, xerr=err, fmt="none", ecolor="#3D3D3D", elinewidth=1, capsize=2)
-    if reference is not None:
-        ax.axvline(reference, color=TARGET_COLOUR, linestyle=(0, (6, 3)), linewidth=1.4, label=reference_label)
-        _legend(ax, loc="lower right", fontsize=9)
-    ax.set_yticks(list(y), rows[label])
-    ax.grid(axis="x", color="#E0E0E0")
-    ax.grid(axis="y", visible=False)
-    return finish(fig, ax, title, xlabel, "", source)
 
 
 def figure_html(fig: Figure, alt: str) -> str:
@@ -306,81 +275,6 @@ def figure_html(fig: Figure, alt: str) -> str:
     plt.close(fig)
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
     return f'<figure class="send-chart"><img src="data:image/png;base64,{data}" alt="{html_text(alt)}" style="max-width:100%;height:auto"></figure>'
-
-
-def funnel_plot(
-    data: pd.DataFrame,
-    *,
-    centre: float,
-    centre_label: str,
-    highlight: str | None,
-    title: str,
-    ylabel: str,
-    source: str,
-    xlabel: str = "Denominator (number of cases)",
-    spread: Dispersion | None = None,
-) -> Figure:
-    """Every LA's value against its denominator, with its 95% and 99.8% limits.
-
-    ``data`` needs ``area_name``, ``value`` (0–100) and ``denominator``; a row
-    the disclosure rule hides is not drawn. ``spread`` is the funnel's
-    :class:`~analysis_helpers.analysis.funnel.Dispersion` (over every LA, drawn
-    or not): when the LAs are overdispersed the funnel is drawn on the limits
-    widened by the variation between them, with the binomial 99.8% limits faint
-    and dotted beside it; otherwise (or without ``spread``) on binomial limits,
-    labelled as chance alone. The highlighted area is drawn last, larger and
-    labelled. The y axis fits the points and the limits over their range of
-    denominators (not 0–100 when every point is under 10%).
-    """
-
-    rows = disclosure.plottable(data.dropna(subset=["value", "denominator"]))
-    rows = rows[rows["denominator"] > 0]
-    fig, ax = plt.subplots()
-    smallest = float(rows["denominator"].min()) / 1.25 if len(rows) else 10.0
-    top = max(float(rows["denominator"].max()) * 1.05 if len(rows) else 0.0, 20.0, smallest * 2)
-    grid = np.unique(np.round(np.geomspace(max(smallest, 1.0), top, 400)))
-    found = spread if spread is not None else Dispersion(centre_pct=centre, areas=len(rows), phi=float("nan"), tau2=0.0)
-    curves = funnel.limits(centre, grid, found)
-    adjusted = found.overdispersed
-    basis = "allowing for variation between councils" if adjusted else "chance alone"
-    drawn = [np.asarray(rows["value"], dtype=float), np.array([centre])]
-    for level, style, label in (("95", (0, (5, 3)), "95% limits"), ("998", (0, (1.5, 1.5)), "99.8% limits")):
-        low, high = curves[f"adjusted_{level}"]
-        ax.plot(grid, low, color=TARGET_COLOUR, linestyle=style, linewidth=1.3, label=f"{label}, {basis}")
-        ax.plot(grid, high, color=TARGET_COLOUR, linestyle=style, linewidth=1.3, label="_nolegend_")
-        drawn += [low, high]
-    if adjusted:  # what chance alone would allow, faint: the reader sees how much wider the funnel became
-        low, high = curves["binomial_998"]
-        ax.plot(grid, low, color="#8C8C8C", linestyle=(0, (1, 3)), linewidth=0.9, label="99.8% limits, chance alone (binomial)")
-        ax.plot(grid, high, color="#8C8C8C", linestyle=(0, (1, 3)), linewidth=0.9, label="_nolegend_")
-        drawn += [low, high]
-    ax.axhline(centre, color=PALETTE[1], linewidth=1.6, label=centre_label)
-    others = rows[rows["area_name"] != highlight]
-    ax.scatter(others["denominator"], others["value"], s=18, color=MUTED, edgecolor="#7F7F7F", linewidth=0.4,
-               label="Other local authorities")
-    chosen = rows[rows["area_name"] == highlight]
-    if len(chosen):
-        ax.scatter(chosen["denominator"], chosen["value"], s=70, color=HIGHLIGHT, marker="D", zorder=5, label=highlight)
-        point = chosen.iloc[0]
-        ax.annotate(highlight, (point["denominator"], point["value"]), xytext=(6, 6), textcoords="offset points",
-                    fontsize=10, color=HIGHLIGHT, fontweight="bold")
-    ax.set_xscale("log")
-    _count_axis(ax.xaxis, locator=False)  # a count of cases on a log scale: 1,000, not 10^3
-    ax.set_xlim(grid[0], grid[-1])
-    ax.set_ylim(*funnel_range(np.concatenate(drawn)))
-    _legend(ax, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3, fontsize=8.5)
-    return finish(fig, ax, title, xlabel, ylabel, source)
-
-
-def funnel_range(values) -> tuple[float, float]:
-    """A percentage axis that fits ``values`` (points, centre and limits), with a margin, within -2 and 102."""
-    values = np.asarray(values, dtype=float)
-    values = values[np.isfinite(values)]
-    if not len(values):
-        return -2.0, 102.0
-    low, high = float(values.min()), float(values.max())
-    margin = max(0.05 * (high - low), 0.5)
-    return max(low - margin, -2.0), min(high + margin, 102.0)
 
 
 def trajectory_chart(
@@ -431,78 +325,9 @@ def trajectory_chart(
                     xytext=(4, -12), textcoords="offset points", fontsize=8.5, color="#505050")
     shown = pd.concat([frame[["period", "period_end"]] for frame in (observed, projection) if len(frame)]) if len(observed) else observed
     labels = shown["period"].astype(str).drop_duplicates().tolist() if len(shown) else []
-    _date_axis(ax, period_dates(shown.drop_duplicates("period")) if labels else None, labels, minticks=4)
+    date_axis(ax, period_dates(shown.drop_duplicates("period")) if labels else None, labels, minticks=4)
     if observed.get("unit", pd.Series(dtype=object)).eq("count").any():
-        _count_axis(ax.yaxis)
-    _fit_percentages(ax, ylabel)
-    _legend(ax, loc="upper left", fontsize=8.5, bbox_to_anchor=(1.0, 1.0))
-    return finish(fig, ax, title, _time_label(labels), ylabel, source)
-
-
-def xmr_chart(points: pd.DataFrame, periods: list[str], *, title: str, ylabel: str, source: str, target: float | None = None,
-              dates=None) -> Figure:
-    """Making Data Count XmR chart: values, mean, limits, special-cause points highlighted.
-
-    On the house date axis: ``dates`` (each point's period end) when given, else dates read from the ``periods`` labels.
-    """
-    fig, ax = plt.subplots()
-    x = label_dates(periods) if dates is None else list(pd.to_datetime(pd.Series(dates)))
-    ax.plot(x, points["value"], "-", color=MUTED, linewidth=1.5, zorder=1)
-    special = points["special_cause"].fillna(False).astype(bool).to_numpy()
-    values = points["value"].to_numpy(dtype=float)
-    dates = np.array(x, dtype="datetime64[ns]")
-    ax.scatter(dates[~special], values[~special], color=HIGHLIGHT, marker=palette.AREA.marker, s=36, zorder=2, label="Common cause")
-    if special.any():  # a diamond and its legend entry say it, not the colour alone
-        ax.scatter(dates[special], values[special], color=palette.BEYOND_CHANCE.colour, marker=palette.BEYOND_CHANCE.marker, s=48,
-                   zorder=3, label="Special cause (beyond chance)")
-    ax.plot(x, points["mean"], color=palette.REQUIRED.colour, linewidth=1.2, label="Mean")
-    ax.plot(x, points["ucl"], color=palette.REQUIRED.colour, linestyle="--", linewidth=1, label="Process limits")
-    ax.plot(x, points["lcl"], color=palette.REQUIRED.colour, linestyle="--", linewidth=1, label="_nolegend_")
-    if target is not None:
-        ax.axhline(target, color=TARGET_COLOUR, linestyle=palette.TARGET.linestyle, linewidth=1.4, label=f"Target {target:g}")
-    _date_axis(ax, x, periods)
-    _fit_percentages(ax, ylabel)  # a process limit of a percentage beyond 0 or 100 is cut at the possible range
-    _legend(ax, loc="best", fontsize=8.5)
-    return finish(fig, ax, title, _time_label(list(periods)), ylabel, source)
-
-
-def local_series_chart(
-    rows: pd.DataFrame,
-    *,
-    title: str,
-    ylabel: str,
-    source: str,
-    required: pd.DataFrame | None = None,
-    deadline: tuple | None = None,
-    target: float | None = None,
-    target_label: str = "",
-) -> Figure:
-    """Council figures over time: outturns as filled points joined by a line,
-    forecasts as hollow points; an optional required path, deadline and target.
-
-    Rows that disclosure control hides (a count of 1-4, a rate on a small base)
-    are never drawn, whatever the caller passes.
-    """
-    fig, ax = plt.subplots()
-    data = disclosure.plottable(rows).sort_values("period_end")
-    kind = data["kind"] if "kind" in data else pd.Series("outturn", index=data.index)
-    actual, forecast = data[kind != "forecast"], data[kind == "forecast"]
-    if len(actual):
-        ax.plot(pd.to_datetime(actual["period_end"]), actual["value"], "o-", color=HIGHLIGHT, linewidth=2, label="Published figure")
-    if len(forecast):
-        ax.plot(pd.to_datetime(forecast["period_end"]), forecast["value"], "o", markerfacecolor="white", markeredgecolor=palette.PROJECTION.colour,
-                markeredgewidth=2, linestyle="none", label="Forecast (not an outturn)")
-    if required is not None and len(required):
-        ax.plot(pd.to_datetime(required["date"]), required["required"], color=palette.REQUIRED.colour, linewidth=1.8,
-                label="Required path")
-    if target is not None:
-        ax.axhline(target, color=TARGET_COLOUR, linestyle=palette.TARGET.linestyle, linewidth=1.4,
-                   label=target_label or f"Target {target:g}")
-    if deadline is not None:
-        ax.axvline(pd.Timestamp(deadline[0]), color=TARGET_COLOUR, linestyle=":", linewidth=1.4, label=deadline[1])
-    _date_axis(ax, maxticks=8)
-    if _is_count(data, ylabel):
-        _count_axis(ax.yaxis)
-    _fit_percentages(ax, ylabel)
-    _legend(ax, loc="best", fontsize=8.5)
-    return finish(fig, ax, title, "Date (end of the period the figure describes)", ylabel, source)
+        whole_number_axis(ax.yaxis)
+    fit_percentages(ax, ylabel)
+    add_legend(ax, loc="upper left", fontsize=8.5, bbox_to_anchor=(1.0, 1.0))
+    return finish(fig, ax, title, time_label(labels), ylabel, source)

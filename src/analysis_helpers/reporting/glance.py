@@ -45,7 +45,8 @@ from analysis_helpers.core.formatting import fmt_fraction, fmt_month, fmt_size, 
 from analysis_helpers.core.safe_text import html_text
 from analysis_helpers.core.vintage import ended_by, months_between
 from analysis_helpers.data.inputs import feed_file
-from analysis_helpers.domain.measures import BY_NAME, first_period_end
+from analysis_helpers.domain.measure_periods import first_period_end
+from analysis_helpers.domain.measures import BY_NAME
 from analysis_helpers.domain.targets import requirements_for
 from analysis_helpers.reporting import disclosure, tables
 from analysis_helpers.reporting.narrative import phrase

@@ -2,7 +2,7 @@
 
 The quarterly review is read by councillors and committee members: its main text names a target by its KPI, value
 and date (:func:`target_label`), a projection's model by how it was chosen ("the model chosen by the backtest",
-:func:`.narrative.model_words`), and the who-waits tests by what they allow for ("the number of groups compared"
+:func:`.model_text.model_words`), and the who-waits tests by what they allow for ("the number of groups compared"
 rather than "Holm-adjusted"). The workbook's own names (target ids from the targets file, model names from
 :data:`analysis_helpers.analysis.projection.MODELS`, the names of the statistical tests and charts) are listed once,
 with their meaning, in the methods annex and glossary at the end of the review (:func:`methods_annex`).
@@ -16,7 +16,7 @@ from IPython.display import HTML, Markdown
 from analysis_helpers.analysis.projection import MODELS
 from analysis_helpers.core.formatting import fmt_value
 from analysis_helpers.reporting import tables
-from analysis_helpers.reporting.narrative import PLAIN_MODELS
+from analysis_helpers.reporting.model_text import PLAIN_MODELS
 from analysis_helpers.reporting.summary import kpi_label
 
 #: Methods and tests the review names, with what each means (the annex's first table).
