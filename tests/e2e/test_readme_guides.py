@@ -68,7 +68,9 @@ def test_the_default_run_reviews_the_last_completed_quarter(default_review):
     index = out / "2026-Q3" / "kent" / "index.html"
     assert index.exists() and f"report written: {index}" in run.stdout
     html = index.read_text()
-    assert "Data published by:</strong> 30 September 2026" in html
+    # the cover names the quarter and the data date
+    assert "<h1>Kent: SEND quarterly review, 2026-Q3 (July to September 2026)</h1>" in html
+    assert "data published by 30 September 2026" in html
     manifest = json.loads((index.parent / "manifest.json").read_text())
     assert (manifest["run_date"], manifest["quarter"], manifest["parameters"]["as_of"]) == ("2026-11-28", "2026-Q3", "2026-09-30")
 
