@@ -198,3 +198,27 @@ def test_local_series_chart_draws_forecasts_hollow_with_required_path_and_deadli
     assert forecast.get_markerfacecolor() == "white" and forecast.get_linestyle() == "None"
     assert len(forecast.get_ydata()) == (series["kind"] == "forecast").sum()
     plt.close(fig)
+
+
+def test_importing_the_charts_changes_no_matplotlib_setting_and_charts_keep_the_house_style():
+    """Issue 25: no side effect on import. A fresh interpreter's rcParams are the same before and after importing
+    every chart module; a chart drawn afterwards still has the house style, and leaves the settings as they were."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot as plt\n"
+        "before = dict(plt.rcParams)\n"
+        "from analysis_helpers.reporting import charts, council_charts, funnel_charts, pathway_charts\n"
+        "changed = sorted(k for k, v in plt.rcParams.items() if before[k] != v)\n"
+        "import pandas as pd\n"
+        "rows = pd.DataFrame({'area_name': ['Kent'] * 3, 'period': ['2022', '2023', '2024'],\n"
+        "                     'period_end': pd.to_datetime(['2022-12-31', '2023-12-31', '2024-12-31']),\n"
+        "                     'value': [30.0, 32.0, 33.0], 'ci_low': [29.0, 31.0, 32.0], 'ci_high': [31.0, 33.0, 34.0]})\n"
+        "fig = charts.trend_chart(rows, title='t', ylabel='Plans (%)', source='s', highlight='Kent')\n"
+        "ax = fig.axes[0]\n"
+        "after = sorted(k for k, v in plt.rcParams.items() if before[k] != v)\n"
+        "print(changed, after, ax.spines['top'].get_visible(), ax.title.get_fontweight(), [float(x) for x in fig.get_size_inches()])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "[] [] False bold [8.5, 4.8]", out

@@ -20,6 +20,7 @@ Percentages are 0–100.
 from __future__ import annotations
 
 import base64
+import functools
 import io
 import re
 import textwrap
@@ -54,28 +55,33 @@ PCT_MARGIN = 2.0
 YEAR_LABEL = re.compile(r"^\d{4}(/\d{2})?$")
 
 
-def apply_style() -> None:
-    """Set the house style for matplotlib (fonts, grid, spines)."""
-    plt.rcParams.update(
-        {
-            "figure.figsize": (8.5, 4.8),
-            "figure.dpi": 100,
-            "savefig.dpi": 100,
-            "font.size": 11,
-            "axes.titlesize": 13,
-            "axes.titleweight": "bold",
-            "axes.titlelocation": "left",
-            "axes.spines.top": False,
-            "axes.spines.right": False,
-            "axes.grid": True,
-            "axes.grid.axis": "y",
-            "grid.color": "#E0E0E0",
-            "legend.frameon": False,
-        }
-    )
+#: The house style (fonts, grid, spines), applied only while a chart is drawn (:func:`styled`): importing this module
+#: leaves matplotlib's settings as they were, for a notebook's own plots too.
+HOUSE_STYLE = {
+    "figure.figsize": (8.5, 4.8),
+    "figure.dpi": 100,
+    "savefig.dpi": 100,
+    "font.size": 11,
+    "axes.titlesize": 13,
+    "axes.titleweight": "bold",
+    "axes.titlelocation": "left",
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "axes.grid.axis": "y",
+    "grid.color": "#E0E0E0",
+    "legend.frameon": False,
+}
 
 
-apply_style()
+def styled(draw):
+    """Draw (or save) a chart in the house style: ``draw`` runs inside ``plt.rc_context(HOUSE_STYLE)``."""
+    @functools.wraps(draw)
+    def in_style(*args, **kwargs):
+        with plt.rc_context(HOUSE_STYLE):
+            return draw(*args, **kwargs)
+
+    return in_style
 
 
 def add_legend(ax, **options) -> None:
@@ -190,6 +196,7 @@ def finish(fig: Figure, ax, title: str, xlabel: str, ylabel: str, source: str) -
     return fig
 
 
+@styled
 def trend_chart(
     data: pd.DataFrame,
     *,
@@ -264,6 +271,7 @@ def time_label(periods: list[str]) -> str:
     return "Date (end of the period the figure describes)"
 
 
+@styled
 def figure_html(fig: Figure, alt: str) -> str:
     """The figure as an embedded PNG ``<img>`` with alt text (self-contained HTML), closed so notebooks do not also show it."""
     buffer = io.BytesIO()
@@ -277,6 +285,7 @@ def figure_html(fig: Figure, alt: str) -> str:
     return f'<figure class="send-chart"><img src="data:image/png;base64,{data}" alt="{html_text(alt)}" style="max-width:100%;height:auto"></figure>'
 
 
+@styled
 def trajectory_chart(
     observed: pd.DataFrame,
     projection: pd.DataFrame,

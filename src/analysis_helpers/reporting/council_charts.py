@@ -22,11 +22,13 @@ from analysis_helpers.reporting.charts import (
     fit_percentages,
     is_count,
     label_dates,
+    styled,
     time_label,
     whole_number_axis,
 )
 
 
+@styled
 def xmr_chart(points: pd.DataFrame, periods: list[str], *, title: str, ylabel: str, source: str, target: float | None = None,
               dates=None) -> Figure:
     """Making Data Count XmR chart: values, mean, limits, special-cause points highlighted.
@@ -54,6 +56,7 @@ def xmr_chart(points: pd.DataFrame, periods: list[str], *, title: str, ylabel: s
     return finish(fig, ax, title, time_label(list(periods)), ylabel, source)
 
 
+@styled
 def local_series_chart(
     rows: pd.DataFrame,
     *,

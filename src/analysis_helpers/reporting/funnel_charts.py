@@ -21,10 +21,12 @@ from analysis_helpers.reporting.charts import (
     TARGET_COLOUR,
     add_legend,
     finish,
+    styled,
     whole_number_axis,
 )
 
 
+@styled
 def funnel_plot(
     data: pd.DataFrame,
     *,

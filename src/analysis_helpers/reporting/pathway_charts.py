@@ -20,7 +20,7 @@ from matplotlib.figure import Figure
 
 from analysis_helpers.core.safe_text import chart_text
 from analysis_helpers.reporting import palette
-from analysis_helpers.reporting.charts import HIGHLIGHT, finish, wrap_label
+from analysis_helpers.reporting.charts import HIGHLIGHT, finish, styled, wrap_label
 
 #: Comparator markers beside the area's dot: (table column, legend label, style), in the palette's styles.
 COMPARATOR_MARKERS = (
@@ -57,6 +57,7 @@ def _dots(ax, rows: pd.DataFrame, area_name: str, legend: bool) -> None:
     ax.grid(axis="y", visible=False)
 
 
+@styled
 def pathway_chart(table: pd.DataFrame, *, area_name: str, title: str, source: str) -> Figure:
     """The clocks, then (below a rule) the balancing measure, of :func:`~analysis_helpers.analysis.pathway.pathway_table`."""
     rows = pd.concat([table[table["role"] == "clock"], table[table["role"] == "balancing"]])
@@ -71,6 +72,7 @@ def pathway_chart(table: pd.DataFrame, *, area_name: str, title: str, source: st
     return finish(fig, ax, title, "% of requests, plans or review decisions (95% interval for the area)", "", source)
 
 
+@styled
 def age_slope_chart(points: pd.DataFrame, *, title: str, source: str, highlight: str) -> Figure:
     """Mainstream share at two age bands, a line per comparator (``name``, ``band``, ``value``; bands in order).
 
@@ -97,6 +99,7 @@ def age_slope_chart(points: pd.DataFrame, *, title: str, source: str, highlight:
     return finish(fig, ax, title, "Age band (January census)", "EHC plans with a mainstream school placement (%)", source)
 
 
+@styled
 def needs_chart(shares: pd.DataFrame, *, area_name: str, comparator: str, title: str, source: str) -> Figure:
     """Paired horizontal bars: each need's share of plans (``need``, ``area``, ``comparator``), largest first."""
     rows = shares.sort_values("area", ascending=True)
@@ -112,6 +115,7 @@ def needs_chart(shares: pd.DataFrame, *, area_name: str, comparator: str, title:
     return finish(fig, ax, title, "Share of EHC plans with this primary need (%)", "", source)
 
 
+@styled
 def who_waits_chart(groups: pd.DataFrame, *, area_name: str, area_pct: float, title: str, source: str) -> Figure:
     """Small multiples, one panel a topic: each shown group's rate and 95% interval against the area's overall rate.
 
