@@ -45,6 +45,7 @@ from analysis_helpers.analysis.projection import MODELS, PANEL_MODELS, TooFewPoi
 from analysis_helpers.data.parquet_cache import cache_file, cached_value, read_verified
 from analysis_helpers.data.release import Release, open_release
 from analysis_helpers.domain import history as history_module
+from analysis_helpers.domain.areas import LOCAL_AUTHORITY
 from analysis_helpers.domain.history import timeliness_history
 from analysis_helpers.domain.kpis import kpi_table
 
@@ -73,7 +74,7 @@ def forecasts(
     release = release or open_release()
     years = forecast_years(measure, release) if years is None else years
     history = timeliness_history(measure, release=release, historic=historic)
-    las = history[(history["geographic_level"] == "Local authority")].dropna(subset=["value"])
+    las = history[(history["geographic_level"] == LOCAL_AUTHORITY)].dropna(subset=["value"])
     columns = ["period", "period_end", "value", "numerator", "denominator"]  # what the models read
     if "panel_ar1_leading_logit" in models:  # each year's indicators beside it: a series cut at the origin carries no later one
         las, columns = with_leading(las, release), [*columns, *LEADING]

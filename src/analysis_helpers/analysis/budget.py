@@ -19,7 +19,7 @@ import pandas as pd
 
 from analysis_helpers.data.dsg import dsg_table
 from analysis_helpers.data.neighbours import DEFAULT_VINTAGE, neighbours_of
-from analysis_helpers.domain.areas import Area, Areas, normalise_name
+from analysis_helpers.domain.areas import LOCAL_AUTHORITY, Area, Areas, normalise_name
 
 
 def dsg_comparison(area: Area, areas: Areas, vintage: str = DEFAULT_VINTAGE) -> pd.DataFrame:
@@ -33,11 +33,11 @@ def dsg_comparison(area: Area, areas: Areas, vintage: str = DEFAULT_VINTAGE) -> 
         return float(hit["deficit_pct"].iloc[0]) if len(hit) else float("nan")
 
     for year, group in table.groupby("financial_year"):
-        neighbours = group[(group["level"] == "Local authority") & group["key"].isin(neighbour_keys)]["deficit_pct"].dropna()
+        neighbours = group[(group["level"] == LOCAL_AUTHORITY) & group["key"].isin(neighbour_keys)]["deficit_pct"].dropna()
         rows.append(
             {
                 "financial_year": year,
-                area.name: pick(group, normalise_name(area.name), "Local authority"),
+                area.name: pick(group, normalise_name(area.name), LOCAL_AUTHORITY),
                 "England": pick(group, "england", "National"),
                 **({area.region_name: pick(group, normalise_name(area.region_name), "Regional")} if area.region_name else {}),
                 "Statistical neighbours (mean)": neighbours.mean() if len(neighbours) else float("nan"),

@@ -41,6 +41,7 @@ from analysis_helpers.analysis.projection import TooFewPoints, pooled_innovation
 from analysis_helpers.core.errors import SendReviewError
 from analysis_helpers.data.local_feed import area_feed
 from analysis_helpers.data.release import Release, open_release
+from analysis_helpers.domain.areas import LOCAL_AUTHORITY
 from analysis_helpers.domain.history import timeliness_history
 
 LIMITS = ("pi80_low", "pi80_high", "pi95_low", "pi95_high")
@@ -93,7 +94,7 @@ def nowcast_evidence(area_code: str, area_slug: str, model: str, measure: str = 
     up to the year before (``model``, every LA's panel cut there), the nowcast and DfE's figure, with both errors."""
     release = release or open_release()
     history = timeliness_history(measure, release=release)
-    las = history[history["geographic_level"] == "Local authority"].dropna(subset=["value"])
+    las = history[history["geographic_level"] == LOCAL_AUTHORITY].dropna(subset=["value"])
     if model == "panel_ar1_leading_logit":
         las = with_leading(las, release)
     feed = area_feed(area_slug, local)

@@ -16,6 +16,7 @@ import pandas as pd
 from analysis_helpers.core.errors import DataValidationError
 from analysis_helpers.core.paths import DSG_DEFICIT_FILE
 from analysis_helpers.data import parquet_cache
+from analysis_helpers.data.geography import LOCAL_AUTHORITY
 from analysis_helpers.data.provenance import verify_raw_file
 
 DSG_COLUMN = "deficit"
@@ -39,7 +40,7 @@ def read_dsg_file(path) -> pd.DataFrame:
     for column in ("financial_year", "geographic_level", "la_name", "region_name", DSG_COLUMN):
         if column not in frame.columns:
             raise DataValidationError(f"{path.name}: column {column!r} is missing (expected DfE's DSG deficit table)")
-    name = frame["la_name"].where(frame["geographic_level"] == "Local authority", frame["region_name"])
+    name = frame["la_name"].where(frame["geographic_level"] == LOCAL_AUTHORITY, frame["region_name"])
     name = name.where(frame["geographic_level"] != "National", "England")
     return pd.DataFrame(
         {"financial_year": frame["financial_year"], "level": frame["geographic_level"], "name": name,

@@ -26,11 +26,15 @@ GEOGRAPHY_COLUMNS = (
 #: Columns every EES file must have for this package to place its rows.
 REQUIRED_GEOGRAPHY = ("time_period", "time_identifier", "geographic_level")
 
+#: DfE's geographic levels, as its files write them (the one place they are spelt).
+NATIONAL = "National"
+REGIONAL = "Regional"
+LOCAL_AUTHORITY = "Local authority"
 #: Geographic level -> the columns holding its code and name.
 LEVEL_COLUMNS = {
-    "National": ("country_code", "country_name"),
-    "Regional": ("region_code", "region_name"),
-    "Local authority": ("new_la_code", "la_name"),
+    NATIONAL: ("country_code", "country_name"),
+    REGIONAL: ("region_code", "region_name"),
+    LOCAL_AUTHORITY: ("new_la_code", "la_name"),
 }
 
 

@@ -54,6 +54,7 @@ from analysis_helpers.core.safe_text import is_web_url, looks_like_markup
 from analysis_helpers.data.area_facts import GENERIC_HOSTS, council_hosts, on_hosts
 from analysis_helpers.data.council_measures import UNITS, MeasureLabels, catalogue, unknown_measure_message
 from analysis_helpers.data.csv_files import read_text
+from analysis_helpers.data.geography import LOCAL_AUTHORITY
 
 REQUIRED = ["measure", "period", "value", "unit", "basis", "numerator", "denominator", "qualifier", "source_title", "source_url"]
 OPTIONAL = ["quote", "area"]
@@ -334,7 +335,7 @@ def local_kpi_rows(feed: pd.DataFrame, area_code: str, area_name: str) -> pd.Dat
         {
             "area_code": area_code,
             "area_name": area_name,
-            "geographic_level": "Local authority",
+            "geographic_level": LOCAL_AUTHORITY,
             "period": feed["period"],
             "period_end": pd.to_datetime(feed["period_end"]),
             "measure": feed["measure"],

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from analysis_helpers.core.errors import DataValidationError
+from analysis_helpers.data.geography import LOCAL_AUTHORITY
 
 #: The member of the release zip this reader reads.
 TRIBUNAL_FILE = "SEND Tribunals and appeal rate 2014-2024.csv"
@@ -215,7 +216,7 @@ def _data_rows(lines, label: str, legend: dict[str, str]) -> tuple[list[dict], d
         if not region:
             raise DataValidationError(f"{label}: line {line}: {name!r} comes before any region heading (expected e.g. 'NORTH EAST')")
         for year, appeals, decisions, rate in _years(line, cells, label, legend):
-            records.append(_record(line, "Local authority", region, name, code, year, appeals, decisions, rate))
+            records.append(_record(line, LOCAL_AUTHORITY, region, name, code, year, appeals, decisions, rate))
     if not national:
         last = lines[-1][0]
         raise DataValidationError(
@@ -271,7 +272,7 @@ def _cell(text: str, line: int, index: int, year: str, kind: str, label: str, le
 
 def _check_england_total(data: pd.DataFrame, national: dict[str, tuple[int, float, float]], label: str) -> None:
     """England's published counts are the sums of the LA rows (DfE's rule): a missing or changed row shows here."""
-    las = data[data["geographic_level"] == "Local authority"]
+    las = data[data["geographic_level"] == LOCAL_AUTHORITY]
     for year, (line, appeals, decisions) in national.items():
         rows = las[las["year"] == year]
         for k, (column, total) in enumerate((("appeals_registered", appeals), ("appealable_decisions", decisions))):

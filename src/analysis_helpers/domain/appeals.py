@@ -53,7 +53,7 @@ def appeal_counts(table: AppealTable, areas: Areas) -> pd.DataFrame:
     """One row per area and year: ``area_code``, ``area_name``, ``geographic_level``, ``period``, ``period_end``,
     ``numerator`` (appeals registered) and ``denominator`` (total appealable decisions)."""
     data = table.data
-    las = data[data["geographic_level"] == "Local authority"]
+    las = data[data["geographic_level"] == LOCAL_AUTHORITY]
     parts = [_national(data[data["geographic_level"] == "National"], areas), _regions(las, areas, table.source)]
     matched = las.assign(area=las["area_name"].map(match_las(table, areas)))
     matched = matched[matched["area"].notna()]

@@ -23,11 +23,9 @@ from dataclasses import dataclass
 import pandas as pd
 
 from analysis_helpers.core.errors import UnknownAreaError
+from analysis_helpers.data.geography import LOCAL_AUTHORITY, NATIONAL, REGIONAL
 from analysis_helpers.data.release import Release
 
-NATIONAL = "National"
-REGIONAL = "Regional"
-LOCAL_AUTHORITY = "Local authority"
 LEVEL_ORDER = {NATIONAL: 0, REGIONAL: 1, LOCAL_AUTHORITY: 2}
 
 

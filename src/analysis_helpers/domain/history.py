@@ -29,7 +29,7 @@ from analysis_helpers.core.paths import HISTORIC_RELEASE
 from analysis_helpers.core.vintage import public_by
 from analysis_helpers.data.ees_csv import FileSchema
 from analysis_helpers.data.release import Release, open_release
-from analysis_helpers.domain.areas import LEVEL_ORDER, Areas
+from analysis_helpers.domain.areas import LEVEL_ORDER, LOCAL_AUTHORITY, Areas
 from analysis_helpers.domain.kpis import KPI_COLUMNS, areas_for, kpi_rows, kpi_table
 from analysis_helpers.domain.measures import get_measure, schemas
 
@@ -65,7 +65,7 @@ def historic_rows(measure: str, historic: Release, areas: Areas) -> pd.DataFrame
     numerator_col, denominator_col = ADAPTER[measure]
     parsed = historic.read(HISTORIC_FILE, HISTORIC_SCHEMA)
     data = parsed.data[parsed.data["geographic_level"].isin(LEVEL_ORDER)]
-    la = data["geographic_level"] == "Local authority"
+    la = data["geographic_level"] == LOCAL_AUTHORITY
     found = data["old_la_code"].map(lambda n: areas.by_la_number(n))
     area_code = data["area_code"].where(~la, [a.code if a else c for a, c in zip(found, data["area_code"], strict=True)])
     area_name = data["area_name"].where(~la, [a.name if a else c for a, c in zip(found, data["area_name"], strict=True)])

@@ -34,7 +34,7 @@ from analysis_helpers.core.intervals import wilson_interval
 from analysis_helpers.data import parquet_cache
 from analysis_helpers.data.release import Release, open_release
 from analysis_helpers.domain.appeals import appeal_counts, read_appeals
-from analysis_helpers.domain.areas import LEVEL_ORDER, Areas
+from analysis_helpers.domain.areas import LEVEL_ORDER, LOCAL_AUTHORITY, Areas
 from analysis_helpers.domain.measures import (
     MEASURES,
     SUB_REGIONAL_FILES,
@@ -147,7 +147,7 @@ def measure_rows(release: Release, measure: Measure, areas: Areas, topic: str | 
     if by_breakdown:  # the first symbol among the measure's columns, row by row
         symbols = parsed.symbols.iloc[data.index.get_indexer(rows.index)][columns].astype(str).to_numpy()
         rows = rows.assign(symbol=[next((s for s in row if s), "") for row in symbols])
-    la = rows["geographic_level"] == "Local authority"
+    la = rows["geographic_level"] == LOCAL_AUTHORITY
     area_code = rows["area_code"].where(~la, rows["old_la_code"].map(lambda n: _la_code(areas, n)))
     area_name = rows["area_name"].where(~la, area_code.where(la, "").map(lambda c: areas.get(c).name if c else ""))
     key = pd.DataFrame({"area_code": area_code, "period": rows["period"], "breakdown": rows["breakdown"]})

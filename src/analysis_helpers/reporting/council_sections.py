@@ -15,6 +15,7 @@ from analysis_helpers.core.formatting import fmt_date
 from analysis_helpers.core.safe_text import md_text
 from analysis_helpers.core.vintage import ended_by
 from analysis_helpers.data.local_feed import LOCAL_MEASURES
+from analysis_helpers.domain.areas import LOCAL_AUTHORITY
 from analysis_helpers.domain.targets import earliest_target, requirements_for
 from analysis_helpers.reporting import (
     charts,
@@ -105,7 +106,7 @@ def budget(run, outlooks: list) -> list:
                                         source=council_source(run, deficit, "; forecasts drawn hollow"), required=required,
                                         target=0, target_label="Deficit eliminated")
         shown.append(HTML(charts.figure_html(fig, alt=title)))
-    if run.area.level == "Local authority":
+    if run.area.level == LOCAL_AUTHORITY:
         dsg = dsg_comparison(run.area, run.areas, run.neighbours)
         if dsg is not None:
             caption = "DSG cumulative deficit as % of income (DfE; positive = deficit)"

@@ -45,6 +45,7 @@ from analysis_helpers.core.formatting import fmt_fraction, fmt_month, fmt_size, 
 from analysis_helpers.core.safe_text import html_text
 from analysis_helpers.core.vintage import ended_by, months_between
 from analysis_helpers.data.inputs import feed_file
+from analysis_helpers.domain.areas import LOCAL_AUTHORITY
 from analysis_helpers.domain.measure_periods import first_period_end
 from analysis_helpers.domain.measures import BY_NAME
 from analysis_helpers.domain.targets import requirements_for
@@ -215,7 +216,7 @@ def untargeted_rows(run) -> pd.DataFrame:
     ranked = [(float(f.iloc[0]["rank"]) / float(f.iloc[0]["of"]), m) for m, f in rows.items()
               if BY_NAME[m].higher_is_better is not None and pd.notna(f.iloc[0]["rank"]) and pd.notna(f.iloc[0]["of"])
               and not (pd.notna(f.iloc[0]["denominator"]) and f.iloc[0]["denominator"] < MIN_CHANGE_DENOMINATOR)]
-    if ranked and run.area.level == "Local authority":
+    if ranked and run.area.level == LOCAL_AUTHORITY:
         for _, measure in (min(ranked), max(ranked)):
             if measure not in [m for m, _ in chosen]:
                 chosen.append((measure, "rank"))

@@ -47,7 +47,7 @@ from analysis_helpers.analysis.status import (
 from analysis_helpers.core.formatting import fmt_fraction, fmt_month, fmt_size, fmt_value, ordinal
 from analysis_helpers.core.safe_text import md_text
 from analysis_helpers.data.release import Release
-from analysis_helpers.domain.areas import Area
+from analysis_helpers.domain.areas import LOCAL_AUTHORITY, Area
 from analysis_helpers.domain.measures import BY_NAME
 from analysis_helpers.reporting import disclosure
 from analysis_helpers.reporting.narrative import phrase
@@ -129,7 +129,7 @@ def key_messages(area: Area, outlooks: list[Outlook], release: Release, dfe_publ
         messages += balancing
         together = any(FASTER_DECISIONS in m.text_measures for m in balancing)
         messages += _largest_change({m: r for m, r in rows.items() if not (together and m == FASTER_DECISIONS)})
-        if area.level == "Local authority":
+        if area.level == LOCAL_AUTHORITY:
             messages += _ranks(rows)
     else:
         messages.append(KeyMessage("DfE's figures for this review's period are not yet published, so the review shows only "

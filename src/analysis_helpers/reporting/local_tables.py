@@ -13,7 +13,7 @@ import pandas as pd
 from analysis_helpers.core.formatting import fmt_pct, fmt_value
 from analysis_helpers.core.vintage import ended_by
 from analysis_helpers.data.local_feed import LOCAL_MEASURES, local_kpi_rows
-from analysis_helpers.domain.areas import Area
+from analysis_helpers.domain.areas import LOCAL_AUTHORITY, Area
 from analysis_helpers.reporting import disclosure
 
 
@@ -44,7 +44,7 @@ def measure_rows(feed, measures: list[str], as_of: dt.date | None = None) -> pd.
     selected = selected[ended_by(selected["period_end"], as_of)]
     if selected.empty:
         return pd.DataFrame()
-    rows = _with_kind(selected.reset_index(drop=True), Area("", "", "Local authority"))
+    rows = _with_kind(selected.reset_index(drop=True), Area("", "", LOCAL_AUTHORITY))
     return rows.sort_values(["measure", "period_end"]).reset_index(drop=True)
 
 

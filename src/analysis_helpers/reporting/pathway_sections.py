@@ -19,6 +19,7 @@ from analysis_helpers.analysis.who_waits import who_waits_for
 from analysis_helpers.core.errors import ParameterError
 from analysis_helpers.core.formatting import fmt_count, fmt_fraction, fmt_interval, fmt_p, fmt_pct, fmt_points, ordinal
 from analysis_helpers.core.safe_text import md_text, plain
+from analysis_helpers.domain.areas import LOCAL_AUTHORITY
 from analysis_helpers.domain.measures import CEASED_REASONS, PERSONAL_BUDGETS, PRIMARY_NEEDS, get_measure
 from analysis_helpers.reporting import charts, narrative, pathway_charts, tables
 
@@ -131,7 +132,7 @@ def confidence(run, kpis: pd.DataFrame, names: list[str], source: str, funnel) -
                              source=source + "; HMCTS SEND Tribunal appeals", highlight=run.area.name,
                              region=run.region.name if run.region else None)
     shown.append(HTML(charts.figure_html(fig, alt=title)))
-    if run.area.level == "Local authority" and pd.notna(frame.loc[0, "value"]):
+    if run.area.level == LOCAL_AUTHORITY and pd.notna(frame.loc[0, "value"]):
         shown += funnel(run, kpis, APPEALS, frame.loc[0, "period"], source)
     return shown
 

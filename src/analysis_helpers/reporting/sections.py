@@ -29,6 +29,7 @@ from analysis_helpers.data.area_facts import notes_for
 from analysis_helpers.data.inputs import feed_file
 from analysis_helpers.data.local_feed import LOCAL_MEASURES
 from analysis_helpers.data.provenance import unlisted_label
+from analysis_helpers.domain.areas import LOCAL_AUTHORITY
 from analysis_helpers.domain.history import break_period, timeliness_history
 from analysis_helpers.domain.measures import BY_NAME, get_measure
 from analysis_helpers.domain.targets import earliest_target, targets_for
@@ -173,7 +174,7 @@ def comparison(run, kpis: pd.DataFrame, measure: str, names: list[str], source: 
     frame = compare(run.area.name, measure, neighbours=run.neighbours, release=run.release)
     shown = [Markdown(narrative.compare_sentence(frame, measure)), *trend(run, kpis, measure, names, source, show_break=True)]
     shown.append(HTML(tables.to_html(tables.comparison_table(frame, measure), caption=narrative.comparison_title(frame, measure))))
-    if get_measure(measure).unit == "pct" and run.area.level == "Local authority":
+    if get_measure(measure).unit == "pct" and run.area.level == LOCAL_AUTHORITY:
         shown += funnel(run, kpis, measure, frame.loc[0, "period"], source)
     return shown
 
