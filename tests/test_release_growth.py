@@ -79,9 +79,7 @@ def test_unit_tests_pass_on_a_release_with_one_more_year(grown_environment):
     unit_tests = sorted(p.name for p in (PROJECT_ROOT / "tests").glob("test_*.py") if p.name not in NOT_UNIT_TESTS)
     assert "test_kpis.py" in unit_tests and len(unit_tests) > 20
     result = subprocess.run(
-        # two workers, a file each at once: this is the suite's longest file, and a second core is often idle meanwhile
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "2", "--dist", "loadfile",
-         *(f"tests/{name}" for name in unit_tests)],
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *(f"tests/{name}" for name in unit_tests)],
         cwd=PROJECT_ROOT, env=grown_environment, capture_output=True, text=True, timeout=1200,
     )
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
