@@ -50,6 +50,7 @@ from analysis_helpers.domain.measure_periods import first_period_end
 from analysis_helpers.domain.measures import BY_NAME
 from analysis_helpers.domain.targets import requirements_for
 from analysis_helpers.reporting import disclosure, tables
+from analysis_helpers.reporting.key_messages import significant
 from analysis_helpers.reporting.narrative import phrase
 from analysis_helpers.reporting.summary import kpi_label
 
@@ -210,7 +211,7 @@ def untargeted_rows(run) -> pd.DataFrame:
     lead = LEAD_MEASURES[0]
     if lead in rows:
         chosen.append((lead, "lead"))
-    changes = sorted(((abs(float(f.iloc[0]["change"])), m) for m, f in rows.items() if m != lead and _significant(f.iloc[0])),
+    changes = sorted(((abs(float(f.iloc[0]["change"])), m) for m, f in rows.items() if m != lead and significant(f.iloc[0])),
                      reverse=True)
     chosen += [(m, "change") for _, m in changes[:MAX_CHANGES]]
     ranked = [(float(f.iloc[0]["rank"]) / float(f.iloc[0]["of"]), m) for m, f in rows.items()
@@ -223,11 +224,6 @@ def untargeted_rows(run) -> pd.DataFrame:
     return pd.DataFrame([_untargeted_row(rows[m], m) for m, _ in chosen], columns=UNTARGETED_COLUMNS)
 
 
-def _significant(row: pd.Series) -> bool:
-    flag = row["change_significant"]
-    return flag is not pd.NA and pd.notna(flag) and bool(flag) and pd.notna(row["change"])
-
-
 def _untargeted_row(frame: pd.DataFrame, measure: str) -> dict:
     area = frame.iloc[0]
     m = BY_NAME[measure]
@@ -238,13 +234,13 @@ def _untargeted_row(frame: pd.DataFrame, measure: str) -> dict:
     if pd.isna(area["change"]):
         verdict, words = "No comparison", "No earlier period to compare with."
     else:
-        verdict = change_verdict(float(area["change"]), _significant(area), m.higher_is_better)
+        verdict = change_verdict(float(area["change"]), significant(area), m.higher_is_better)
         direction = "Rose" if area["change"] > 0 else "Fell" if area["change"] < 0 else "Held"
         test = area.get("change_test")
         if isinstance(test, str) and test.startswith("not tested"):
             chance = test  # too few to say whether it is more than chance: not read into
         else:
-            chance = "more than chance would explain" if _significant(area) else "within what chance would explain"
+            chance = "more than chance would explain" if significant(area) else "within what chance would explain"
         words = f"{direction} {fmt_size(area['change'], unit)} since {area['previous_period']}, {chance}."
     small = pd.notna(area["denominator"]) and area["denominator"] < MIN_CHANGE_DENOMINATOR  # 1 of 1 ranks nothing
     if pd.notna(area["rank"]) and pd.notna(area["of"]) and m.higher_is_better is not None and not small:

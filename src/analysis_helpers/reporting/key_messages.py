@@ -243,7 +243,7 @@ def _pending_messages(outlooks: list[Outlook]) -> list[KeyMessage]:
     return messages
 
 
-def _significant(row: pd.Series) -> bool:
+def significant(row: pd.Series) -> bool:
     """A change tested and found larger than chance (the test is skipped for small denominators: never significant)."""
     flag = row["change_significant"]
     return flag is not pd.NA and pd.notna(flag) and bool(flag) and pd.notna(row["change"])
@@ -266,11 +266,11 @@ def _balancing_messages(rows: dict[str, pd.Series]) -> list[KeyMessage]:
     messages = []
     for measure, wrong_way in BALANCING.items():
         row = rows.get(measure)
-        if row is None or not _significant(row) or (row["change"] > 0) != (wrong_way == "rise"):
+        if row is None or not significant(row) or (row["change"] > 0) != (wrong_way == "rise"):
             continue
         label = phrase(BY_NAME[measure].label)
         faster = rows.get(FASTER_DECISIONS)
-        if faster is not None and _significant(faster) and faster["change"] > 0:
+        if faster is not None and significant(faster) and faster["change"] > 0:
             messages.append(KeyMessage(
                 f"Read together: {phrase(BY_NAME[FASTER_DECISIONS].label)} {_change_words(faster, 'pct')}, while {label} "
                 f"{_change_words(row, 'pct')}; both more than chance would explain. Faster decisions that come with more "
@@ -284,7 +284,7 @@ def _balancing_messages(rows: dict[str, pd.Series]) -> list[KeyMessage]:
 
 def _largest_change(rows: dict[str, pd.Series]) -> list[KeyMessage]:
     candidates = [(abs(float(row["change"])), m, row) for m, row in rows.items()
-                  if m not in BALANCING and BY_NAME[m].unit == "pct" and _significant(row)]
+                  if m not in BALANCING and BY_NAME[m].unit == "pct" and significant(row)]
     if not candidates:
         return []
     _, measure, row = max(candidates, key=lambda c: c[0])
