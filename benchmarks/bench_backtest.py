@@ -24,19 +24,21 @@ import pandas as pd
 from analysis_helpers.analysis.backtest import cached_backtests, choose_default, forecasts, summarise
 from analysis_helpers.analysis.nowcast import nowcast_evidence
 from analysis_helpers.core.paths import CACHE_ENV
+from analysis_helpers.data.release import open_release
 
 HEADLINE = "ehcp_issued_within_20_weeks_excl_exceptions_pct"
 RW_2024_WINKLER = 73.9  # issue 12: rw_logit's mean 80% interval score projecting 2024 from a release cut at 2023
 
 
 def main() -> None:
+    release = open_release()  # the default release, with the 2022 release's history beside it
     with tempfile.TemporaryDirectory() as cache:
         os.environ[CACHE_ENV] = cache
         tick = time.perf_counter()
-        tables = cached_backtests()
+        tables = cached_backtests(release=release)
         first = time.perf_counter() - tick
         tick = time.perf_counter()
-        cached_backtests()
+        cached_backtests(release=release)
         second = time.perf_counter() - tick
     n = sum(int(t[t["year"] == "overall"]["n"].sum()) for t in tables.values())
     print(f"whole backtest: {len(tables)} measures, {n} scored forecasts, first run {first:.1f} s (goal <= 60 s: "
@@ -62,14 +64,14 @@ def main() -> None:
     print(f"\ndefault chosen by the data: {chosen}; naive MAE {row.mae_naive:.2f}, rw_logit Winkler80 {rw:.1f}")
     for goal, met in goals.items():
         print(f"  {goal}: {'met' if met else 'NOT met'}")
-    check = summarise(forecasts(HEADLINE, models=(chosen, "rw_logit"), years=("2024",))).set_index(["model", "year"])
+    check = summarise(forecasts(HEADLINE, models=(chosen, "rw_logit"), years=("2024",), release=release)).set_index(["model", "year"])
     mine, base = check.loc[(chosen, "overall")], check.loc[("rw_logit", "overall")]
     print(f"\nindependent check, 2024 from years up to 2023 ({int(mine.n)} LAs): {chosen} 80% coverage {mine.coverage_80 / 100:.2f} "
           f"(goal 0.65-0.95: {'met' if 65 <= mine.coverage_80 <= 95 else 'NOT met'}), Winkler80 {mine.winkler_80:.1f} "
           f"(goal <= 0.85 x {RW_2024_WINKLER} = {0.85 * RW_2024_WINKLER:.1f}: {'met' if mine.winkler_80 <= 0.85 * RW_2024_WINKLER else 'NOT met'}; "
           f"ratio to rw_logit's {base.winkler_80:.1f} in this run {mine.winkler_80 / base.winkler_80:.3f}), "
           f"MAE/naive {mine.mae_rel_naive:.3f}")
-    evidence = nowcast_evidence("E10000016", "kent", chosen)
+    evidence = nowcast_evidence("E10000016", "kent", chosen, release=release)
     print(f"\nnowcast from Kent's council months (data/local/kent.csv) of DfE's figure exceptions included, {chosen} "
           "(no basis margin; two years, one or two months each: no evidence either way):")
     for r in evidence.itertuples():

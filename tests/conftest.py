@@ -43,11 +43,11 @@ os.environ.setdefault(DEFAULT_RELEASE_SETTING, str(SETTINGS[DEFAULT_RELEASE_SETT
 
 from helpers import (  # noqa: E402,F401  (fixtures)
     FIXTURE_LIST,
-    fixture_history_default,
     historic,
     historic_release,
     release,
     release_copy,
+    release_fixture_history,
 )
 
 from analysis_helpers.core.paths import CACHE_ENV  # noqa: E402

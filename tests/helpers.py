@@ -9,6 +9,7 @@ rows for England, the regions and 15 LAs; see its README.md); end-to-end tests
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import shutil
 import zipfile
@@ -25,8 +26,7 @@ from frozen import (  # noqa: F401  (tests import them from here)
 )
 
 from analysis_helpers.core.paths import HISTORIC_RELEASE
-from analysis_helpers.data.release import Release, open_release
-from analysis_helpers.domain import history as history_module
+from analysis_helpers.data.release import Release
 
 FIXTURES_DIR = Path(__file__).parent / "fixtures"
 #: The checksum list the fixtures are verified against (registered by conftest.py).
@@ -45,14 +45,17 @@ FIXTURE_LAS = {
 RELEASE_MEMBER = "data/{name}"
 
 
-def fixture_release() -> Release:
-    """The fixture release (shared, like open_release())."""
-    return open_release(FIXTURE_RELEASE)
+@functools.cache
+def fixture_release(historic: Path = HISTORIC_RELEASE) -> Release:
+    """The fixture release, opened once a test process, with its 2014-2018 history from ``historic`` (default: the
+    real 2022 release; :data:`FIXTURE_HISTORIC` for tests whose outlooks use the fixture's history)."""
+    return Release(FIXTURE_RELEASE, historic=historic)
 
 
+@functools.cache
 def fixture_historic() -> Release:
     """The fixture of the 2022 (old-schema) release."""
-    return open_release(FIXTURE_HISTORIC)
+    return Release(FIXTURE_HISTORIC, historic=None)
 
 
 def raw_rows(name: str, release: Path = FIXTURE_RELEASE) -> list[dict[str, str]]:
@@ -130,17 +133,11 @@ def historic() -> Release:
     return fixture_historic()
 
 
-@pytest.fixture(scope="module")
-def fixture_history_default():
-    """Make the fixture of the 2022 release the default historic release for a module.
-
-    ``analysis.outlook.build_outlook`` takes no ``historic`` argument, so tests that
-    build outlooks on the fixture release point ``domain.history``'s default at the
-    fixture too (otherwise 2014-2018 would come from the real 2022 release).
-    """
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(history_module, "HISTORIC_RELEASE", FIXTURE_HISTORIC)
-        yield FIXTURE_HISTORIC
+@pytest.fixture(scope="session")
+def release_fixture_history() -> Release:
+    """The fixture release opened with the fixture of the 2022 release beside it, for tests whose outlooks must
+    read 2014-2018 from the fixture too (``release`` reads them from the real 2022 release)."""
+    return fixture_release(FIXTURE_HISTORIC)
 
 
 def one(table, area, measure, period):

@@ -28,7 +28,7 @@ from analysis_helpers.domain.kpis import areas_for
 
 @pytest.fixture(scope="module")
 def areas():
-    return areas_for()
+    return areas_for(open_release())
 
 
 def test_every_row_names_a_real_area_and_a_source(areas):

@@ -144,7 +144,8 @@ def test_a_funnel_does_not_draw_a_rate_the_disclosure_rule_hides():
     plt.close(fig)
 
 
-def test_trajectory_chart_has_observed_projection_bands_required_and_target(release, fixture_history_default):
+def test_trajectory_chart_has_observed_projection_bands_required_and_target(release_fixture_history):
+    release = release_fixture_history
     from analysis_helpers.analysis.outlook import build_outlook
     from analysis_helpers.analysis.trajectory import required_path
     from analysis_helpers.domain.kpis import areas_for

@@ -57,10 +57,10 @@ def test_the_series_ends_at_the_last_figure_that_may_be_shown(small_feed):
     feed, _ = small_feed
     release = open_release(FIXTURE_RELEASE)
     kent = areas_for(release).get("Kent")
-    series = observed_series(kent, "ehcp_issued_within_20_weeks_pct", dt.date(2025, 9, 30), release, local=feed, basis="local")
+    series = observed_series(kent, "ehcp_issued_within_20_weeks_pct", dt.date(2025, 9, 30), release=release, local=feed, basis="local")
     assert series["period"].iloc[-1] == "2024-09" and series["value"].iloc[-1] == 64.0  # kent_later_figures.csv
     assert series.attrs["hidden"] == 2 and "2025-08" not in set(series["period"])
-    backlog = observed_series(kent, "assessment_backlog_cases", dt.date(2025, 9, 30), release, local=feed)
+    backlog = observed_series(kent, "assessment_backlog_cases", dt.date(2025, 9, 30), release=release, local=feed)
     assert backlog["period"].iloc[-1] == "2024-02" and backlog["value"].iloc[-1] == 242 and backlog.attrs["hidden"] == 1
 
 

@@ -34,7 +34,8 @@ def test_a_model_is_named_by_how_it_was_chosen():
     assert model_text.model_words("linear_pct", annex=False) == "a straight-line trend"
 
 
-def test_the_review_text_of_a_projected_target_names_no_model_or_target_id(targets, release, fixture_history_default):
+def test_the_review_text_of_a_projected_target_names_no_model_or_target_id(targets, release_fixture_history):
+    release = release_fixture_history
     kent = areas_for(release).get("Kent")
     target = targets["kpi_2025_20_weeks_60"]
     outlook = build_outlook(kent, target.measure, target, as_of=dt.date(2025, 9, 30), release=release, model="rw_logit")

@@ -13,6 +13,7 @@ from analysis_helpers.analysis.backtest import cached_backtest, choose_default
 from analysis_helpers.analysis.projection import MODELS
 from analysis_helpers.core.errors import ParameterError, ReportError
 from analysis_helpers.core.paths import shown_path
+from analysis_helpers.data.release import open_release
 from analysis_helpers.pipeline.report import Quarter, resolve_run_parameters, run_quarterly
 from analysis_helpers.reporting.model_text import PLAIN_MODELS
 
@@ -75,7 +76,7 @@ def test_kent_report_is_written_with_numbers_and_no_code(kent_report):
         assert href and (index.parent / href.group(1)).resolve().exists(), doc
     trajectories = (index.parent / "02_trajectories.html").read_text()
     # the projections name the model the backtest chose (not one typed in), in its registry's words and in plain words
-    chosen = choose_default(cached_backtest())
+    chosen = choose_default(cached_backtest(release=open_release()))
     shown = " ".join(html_module.unescape(trajectories).split())
     assert MODELS[chosen] in shown and PLAIN_MODELS[chosen] in shown and "Backtest" in shown
 

@@ -43,7 +43,7 @@ from analysis_helpers.analysis.leading import LEADING, with_leading
 from analysis_helpers.analysis.panel import fit_panel
 from analysis_helpers.analysis.projection import MODELS, PANEL_MODELS, TooFewPoints, pooled_innovation_variance, project
 from analysis_helpers.data.parquet_cache import cache_file, cached_value, read_verified
-from analysis_helpers.data.release import Release, open_release
+from analysis_helpers.data.release import Release
 from analysis_helpers.domain import history as history_module
 from analysis_helpers.domain.areas import LOCAL_AUTHORITY
 from analysis_helpers.domain.history import timeliness_history
@@ -62,16 +62,16 @@ def forecasts(
     models: tuple[str, ...] = tuple(MODELS),
     years: tuple[str, ...] | None = None,
     window: int | None = None,
-    release: Release | None = None,
+    *,
+    release: Release,
     historic: Release | None = None,
     horizons: tuple[int, ...] = (1,),
 ) -> pd.DataFrame:
     """One row per model, horizon, LA and forecast year: actual, forecast and interval limits.
 
     ``years`` defaults to :func:`forecast_years` of the release; a forecast ``h``
-    years ahead is fitted on the years up to ``Y - h`` only.
+    years ahead is fitted on the years up to ``Y - h`` only. ``historic`` defaults to ``release.historic``.
     """
-    release = release or open_release()
     years = forecast_years(measure, release) if years is None else years
     history = timeliness_history(measure, release=release, historic=historic)
     las = history[(history["geographic_level"] == LOCAL_AUTHORITY)].dropna(subset=["value"])
@@ -123,10 +123,10 @@ def forecasts(
     return pd.DataFrame(rows)
 
 
-def forecast_years(measure: str, release: Release | None = None) -> tuple[str, ...]:
+def forecast_years(measure: str, release: Release) -> tuple[str, ...]:
     """The years to backtest: every period of the measure in the current release
     that has an earlier one in it to forecast from (all but the first)."""
-    table = kpi_table(release or open_release())
+    table = kpi_table(release)
     periods = table.loc[table["measure"] == measure, ["period", "period_end"]].drop_duplicates("period")
     return tuple(periods.sort_values("period_end")["period"].iloc[1:])
 
@@ -180,7 +180,7 @@ def summarise(forecast_rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def backtest(
-    measure: str = "ehcp_issued_within_20_weeks_excl_exceptions_pct", release: Release | None = None, historic: Release | None = None, **kwargs
+    measure: str = "ehcp_issued_within_20_weeks_excl_exceptions_pct", *, release: Release, historic: Release | None = None, **kwargs
 ) -> pd.DataFrame:
     """The backtest table (see module docstring), at every horizon of :data:`HORIZONS` unless ``horizons`` is given."""
     kwargs.setdefault("horizons", HORIZONS)
@@ -188,11 +188,10 @@ def backtest(
 
 
 def cached_backtest(
-    measure: str = "ehcp_issued_within_20_weeks_excl_exceptions_pct", release: Release | None = None, historic: Release | None = None
+    measure: str = "ehcp_issued_within_20_weeks_excl_exceptions_pct", *, release: Release, historic: Release | None = None
 ) -> pd.DataFrame:
     """The backtest table, computed once and kept in the cache folder (see the module docstring)."""
-    release = release or open_release()
-    historic = historic or open_release(history_module.HISTORIC_RELEASE)  # the history's default (tests point it at a fixture)
+    historic = historic or release.historic
 
     def build() -> tuple[bytes, pd.DataFrame]:
         data = backtest(measure, release=release, historic=historic).to_csv(index=False).encode()
@@ -209,11 +208,10 @@ def read_table(data: bytes) -> pd.DataFrame:
     return pd.read_csv(io.BytesIO(data), dtype={"year": str})
 
 
-def cached_backtests(measures: tuple[str, ...] = tuple(history_module.ADAPTER), release: Release | None = None,
+def cached_backtests(measures: tuple[str, ...] = tuple(history_module.ADAPTER), *, release: Release,
                      historic: Release | None = None, workers: int = 2) -> dict[str, pd.DataFrame]:
     """:func:`cached_backtest` of several measures, those not yet cached computed side by side in ``workers`` processes."""
-    release = release or open_release()
-    historic = historic or open_release(history_module.HISTORIC_RELEASE)
+    historic = historic or release.historic
     missing = [m for m in measures if read_verified(backtest_cache_path(m, release, historic))[0] is None]
     if len(missing) > 1 and workers > 1:
         with ProcessPoolExecutor(min(workers, len(missing))) as pool:
@@ -222,12 +220,12 @@ def cached_backtests(measures: tuple[str, ...] = tuple(history_module.ADAPTER), 
 
 
 def _cache_one(measure: str, release_path: Path, historic_path: Path) -> None:
-    cached_backtest(measure, release=open_release(release_path), historic=open_release(historic_path))
+    cached_backtest(measure, release=Release(release_path, historic=None), historic=Release(historic_path, historic=None))
 
 
 def backtest_cache_path(measure: str, release: Release, historic: Release | None = None) -> Path:
     """Where :func:`cached_backtest` keeps a table: named by both releases, the version and the package's code."""
-    historic = historic or open_release(history_module.HISTORIC_RELEASE)  # the history's default (tests point it at a fixture)
+    historic = historic or release.historic
     return cache_file("backtest", (release.sha256, historic.sha256), f"{measure}.csv")
 
 

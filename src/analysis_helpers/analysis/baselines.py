@@ -26,7 +26,7 @@ import pandas as pd
 
 from analysis_helpers.core.vintage import ended_by, public_by
 from analysis_helpers.data.local_feed import area_feed
-from analysis_helpers.data.release import Release, open_release
+from analysis_helpers.data.release import Release
 from analysis_helpers.domain.areas import Area
 from analysis_helpers.domain.kpis import areas_for, kpi_table
 from analysis_helpers.domain.targets import targets_for
@@ -38,7 +38,7 @@ BASELINE_COLUMNS = ["figure", "area_name", "period", "value", "numerator", "deno
 
 
 def baseline_dates(
-    area: Area, release: Release | None = None, local: Path | str | None = None, targets_path: Path | None = None,
+    area: Area, release: Release, local: Path | str | None = None, targets_path: Path | None = None,
     as_of: dt.date | None = None,
 ) -> tuple[str, str]:
     """``(DfE calendar year, council month)`` of the area's seed baseline, read from the data.
@@ -47,7 +47,6 @@ def baseline_dates(
     calendar year for DfE); without one, DfE's latest calendar year published by
     ``as_of`` and the latest month of the area's feed that had ended by then.
     """
-    release = release or open_release()
     mine = [t for t in targets_for(area.code, areas_for(release).get, targets_path) if t.measure == TIMELINESS]
     if mine:
         first = min(mine, key=lambda t: t.baseline_date)
@@ -60,7 +59,7 @@ def baseline_dates(
 
 
 def seed_baselines(
-    area: Area, release: Release | None = None, period: str | None = None, month: str | None = None,
+    area: Area, release: Release, period: str | None = None, month: str | None = None,
     local: Path | str | None = None, targets_path: Path | None = None, as_of: dt.date | None = None,
 ) -> pd.DataFrame:
     """The area's monthly council figure, DfE's calendar-year figures and England's.
@@ -76,7 +75,6 @@ def seed_baselines(
         Month of the council's figure; default from :func:`baseline_dates` (Kent:
         ``2023-06``, the APP baseline).
     """
-    release = release or open_release()
     default_period, default_month = baseline_dates(area, release, local, targets_path, as_of)
     period = default_period if period is None else period
     month = default_month if month is None else month

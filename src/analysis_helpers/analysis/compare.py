@@ -104,13 +104,13 @@ def quartile_band(rank: float, of: int) -> str:
     return QUARTILES[min(3, int(math.ceil(4 * rank / of)) - 1)]
 
 
-def la_values(measure: str, period: str, release: Release | None = None) -> pd.DataFrame:
+def la_values(measure: str, period: str, release: Release) -> pd.DataFrame:
     """KPI rows of every LA with a value for the measure and period."""
     table = kpi_table(release)
     return _la_rows(table[table["measure"] == measure], period)
 
 
-def latest_period(area: Area, measure: str, release: Release | None = None) -> str:
+def latest_period(area: Area, measure: str, release: Release) -> str:
     """The latest period with a value for the area and measure."""
     table = kpi_table(release)
     return _latest_period(table[table["measure"] == measure], area, measure)
@@ -135,7 +135,7 @@ def compare(
     measure: str,
     period: str | None = None,
     neighbours: str = DEFAULT_VINTAGE,
-    release: Release | None = None,
+    *, release: Release,
 ) -> pd.DataFrame:
     """Comparator rows for one area, measure and period (default: latest with data)."""
     m = get_measure(measure)
@@ -189,7 +189,8 @@ def compare(
 
     if target.level == LOCAL_AUTHORITY:
         neighbour_rows = []
-        for n in neighbours_of(target.la_number, neighbours):
+        # the list is read once a run (kept on the release with its other lookups), not once a comparison
+        for n in release.remember(("neighbours", target.la_number, neighbours), lambda: neighbours_of(target.la_number, neighbours)):
             found = areas.by_la_number(n.la_number)
             label = f"Neighbour {n.rank}" + (f" ({n.closeness.lower()})" if n.closeness else "")
             if found is None:

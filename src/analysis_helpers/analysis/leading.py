@@ -23,16 +23,16 @@ import numpy as np
 import pandas as pd
 
 from analysis_helpers.analysis.panel_quantile import LEADING
-from analysis_helpers.data.release import Release, open_release
+from analysis_helpers.data.release import Release
 from analysis_helpers.domain.kpis import kpi_table
 
 __all__ = ["LEADING", "leading_indicators", "with_leading"]
 REQUESTS, REFUSED = "ehc_requests_count", "ehc_requests_refused_pct"
 
 
-def leading_indicators(release: Release | None = None) -> pd.DataFrame:
+def leading_indicators(release: Release) -> pd.DataFrame:
     """``area_code, period`` and :data:`LEADING` for every LA and year of the release's requests file."""
-    table = kpi_table(release or open_release())
+    table = kpi_table(release)
     rows = table[table["measure"].isin([REQUESTS, REFUSED])]
     wide = rows.pivot_table(index=["area_code", "period_end", "period"], columns="measure", values="value", aggfunc="first")
     wide = wide.reindex(columns=[REQUESTS, REFUSED]).reset_index().sort_values(["area_code", "period_end"])
@@ -46,7 +46,7 @@ def leading_indicators(release: Release | None = None) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
-def with_leading(series: pd.DataFrame, release: Release | None = None, area_code: str | None = None) -> pd.DataFrame:
+def with_leading(series: pd.DataFrame, release: Release, area_code: str | None = None) -> pd.DataFrame:
     """``series`` (an LA panel with ``area_code``, or one LA's series and its ``area_code``) with the
     :data:`LEADING` columns of the same LA and year (missing where the release has none)."""
     indicators = leading_indicators(release)

@@ -40,7 +40,7 @@ from analysis_helpers.analysis.panel import NORMAL_Q, fit_panel
 from analysis_helpers.analysis.projection import TooFewPoints, pooled_innovation_variance, project
 from analysis_helpers.core.errors import SendReviewError
 from analysis_helpers.data.local_feed import area_feed
-from analysis_helpers.data.release import Release, open_release
+from analysis_helpers.data.release import Release
 from analysis_helpers.domain.areas import LOCAL_AUTHORITY
 from analysis_helpers.domain.history import timeliness_history
 
@@ -89,10 +89,9 @@ def nowcast(forecast: pd.Series | dict, months: pd.DataFrame, *, basis_margin: f
 
 
 def nowcast_evidence(area_code: str, area_slug: str, model: str, measure: str = "ehcp_issued_within_20_weeks_pct",
-                     basis_margin: float = 0.0, release: Release | None = None, local=None) -> pd.DataFrame:
+                     basis_margin: float = 0.0, *, release: Release, local=None) -> pd.DataFrame:
     """For every year with the area's monthly figures of ``measure`` and a DfE figure: the forecast from DfE's years
     up to the year before (``model``, every LA's panel cut there), the nowcast and DfE's figure, with both errors."""
-    release = release or open_release()
     history = timeliness_history(measure, release=release)
     las = history[history["geographic_level"] == LOCAL_AUTHORITY].dropna(subset=["value"])
     if model == "panel_ar1_leading_logit":

@@ -49,7 +49,7 @@ from analysis_helpers.core.errors import DataValidationError, ParameterError
 from analysis_helpers.core.small_numbers import MIN_DENOMINATOR, SMALL_COUNT_MAX, figure_hidden
 from analysis_helpers.core.vintage import ended_by, public_by
 from analysis_helpers.data.local_feed import area_feed
-from analysis_helpers.data.release import Release, open_release
+from analysis_helpers.data.release import Release
 from analysis_helpers.domain.areas import LOCAL_AUTHORITY, Area
 from analysis_helpers.domain.history import ADAPTER, timeliness_history
 from analysis_helpers.domain.kpis import kpi_table
@@ -63,15 +63,11 @@ BACKTESTED_FOR_OTHERS = "ehcp_issued_within_20_weeks_excl_exceptions_pct"
 #: XmR chart's trial limits): a trend through three scattered figures would be over-read.
 MIN_MONTHLY_POINTS = 6
 
-_pooled_cache: dict[tuple, float] = {}
-_panel_cache: dict[tuple, PanelFit] = {}
 
-
-def default_model(measure: str, release: Release | None = None, panel: bool = True) -> str:
+def default_model(measure: str, release: Release, panel: bool = True) -> str:
     """The default model, chosen by the data: :func:`~analysis_helpers.analysis.backtest.choose_default` on the
     release's (cached) backtest of the measure, or of the headline measure for one the backtest does not cover.
     ``panel=False`` (a council's own figures, which no LA panel describes) leaves out the panel models."""
-    release = release or open_release()
     table = cached_backtest(measure if measure in ADAPTER else BACKTESTED_FOR_OTHERS, release=release)
     if not panel:
         table = table[~table["model"].isin(PANEL_MODELS)]
@@ -79,7 +75,7 @@ def default_model(measure: str, release: Release | None = None, panel: bool = Tr
 
 
 def observed_series(
-    area: Area, measure: str, as_of: dt.date | None = None, release: Release | None = None, local=None, basis: str = "dfe"
+    area: Area, measure: str, as_of: dt.date | None = None, *, release: Release, local=None, basis: str = "dfe"
 ) -> pd.DataFrame:
     """The area's series for a measure, as published by ``as_of``.
 
@@ -93,7 +89,6 @@ def observed_series(
     Columns: ``period, period_end, value, numerator, denominator, ci_low,
     ci_high, source, basis``.
     """
-    release = release or open_release()
     columns = ["period", "period_end", "value", "numerator", "denominator", "ci_low", "ci_high", "source", "basis"]
     hidden_count = 0
     if basis == "local" or measure not in BY_NAME:
@@ -154,7 +149,7 @@ def la_panel(measure: str, as_of: dt.date | None, release: Release) -> pd.DataFr
 
 def pooled_variance(measure: str, as_of: dt.date | None, release: Release) -> float | None:
     """Innovation variance pooled across all LAs (for the random-walk models)."""
-    return _fitted_once(_pooled_cache, pooled_innovation_variance, measure, as_of, release)
+    return _fitted_once("pooled variance", pooled_innovation_variance, measure, as_of, release)
 
 
 def panel_fit(measure: str, as_of: dt.date | None, release: Release) -> PanelFit | None:
@@ -163,18 +158,17 @@ def panel_fit(measure: str, as_of: dt.date | None, release: Release) -> PanelFit
     def fit(panel):  # a timeliness panel carries the release's leading indicators (for panel_ar1_leading_logit)
         return cached_fit_panel(with_leading(panel, release) if measure in ADAPTER else panel, release.sha256)
 
-    return _fitted_once(_panel_cache, fit, measure, as_of, release)
+    return _fitted_once("panel fit", fit, measure, as_of, release)
 
 
-def _fitted_once(cache: dict, fit, measure: str, as_of: dt.date | None, release: Release):
-    """``fit`` of every LA's years published by ``as_of``, computed once a measure, date and release (None: no panel)."""
-    key = (measure, as_of, release.sha256)
-    if key not in cache:
+def _fitted_once(kind: str, fit, measure: str, as_of: dt.date | None, release: Release):
+    """``fit`` of every LA's years published by ``as_of``, computed once a measure and date and kept on the release
+    (None: no panel)."""
+    def build():
         panel = la_panel(measure, as_of, release)
-        if panel is None:
-            return None
-        cache[key] = fit(panel)
-    return cache[key]
+        return None if panel is None else fit(panel)
+
+    return release.remember((kind, measure, as_of), build)
 
 
 @dataclass
@@ -287,15 +281,14 @@ def build_outlook(
     as_of: dt.date | None = None,
     model: str | None = None,
     horizon: str | pd.Timestamp | None = None,
-    release: Release | None = None,
+    *, release: Release,
     local=None,
     basis: str = "dfe",
 ) -> Outlook:
     """Observed, required and projected for one area and measure (and target, if any)."""
-    release = release or open_release()
     if target is not None and target.series == "council" and measure in BY_NAME:
         basis = "local"  # a DfE-named measure tracked on the council's monthly figures, never joined to DfE's years
-    observed = observed_series(area, measure, as_of, release, local=local, basis=basis)
+    observed = observed_series(area, measure, as_of, release=release, local=local, basis=basis)
     notes = []
     if observed.attrs.get("hidden"):
         notes.append(f"{observed.attrs['hidden']} council figure(s) under the disclosure thresholds (a count of 1 to "

@@ -44,7 +44,7 @@ Percentages are 0–100.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -256,5 +256,4 @@ def _calibrated(fit: PanelFit, wide: _Wide, horizons: tuple[int, ...]) -> PanelF
 
     table = fit_quantiles(wide.y, wide.v, wide.n, predict, last, horizons)
     leading = fit_quantiles(wide.y, wide.v, wide.n, predict, last, horizons, wide.leading) if len(wide.leading) == len(LEADING) else {}
-    return PanelFit(**{**fit.__dict__, "multipliers": multipliers, "sized_multipliers": sized, "quantile_table": table,
-                       "leading_table": leading})
+    return replace(fit, multipliers=multipliers, sized_multipliers=sized, quantile_table=table, leading_table=leading)

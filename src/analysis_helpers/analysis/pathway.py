@@ -52,7 +52,7 @@ PATHWAY_COLUMNS = [
 ]
 
 
-def pathway_table(area: str, neighbours: str = DEFAULT_VINTAGE, release: Release | None = None) -> pd.DataFrame:
+def pathway_table(area: str, neighbours: str = DEFAULT_VINTAGE, *, release: Release) -> pd.DataFrame:
     """One row per clock (in pathway order) and one for the balancing measure; see the module docstring."""
     rows = [_row(area, measure, stage, "clock", neighbours, release) for measure, stage in CLOCKS]
     rows.append(_row(area, *BALANCING, "balancing", neighbours, release))

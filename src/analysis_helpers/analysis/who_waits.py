@@ -225,7 +225,7 @@ def _group(word: str, row, area_numerator: float, area_denominator: float, area_
 
 
 def who_waits_for(area: str, period: str | None = None, measure: str = TIMELINESS,
-                  topics: tuple[str, ...] = ("age", "sex", "ethnicity"), release: Release | None = None,
+                  topics: tuple[str, ...] = ("age", "sex", "ethnicity"), *, release: Release,
                   alpha: float = 0.05) -> pd.DataFrame:
     """:func:`who_waits` for an area (name, LA number or code) from the release; ``period`` defaults to the latest
     with breakdowns. The area's figure is its KPI table row; a last column, ``period``, says which period it is."""
@@ -236,6 +236,6 @@ def who_waits_for(area: str, period: str | None = None, measure: str = TIMELINES
     period = period or periods[-1]
     if period not in periods:
         raise ParameterError(f"{area} has no breakdown rows for {measure} in {period}; periods with breakdowns: {', '.join(periods)}")
-    overall = kpis_for(area, [measure], release)
+    overall = kpis_for(area, [measure], release=release)
     overall = overall[overall["period"] == period].iloc[0]
     return who_waits(rows[rows["period"] == period], overall["numerator"], overall["denominator"], alpha).assign(period=period)

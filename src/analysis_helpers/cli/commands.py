@@ -50,7 +50,7 @@ def cmd_kpis(args) -> int:
             raise ParameterError("--breakdown and --local cannot be combined: councils' feeds carry no breakdowns; give one of them")
         emit(_shown_breakdowns(breakdowns_for(args.area, args.measure, args.breakdown, release)), args.format)
         return EXIT_OK
-    table = kpis_for(args.area, args.measure, release)
+    table = kpis_for(args.area, args.measure, release=release)
     if args.local is not None:  # merge the areas' council figures, with their basis
         table = table.assign(basis="DfE statistics")
         check_feed_names((a.slug for a in areas_for(release)), args.local)
@@ -94,7 +94,7 @@ def cmd_validate(args) -> int:
 
 
 def cmd_compare(args) -> int:
-    table = compare(args.area, args.measure, args.period, args.neighbours, open_release(args.release))
+    table = compare(args.area, args.measure, args.period, args.neighbours, release=open_release(args.release))
     emit(table, args.format, measure_unit(args.measure))
     return EXIT_OK
 

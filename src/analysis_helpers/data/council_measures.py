@@ -16,7 +16,6 @@ import difflib
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 from analysis_helpers.core.errors import DataValidationError
@@ -45,12 +44,10 @@ class CouncilMeasure:
 
 def catalogue(path: Path | None = None) -> dict[str, CouncilMeasure]:
     """The catalogue, by measure name (every row validated); ``path`` defaults to the catalogue setting."""
-    path = Path(path or CATALOGUE or council_measures_file())
-    return _read(path, path.stat().st_mtime_ns if path.exists() else 0)
+    return _read(Path(path or CATALOGUE or council_measures_file()))
 
 
-@lru_cache(maxsize=8)
-def _read(path: Path, _mtime: int) -> dict[str, CouncilMeasure]:
+def _read(path: Path) -> dict[str, CouncilMeasure]:
     missing_file = f"{path}: the council-measures catalogue is missing (expected columns: {', '.join(COLUMNS)})"
     measures: dict[str, CouncilMeasure] = {}
     for line, row in read_rows(path, COLUMNS, missing_file):

@@ -8,7 +8,6 @@ column is a one-line error naming the file and the column.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -22,7 +21,6 @@ from analysis_helpers.data.provenance import verify_raw_file
 DSG_COLUMN = "deficit"
 
 
-@lru_cache(maxsize=2)
 def dsg_table(path=DSG_DEFICIT_FILE) -> pd.DataFrame:
     """``financial_year, level, name, deficit_pct`` (cumulative DSG deficit as % of income).
 

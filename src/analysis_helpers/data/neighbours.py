@@ -11,7 +11,6 @@ Two vintages ship with the workbook: ``"2025"`` (May 2025, the default) and
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -45,7 +44,6 @@ def check_vintage(vintage: str | int) -> str:
     return vintage
 
 
-@lru_cache(maxsize=4)
 def neighbour_table(vintage: str = DEFAULT_VINTAGE) -> pd.DataFrame:
     """Long table: ``la_number, la_name, rank, neighbour_number, closeness``.
 

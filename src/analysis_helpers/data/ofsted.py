@@ -30,6 +30,7 @@ import pandas as pd
 
 from analysis_helpers.core.errors import DataValidationError
 from analysis_helpers.core.paths import OFSTED_2023_FRAMEWORK_FILE, OFSTED_INSPECTIONS_FILE
+from analysis_helpers.data import parquet_cache
 from analysis_helpers.data.csv_files import read_text
 from analysis_helpers.data.provenance import verify_raw_file
 
@@ -185,3 +186,15 @@ def _count(value, where: str, path: Path, missing: tuple[str, ...] = ()) -> floa
     if number < 0 or not number.is_integer():
         raise _fail(path, where, f"expected a whole number, found {value!r}")
     return number
+
+
+def framework_tables(path_2016: Path = OFSTED_INSPECTIONS_FILE, path_2023: Path = OFSTED_2023_FRAMEWORK_FILE
+                     ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Both files' tables, each read once and kept as parquet under its SHA-256 and the package's code hash (reading
+    the 2016 spreadsheet takes about half a second; every kernel of a run, and every area of a batch, reads the parquet)."""
+    return _cached(Path(path_2016), read_2016_framework), _cached(Path(path_2023), read_2023_framework)
+
+
+def _cached(path: Path, read) -> pd.DataFrame:
+    cached = parquet_cache.cache_file("ofsted", verify_raw_file(path), f"{path.name}.parquet")
+    return parquet_cache.cached_frame(cached, lambda: read(path))

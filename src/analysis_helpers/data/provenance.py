@@ -24,7 +24,6 @@ import datetime as dt
 import hashlib
 import os
 import re
-from functools import lru_cache
 from pathlib import Path
 
 from analysis_helpers.core.errors import ChecksumError, DataValidationError
@@ -60,11 +59,9 @@ def sha256_of(path: Path) -> str:
 
 
 CHECKSUM_LISTS_ENV = "SEND_REVIEW_CHECKSUM_LISTS"
-_registered: list[Path] = []
 
 
-@lru_cache(maxsize=8)
-def _read_log(log_path: Path, mtime: float, row_pattern: re.Pattern = _SHA_ROW) -> tuple[dict[str, str], dict[str, dt.date]]:
+def _read_log(log_path: Path, row_pattern: re.Pattern = _SHA_ROW) -> tuple[dict[str, str], dict[str, dt.date]]:
     checksums: dict[str, str] = {}
     published: dict[str, dt.date] = {}
     for line in log_path.read_text(encoding="utf-8").splitlines():
@@ -83,7 +80,7 @@ def data_log(log_path: Path | None = None) -> tuple[dict[str, str], dict[str, dt
     log_path = Path(log_path) if log_path is not None else data_log_file()
     if not log_path.exists():
         raise DataValidationError(f"{log_path}: the data log is missing; it must list every raw file with its SHA-256")
-    return _read_log(log_path, log_path.stat().st_mtime)
+    return _read_log(log_path)
 
 
 def default_release(as_of: dt.date | None = None, log_path: Path | None = None) -> Path:
@@ -113,18 +110,19 @@ def logged_checksums(log_path: Path | None = None) -> dict[str, str]:
 
 
 def register_checksum_list(list_path: Path) -> None:
-    """Verify the files in ``list_path``'s folder against it (see the module docstring)."""
+    """Verify the files in ``list_path``'s folder against it (see the module docstring): the list is added to
+    ``SEND_REVIEW_CHECKSUM_LISTS``, the process's one record of them, which kernels and subprocesses inherit."""
     list_path = Path(list_path).resolve()
     if not list_path.exists():
         raise DataValidationError(f"{list_path}: checksum list not found")
-    if list_path not in _registered:
-        _registered.append(list_path)
+    if list_path not in checksum_lists():
+        os.environ[CHECKSUM_LISTS_ENV] = os.pathsep.join(str(p) for p in [*checksum_lists(), list_path])
 
 
 def checksum_lists() -> list[Path]:
-    """Registered checksum lists, then those named in ``SEND_REVIEW_CHECKSUM_LISTS``."""
+    """The checksum lists named in ``SEND_REVIEW_CHECKSUM_LISTS``, in order, each once."""
     named = [Path(p).resolve() for p in os.environ.get(CHECKSUM_LISTS_ENV, "").split(os.pathsep) if p]
-    return [*_registered, *(p for p in named if p not in _registered)]
+    return list(dict.fromkeys(named))
 
 
 def _listed_in(path: Path) -> tuple[Path, str] | None:
@@ -142,7 +140,7 @@ def checksum_list(list_path: Path) -> tuple[dict[str, str], dict[str, dt.date]]:
     """Return ``(checksums, publication_dates)`` recorded in a checksum list."""
     if not list_path.exists():
         raise DataValidationError(f"{list_path}: checksum list not found")
-    return _read_log(list_path, list_path.stat().st_mtime, _LIST_ROW)
+    return _read_log(list_path, _LIST_ROW)
 
 
 def publication_date(path: Path, log_path: Path | None = None) -> dt.date | None:
@@ -181,18 +179,12 @@ def _logged_as(path: Path, log_path: Path | None = None) -> tuple[str, dict[str,
     """``(name, publication dates)`` of the logged or listed file with ``path``'s SHA-256, if any."""
     if not path.is_file():
         return None
-    stat = path.stat()
-    sha = _file_sha(str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    sha = sha256_of(path)
     for checksums, dates in (data_log(log_path), *(checksum_list(p) for p in checksum_lists())):
         name = next((name for name, logged in checksums.items() if logged == sha), None)
         if name is not None:
             return name, dates
     return None
-
-
-@lru_cache(maxsize=64)
-def _file_sha(path: str, _mtime_ns: int, _size: int) -> str:
-    return sha256_of(Path(path))
 
 
 def newest_release(as_of: dt.date | None = None, log_path: Path | None = None) -> tuple[str, dt.date] | None:
@@ -202,9 +194,6 @@ def newest_release(as_of: dt.date | None = None, log_path: Path | None = None) -
         return None
     day, name = max(dates)
     return name, day
-
-
-_verified: dict[tuple, str] = {}
 
 
 def verify_raw_file(path: Path, log_path: Path | None = None, raw_dir: Path = RAW_DIR) -> str:
@@ -222,10 +211,6 @@ def verify_raw_file(path: Path, log_path: Path | None = None, raw_dir: Path = RA
     path = Path(path)
     if not path.exists():
         raise DataValidationError(f"{path}: file not found")
-    stat = path.stat()
-    key = (str(path.resolve()), stat.st_mtime, stat.st_size, tuple(checksum_lists()))
-    if key in _verified:
-        return _verified[key]
     sha = sha256_of(path)
     try:
         relative = path.resolve().relative_to(Path(raw_dir).resolve()).as_posix()
@@ -245,7 +230,6 @@ def verify_raw_file(path: Path, log_path: Path | None = None, raw_dir: Path = RA
                 f"{path}: SHA-256 is {sha} but the data log records {expected}; raw files must not be edited "
                 "(restore the original, or log the new file as a new release)"
             )
-    _verified[key] = sha
     return sha
 
 

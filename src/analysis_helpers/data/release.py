@@ -6,8 +6,15 @@ anything is read (:mod:`~analysis_helpers.data.provenance`), lists its CSVs,
 reads a member's bytes and hands them to the EES reader
 (:func:`~analysis_helpers.data.ees_csv.parse_ees_csv`), keeping each parsed
 file in memory and as parquet in the cache
-(:mod:`~analysis_helpers.data.parquet_cache`). :func:`open_release` shares one
-:class:`Release` per file between callers.
+(:mod:`~analysis_helpers.data.parquet_cache`).
+
+A :class:`Release` is also the run's state for that release: what is derived
+from it (the areas, the KPI table, fitted models: :meth:`Release.remember`)
+is kept on it, nowhere else, and :meth:`Release.clear` forgets it all. It is
+opened once, by the command line or a notebook's parameter check
+(:func:`open_release`), and passed to every function that needs it; nothing
+below them opens one by default. The 2014-2018 history comes from the old
+release the run names beside it (``historic``).
 
 The reader's names are importable from here too (``FileSchema``,
 ``ReleaseFile``, ``parse_ees_csv``, ``parse_time_period``, ``SYMBOLS``), as
@@ -17,14 +24,18 @@ callers have always imported them.
 from __future__ import annotations
 
 import os
+import threading
 import zipfile
+from collections.abc import Callable, Hashable
 from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property, partial
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pandas as pd
 
 from analysis_helpers.core.errors import DataValidationError
+from analysis_helpers.core.paths import HISTORIC_RELEASE
 from analysis_helpers.data import parquet_cache
 from analysis_helpers.data.ees_csv import FileSchema, ReleaseFile, parse_ees_csv
 from analysis_helpers.data.periods import parse_time_period
@@ -37,6 +48,7 @@ __all__ = ["FileSchema", "Release", "ReleaseFile", "SYMBOLS", "open_release", "p
 #: says is larger is refused before it is read, and no read takes more than this, whatever the directory says.
 MAX_MEMBER_BYTES = 512 * 1024 * 1024
 _CHUNK = 1 << 20
+T = TypeVar("T")
 
 
 class Release:
@@ -55,7 +67,8 @@ class Release:
     for a file outside ``data/raw`` whose SHA-256 no log records (an *unlisted release*, which has no date).
     """
 
-    def __init__(self, path: os.PathLike | str | None = None, cache: bool = True):
+    def __init__(self, path: os.PathLike | str | None = None, cache: bool = True,
+                 historic: os.PathLike | str | None = HISTORIC_RELEASE):
         self.path = Path(path) if path is not None else default_release()
         if not self.path.exists():
             raise DataValidationError(f"{self.path}: release not found (expected a DfE release zip or folder)")
@@ -63,7 +76,33 @@ class Release:
         self.cache = cache
         self.published = publication_date(self.path)  # None for an unlisted release: never borrowed by its file name
         self.listed = is_listed(self.path)
+        self.historic_path = Path(historic) if historic is not None else None
         self._parsed: dict[tuple[str, FileSchema | None], ReleaseFile] = {}
+        self._derived: dict[Hashable, Any] = {}
+        self._lock = threading.Lock()
+
+    # -- the run's state for this release -------------------------------------
+    @property
+    def historic(self) -> Release:
+        """The old-schema release the 2014-2018 history is read from (opened once, kept with this one)."""
+        if self.historic_path is None:
+            raise DataValidationError(f"{self.path.name}: opened without a historic release, so no 2014-2018 history")
+        return self.remember("historic release", lambda: Release(self.historic_path, cache=self.cache, historic=None))
+
+    def remember(self, key: Hashable, build: Callable[[], T]) -> T:
+        """What ``build()`` returns, built once for this release and kept until :meth:`clear`."""
+        with self._lock:
+            if key in self._derived:
+                return self._derived[key]
+        built = build()  # outside the lock: a build may itself remember; two threads at once keep the first
+        with self._lock:
+            return self._derived.setdefault(key, built)
+
+    def clear(self) -> None:
+        """Forget every parsed file and everything derived from them (the files on disk and caches stay)."""
+        with self._lock:
+            self._parsed.clear()
+            self._derived.clear()
 
     def __repr__(self) -> str:
         return f"Release({self.path.name!r}, sha256={self.sha256[:12]}…)"
@@ -174,16 +213,9 @@ class Release:
         return parse_ees_csv(self.read_bytes(name), self.label(name), schema).symbols
 
 
-_open: dict[tuple[str, str], Release] = {}
+def open_release(path: os.PathLike | str | None = None, historic: os.PathLike | str | None = HISTORIC_RELEASE) -> Release:
+    """Open a release for a run (default: the data log's default release), with the old release its history reads.
 
-
-def open_release(path: os.PathLike | str | None = None) -> Release:
-    """A :class:`Release`, shared between callers while the file is unchanged."""
-    path = Path(path) if path is not None else default_release()
-    if not path.exists():
-        raise DataValidationError(f"{path}: release not found (expected a DfE release zip or folder)")
-    sha = verify_raw_file(path)
-    key = (str(path.resolve()), sha)
-    if key not in _open:
-        _open[key] = Release(path)
-    return _open[key]
+    Called once, where a run starts (the command line, a notebook's parameter check), and passed on.
+    """
+    return Release(path, historic=historic)

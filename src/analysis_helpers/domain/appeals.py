@@ -44,9 +44,7 @@ HEADING_REGIONS = {"INNER LONDON": "London", "OUTER LONDON": "London"}
 
 def read_appeals(release: Release) -> AppealTable:
     """The release's appeal-rate table, parsed once per release."""
-    if not hasattr(release, "_appeals"):
-        release._appeals = parse_tribunal_csv(release.read_bytes(TRIBUNAL_FILE), release.label(TRIBUNAL_FILE))
-    return release._appeals
+    return release.remember("appeals", lambda: parse_tribunal_csv(release.read_bytes(TRIBUNAL_FILE), release.label(TRIBUNAL_FILE)))
 
 
 def appeal_counts(table: AppealTable, areas: Areas) -> pd.DataFrame:

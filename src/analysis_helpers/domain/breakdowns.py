@@ -41,7 +41,7 @@ import re
 import pandas as pd
 
 from analysis_helpers.core.errors import ParameterError
-from analysis_helpers.data.release import Release, open_release
+from analysis_helpers.data.release import Release
 from analysis_helpers.domain.kpis import KPI_COLUMNS, areas_for, measure_rows
 from analysis_helpers.domain.measures import MEASURES, PRIMARY_NEEDS, Measure, get_measure
 
@@ -107,18 +107,18 @@ def measures_by(word: str) -> tuple[str, ...]:
     return names
 
 
-def breakdown_rows(measure: str, word: str, release: Release | None = None) -> pd.DataFrame:
+def breakdown_rows(measure: str, word: str, release: Release) -> pd.DataFrame:
     """Every area's and period's rows of one measure broken down by ``word`` (built once a release)."""
-    release = release or open_release()
     topic = topic_for(measure, word)
-    built = release.__dict__.setdefault("_breakdowns", {})
-    if (measure, word) not in built:
+
+    def build() -> pd.DataFrame:
         if word == "need":
             rows = _need_rows(release, measure)
         else:
             rows = measure_rows(release, get_measure(measure), areas_for(release), topic)
-        built[(measure, word)] = rows[[*BREAKDOWN_COLUMNS, "symbol"]]
-    return built[(measure, word)]
+        return rows[[*BREAKDOWN_COLUMNS, "symbol"]]
+
+    return release.remember(("breakdown", measure, word), build)
 
 
 def _need_rows(release: Release, measure: str) -> pd.DataFrame:
@@ -137,7 +137,7 @@ def breakdowns_for(
     area_queries: list[str] | str,
     measures: list[str] | None,
     word: str,
-    release: Release | None = None,
+    release: Release,
 ) -> pd.DataFrame:
     """Breakdown rows for some areas and measures (default: every measure broken down by ``word``).
 
@@ -148,7 +148,6 @@ def breakdowns_for(
     """
     if isinstance(area_queries, str):
         area_queries = [area_queries]
-    release = release or open_release()
     areas = areas_for(release)
     codes = [areas.get(q).code for q in area_queries]
     names = [get_measure(m).name for m in measures] if measures else list(measures_by(word))

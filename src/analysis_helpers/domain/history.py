@@ -25,10 +25,9 @@ import numpy as np
 import pandas as pd
 
 from analysis_helpers.core.errors import DataValidationError
-from analysis_helpers.core.paths import HISTORIC_RELEASE
 from analysis_helpers.core.vintage import public_by
 from analysis_helpers.data.ees_csv import FileSchema
-from analysis_helpers.data.release import Release, open_release
+from analysis_helpers.data.release import Release
 from analysis_helpers.domain.areas import LEVEL_ORDER, LOCAL_AUTHORITY, Areas
 from analysis_helpers.domain.kpis import KPI_COLUMNS, areas_for, kpi_rows, kpi_table
 from analysis_helpers.domain.measures import get_measure, schemas
@@ -45,13 +44,12 @@ PERSON_LEVEL = "person-level (LA returns of each child)"
 HISTORY_COLUMNS = [*KPI_COLUMNS, "collection", "series_break"]
 
 
-def break_period(measure: str, release: Release | None = None) -> str | None:
+def break_period(measure: str, release: Release) -> str | None:
     """First period of the person-level collection for a measure's file.
 
     Read from the data: the first period with any breakdown topic other than
     the all-plans one (only the person-level collection has breakdowns).
     """
-    release = release or open_release()
     m = get_measure(measure)
     data = release.read(m.file, schemas()[m.file]).data
     detailed = data[data["breakdown_topic"] != m.breakdown_topic]
@@ -74,7 +72,8 @@ def historic_rows(measure: str, historic: Release, areas: Areas) -> pd.DataFrame
 
 def timeliness_history(
     measure: str = "ehcp_issued_within_20_weeks_excl_exceptions_pct",
-    release: Release | None = None,
+    *,
+    release: Release,
     historic: Release | None = None,
     as_of: dt.date | None = None,
 ) -> pd.DataFrame:
@@ -83,19 +82,14 @@ def timeliness_history(
     Columns: the KPI table's, plus ``collection`` and ``series_break``.
     With ``as_of``, only releases published by that date are used (so a past
     review is reproduced as it would have looked); if the current release was
-    not yet out, the series ends where the 2022 release ends.
+    not yet out, the series ends where the 2022 release ends. ``historic`` defaults to the release the run
+    opened beside ``release`` (:attr:`Release.historic`); the series is built once and kept on ``release``.
     """
     if measure not in ADAPTER:
         raise KeyError(f"no long history for {measure}; available: {', '.join(ADAPTER)}")
-    release = release or open_release()
-    historic = historic or open_release(HISTORIC_RELEASE)
-    key = (measure, release.sha256, historic.sha256, as_of)
-    if key not in _history_cache:
-        _history_cache[key] = _build_history(measure, release, historic, as_of)
-    return _history_cache[key].copy()
-
-
-_history_cache: dict[tuple, pd.DataFrame] = {}
+    historic = historic or release.historic
+    key = ("history", measure, historic.sha256, as_of)
+    return release.remember(key, lambda: _build_history(measure, release, historic, as_of)).copy()
 
 
 def _build_history(measure: str, release: Release, historic: Release, as_of: dt.date | None) -> pd.DataFrame:
@@ -126,12 +120,12 @@ def _build_history(measure: str, release: Release, historic: Release, as_of: dt.
 
 def overlap(
     measure: str = "ehcp_issued_within_20_weeks_excl_exceptions_pct",
-    release: Release | None = None,
+    *,
+    release: Release,
     historic: Release | None = None,
 ) -> pd.DataFrame:
     """Rows that both releases publish, side by side (``*_current`` vs ``*_historic``)."""
-    release = release or open_release()
-    historic = historic or open_release(HISTORIC_RELEASE)
+    historic = historic or release.historic
     current = kpi_table(release)
     current = current[current["measure"] == measure]
     old = historic_rows(measure, historic, areas_for(release))
@@ -142,14 +136,14 @@ def overlap(
     ]
 
 
-def break_date(measure: str, release: Release | None = None) -> pd.Timestamp | None:
+def break_date(measure: str, release: Release) -> pd.Timestamp | None:
     """Where to draw the series break on a time axis: the end of the last period
     of the old collection (the day before the first person-level period starts)."""
     start = break_period(measure, release)
     if start is None:
         return None
     m = get_measure(measure)
-    data = (release or open_release()).read(m.file, schemas()[m.file]).data
+    data = release.read(m.file, schemas()[m.file]).data
     ends = data.drop_duplicates("period").sort_values("period_end")
     earlier = ends[ends["period_end"] < ends.loc[ends["period"] == start, "period_end"].iloc[0]]
     return earlier["period_end"].iloc[-1] if len(earlier) else None

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -39,7 +38,7 @@ import pandas as pd
 from analysis_helpers.core.errors import DataValidationError
 from analysis_helpers.core.paths import OFSTED_2023_FRAMEWORK_FILE, OFSTED_INSPECTIONS_FILE
 from analysis_helpers.core.vintage import public_by, today
-from analysis_helpers.data.ofsted import COLUMNS_2023, read_2016_framework, read_2023_framework
+from analysis_helpers.data.ofsted import COLUMNS_2023, framework_tables
 from analysis_helpers.domain.areas import LOCAL_AUTHORITY, Area, Areas, normalise_name
 
 #: The files' titles, as Ofsted publishes them (the source named under every line and table).
@@ -67,11 +66,6 @@ WSOA = "written statement of action"
 PRIORITY_ACTION_PLAN = "priority action plan"
 
 
-@lru_cache(maxsize=4)
-def _read(path_2016: Path, path_2023: Path, _stamp: tuple) -> tuple[pd.DataFrame, pd.DataFrame]:
-    return read_2016_framework(path_2016), read_2023_framework(path_2023)
-
-
 def inspection_files(path_2016: Path = OFSTED_INSPECTIONS_FILE, path_2023: Path = OFSTED_2023_FRAMEWORK_FILE) -> tuple[Path, Path]:
     """The two files a history reads (the run lists them among the files it read)."""
     return Path(path_2016), Path(path_2023)
@@ -81,8 +75,7 @@ def all_inspections(areas: Areas, path_2016: Path = OFSTED_INSPECTIONS_FILE,
                     path_2023: Path = OFSTED_2023_FRAMEWORK_FILE) -> pd.DataFrame:
     """Every inspection in both files, one row each (columns :data:`COLUMNS`), under the LA's current code."""
     path_2016, path_2023 = Path(path_2016), Path(path_2023)
-    stamp = tuple((p.stat().st_mtime_ns, p.stat().st_size) for p in (path_2016, path_2023))
-    old, new = _read(path_2016, path_2023, stamp)
+    old, new = framework_tables(path_2016, path_2023)
     rows = [_row_2016(r, areas, path_2016) for r in old.itertuples(index=False)]
     ofsted_names = {normalise_name(n): areas.canonical_code(c) for n, c in zip(old["area_name"], old["area_code"], strict=True)}
     for line, r in enumerate(new.itertuples(index=False), start=2):

@@ -32,7 +32,7 @@ import pandas as pd
 from analysis_helpers.core.errors import DataValidationError
 from analysis_helpers.core.intervals import wilson_interval
 from analysis_helpers.data import parquet_cache
-from analysis_helpers.data.release import Release, open_release
+from analysis_helpers.data.release import Release
 from analysis_helpers.domain.appeals import appeal_counts, read_appeals
 from analysis_helpers.domain.areas import LEVEL_ORDER, LOCAL_AUTHORITY, Areas
 from analysis_helpers.domain.measures import (
@@ -65,41 +65,44 @@ KPI_COLUMNS = [
 ]
 
 
-def areas_for(release: Release | None = None) -> Areas:
-    """The :class:`Areas` of a release (default: the embedded one), built once."""
-    release = release or open_release()
-    if not hasattr(release, "_areas"):
+def areas_for(release: Release) -> Areas:
+    """The :class:`Areas` of a release, built once (kept on the release)."""
+
+    def build() -> Areas:
         release.read_many(list(schemas()), schemas())  # validate every file the measures read
         files = tuple(f for f in schemas() if f not in SUB_REGIONAL_FILES)  # the files the areas come from
-        release._areas = Areas.from_release(release, files, schemas())
-    return release._areas
+        return Areas.from_release(release, files, schemas())
+
+    return release.remember("areas", build)
 
 
-def kpi_table(release: Release | None = None) -> pd.DataFrame:
-    """The full KPI table for every area of a release (built once per release)."""
-    release = release or open_release()
-    if not hasattr(release, "_kpis"):
-        areas = areas_for(release)  # validates every file the measures read, cached or not
+def kpi_table(release: Release) -> pd.DataFrame:
+    """The full KPI table for every area of a release (built once per release, kept on it)."""
+    return release.remember("kpis", lambda: _kpi_table(release))
 
-        def build() -> pd.DataFrame:
-            table = pd.concat([measure_rows(release, m, areas) for m in MEASURES], ignore_index=True)
-            table["_level"] = table["geographic_level"].map(LEVEL_ORDER)
-            table = table.sort_values(["_level", "area_name", "measure", "period_end"], kind="stable")
-            return table.drop(columns="_level").reset_index(drop=True)[KPI_COLUMNS]
 
-        if release.cache:  # verified on read: a damaged cache is rebuilt, never trusted (cached_frame)
-            # named by the file too: its rows' ``source`` names it, and the same bytes may be stored under another name
-            cached = parquet_cache.cache_file("kpis", release.sha256, f"{release.path.name}.kpi_table.parquet")
-            release._kpis = parquet_cache.cached_frame(cached, build, columns=KPI_COLUMNS)
-        else:
-            release._kpis = build()
-    return release._kpis
+def _kpi_table(release: Release) -> pd.DataFrame:
+    areas = areas_for(release)  # validates every file the measures read, cached or not
+
+    def build() -> pd.DataFrame:
+        table = pd.concat([measure_rows(release, m, areas) for m in MEASURES], ignore_index=True)
+        table["_level"] = table["geographic_level"].map(LEVEL_ORDER)
+        table = table.sort_values(["_level", "area_name", "measure", "period_end"], kind="stable")
+        return table.drop(columns="_level").reset_index(drop=True)[KPI_COLUMNS]
+
+    if not release.cache:
+        return build()
+    # verified on read: a damaged cache is rebuilt, never trusted (cached_frame); named by the file too: its rows'
+    # ``source`` names it, and the same bytes may be stored under another name
+    cached = parquet_cache.cache_file("kpis", release.sha256, f"{release.path.name}.kpi_table.parquet")
+    return parquet_cache.cached_frame(cached, build, columns=KPI_COLUMNS)
 
 
 def kpis_for(
     area_queries: list[str] | str,
     measures: list[str] | None = None,
-    release: Release | None = None,
+    *,
+    release: Release,
 ) -> pd.DataFrame:
     """KPI rows for some areas (names, LA numbers or codes) and measures."""
     if isinstance(area_queries, str):
