@@ -16,6 +16,7 @@ from IPython.display import HTML, Markdown
 from analysis_helpers.analysis.compare import POISSON_TEST
 from analysis_helpers.analysis.projection import MODELS
 from analysis_helpers.analysis.significance import FISHER_TEST, Z_TEST
+from analysis_helpers.analysis.spc import SIGMA_FACTOR
 from analysis_helpers.core.formatting import fmt_value
 from analysis_helpers.reporting import tables
 from analysis_helpers.reporting.model_text import PLAIN_MODELS
@@ -45,7 +46,7 @@ TERMS = (
     (POISSON_TEST,
      "Asks whether a change in a count, such as requests for an assessment, is larger than chance."),
     ("XmR chart (statistical process control, SPC)",
-     "A chart of monthly figures with limits at the mean ± 2.66 average month-to-month moves: a point beyond them, "
+     f"A chart of monthly figures with limits at the mean ± {SIGMA_FACTOR} average month-to-month moves: a point beyond them, "
      "or a long run on one side, signals a real change rather than month-to-month noise (NHS 'Making Data Count')."),
     ("Funnel limits (95%, 99.8%)",
      "On a funnel plot, lines around England's rate that narrow as areas get larger: an area beyond the 99.8% lines "
