@@ -30,8 +30,9 @@ needs no assumption about how the group-versus-rest tests depend on each other
 (they share the area's plans), and is never less powerful than Bonferroni.
 ``beyond_chance`` is the adjusted p-value under ``alpha`` (0.05).
 
-**Disclosure.** A group with fewer than 10 plans, or 1 to 4 plans within 20
-weeks, is marked not shown (``shown`` False, ``note`` saying why): its counts,
+**Disclosure.** A group whose rate the disclosure rule hides
+(:func:`~analysis_helpers.core.small_numbers.rate_hidden`: too few plans, or a
+small count of them within 20 weeks) is marked not shown (``shown`` False, ``note`` saying why): its counts,
 rate, interval, gap and test are all left empty, and it takes no part in the
 Holm adjustment (an adjusted p-value would depend on it). A group DfE published
 as a symbol (``x``) is marked not shown with the symbol. A topic's groups add up
@@ -165,7 +166,8 @@ def who_waits(rows: pd.DataFrame, area_numerator: float, area_denominator: float
 def _complement(groups: list[dict], area_numerator: float, area_denominator: float) -> None:
     """Complementary suppression: the groups of a topic add up to the area's figure, which the review prints, so
     hidden groups could be worked out by subtraction. While the groups hidden by the disclosure rules add up to a rate
-    that may not be shown (fewer than 10 plans, or 1 to 4 on time), the smallest shown group is hidden too."""
+    that may not be shown (:func:`~analysis_helpers.core.small_numbers.rate_hidden`), the smallest shown group is
+    hidden too."""
     def hidden_sum() -> tuple[float, float]:
         shown_x = sum(g["numerator"] for g in groups if g["shown"])
         shown_n = sum(g["denominator"] for g in groups if g["shown"])
