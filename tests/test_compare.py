@@ -19,8 +19,8 @@ from analysis_helpers.analysis.compare import (
     poisson_change_test,
     quartile_band,
     rank_values,
-    two_proportion_test,
 )
+from analysis_helpers.analysis.significance import two_proportion_test
 from analysis_helpers.core.errors import ParameterError
 
 HEADLINE = "ehcp_issued_within_20_weeks_excl_exceptions_pct"

@@ -98,6 +98,26 @@ def test_stale_means_more_than_so_many_months_before_the_data_date(newest, as_of
     assert vintage.stale(newest, as_of, months) is expected
 
 
+@pytest.mark.parametrize(
+    ("day", "months", "expected"),
+    [
+        (dt.date(2023, 3, 31), 3, dt.date(2023, 6, 30)),  # June has 30 days
+        (dt.date(2023, 3, 31), 11, dt.date(2024, 2, 29)),  # a leap February
+        (dt.date(2023, 8, 31), 6, dt.date(2024, 2, 29)),
+        (dt.date(2022, 8, 31), 6, dt.date(2023, 2, 28)),
+        (dt.date(2025, 11, 15), 1, dt.date(2025, 12, 15)),  # into December
+        (dt.date(2025, 12, 31), 1, dt.date(2026, 1, 31)),  # across the year end
+        (dt.date(2026, 4, 30), -6, dt.date(2025, 10, 30)),  # back: the same day, October being longer
+        (dt.date(2026, 3, 31), -1, dt.date(2026, 2, 28)),
+        (dt.date(2026, 1, 31), -13, dt.date(2024, 12, 31)),
+        (dt.date(2024, 2, 29), 12, dt.date(2025, 2, 28)),
+        (dt.date(2024, 5, 17), 0, dt.date(2024, 5, 17)),
+    ],
+)
+def test_add_months_keeps_the_day_or_takes_the_month_end(day, months, expected):
+    assert vintage.add_months(day, months) == expected
+
+
 def test_a_release_over_a_year_old_at_the_data_date_is_flagged():
     note = release_staleness(dt.date(2026, 9, 30))
     assert "published in July 2025" in note and "the June 2026 release is expected but missing" in note

@@ -10,14 +10,16 @@ baselines page suppressed them, but the executive summary, its target sentence a
 import datetime as dt
 import shutil
 
+import pandas as pd
 import pytest
 from helpers import FIXTURE_RELEASE, FIXTURES_DIR
 
 from analysis_helpers.analysis.outlook import build_outlook, observed_series
-from analysis_helpers.core.small_numbers import figure_hidden
+from analysis_helpers.core.small_numbers import SMALL_COUNT_SHOWN, figure_hidden, rate_hidden
 from analysis_helpers.data.release import open_release
 from analysis_helpers.domain.kpis import areas_for
 from analysis_helpers.domain.targets import read_targets
+from analysis_helpers.reporting import disclosure
 from analysis_helpers.reporting.narrative import outlook_sentence, outlook_title
 from analysis_helpers.reporting.summary import executive_summary, headline
 
@@ -51,6 +53,32 @@ def test_the_rule():
     assert figure_hidden("count", 3, None, None) == "count under 5"
     assert figure_hidden("count", 0, None, None) == ""  # 0 discloses nothing
     assert figure_hidden("gbp_m", 3, None, None) == ""  # pounds are no count of people
+    # the edges: 9 plans is under 10, 10 is not; 1 and 4 are small counts, 0 and 5 are not; a missing denominator
+    # hides nothing by itself
+    assert rate_hidden(9, 9) == "denominator under 10" and rate_hidden(9, 10) == ""
+    assert [rate_hidden(x, 20) for x in (0, 1, 4, 5)] == ["", "numerator under 5", "numerator under 5", ""]
+    assert rate_hidden(2, float("nan")) == "numerator under 5" and rate_hidden(float("nan"), float("nan")) == ""
+    assert SMALL_COUNT_SHOWN == "<5"
+
+
+def test_tables_apply_the_rule_and_say_what_they_did():
+    nan = float("nan")
+    rows = pd.DataFrame({
+        "unit": ["count", "count", "pct", "pct", "pct", "pct", "gbp_m"],
+        "value": [3.0, 0.0, 37.5, 40.0, 50.0, 0.0, 3.0],
+        "numerator": [nan, nan, 3.0, 4.0, 5.0, 0.0, nan],
+        "denominator": [nan, nan, 8.0, 10.0, 10.0, 12.0, nan],
+        "ci_low": [nan, nan, 13.7, 16.8, 23.7, 0.0, nan],
+        "ci_high": [nan, nan, 69.4, 68.7, 76.3, 24.2, nan],
+    })
+    shown = disclosure.apply(rows)
+    assert shown["disclosure"].tolist() == ["small count shown as <5", "", "rate suppressed: denominator under 10",
+                                            "rate suppressed: numerator under 5", "", "", ""]
+    assert shown["value"].tolist() == ["<5", 0.0, "suppressed", "suppressed", 50.0, 0.0, 3.0]
+    assert shown.loc[2, ["numerator", "denominator", "ci_low", "ci_high"]].tolist() == ["suppressed"] * 4  # 3 of 8: all of it
+    assert shown.loc[3, ["numerator", "denominator", "ci_low", "ci_high"]].tolist() == ["<5", 10.0, "suppressed", "suppressed"]
+    assert shown.loc[5, ["numerator", "denominator"]].tolist() == [0.0, 12.0]  # 0 of 12 discloses nothing
+    assert disclosure.plottable(rows).index.tolist() == [1, 4, 5, 6]
 
 
 def test_the_series_ends_at_the_last_figure_that_may_be_shown(small_feed):

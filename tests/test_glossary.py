@@ -56,6 +56,7 @@ def test_the_annex_lists_every_model_test_and_target_id_with_its_meaning(targets
     html = "".join(s.data for s in shown if isinstance(s, HTML))
     for term in ("Wilson", "Two-proportion z-test", "Fisher&#x27;s exact test", "Holm", "Poisson", "XmR", "Funnel limits", "Backtest"):
         assert term in html, term
+    assert "limits at the mean ± 2.66 average month-to-month moves" in html  # Making Data Count's 3 / 1.128
     models = glossary.models_table({"panel_ar1_quantile_logit", "linear_pct"})
     assert models["Model name"].tolist() == list(MODELS)
     assert set(models.loc[models["Used in this review"] == "yes", "Model name"]) == {"panel_ar1_quantile_logit", "linear_pct"}

@@ -98,6 +98,16 @@ def test_spc_note_by_number_of_points():
     assert narrative.spc_note(pd.DataFrame({"v": range(12)}), "Kent") == "12 monthly points."
 
 
+def test_spc_note_states_the_thresholds_it_applies():
+    # Making Data Count: 12 points for stable limits; the review draws no chart of fewer than 6 (trial limits from 6).
+    assert narrative.spc_note(pd.DataFrame({"v": range(5)}), "Kent") == (
+        "*Kent has 5 published monthly figure(s) for 20-week timeliness: too few for an XmR chart "
+        "(Making Data Count needs 12 for stable limits; fewer than 6 would only mislead).*")
+    for n in (6, 11):
+        assert narrative.spc_note(pd.DataFrame({"v": range(n)}), "Kent") == (
+            f"*{n} monthly points: the limits below are trial limits (12 are needed for stable limits).*")
+
+
 def test_local_title_never_shows_a_suppressed_figure_or_a_forecast():
     rows = pd.DataFrame({"measure": ["ehcp_issued_within_20_weeks_pct"] * 3, "unit": ["pct"] * 3,
                          "period": ["2023-09", "2023-10", "2023-11"],

@@ -10,8 +10,11 @@ from scipy.stats import norm
 from scipy.stats import t as student_t
 
 from analysis_helpers.analysis.projection import (
+    ANNUAL_SPACING_DAYS,
     TooFewPoints,
+    future_period_ends,
     pearson_dispersion,
+    period_step,
     pooled_innovation_variance,
     project,
 )
@@ -136,3 +139,30 @@ def test_pooled_variance_by_hand():
         v = 1 / (x + 0.5) + 1 / (100 - x + 0.5)
         noise += (v[1:] + v[:-1]).sum() / 2
     assert pooled_innovation_variance(panel) == pytest.approx(max((expected_sq - noise) / 2, 1e-4))
+
+
+def test_a_series_is_annual_when_its_periods_are_over_200_days_apart():
+    # DfE's calendar years are 365 or 366 days apart and academic-year censuses the same; a council's months 28 to 31.
+    # The rule's line is 200 days: 200 is still monthly, 201 annual.
+    assert ANNUAL_SPACING_DAYS == 200
+    assert period_step(365) == period_step(201) == pd.DateOffset(years=1)
+    assert period_step(31) == period_step(200) == pd.DateOffset(months=1)
+    assert period_step(365, 3) == pd.DateOffset(years=3) and period_step(30, 3) == pd.DateOffset(months=3)
+
+
+def test_future_periods_at_the_series_own_spacing():
+    # monthly: each month's last day, February's too; annual: the same day a year on
+    monthly = future_period_ends(pd.Timestamp("2024-11-30"), 30.5, pd.Timestamp("2025-03-15"))
+    assert monthly == [pd.Timestamp(d) for d in ("2024-12-31", "2025-01-31", "2025-02-28")]
+    annual = future_period_ends(pd.Timestamp("2024-12-31"), 365, pd.Timestamp("2027-12-31"))
+    assert annual == [pd.Timestamp(d) for d in ("2025-12-31", "2026-12-31", "2027-12-31")]
+
+
+def test_a_projection_steps_and_labels_by_the_series_spacing():
+    # three years ahead by default for calendar years, labelled by year; a monthly series three months, labelled YYYY-MM
+    assert project(KENT, "linear_pct").table["period"].tolist() == ["2025", "2026", "2027"]
+    months = pd.DataFrame({"period": ["2024-09", "2024-10", "2024-11"], "value": [50.0, 52.0, 51.0],
+                           "period_end": pd.to_datetime(["2024-09-30", "2024-10-31", "2024-11-30"])})
+    table = project(months, "linear_pct").table
+    assert table["period"].tolist() == ["2024-12", "2025-01", "2025-02"]
+    assert table["period_end"].tolist() == [pd.Timestamp(d) for d in ("2024-12-31", "2025-01-31", "2025-02-28")]

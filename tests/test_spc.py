@@ -2,7 +2,7 @@
 
 import pytest
 
-from analysis_helpers.analysis.spc import xmr
+from analysis_helpers.analysis.spc import MIN_STABLE_POINTS, MIN_TRIAL_POINTS, RUN_LENGTH, SIGMA_FACTOR, xmr
 
 
 def test_limits_by_hand():
@@ -55,3 +55,12 @@ def test_assurance_icons():
     assert xmr(steady, target=20).assurance == "consistently pass"
     assert xmr(steady, higher_is_better=False, target=80).assurance == "consistently pass"
     assert xmr(steady).variation == "common cause"
+
+
+def test_the_thresholds_are_making_data_counts():
+    # 2.66 = 3 / d2 with d2 = 1.128 for moving ranges of two (3 / 1.128 = 2.6596), rounded as Making Data Count does;
+    # 12 points for stable limits, runs of 7; the review draws none of fewer than 6 points.
+    assert SIGMA_FACTOR == round(3 / 1.128, 2) == 2.66
+    assert (MIN_STABLE_POINTS, RUN_LENGTH, MIN_TRIAL_POINTS) == (12, 7, 6)
+    assert xmr(range(11)).warning == "trial limits: only 11 points (Making Data Count needs 12 for stable limits)"
+    assert xmr(range(12)).warning is None

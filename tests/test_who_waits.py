@@ -1,7 +1,8 @@
 """Who waits (issue 13, item 3): each group's rate against the rest of the area, Holm-adjusted, small groups not shown.
 
 The expected numbers are worked out by hand here: the pooled z-test's p-value
-as erfc(|z|/√2), Fisher's exact test from binomial coefficients, Holm's
+as erfc(|z|/√2), Fisher's exact test from binomial coefficients (the tests
+themselves: test_significance.py), Holm's
 adjustment step by step, and on the fixture release Kent's 2024 groups from the
 raw rows with the csv module.
 """
@@ -13,7 +14,7 @@ import pandas as pd
 import pytest
 from helpers import raw_rows
 
-from analysis_helpers.analysis.who_waits import COLUMNS, age_band, two_proportion_test, who_waits, who_waits_for
+from analysis_helpers.analysis.who_waits import COLUMNS, age_band, who_waits, who_waits_for
 from analysis_helpers.core.errors import ParameterError
 
 ETHNICITY, SEX, AGE = "Ethnicity", "Sex", "Child or young persons age"
@@ -43,21 +44,6 @@ def holm(pvalues: list[float]) -> list[float]:
     return adjusted
 
 
-def test_z_test_by_hand():
-    # 60 of 100 against 40 of 100: pooled 0.5, se = sqrt(0.25 × 0.02) = 0.0707107, z = 0.2 / se = 2√2, p = erfc(2).
-    name, p = two_proportion_test(60, 100, 40, 100)
-    assert name == "two-proportion z-test" and p == pytest.approx(math.erfc(2), rel=1e-12) and p == pytest.approx(0.0046777, abs=1e-7)
-
-
-def test_fisher_when_an_expected_count_is_under_5():
-    # 5 of 10 against 1 of 10: 6 successes in 20, expected 3 in each row, so Fisher. P(X=k) = C(6,k) C(14,10-k) / C(20,10);
-    # the tables as or less likely than k=5 are k = 0, 1, 5, 6: (1001 + 12012 + 12012 + 1001) / 184756.
-    name, p = two_proportion_test(5, 10, 1, 10)
-    assert name == "Fisher's exact test"
-    assert p == pytest.approx(26026 / 184756, rel=1e-9)
-    assert sum(math.comb(6, k) * math.comb(14, 10 - k) for k in range(7)) == math.comb(20, 10) == 184756
-
-
 def test_group_against_the_rest_with_holm_by_hand():
     # Area 150 of 300 (50%). A: 60 of 100 against the rest 90 of 200: pooled 0.5, se = sqrt(0.25 × 0.015), z = 0.15 / se = √6,
     # p = erfc(√3) = 0.0143; B (40 of 100) the same; C (50 of 100) z = 0, p = 1. Holm: 3 × 0.0143 = 0.0429 for A and B, 1 for C.
@@ -71,6 +57,18 @@ def test_group_against_the_rest_with_holm_by_hand():
     assert (a["beyond_chance"], b["beyond_chance"], c["beyond_chance"]) == (True, True, False)
     assert a["ci_low_pct"] < 60 < a["ci_high_pct"] and b["gap_points"] == pytest.approx(-10)
     assert a["topic"] == "ethnicity" and a["test"] == "two-proportion z-test"
+
+
+def test_a_group_too_small_for_the_z_test_gets_fishers_exact_test():
+    # Area 105 of 110. A: 5 of 10 against the rest 100 of 100: 5 plans late in 110, so the least expected count is
+    # 10 × 5 / 110 = 0.45, under 5: Fisher. With the margins fixed, A's 5 late plans are all 5 (k = 5 on time, the least
+    # likely table; every other k from 6 to 10 is likelier), so p = C(105, 5) C(5, 5) / C(110, 10). B (100 of 100,
+    # against the rest 5 of 10) is the same table. Holm on two equal p-values: 2p each.
+    out = who_waits(rows(("A", 5, 10), ("B", 100, 100)), 105, 110)
+    p = math.comb(105, 5) / math.comb(110, 10)
+    assert list(out["test"]) == ["Fisher's exact test"] * 2
+    assert list(out["p_value"]) == pytest.approx([p, p], rel=1e-9) and p == pytest.approx(2.05897e-6, rel=1e-5)
+    assert list(out["p_adjusted"]) == pytest.approx([2 * p, 2 * p], rel=1e-9) and out["beyond_chance"].all()
 
 
 def test_holm_step_down_differs_from_bonferroni():

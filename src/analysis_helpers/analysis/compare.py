@@ -14,8 +14,9 @@ comparator:
 
 The area row also carries the change since the previous period and whether it
 is larger than chance: for proportions, a two-sided two-proportion z-test
-(pooled variance) at the 5% level; for counts, an exact conditional test of two
-Poisson counts (the binomial test of one count given their sum). The test used
+(pooled variance; :func:`~analysis_helpers.analysis.significance.two_proportion_test`)
+at the 5% level; for counts, an exact conditional test of two Poisson counts
+(the binomial test of one count given their sum). The test used
 is named in ``change_test``. A change in a percentage whose denominator is below
 :data:`MIN_CHANGE_DENOMINATOR` in either period is not tested (``change_test``
 says so; ``change_significant`` is False), so it is never called *Improved* or
@@ -30,8 +31,9 @@ import math
 
 import numpy as np
 import pandas as pd
-from scipy.stats import binomtest, norm
+from scipy.stats import binomtest
 
+from analysis_helpers.analysis.significance import Z_TEST, two_proportion_test
 from analysis_helpers.core.errors import ParameterError
 from analysis_helpers.core.formatting import fmt_count
 from analysis_helpers.data.neighbours import DEFAULT_VINTAGE, neighbours_of
@@ -70,18 +72,8 @@ SIGNIFICANCE_LEVEL = 0.05
 #: plan moves the figure by more than 10 points and the z-test's normal approximation does not hold
 #: (the Isles of Scilly's "100.0% (1 of 1)" is no evidence of improvement). Stated in the caveats and CHANGE_RULE.
 MIN_CHANGE_DENOMINATOR = 10
-
-
-def two_proportion_test(x1: float, n1: float, x0: float, n0: float) -> float:
-    """Two-sided p-value of the pooled two-proportion z-test (NaN if undefined)."""
-    if min(n1, n0) <= 0 or any(math.isnan(v) for v in (x1, n1, x0, n0)):
-        return math.nan
-    pooled = (x1 + x0) / (n1 + n0)
-    se = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n0))
-    if se == 0:
-        return 1.0 if x1 / n1 == x0 / n0 else 0.0
-    z = (x1 / n1 - x0 / n0) / se
-    return float(2 * norm.sf(abs(z)))
+#: The name of the test of a change in a count (in ``change_test`` and the glossary).
+POISSON_TEST = "Poisson (conditional binomial) test"
 
 
 def poisson_change_test(count_now: float, count_before: float) -> float:
@@ -232,9 +224,9 @@ def _add_change(record: dict, series: pd.DataFrame, area: Area, period: str, per
         return
     if m.unit == "pct":
         p = two_proportion_test(record["numerator"], record["denominator"], prior["numerator"], prior["denominator"])
-        record["change_test"] = "two-proportion z-test"
+        record["change_test"] = Z_TEST
     else:
         p = poisson_change_test(record["value"], prior["value"])
-        record["change_test"] = "Poisson (conditional binomial) test"
+        record["change_test"] = POISSON_TEST
     record["change_p_value"] = p
     record["change_significant"] = bool(p < SIGNIFICANCE_LEVEL) if not math.isnan(p) else pd.NA

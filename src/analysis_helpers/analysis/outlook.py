@@ -37,6 +37,7 @@ from analysis_helpers.analysis.projection import (
     pooled_innovation_variance,
     project,
 )
+from analysis_helpers.analysis.spc import MIN_TRIAL_POINTS
 from analysis_helpers.analysis.trajectory import (
     gap_to_trajectory,
     improvement_needed_per_month,
@@ -59,9 +60,6 @@ from analysis_helpers.domain.targets import Target, measure_unit, with_baseline
 #: The measure whose backtest chooses the default for measures the backtest does not cover (the headline).
 BACKTESTED_FOR_OTHERS = "ehcp_issued_within_20_weeks_excl_exceptions_pct"
 
-#: A council's series (monthly or any other of its figures) is projected only from this many figures (as for an
-#: XmR chart's trial limits): a trend through three scattered figures would be over-read.
-MIN_MONTHLY_POINTS = 6
 
 
 def default_model(measure: str, release: Release, panel: bool = True) -> str:
@@ -311,9 +309,11 @@ def build_outlook(
         horizon = max(candidates)
     projection = None
     try:
-        if council and len(observed) < MIN_MONTHLY_POINTS:
+        # a council's series (monthly or any other of its figures) is projected only from as many figures as an XmR
+        # chart's trial limits need: a trend through three scattered figures would be over-read
+        if council and len(observed) < MIN_TRIAL_POINTS:
             expired = target is not None and (as_of or dt.date.today()) > target.target_date
-            raise TooFewPoints(f"{len(observed)} council figure(s): at least {MIN_MONTHLY_POINTS} are needed for a "
+            raise TooFewPoints(f"{len(observed)} council figure(s): at least {MIN_TRIAL_POINTS} are needed for a "
                                "projection" + ("" if expired else "; what it takes a month is shown instead"))
         pooled = pooled_variance(measure, as_of, release) if chosen in ("rw_logit", "rw_drift_logit") else None
         fit = None

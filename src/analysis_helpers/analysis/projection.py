@@ -86,6 +86,8 @@ MODELS = {
 PANEL_MODELS = ("panel_ar1_logit", "panel_ar1_conformal_logit", "panel_ar1_sized_logit", "panel_ar1_quantile_logit",
                 "panel_ar1_leading_logit")
 EPS = 0.5  # continuity correction for 0 or n successes on the logit scale
+#: A series whose periods are more than this many days apart (the median gap) is annual; closer, it is monthly.
+ANNUAL_SPACING_DAYS = 200
 
 
 class TooFewPoints(SendReviewError):
@@ -168,11 +170,15 @@ class Projection:
         return {"median": first(0.5), "early": first(0.1), "late": first(0.9)}
 
 
+def period_step(spacing_days: float, periods: int = 1) -> pd.DateOffset:
+    """``periods`` of a series' own periods: years when they are over :data:`ANNUAL_SPACING_DAYS` apart, else months."""
+    return pd.DateOffset(years=periods) if spacing_days > ANNUAL_SPACING_DAYS else pd.DateOffset(months=periods)
+
+
 def future_period_ends(last_end: pd.Timestamp, spacing_days: float, horizon: pd.Timestamp) -> list[pd.Timestamp]:
     """Future period ends at the series' own spacing (years or months) up to ``horizon``."""
-    ends = []
-    current = pd.Timestamp(last_end)
-    step = pd.DateOffset(years=1) if spacing_days > 200 else pd.DateOffset(months=1)
+    ends, current = [], pd.Timestamp(last_end)
+    step = period_step(spacing_days)
     while True:
         current = current + step
         if step == pd.DateOffset(months=1):
@@ -184,7 +190,7 @@ def future_period_ends(last_end: pd.Timestamp, spacing_days: float, horizon: pd.
 
 
 def _label(end: pd.Timestamp, spacing_days: float, template: str) -> str:
-    if spacing_days > 200:
+    if period_step(spacing_days) == pd.DateOffset(years=1):
         if "/" in template:  # academic-year census label such as 2024/25
             return f"{end.year - 1}/{str(end.year)[2:]}"
         return str(end.year)
@@ -248,13 +254,8 @@ def project(
     ends = data["period_end"] if data["period_end"].dtype.kind == "M" else pd.to_datetime(data["period_end"])
     spacing = float(np.median(np.diff(ends.values).astype("timedelta64[D]").astype(float)))
     last = ends.iloc[-1]
-    if horizon is None:
-        horizon_ts = last + (pd.DateOffset(years=periods) if spacing > 200 else pd.DateOffset(months=periods))
-    else:
-        horizon_ts = pd.Timestamp(horizon)
-    future = future_period_ends(last, spacing, horizon_ts)
-    if not future:
-        future = future_period_ends(last, spacing, last + pd.DateOffset(years=1) if spacing > 200 else last + pd.DateOffset(months=1))
+    horizon_ts = last + period_step(spacing, periods) if horizon is None else pd.Timestamp(horizon)
+    future = future_period_ends(last, spacing, horizon_ts) or future_period_ends(last, spacing, last + period_step(spacing))
     t_obs, t_new = years(ends), years(future)
 
     df, multipliers, bounds = None, None, None

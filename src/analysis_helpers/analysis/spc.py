@@ -1,14 +1,15 @@
 """Statistical process control the NHS "Making Data Count" way (XmR charts).
 
-For a series of at least 12 points (fewer: the limits are *trial limits*, and
-the result says so):
+For a series of at least :data:`MIN_STABLE_POINTS` points (fewer: the limits are
+*trial limits*, and the result says so; the review draws none of fewer than
+:data:`MIN_TRIAL_POINTS`):
 
-* centre line = mean; moving range = |x_t - x_{t-1}|; limits = mean ± 2.66 ×
-  mean moving range (2.66 = 3 / 1.128, three sigma for individuals);
+* centre line = mean; moving range = |x_t - x_{t-1}|; limits = mean ±
+  :data:`SIGMA_FACTOR` × mean moving range (3 / 1.128, three sigma for individuals);
 * four rules flag special-cause variation:
   1. a point beyond a limit;
-  2. a shift: 7 or more consecutive points on one side of the mean;
-  3. a trend: 7 or more consecutive points each rising (or each falling);
+  2. a shift: :data:`RUN_LENGTH` or more consecutive points on one side of the mean;
+  3. a trend: :data:`RUN_LENGTH` or more consecutive points each rising (or each falling);
   4. two of three consecutive points in the outer third (beyond two sigma)
      on the same side of the mean;
 * the variation icon reads the latest point: special cause *improvement* or
@@ -26,8 +27,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+#: Limits at the mean ± this × the mean moving range (3 / 1.128: three sigma for individuals).
 SIGMA_FACTOR = 2.66
-MIN_POINTS = 12
+#: Making Data Count's points for stable limits; with fewer the limits are trial limits (the result's warning).
+MIN_STABLE_POINTS = 12
+#: The fewest points the review draws an XmR chart of (with trial limits): fewer would only mislead.
+MIN_TRIAL_POINTS = 6
+#: Rules 2 and 3: a shift or a trend is this many consecutive points.
 RUN_LENGTH = 7
 
 
@@ -74,7 +80,7 @@ def xmr(values, higher_is_better: bool | None = True, target: float | None = Non
     steps_up, steps_down = np.diff(x) > 0, np.diff(x) < 0
     rising = _runs(np.concatenate([[False], steps_up]), RUN_LENGTH - 1)
     falling = _runs(np.concatenate([[False], steps_down]), RUN_LENGTH - 1)
-    # a run of 6 rises covers 7 points: include the point before the first rise
+    # a run of RUN_LENGTH - 1 rises covers RUN_LENGTH points: include the point before the first rise
     for run in (rising, falling):
         starts = np.flatnonzero(run & ~np.concatenate([[False], run[:-1]]))
         run[np.clip(starts - 1, 0, None)] = True
@@ -119,6 +125,6 @@ def xmr(values, higher_is_better: bool | None = True, target: float | None = Non
         else:
             assurance = "consistently pass" if ucl <= target else "consistently fail" if lcl > target else "inconsistent"
     warning = None
-    if len(x) < MIN_POINTS:
-        warning = f"trial limits: only {len(x)} points (Making Data Count needs {MIN_POINTS} for stable limits)"
+    if len(x) < MIN_STABLE_POINTS:
+        warning = f"trial limits: only {len(x)} points (Making Data Count needs {MIN_STABLE_POINTS} for stable limits)"
     return SpcResult(points=points, mean=mean, lcl=lcl, ucl=ucl, variation=variation, assurance=assurance, warning=warning)

@@ -50,7 +50,7 @@ import pandas as pd
 
 from analysis_helpers.analysis.compare import MIN_CHANGE_DENOMINATOR, compare
 from analysis_helpers.analysis.outlook import Outlook
-from analysis_helpers.core.vintage import STALE_FEED_MONTHS, dfe_publication_after, months_before, months_between
+from analysis_helpers.core.vintage import STALE_FEED_MONTHS, add_months, dfe_publication_after, months_between
 from analysis_helpers.data.release import Release
 from analysis_helpers.domain.areas import Area
 from analysis_helpers.domain.measure_periods import first_period_end
@@ -156,7 +156,7 @@ def figure_due(outlook: Outlook) -> dt.date | None:
         return None
     if target.series == "dfe" and outlook.measure in BY_NAME:
         return dfe_publication_after(first_period_end(outlook.measure, target.target_date))
-    return months_before(target.target_date, -COUNCIL_DUE_MONTHS)
+    return add_months(target.target_date, COUNCIL_DUE_MONTHS)
 
 
 def pending_reason(outlook: Outlook) -> str | None:

@@ -56,14 +56,6 @@ def required_value(target: Target, when: dt.date, scale: str = "linear") -> floa
     return target.baseline_value + fraction * (target.target_value - target.baseline_value)
 
 
-def add_months(day: dt.date, months: int) -> dt.date:
-    month = day.month - 1 + months
-    year = day.year + month // 12
-    month = month % 12 + 1
-    last = (dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)).day
-    return dt.date(year, month, min(day.day, last))
-
-
 def milestones(target: Target, scale: str = "linear", stones: tuple[Milestone, ...] | None = None) -> pd.DataFrame:
     """Required value at each of the area's plan review points between the baseline and the target date, and at that date.
 

@@ -11,11 +11,12 @@ figure contains the group, so the two are not independent samples, and a
 large group would be compared largely with itself. Group and rest are two
 disjoint sets of plans, so the question "is the group's rate different from
 everyone else's?" is a two-proportion test on a 2×2 table (within 20 weeks or
-not × group or rest):
+not × group or rest), chosen by
+:func:`~analysis_helpers.analysis.significance.difference_test`:
 
 * the pooled two-proportion z-test, two-sided (the same as Pearson's
   chi-squared test without continuity correction), when every expected cell
-  count is at least 5, where its normal approximation holds;
+  count is at least its ``MIN_EXPECTED``, where its normal approximation holds;
 * Fisher's exact test, two-sided, otherwise (small groups, or rates near 0% or
   100%), where the approximation does not.
 
@@ -29,8 +30,9 @@ needs no assumption about how the group-versus-rest tests depend on each other
 (they share the area's plans), and is never less powerful than Bonferroni.
 ``beyond_chance`` is the adjusted p-value under ``alpha`` (0.05).
 
-**Disclosure.** A group with fewer than 10 plans, or 1 to 4 plans within 20
-weeks, is marked not shown (``shown`` False, ``note`` saying why): its counts,
+**Disclosure.** A group whose rate the disclosure rule hides
+(:func:`~analysis_helpers.core.small_numbers.rate_hidden`: too few plans, or a
+small count of them within 20 weeks) is marked not shown (``shown`` False, ``note`` saying why): its counts,
 rate, interval, gap and test are all left empty, and it takes no part in the
 Holm adjustment (an adjusted p-value would depend on it). A group DfE published
 as a symbol (``x``) is marked not shown with the symbol. A topic's groups add up
@@ -53,8 +55,8 @@ import re
 
 import numpy as np
 import pandas as pd
-from scipy.stats import fisher_exact, norm
 
+from analysis_helpers.analysis.significance import difference_test
 from analysis_helpers.core.errors import ParameterError
 from analysis_helpers.core.intervals import wilson_interval
 from analysis_helpers.core.small_numbers import rate_hidden
@@ -70,7 +72,6 @@ AGE_BANDS: tuple[tuple[str, int | None, int | None], ...] = (
 UNKNOWN_AGE = "unknown"
 #: DfE's topic name -> the word the review uses (``Child or young persons age`` -> ``age``).
 TOPIC_WORDS = {topic: word for word, files in TOPICS.items() for topic in files.values()}
-MIN_EXPECTED = 5
 
 COLUMNS = ["topic", "group", "shown", "numerator", "denominator", "group_pct", "ci_low_pct", "ci_high_pct", "area_pct",
            "gap_points", "rest_pct", "test", "p_value", "p_adjusted", "beyond_chance", "note"]
@@ -99,19 +100,6 @@ def banded(rows: pd.DataFrame, bands=AGE_BANDS) -> pd.DataFrame:
         out.append({**part.iloc[0].to_dict(), "breakdown": name, "symbol": symbol,
                     "numerator": part["numerator"].sum(skipna=False), "denominator": part["denominator"].sum(skipna=False)})
     return pd.DataFrame(out, columns=rows.columns)
-
-
-def two_proportion_test(x1: float, n1: float, x2: float, n2: float) -> tuple[str, float]:
-    """Two-sided test of x1/n1 against x2/n2: (name, p-value). The pooled z-test when every expected count of the
-    2×2 table is at least 5, Fisher's exact test otherwise."""
-    table = np.array([[x1, n1 - x1], [x2, n2 - x2]], dtype=float)
-    expected = table.sum(axis=1, keepdims=True) * table.sum(axis=0, keepdims=True) / table.sum()
-    if expected.min() >= MIN_EXPECTED:
-        pooled = (x1 + x2) / (n1 + n2)
-        se = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
-        z = (x1 / n1 - x2 / n2) / se
-        return "two-proportion z-test", float(2 * norm.sf(abs(z)))
-    return "Fisher's exact test", float(fisher_exact(table.astype(int), alternative="two-sided").pvalue)
 
 
 def holm_adjusted(p_values: list[float]) -> list[float]:
@@ -178,7 +166,8 @@ def who_waits(rows: pd.DataFrame, area_numerator: float, area_denominator: float
 def _complement(groups: list[dict], area_numerator: float, area_denominator: float) -> None:
     """Complementary suppression: the groups of a topic add up to the area's figure, which the review prints, so
     hidden groups could be worked out by subtraction. While the groups hidden by the disclosure rules add up to a rate
-    that may not be shown (fewer than 10 plans, or 1 to 4 on time), the smallest shown group is hidden too."""
+    that may not be shown (:func:`~analysis_helpers.core.small_numbers.rate_hidden`), the smallest shown group is
+    hidden too."""
     def hidden_sum() -> tuple[float, float]:
         shown_x = sum(g["numerator"] for g in groups if g["shown"])
         shown_n = sum(g["denominator"] for g in groups if g["shown"])
@@ -220,7 +209,7 @@ def _group(word: str, row, area_numerator: float, area_denominator: float, area_
     rest_hidden = rate_hidden(rest_x, rest_n)
     if rest_hidden:  # the rest is a handful of plans: neither shown nor compared with (it would be read into)
         return {**shown, "note": f"not tested: the rest of the area is too few to show ({rest_hidden})"}
-    test, p = two_proportion_test(x, n, rest_x, rest_n)
+    test, p = difference_test(x, n, rest_x, rest_n)
     return {**shown, "rest_pct": 100 * rest_x / rest_n, "test": test, "p_value": p}
 
 

@@ -21,6 +21,7 @@ from analysis_helpers.cli.commands import (
     cmd_validate,
 )
 from analysis_helpers.core.paths import local_dir, targets_file
+from analysis_helpers.core.small_numbers import MIN_DENOMINATOR, SMALL_COUNT_SHOWN
 from analysis_helpers.core.vintage import today
 from analysis_helpers.data.local_feed import LOCAL_MEASURES as FEED_MEASURES
 from analysis_helpers.data.neighbours import DEFAULT_VINTAGE, VINTAGES
@@ -130,7 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also merge the council's figures from this feed file or folder (default folder: data/local/); adds a basis column")
     p.add_argument("--breakdown", type=_one_of("breakdown", BREAKDOWNS), default=None, metavar="{" + ",".join(BREAKDOWNS) + "}",
                    help="DfE's figures by age, sex, ethnicity or placement (adds breakdown_topic and breakdown after measure; "
-                        "small counts hidden as <5, rates on fewer than 10 suppressed)")
+                        f"small counts hidden as {SMALL_COUNT_SHOWN}, rates on fewer than {MIN_DENOMINATOR} suppressed)")
 
     p = _command(sub, "validate", cmd_validate, "check a local figures feed (file or folder); exit 0 or 2")
     p.add_argument("path", type=Path, nargs="?", default=local_dir(), help="feed file (.csv/.xlsx) or folder (default: data/local/)")

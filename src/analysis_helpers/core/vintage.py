@@ -13,6 +13,7 @@ or before it. ``None`` means "now" (everything stored counts).
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import os
 
@@ -79,15 +80,13 @@ def months_between(earlier: dt.date, later: dt.date) -> int:
     return max(months, 0)
 
 
-def months_before(day: dt.date, months: int) -> dt.date:
-    """The same day ``months`` calendar months earlier (the month's last day if it is shorter)."""
-    total = day.year * 12 + day.month - 1 - months
-    year, month = divmod(total, 12)
-    month += 1
-    last = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
-    return dt.date(year, month, min(day.day, last))
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` calendar months later (earlier when negative), or the month's last day if it is shorter:
+    31 August plus 6 months is 28 February (29 in a leap year). The one place the package moves a date by months."""
+    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
+    return dt.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
 def stale(newest: dt.date | None, as_of: dt.date, months: int) -> bool:
     """True when ``newest`` is more than ``months`` calendar months before ``as_of`` (or there is nothing)."""
-    return newest is None or newest < months_before(as_of, months)
+    return newest is None or newest < add_months(as_of, -months)

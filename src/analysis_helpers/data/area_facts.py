@@ -34,6 +34,7 @@ from urllib.parse import urlparse
 
 from analysis_helpers.core.errors import DataValidationError
 from analysis_helpers.core.paths import DATA_DIR, area_facts_dir
+from analysis_helpers.core.vintage import add_months
 from analysis_helpers.data.csv_files import read_text
 
 AREA_NOTES_FILE = DATA_DIR / "area_notes.csv"
@@ -76,10 +77,7 @@ class Milestone:
     @property
     def date(self) -> dt.date:
         """``from_date`` plus ``months`` (the last day of a shorter month if need be)."""
-        month = self.from_date.month - 1 + self.months
-        year, month = self.from_date.year + month // 12, month % 12 + 1
-        last = (dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)).day
-        return dt.date(year, month, min(self.from_date.day, last))
+        return add_months(self.from_date, self.months)
 
 
 def _rows(path: Path, required: tuple[str, ...]) -> list[dict]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from IPython.display import HTML, Markdown
 
 from analysis_helpers.analysis.budget import deficit_series, dsg_comparison, required_path_to_zero
-from analysis_helpers.analysis.spc import xmr
+from analysis_helpers.analysis.spc import MIN_TRIAL_POINTS, xmr
 from analysis_helpers.core.formatting import fmt_date
 from analysis_helpers.core.safe_text import md_text
 from analysis_helpers.core.vintage import ended_by
@@ -54,11 +54,12 @@ def _axis_label(label: str, unit: str) -> str:
 
 
 def spc(run, area_targets: list) -> list:
-    """The council's monthly 20-week series as an XmR chart (6 points or more), against its earliest target if any."""
+    """The council's monthly 20-week series as an XmR chart (``MIN_TRIAL_POINTS`` or more), against its earliest
+    target if any."""
     monthly = local_tables.monthly_rows(run.feed, run.area, run.as_of)
     series = disclosure.plottable(monthly[monthly["measure"] == "ehcp_issued_within_20_weeks_pct"]) if len(monthly) else monthly
     shown = [Markdown(narrative.spc_note(series, run.area.name))]
-    if len(series) < 6:
+    if len(series) < MIN_TRIAL_POINTS:
         return shown
     target = earliest_target(area_targets, "ehcp_issued_within_20_weeks_pct")
     goal = target.target_value if target else None

@@ -1,12 +1,17 @@
 """Disclosure control for unpublished local counts, applied to every export.
 
 The project handles aggregate counts only, but a council's own figures can be
-small. In every exported HTML table, chart and CSV:
+small. Which figures are too small is decided in one place,
+:mod:`analysis_helpers.core.small_numbers` (its rule: a count of 1 to its
+``SMALL_COUNT_MAX``, a rate on a denominator under its ``MIN_DENOMINATOR`` or
+with a small numerator); this module only applies it. In every exported HTML
+table, chart and CSV:
 
-* a count from 1 to 4 is shown as ``<5`` (0 is shown: it discloses nothing);
-* a rate whose denominator is under 10 is not shown (``suppressed``), and
+* a small count is shown as ``<5`` (``SMALL_COUNT_SHOWN``; 0 is shown: it
+  discloses nothing);
+* a rate hidden for its denominator is not shown (``suppressed``), and
   neither are its numerator and denominator;
-* a rate whose numerator is 1 to 4 is not shown either (its denominator would
+* a rate hidden for its numerator is not shown either (its denominator would
   give the count away): the numerator shows as ``<5``, the rate and its
   interval as ``suppressed``.
 
@@ -14,8 +19,8 @@ DfE's published statistics are shown as DfE published them, with one exception:
 ``send-review kpis --breakdown`` applies these rules to DfE's breakdown rows too
 (issue 13 asks for it; a group's count is DfE's, so hiding it protects nothing
 DfE has not already published, but the small rows of a breakdown are never read
-as findings). The review's "who waits" section applies the same thresholds
-(:mod:`analysis_helpers.core.small_numbers`) to the groups it names.
+as findings). The review's "who waits" section applies the same rule to the
+groups it names.
 """
 
 from __future__ import annotations
@@ -23,12 +28,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis_helpers.core.small_numbers import MIN_DENOMINATOR, SMALL_COUNT_MAX, figure_hidden, is_small_count
-
-__all__ = ["MIN_DENOMINATOR", "SMALL", "SMALL_COUNT_MAX", "SUPPRESSED", "apply", "is_small_count", "plottable"]
+from analysis_helpers.core.small_numbers import (
+    SMALL_COUNT_SHOWN,
+    SMALL_DENOMINATOR,
+    figure_hidden,
+    is_small_count,
+    rate_hidden,
+)
 
 SUPPRESSED = "suppressed"
-SMALL = "<5"
 
 
 def apply(frame: pd.DataFrame) -> pd.DataFrame:
@@ -40,20 +48,21 @@ def apply(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy().astype({c: object for c in ("value", "numerator", "denominator", "ci_low", "ci_high") if c in frame})
     action = np.array([""] * len(out), dtype=object)
     for i, (index, row) in enumerate(frame.iterrows()):
-        if row.get("unit") == "pct" and not pd.isna(row.get("denominator")) and row["denominator"] < MIN_DENOMINATOR:
+        hidden = rate_hidden(row.get("numerator"), row.get("denominator")) if row.get("unit") == "pct" else ""
+        if hidden == SMALL_DENOMINATOR:
             for column in ("value", "numerator", "denominator", "ci_low", "ci_high"):
                 out.at[index, column] = SUPPRESSED
-            action[i] = f"rate suppressed: denominator under {MIN_DENOMINATOR}"
+            action[i] = f"rate suppressed: {hidden}"
             continue
         for column in ("numerator", "denominator") + (("value",) if row.get("unit") == "count" else ()):
             if column in row and is_small_count(row[column]):
-                out.at[index, column] = SMALL
-                action[i] = "small count shown as <5"
-        if row.get("unit") == "pct" and is_small_count(row.get("numerator")):
+                out.at[index, column] = SMALL_COUNT_SHOWN
+                action[i] = f"small count shown as {SMALL_COUNT_SHOWN}"
+        if hidden:  # the numerator is a small count: the rate would give it away
             for column in ("value", "ci_low", "ci_high"):
                 if column in out.columns:
                     out.at[index, column] = SUPPRESSED
-            action[i] = "rate suppressed: numerator under 5"
+            action[i] = f"rate suppressed: {hidden}"
     out["disclosure"] = action
     return out
 

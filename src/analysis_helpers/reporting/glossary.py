@@ -13,7 +13,10 @@ from __future__ import annotations
 import pandas as pd
 from IPython.display import HTML, Markdown
 
+from analysis_helpers.analysis.compare import POISSON_TEST
 from analysis_helpers.analysis.projection import MODELS
+from analysis_helpers.analysis.significance import FISHER_TEST, Z_TEST
+from analysis_helpers.analysis.spc import SIGMA_FACTOR
 from analysis_helpers.core.formatting import fmt_value
 from analysis_helpers.reporting import tables
 from analysis_helpers.reporting.model_text import PLAIN_MODELS
@@ -32,18 +35,18 @@ TERMS = (
     ("Logit scale",
      "Most models work on the log-odds of a percentage rather than the percentage itself, so a projection stays "
      "between 0% and 100%."),
-    ("Two-proportion z-test",
+    (Z_TEST[:1].upper() + Z_TEST[1:],
      "Asks whether two percentages (this period against the last, or a group against the rest of the area) differ by "
      "more than chance; a difference is reported as real at the 5% level."),
-    ("Fisher's exact test",
+    (FISHER_TEST,
      "Used in place of the z-test for a group too small for it (or a rate near 0% or 100%)."),
     ("Holm adjustment (Holm-adjusted)",
      "Comparing many groups at once makes some differences look real by chance alone; Holm's method raises the bar "
      "for each comparison so that the chance of wrongly flagging any group of a topic stays at 5%."),
-    ("Poisson (conditional binomial) test",
+    (POISSON_TEST,
      "Asks whether a change in a count, such as requests for an assessment, is larger than chance."),
     ("XmR chart (statistical process control, SPC)",
-     "A chart of monthly figures with limits at the mean ± 2.66 average month-to-month moves: a point beyond them, "
+     f"A chart of monthly figures with limits at the mean ± {SIGMA_FACTOR} average month-to-month moves: a point beyond them, "
      "or a long run on one side, signals a real change rather than month-to-month noise (NHS 'Making Data Count')."),
     ("Funnel limits (95%, 99.8%)",
      "On a funnel plot, lines around England's rate that narrow as areas get larger: an area beyond the 99.8% lines "

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analysis_helpers.analysis.spc import MIN_STABLE_POINTS, MIN_TRIAL_POINTS
 from analysis_helpers.core.formatting import (
     fmt_change,
     fmt_count,
@@ -327,13 +328,13 @@ def spc_note(series: pd.DataFrame, area_name: str) -> str:
     n = len(series)
     if n == 0:
         return f"*No monthly figures for {area_name}: no SPC chart.*"
-    if n < 6:
+    if n < MIN_TRIAL_POINTS:
         return (
             f"*{area_name} has {n} published monthly figure(s) for 20-week timeliness: too few for an XmR chart "
-            "(Making Data Count needs 12 for stable limits; fewer than 6 would only mislead).*"
+            f"(Making Data Count needs {MIN_STABLE_POINTS} for stable limits; fewer than {MIN_TRIAL_POINTS} would only mislead).*"
         )
-    if n < 12:
-        return f"*{n} monthly points: the limits below are trial limits (12 are needed for stable limits).*"
+    if n < MIN_STABLE_POINTS:
+        return f"*{n} monthly points: the limits below are trial limits ({MIN_STABLE_POINTS} are needed for stable limits).*"
     return f"{n} monthly points."
 
 

@@ -19,6 +19,7 @@ from analysis_helpers.analysis.who_waits import who_waits_for
 from analysis_helpers.core.errors import ParameterError
 from analysis_helpers.core.formatting import fmt_count, fmt_fraction, fmt_interval, fmt_p, fmt_pct, fmt_points, ordinal
 from analysis_helpers.core.safe_text import md_text, plain
+from analysis_helpers.core.small_numbers import MIN_DENOMINATOR, SMALL_COUNT_MAX
 from analysis_helpers.domain.areas import LOCAL_AUTHORITY
 from analysis_helpers.domain.measures import CEASED_REASONS, PERSONAL_BUDGETS, PRIMARY_NEEDS, get_measure
 from analysis_helpers.reporting import charts, narrative, pathway_charts, tables
@@ -244,7 +245,8 @@ def who_waits_sentences(groups: pd.DataFrame, area_name: str, period: str) -> li
                        + (f"; the same group in England: {fmt_pct(g['england_pct'])}" if pd.notna(g.get("england_pct")) else "") + ".")
     hidden = groups[~groups["shown"]]
     if len(hidden):
-        out.append(f"Not shown ({len(hidden)} groups: fewer than 10 plans, 1 to 4 on time, one that would give such a group away, or not published by DfE): "
+        out.append(f"Not shown ({len(hidden)} groups: fewer than {MIN_DENOMINATOR} plans, 1 to {SMALL_COUNT_MAX} on time, "
+                   "one that would give such a group away, or not published by DfE): "
                    + ", ".join(md_text(f"{t} {g}") for t, g in zip(hidden["topic"], hidden["group"], strict=True)) + ".")
     return out
 
