@@ -156,3 +156,12 @@ def test_a_closed_pool_lends_no_kernel_and_stops_one_handed_back(tmp_path):
     with pytest.raises(RuntimeError, match="closed"), pool.kernel():
         pass
     assert pool.started == 1
+
+
+def test_a_notebook_without_a_lent_kernel_gets_one_of_its_own_stopped_afterwards(tmp_path):
+    """execute() without ``km`` borrows from a pool of one, so nbclient never shuts a kernel down (with a SIGINT first)."""
+    executed = tmp_path / "pid.out.ipynb"
+    execute(notebook(tmp_path, "pid", "import os\nprint(os.getpid())"), executed, {}, failed_dir=tmp_path / "failed")
+    pid = int(text(nbformat.read(executed, as_version=4), 0))
+    with pytest.raises(ProcessLookupError):  # stopped and reaped, not left running
+        os.kill(pid, 0)

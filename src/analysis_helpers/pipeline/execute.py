@@ -4,11 +4,15 @@
   (:func:`declared_parameters`, read with :func:`papermill.inspect_notebook`).
 * A failing cell raises :class:`~analysis_helpers.core.errors.ReportError`
   naming the notebook, the cell and the error, and keeps the failed notebook.
+  The error is the one papermill's ``PapermillExecutionError`` carries, which
+  papermill reads from this notebook's own outputs (never from a log shared
+  with the notebooks running on other threads).
 * What the notebook wrote on stderr (warnings) is logged as warnings, so it
   reaches ``run.log``.
-* A kernel lent by a :class:`~.kernels.KernelPool` (``km``) runs the notebook
-  and stays up for the next one; without one, papermill starts a kernel and
-  shuts it down quietly (:class:`~.kernels.QuietShutdownKernelManager`).
+* A kernel lent by a :class:`~.kernels.KernelPool` (``km``, passed to nbclient's
+  ``NotebookClient`` through papermill's engine arguments) runs the notebook and
+  stays up for the next one; without one, a pool of one lends a kernel and stops
+  it afterwards, so nbclient never shuts a kernel down (see :mod:`.kernels`).
 """
 
 from __future__ import annotations
@@ -22,8 +26,7 @@ import papermill as pm
 from papermill.exceptions import PapermillExecutionError
 
 from analysis_helpers.core.errors import ReportError
-from analysis_helpers.core.paths import PROJECT_ROOT
-from analysis_helpers.pipeline.kernels import KERNEL_NAME, QuietShutdownKernelManager
+from analysis_helpers.pipeline.kernels import KERNEL_NAME, KernelPool
 
 log = logging.getLogger(__name__)
 
@@ -70,8 +73,11 @@ def declared_parameters(notebook: Path, parameters: dict) -> dict:
 
 def execute(notebook: Path, executed: Path, parameters: dict, failed_dir: Path, km=None) -> None:
     """Run ``notebook`` with ``parameters`` into ``executed``, in the lent kernel ``km`` if given (see the module docstring)."""
-    # A lent kernel was started in PROJECT_ROOT; papermill's cwd would chdir the whole process, racing the other notebook threads.
-    kernel = {"km": km} if km is not None else {"kernel_manager_class": QuietShutdownKernelManager, "cwd": str(PROJECT_ROOT)}
+    if km is None:
+        with KernelPool() as pool, pool.kernel() as own:
+            return execute(notebook, executed, parameters, failed_dir, km=own)
+    # The kernel was started in PROJECT_ROOT: no cwd for papermill, whose chdir would move the whole process,
+    # racing the other notebook threads.
     try:
         pm.execute_notebook(
             str(notebook),
@@ -81,7 +87,7 @@ def execute(notebook: Path, executed: Path, parameters: dict, failed_dir: Path, 
             progress_bar=False,
             log_output=False,
             request_save_on_cell_execute=False,  # written once at the end (or with its error marked): not twice a cell
-            **kernel,
+            km=km,  # nbclient's NotebookClient(km=...): it runs the notebook there and leaves the kernel up
         )
     except PapermillExecutionError as exc:
         failed_dir.mkdir(parents=True, exist_ok=True)
