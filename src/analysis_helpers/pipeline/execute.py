@@ -1,7 +1,8 @@
 """Execute one notebook with papermill: the parameters it declares, a one-line error, no kernel noise.
 
 * Only the parameters a notebook's ``parameters`` cell declares are injected
-  (:func:`declared_parameters`, read with :func:`papermill.inspect_notebook`).
+  (:func:`declared_parameters`, read with :func:`papermill.inspect_notebook`);
+  a name the cell assigns that papermill did not read is refused.
 * A failing cell raises :class:`~analysis_helpers.core.errors.ReportError`
   naming the notebook, the cell and the error, and keeps the failed notebook.
   The error is the one papermill's ``PapermillExecutionError`` carries, which
@@ -17,6 +18,7 @@
 
 from __future__ import annotations
 
+import ast
 import logging
 import shutil
 from pathlib import Path
@@ -29,46 +31,59 @@ from analysis_helpers.core.errors import ReportError
 from analysis_helpers.pipeline.kernels import KERNEL_NAME, KernelPool
 
 log = logging.getLogger(__name__)
-
-
-class _Collect(logging.Handler):
-    """Keeps the messages papermill logs while it reads a parameters cell."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
+ADVICE = "write one assignment a line and keep '=' out of the comments"
 
 
 def declared_parameters(notebook: Path, parameters: dict) -> dict:
     """The subset of ``parameters`` the notebook's ``parameters`` cell declares (per :func:`papermill.inspect_notebook`).
 
-    A notebook without a ``parameters`` cell (or one papermill cannot open)
+    A notebook without a ``parameters`` cell (or one that cannot be opened)
     gets them all: papermill then adds them at the top, or fails with its own message.
 
     Raises
     ------
     ReportError
-        If papermill cannot read a line of the cell: it skips any line with a
-        second ``=`` (e.g. in its comment), so that parameter would silently keep its default.
+        If the cell assigns a name papermill did not read (it skips any line
+        with a second ``=``, e.g. in its comment), so that parameter would
+        silently keep its default; or if the cell is not Python.
     """
-    collect = _Collect()
-    logging.getLogger("papermill").addHandler(collect)
     try:
-        declared = pm.inspect_notebook(str(notebook))
+        cell = parameters_cell(notebook)
+        declared = pm.inspect_notebook(str(notebook)) if cell is not None else {}
     except (OSError, ValueError):
         return parameters
-    finally:
-        logging.getLogger("papermill").removeHandler(collect)
-    unreadable = [m for m in collect.messages if m.startswith("Unable to parse line")]
-    if unreadable:
-        raise ReportError(f"{notebook.name}: papermill cannot read its parameters cell ({unreadable[0]}); "
-                          "write one assignment a line and keep '=' out of the comments")
+    if cell is not None:
+        try:
+            unread = [(line, name) for line, name in assigned_names(cell) if name not in declared]
+        except SyntaxError as exc:
+            raise ReportError(f"{notebook.name}: papermill cannot read its parameters cell "
+                              f"(line {exc.lineno} is not Python: {exc.msg}); {ADVICE}") from None
+        if unread:
+            line, name = min(unread)
+            raise ReportError(f"{notebook.name}: papermill cannot read its parameters cell (it skips line {line}, "
+                              f"so {name!r} would keep its default); {ADVICE}")
     if not declared:
         return parameters
     return {name: value for name, value in parameters.items() if name in declared}
+
+
+def parameters_cell(notebook: Path) -> str | None:
+    """The source of the first cell tagged ``parameters`` (papermill's rule), or None."""
+    for cell in nbformat.read(notebook, as_version=4).cells:
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            return cell.source
+    return None
+
+
+def assigned_names(source: str) -> set[tuple[int, str]]:
+    """(line, name) of each name the cell assigns at its top level (``a = 1``, ``a: int = 1``, ``a, b = 1, 2``)."""
+    found = set()
+    for node in ast.parse(source).body:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        for target in targets:
+            names = target.elts if isinstance(target, (ast.Tuple, ast.List)) else [target]
+            found |= {(name.lineno, name.id) for name in names if isinstance(name, ast.Name)}
+    return found
 
 
 def execute(notebook: Path, executed: Path, parameters: dict, failed_dir: Path, km=None) -> None:
