@@ -156,3 +156,47 @@ def test_a_closed_pool_lends_no_kernel_and_stops_one_handed_back(tmp_path):
     with pytest.raises(RuntimeError, match="closed"), pool.kernel():
         pass
     assert pool.started == 1
+
+
+def test_a_notebook_without_a_lent_kernel_gets_one_of_its_own_stopped_afterwards(tmp_path):
+    """execute() without ``km`` borrows from a pool of one, so nbclient never shuts a kernel down (with a SIGINT first)."""
+    executed = tmp_path / "pid.out.ipynb"
+    execute(notebook(tmp_path, "pid", "import os\nprint(os.getpid())"), executed, {}, failed_dir=tmp_path / "failed")
+    pid = int(text(nbformat.read(executed, as_version=4), 0))
+    with pytest.raises(ProcessLookupError):  # stopped and reaped, not left running
+        os.kill(pid, 0)
+
+
+def test_two_notebooks_failing_at_once_each_report_their_own_error(pool, tmp_path):
+    """A run's notebooks execute on parallel threads; each ReportError names its own notebook's cell and error.
+
+    Each notebook waits (up to 60 s) until the other is running before it raises, so the two fail together."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from analysis_helpers.pipeline.kernels import close_thread_loop
+
+    def meet(me: str, other: str) -> str:
+        return (f"import pathlib, time\npathlib.Path({str(tmp_path / me)!r}).touch()\ndeadline = time.time() + 60\n"
+                f"while not pathlib.Path({str(tmp_path / other)!r}).exists() and time.time() < deadline:\n    time.sleep(0.05)\n")
+
+    first = notebook(tmp_path, "first", "x = 1", meet("first.ready", "second.ready") + "raise ValueError('the feed for Essex is short')")
+    second = notebook(tmp_path, "second", "y = 2", "z = 3",
+                      meet("second.ready", "first.ready") + "raise KeyError('ehcp_median_wait_weeks')")
+
+    def fails(path) -> str:
+        try:
+            with pool.kernel() as km, pytest.raises(ReportError) as info:
+                execute(path, tmp_path / f"{path.stem}.out.ipynb", {}, failed_dir=tmp_path / "failed", km=km)
+            return str(info.value)
+        finally:
+            close_thread_loop()
+
+    with ThreadPoolExecutor(max_workers=2) as threads:
+        one, two = threads.map(fails, [first, second])
+    assert pool.started == 2
+    assert one.startswith("first.ipynb: cell 2 failed with ValueError: the feed for Essex is short (failed notebook kept at ")
+    assert two.startswith("second.ipynb: cell 3 failed with KeyError: 'ehcp_median_wait_weeks' (failed notebook kept at ")
+    assert "ehcp_median_wait_weeks" not in one and "Essex" not in two
+    for name, error in (("first", "ValueError"), ("second", "KeyError")):
+        kept = nbformat.read(tmp_path / "failed" / f"{name}.ipynb", as_version=4)
+        assert [o.ename for c in kept.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"] == [error]

@@ -24,7 +24,7 @@ from analysis_helpers.data.local_feed import validate_feed
 from analysis_helpers.data.provenance import default_release
 from analysis_helpers.pipeline import logs
 from analysis_helpers.pipeline import report as report_module
-from analysis_helpers.pipeline.execute import QuietShutdownKernelManager
+from analysis_helpers.pipeline.kernels import KernelPool, stop_kernel
 from analysis_helpers.pipeline.report import run_quarterly
 
 QUARTER = "2025-Q3"
@@ -116,21 +116,26 @@ def test_console_levels():
 
 
 # -- the kernel's "KeyboardInterrupt caught in kernel" lines --------------------------------
-def signals_sent_at_shutdown(manager_class) -> list[int]:
-    """Start a kernel, shut it down as nbclient does after a notebook, and record the signals sent to it."""
+def spy_on_signals(manager, sent: list) -> None:
+    """Record in ``sent`` each signal ``manager``'s provisioner sends its kernel (every interrupt and kill goes through it)."""
+    original = manager.provisioner.send_signal
+
+    async def spy(signum):
+        sent.append(signum)
+        await original(signum)
+
+    manager.provisioner.send_signal = spy
+
+
+def signals_sent_when_stopped(stop) -> list[int]:
+    """Start a kernel, stop it with ``await stop(manager)``, and record the signals sent to it."""
     sent = []
 
     async def scenario():
-        manager = manager_class(kernel_name="python3")
-        original = manager._async_signal_kernel
-
-        async def spy(signum):
-            sent.append(signum)
-            await original(signum)
-
-        manager._async_signal_kernel = spy
+        manager = AsyncKernelManager(kernel_name="python3")
         await manager.start_kernel(cwd=str(PROJECT_ROOT))
-        await manager.shutdown_kernel(now=False)
+        spy_on_signals(manager, sent)
+        await stop(manager)
 
     asyncio.run(scenario())
     return sent
@@ -139,8 +144,22 @@ def signals_sent_at_shutdown(manager_class) -> list[int]:
 def test_kernels_are_not_interrupted_when_shut_down():
     """jupyter_client sends SIGINT before a shutdown; the kernel then logs
     `[IPKernelApp] ERROR | KeyboardInterrupt caught in kernel.` (seen in batches)."""
-    assert signal.SIGINT in signals_sent_at_shutdown(AsyncKernelManager)  # the cause, still there upstream
-    assert signal.SIGINT not in signals_sent_at_shutdown(QuietShutdownKernelManager)
+    upstream = signals_sent_when_stopped(lambda manager: manager.shutdown_kernel(now=False))
+    assert signal.SIGINT in upstream  # the cause, still there upstream
+    assert signals_sent_when_stopped(stop_kernel) == [signal.SIGKILL]
+
+
+def test_a_pool_stops_its_kernels_without_an_interrupt(tmp_path):
+    """Both ways a pool stops a kernel: one handed back after its notebook failed, and the idle ones at close."""
+    sent = []
+    with KernelPool() as pool:
+        with pytest.raises(RuntimeError), pool.kernel() as km:  # a failed notebook: its kernel is stopped at once
+            spy_on_signals(km, sent)
+            raise RuntimeError("the notebook failed")
+        assert sent == [signal.SIGKILL]
+        with pool.kernel() as km:
+            spy_on_signals(km, sent)
+    assert pool.started == 2 and sent == [signal.SIGKILL, signal.SIGKILL]
 
 
 # -- one real run ------------------------------------------------------------------------

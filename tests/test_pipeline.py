@@ -1,6 +1,8 @@
 """The pipeline's parts: parameters read with papermill, notebook warnings, files read, the swap,
 and the names callers import from pipeline.report."""
 
+import logging
+
 import nbformat
 import pytest
 from helpers import DATA_LOG, FEEDS_DIR, KENT_FEED, SHIPPED_RELEASE, TARGETS
@@ -44,6 +46,34 @@ def test_a_parameters_line_papermill_cannot_read_is_refused(tmp_path):
         declared_parameters(path, PARAMETERS)
     assert "probe.ipynb: papermill cannot read its parameters cell" in str(info.value) and "line 2" in str(info.value)
     assert "\n" not in str(info.value)
+
+
+def test_the_parameters_check_reads_the_cell_not_papermills_log(tmp_path):
+    """Notebooks run on parallel threads share papermill's logger: the check must not depend on what it logs."""
+    path = notebook_with(tmp_path, 'area = "Kent"\nquarter = "2025-Q3"  # (2025-Q3 = July to September)\n')
+    papermill_log = logging.getLogger("papermill")
+    papermill_log.disabled = True
+    try:
+        with pytest.raises(ReportError, match="it skips line 2, so 'quarter' would keep its default"):
+            declared_parameters(path, PARAMETERS)
+    finally:
+        papermill_log.disabled = False
+
+
+@pytest.mark.parametrize(("cell", "refused"), [
+    ('area = "Kent"\nquarter = as_of = ""\n', "it skips line 2, so 'as_of' would keep its default"),
+    ('area, quarter = "Kent", "2025-Q3"\n', "it skips line 1, so 'area' would keep its default"),
+    ('area = "Kent"\nquarter = "2025-Q3\n', "line 2 is not Python: unterminated string literal"),
+])
+def test_every_name_the_cell_assigns_must_be_read_by_papermill(tmp_path, cell, refused):
+    with pytest.raises(ReportError, match=refused) as info:
+        declared_parameters(notebook_with(tmp_path, cell), PARAMETERS)
+    assert str(info.value).startswith("probe.ipynb: papermill cannot read its parameters cell (") and "\n" not in str(info.value)
+
+
+def test_annotated_and_multi_line_parameters_are_read(tmp_path):
+    path = notebook_with(tmp_path, 'area: str = "Kent"\nquarter = (\n    "2025-Q3"\n)\nitems = []\nitems.append(1)\n')
+    assert declared_parameters(path, PARAMETERS) == {"area": "Essex", "quarter": "2025-Q3"}
 
 
 def test_a_notebook_without_a_parameters_cell_gets_them_all(tmp_path):

@@ -1,18 +1,24 @@
 """Execute one notebook with papermill: the parameters it declares, a one-line error, no kernel noise.
 
 * Only the parameters a notebook's ``parameters`` cell declares are injected
-  (:func:`declared_parameters`, read with :func:`papermill.inspect_notebook`).
+  (:func:`declared_parameters`, read with :func:`papermill.inspect_notebook`);
+  a name the cell assigns that papermill did not read is refused.
 * A failing cell raises :class:`~analysis_helpers.core.errors.ReportError`
   naming the notebook, the cell and the error, and keeps the failed notebook.
+  The error is the one papermill's ``PapermillExecutionError`` carries, which
+  papermill reads from this notebook's own outputs (never from a log shared
+  with the notebooks running on other threads).
 * What the notebook wrote on stderr (warnings) is logged as warnings, so it
   reaches ``run.log``.
-* A kernel lent by a :class:`~.kernels.KernelPool` (``km``) runs the notebook
-  and stays up for the next one; without one, papermill starts a kernel and
-  shuts it down quietly (:class:`~.kernels.QuietShutdownKernelManager`).
+* A kernel lent by a :class:`~.kernels.KernelPool` (``km``, passed to nbclient's
+  ``NotebookClient`` through papermill's engine arguments) runs the notebook and
+  stays up for the next one; without one, a pool of one lends a kernel and stops
+  it afterwards, so nbclient never shuts a kernel down (see :mod:`.kernels`).
 """
 
 from __future__ import annotations
 
+import ast
 import logging
 import shutil
 from pathlib import Path
@@ -22,56 +28,71 @@ import papermill as pm
 from papermill.exceptions import PapermillExecutionError
 
 from analysis_helpers.core.errors import ReportError
-from analysis_helpers.core.paths import PROJECT_ROOT
-from analysis_helpers.pipeline.kernels import KERNEL_NAME, QuietShutdownKernelManager
+from analysis_helpers.pipeline.kernels import KERNEL_NAME, KernelPool
 
 log = logging.getLogger(__name__)
-
-
-class _Collect(logging.Handler):
-    """Keeps the messages papermill logs while it reads a parameters cell."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
+ADVICE = "write one assignment a line and keep '=' out of the comments"
 
 
 def declared_parameters(notebook: Path, parameters: dict) -> dict:
     """The subset of ``parameters`` the notebook's ``parameters`` cell declares (per :func:`papermill.inspect_notebook`).
 
-    A notebook without a ``parameters`` cell (or one papermill cannot open)
+    A notebook without a ``parameters`` cell (or one that cannot be opened)
     gets them all: papermill then adds them at the top, or fails with its own message.
 
     Raises
     ------
     ReportError
-        If papermill cannot read a line of the cell: it skips any line with a
-        second ``=`` (e.g. in its comment), so that parameter would silently keep its default.
+        If the cell assigns a name papermill did not read (it skips any line
+        with a second ``=``, e.g. in its comment), so that parameter would
+        silently keep its default; or if the cell is not Python.
     """
-    collect = _Collect()
-    logging.getLogger("papermill").addHandler(collect)
     try:
-        declared = pm.inspect_notebook(str(notebook))
+        cell = parameters_cell(notebook)
+        declared = pm.inspect_notebook(str(notebook)) if cell is not None else {}
     except (OSError, ValueError):
         return parameters
-    finally:
-        logging.getLogger("papermill").removeHandler(collect)
-    unreadable = [m for m in collect.messages if m.startswith("Unable to parse line")]
-    if unreadable:
-        raise ReportError(f"{notebook.name}: papermill cannot read its parameters cell ({unreadable[0]}); "
-                          "write one assignment a line and keep '=' out of the comments")
+    if cell is not None:
+        try:
+            unread = [(line, name) for line, name in assigned_names(cell) if name not in declared]
+        except SyntaxError as exc:
+            raise ReportError(f"{notebook.name}: papermill cannot read its parameters cell "
+                              f"(line {exc.lineno} is not Python: {exc.msg}); {ADVICE}") from None
+        if unread:
+            line, name = min(unread)
+            raise ReportError(f"{notebook.name}: papermill cannot read its parameters cell (it skips line {line}, "
+                              f"so {name!r} would keep its default); {ADVICE}")
     if not declared:
         return parameters
     return {name: value for name, value in parameters.items() if name in declared}
 
 
+def parameters_cell(notebook: Path) -> str | None:
+    """The source of the first cell tagged ``parameters`` (papermill's rule), or None."""
+    for cell in nbformat.read(notebook, as_version=4).cells:
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            return cell.source
+    return None
+
+
+def assigned_names(source: str) -> set[tuple[int, str]]:
+    """(line, name) of each name the cell assigns at its top level (``a = 1``, ``a: int = 1``, ``a, b = 1, 2``)."""
+    found = set()
+    for node in ast.parse(source).body:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        for target in targets:
+            names = target.elts if isinstance(target, (ast.Tuple, ast.List)) else [target]
+            found |= {(name.lineno, name.id) for name in names if isinstance(name, ast.Name)}
+    return found
+
+
 def execute(notebook: Path, executed: Path, parameters: dict, failed_dir: Path, km=None) -> None:
     """Run ``notebook`` with ``parameters`` into ``executed``, in the lent kernel ``km`` if given (see the module docstring)."""
-    # A lent kernel was started in PROJECT_ROOT; papermill's cwd would chdir the whole process, racing the other notebook threads.
-    kernel = {"km": km} if km is not None else {"kernel_manager_class": QuietShutdownKernelManager, "cwd": str(PROJECT_ROOT)}
+    if km is None:
+        with KernelPool() as pool, pool.kernel() as own:
+            return execute(notebook, executed, parameters, failed_dir, km=own)
+    # The kernel was started in PROJECT_ROOT: no cwd for papermill, whose chdir would move the whole process,
+    # racing the other notebook threads.
     try:
         pm.execute_notebook(
             str(notebook),
@@ -81,7 +102,7 @@ def execute(notebook: Path, executed: Path, parameters: dict, failed_dir: Path, 
             progress_bar=False,
             log_output=False,
             request_save_on_cell_execute=False,  # written once at the end (or with its error marked): not twice a cell
-            **kernel,
+            km=km,  # nbclient's NotebookClient(km=...): it runs the notebook there and leaves the kernel up
         )
     except PapermillExecutionError as exc:
         failed_dir.mkdir(parents=True, exist_ok=True)

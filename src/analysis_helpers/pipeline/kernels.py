@@ -19,11 +19,18 @@ A kernel whose notebook failed is shut down, never lent again. ``tests/
 test_kernels.py`` checks that a notebook run in a lent kernel gives the same
 outputs as one run in a fresh kernel.
 
+Every notebook runs in a kernel lent by a pool (``execute`` makes a pool of one
+when given none), so nbclient never owns a kernel and never shuts one down: the
+pool does, by killing the process through its provisioner (:func:`stop_kernel`).
+jupyter_client's own ``shutdown_kernel`` sends SIGINT first, and a kernel still
+finishing its last message then logs ``KeyboardInterrupt caught in kernel`` on
+our stderr; killing needs no interrupt, and no socket bound to the thread that
+started the kernel. Only public names of jupyter_client, nbclient and papermill
+are used (``tests/test_public_api.py``).
+
 Kernels are started on whichever thread asks (a run's notebook threads, a
-batch worker's area) and stopped by killing the process (``now=True``): that
-needs no socket bound to the thread that started them. A lent kernel is idle
-by then, its notebook written. :meth:`KernelPool.close` stops kernels on a
-thread of its own (a forked batch worker's main thread still holds its parent's
+batch worker's area). A lent kernel is idle when it is stopped, its notebook
+written. :meth:`KernelPool.close` stops kernels on a thread of its own (a forked batch worker's main thread still holds its parent's
 asyncio loop), and a kernel handed back after it is stopped, not kept. Each of those threads
 gets an asyncio loop from jupyter_core for talking to kernels;
 :func:`close_thread_loop` closes it when the thread's notebook is done (left
@@ -59,22 +66,7 @@ del _plt, _warnings, _kept
 """
 
 
-class QuietShutdownKernelManager(AsyncKernelManager):
-    """An AsyncKernelManager that does not interrupt a kernel it is shutting down.
-
-    jupyter_client interrupts (SIGINT) a kernel before shutting it down; a kernel
-    still finishing its last message then logs ``KeyboardInterrupt caught in
-    kernel`` on our stderr. The notebook has finished by then, so the interrupt
-    is skipped; one sent while the kernel runs (a cell's timeout) still goes.
-    """
-
-    async def _async_interrupt_kernel(self) -> None:
-        if self.shutting_down:
-            return
-        await super()._async_interrupt_kernel()
-
-
-class PooledKernelManager(QuietShutdownKernelManager):
+class PooledKernelManager(AsyncKernelManager):
     """A kernel manager that remembers the clients it made, so their sockets can be closed after each notebook.
 
     nbclient closes its client only when it owns the kernel; with a lent kernel it leaves that to us.
@@ -188,9 +180,23 @@ def _alive(km: PooledKernelManager) -> bool:
 
 def _stop(km: PooledKernelManager) -> None:
     try:
-        run_sync(km.shutdown_kernel)(now=True)
+        run_sync(stop_kernel)(km)
     except Exception as exc:  # noqa: BLE001 - already gone
         log.debug("kernel shutdown: %s: %s", type(exc).__name__, exc)
+
+
+async def stop_kernel(km: AsyncKernelManager, timeout: float = 5) -> None:
+    """Kill ``km``'s kernel and free its ports and files, sending it no SIGINT (see the module docstring).
+
+    ``km.shutdown_kernel(now=True)`` would do the same after an interrupt; this
+    uses the provisioner's public ``kill`` and ``wait`` and the manager's ``cleanup_resources``.
+    """
+    try:
+        if km.has_kernel:
+            await km.provisioner.kill()
+            await asyncio.wait_for(km.provisioner.wait(), timeout)
+    finally:
+        await km.cleanup_resources()
 
 
 def _stop_all(kms: list[PooledKernelManager]) -> None:
