@@ -3,14 +3,18 @@ changed layout refused in one line naming the sheet, the row and the column.
 
 Expected values are read here from each file's own cells (the sheet read with no header, as the file holds it; the
 column's labels checked first): column E is ``High needs block (£s)``, lettered ``[C]``, under the heading "before
-recoupment and deductions"; column J is ``High needs block allocation (£s)``, ``[H]``, after them.
+recoupment and deductions"; column J is ``High needs block allocation (£s)``, ``[H]``, after them (the one read as
+``high_needs_block``).
 """
 
+import csv
+
+import openpyxl
 import pandas as pd
 import pytest
 
 from analysis_helpers.core.errors import DataValidationError
-from analysis_helpers.core.paths import DSG_ALLOCATION_FILES
+from analysis_helpers.core.paths import DSG_ALLOCATION_FILES, HIGH_NEEDS_BENCHMARKING_FILE, RAW_DIR
 from analysis_helpers.data.dsg_allocations import (
     SHEET,
     allocations,
@@ -52,11 +56,11 @@ def test_kents_high_needs_block_by_year_as_in_its_cells(sheets, table):
     for name, sheet in sheets.items():
         assert (str(sheet.iat[KENT_ROW, 0]), sheet.iat[KENT_ROW, 1]) == ("886", "Kent")
         row = kent.loc[YEARS[name]]
-        assert row["high_needs_block"] == sheet.iat[KENT_ROW, BEFORE]
-        assert row["high_needs_block_after_deductions"] == sheet.iat[KENT_ROW, AFTER]
+        assert row["high_needs_block"] == sheet.iat[KENT_ROW, AFTER]
+        assert row["high_needs_block_before_deductions"] == sheet.iat[KENT_ROW, BEFORE]
         assert row["row"] == KENT_ROW + 1
-    assert kent["high_needs_block"].tolist() == [222_918_942, 249_004_381, 282_136_146, 311_663_662]
-    assert kent["high_needs_block_after_deductions"].tolist() == [209_904_275, 233_205_395, 264_612_312, 293_071_829]
+    assert kent["high_needs_block"].tolist() == [209_904_275, 233_205_395, 264_612_312, 293_071_829]
+    assert kent["high_needs_block_before_deductions"].tolist() == [222_918_942, 249_004_381, 282_136_146, 311_663_662]
 
 
 def test_england_is_its_row_and_the_sum_of_its_las_in_every_year(sheets, table):
@@ -65,7 +69,7 @@ def test_england_is_its_row_and_the_sum_of_its_las_in_every_year(sheets, table):
         assert sheet.iat[4, 0] == "ENGLAND"
         las = sheet[sheet[0].map(lambda v: str(v).isdigit())]
         england = year[year["level"] == "National"].iloc[0]
-        for column, value in ((BEFORE, england["high_needs_block"]), (AFTER, england["high_needs_block_after_deductions"])):
+        for column, value in ((AFTER, england["high_needs_block"]), (BEFORE, england["high_needs_block_before_deductions"])):
             assert value == sheet.iat[4, column] == las[column].astype(float).sum()
         assert len(year[year["level"] == "Local authority"]) == len(las)
         assert year.loc[year["level"] == "Local authority", "la_number"].tolist() == [str(v) for v in las[0]]
@@ -116,3 +120,22 @@ def test_a_year_the_file_does_not_agree_on_and_las_that_no_longer_add_up_are_ref
     with pytest.raises(DataValidationError, match=rf"sheet '{SHEET}', row 5, column E: England's 7,063,230,381 is not "
                        r"the sum of its local authorities \(7,063,230,382\)"):
         read_allocations_file(_changed_copy(tmp_path, sheet))
+
+
+def test_the_block_after_deductions_is_on_the_outturns_basis(table):
+    """Why ``high_needs_block`` is [H]: Kent's 2021-22 section 251 outturn on every line of the benchmarking file,
+    less [H], comes to within £1.5m of the £52m in-year overspend KCC published for 2021-22; less [C] it does not."""
+    book = openpyxl.load_workbook(HIGH_NEEDS_BENCHMARKING_FILE, data_only=True)
+    sheet = book["Sheet1"]
+    assert (sheet["BI3"].value, sheet["D103"].value) == ("Section 251 outturn", "Kent")
+    lines = ["BI", "BJ", "BK", "BL", "BO", "BP", "BX", "CF", "CG", "CH", "CI"]  # place funding (its total, the phases
+    # published beside it), the two top-up totals and the four services
+    outturn = sum(sheet[f"{c}103"].value for c in lines)
+    book.close()
+    with open(RAW_DIR / "kent_published_kpis.csv", encoding="utf-8") as handle:
+        published = next(float(r["value"]) for r in csv.DictReader(handle)
+                         if r["measure"] == "high_needs_inyear_overspend_gbp_m" and r["period"] == "2021/22")
+    kent = table[(table["la_number"] == "886") & (table["financial_year"] == "2021-22")].iloc[0]
+    assert published == 52 and round(outturn / 1e6, 1) == 283.9
+    assert abs((outturn - kent["high_needs_block"]) / 1e6 - published) < 1.5
+    assert abs((outturn - kent["high_needs_block_before_deductions"]) / 1e6 - published) > 15

@@ -6,6 +6,13 @@ benchmarking data, :mod:`analysis_helpers.data.high_needs`, the block headed "Se
 not budgeted), divided by the EHC plans in that type of placement (the January 2021 census the same file
 publishes). Lines are summed gross: the top-ups' income (from other LAs, not split by phase) is not deducted.
 
+The outturn is the council's own spend: the high-needs places ESFA pays for directly (in academies, free schools,
+non-maintained special schools and colleges) are not in it, so a unit cost here is the cost to the council's
+high-needs budget, on the basis of the block after deductions it is set against
+(:mod:`analysis_helpers.data.dsg_allocations`). An LA whose special schools are academies therefore shows a lower
+maintained-special figure than one whose schools are maintained (Kent's are: 4,616 of its 5,099 placements, SEN2
+January 2021), a difference the medians do not remove.
+
 | placement type | EHC plans (placement columns, row 6) | spend lines (outturn block, row 4) |
 | --- | --- | --- |
 | ``mainstream_and_resourced`` | mainstream schools or academies (H) + resourced provision or SEN units (I) | place funding: primary (BK), secondary (BL); top-up to maintained schools, academies, free schools and colleges ("maintained"): primary (BR), secondary (BS) |

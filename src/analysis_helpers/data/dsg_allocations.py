@@ -19,14 +19,16 @@ rather than assumes:
 
 Which high-needs column
 -----------------------
-``high_needs_block`` is column **[C], before recoupment and deductions**: the block DfE's formula allocates to the
-LA. ESFA then pays some high-needs places directly on the LA's behalf (academies, free schools, non-maintained
-special schools, colleges) and deducts them, with academies' recoupment and, from 2022-23, business rates, to give
-column [H], the cash the council receives. The workbook sets the block against high-needs spend from DfE's
-benchmarking data, whose place funding counts those places (Kent's special-school place funding in 2021-22,
-£50.1m, is about £10,000 for each of its 5,099 maintained special and special academy placements), so income
-before deductions is the one that matches it; [C] is also comparable between LAs and years whatever their share
-of academies. Column [H] is returned beside it, as ``high_needs_block_after_deductions``, for a council-cash view.
+``high_needs_block`` is column **[H], after recoupment and deductions**: the block the council receives once ESFA
+has deducted the high-needs places it pays for directly (academies, free schools, non-maintained special schools,
+colleges). It is the income that matches the spend the workbook sets against it, the section 251 outturn in DfE's
+high-needs benchmarking data (:mod:`analysis_helpers.data.high_needs`), which leaves those places out too: LAs whose
+special schools are nearly all academies report almost no special-school place funding in the outturn, while the
+same file's budget block gives them about £10,000 a pupil; and Kent's 2021-22 outturn on every line, £283.9m, less
+[H], £233.2m, is £50.7m, near the £52m overspend the council published for that year, where [C] would leave £34.9m.
+It is also the grant the council's accounts record, on which its DSG balance is struck. Column **[C], before
+recoupment and deductions** (the block as DfE's formula allocates it, comparable between LAs whatever their share
+of academies) is returned beside it as ``high_needs_block_before_deductions``.
 
 Every row's totals are checked as the file states them (``[E] = [A] + [B] + [C] + [D]``, ``[J] = [F] + [G] + [H] +
 [I]``), and England against the sum of its LAs, of its regions and of its LA types, in every column. Anything
@@ -66,7 +68,7 @@ NATIONAL_ROW = "ENGLAND"
 LA_TYPES = ("LONDON", "METROPOLITAN AUTHORITIES", "UNITARY AUTHORITIES", "UPPER TIER AUTHORITIES")
 REGIONS = ("LONDON", "East of England", "East Midlands", "North East", "North West", "South East", "South West",
            "West Midlands", "Yorkshire and the Humber")
-COLUMNS = ("financial_year", "level", "la_number", "area_name", "high_needs_block", "high_needs_block_after_deductions",
+COLUMNS = ("financial_year", "level", "la_number", "area_name", "high_needs_block", "high_needs_block_before_deductions",
            "row")
 #: Pounds by which a published total may differ from the sum of its parts.
 TOLERANCE = 0.5
@@ -78,7 +80,7 @@ def _fail(path: Path, where: str, message: str) -> DataValidationError:
 
 
 def high_needs_allocations(paths: Iterable[Path] = DSG_ALLOCATION_FILES) -> pd.DataFrame:
-    """The high-needs block of every LA, region and England, one row an area and financial year, from each file
+    """The high-needs block (after deductions, and before them beside it) of every LA, region and England, one row an area and financial year, from each file
     (:func:`allocations`), oldest year first; two files of the same year are refused."""
     frames, years = [], {}
     for path in map(Path, paths):
@@ -96,7 +98,8 @@ def high_needs_allocations(paths: Iterable[Path] = DSG_ALLOCATION_FILES) -> pd.D
 def allocations(path: Path = DSG_ALLOCATION_FILES[-1]) -> pd.DataFrame:
     """One file's high-needs block by area (:data:`COLUMNS`: ``financial_year`` such as ``2023-24``; ``level``
     National, Regional or Local authority; ``la_number``, three digits, blank for England and regions;
-    ``area_name`` as published; both high-needs columns in £; ``row`` the spreadsheet row).
+    ``area_name`` as published; ``high_needs_block`` ([H], after recoupment and
+    deductions) and ``high_needs_block_before_deductions`` ([C]) in £; ``row`` the spreadsheet row).
 
     Read once and kept as parquet under the file's SHA-256 and a hash of the package's code
     (:func:`~analysis_helpers.data.parquet_cache.cached_frame`): the OpenDocument reader takes seconds a file."""
@@ -236,5 +239,5 @@ def _name(path: Path, name: str, r: int) -> str:
 
 def _record(year: str, level: str, number: str, name: str, values: list[float], r: int) -> dict:
     return {"financial_year": year, "level": level, "la_number": number, "area_name": name,
-            "high_needs_block": values[HIGH_NEEDS], "high_needs_block_after_deductions": values[5 + HIGH_NEEDS],
+            "high_needs_block": values[5 + HIGH_NEEDS], "high_needs_block_before_deductions": values[HIGH_NEEDS],
             "row": r + 1}
