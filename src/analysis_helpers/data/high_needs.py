@@ -19,7 +19,10 @@ found by their labels, then every label of a block is checked in order):
   hospital education services and therapies. Both blocks are for 2021-22: the outturn block is what DfE's own
   SEND and AP dashboard reads from this file as the 2021-22 outturn (cell BI2's note that the table stops at
   2020-21 is the tool template's), and the budget block's line totals for Kent (£243.5m; £251.6m with the place
-  funding published beside them) sit beside its 2021-22 high-needs block (£249.0m), not 2022-23's (£282.1m);
+  funding published beside them) sit beside its 2021-22 high-needs block before deductions (£249.0m), not
+  2022-23's (£282.1m). The two blocks differ in kind as well: the budget counts the places ESFA pays for directly
+  (about £10,000 a special-school pupil even where every special school is an academy), the outturn, the council's
+  own spend, leaves them out (almost nothing there for those LAs);
 * one row an LA from row 8, under its region (``EAST MIDLANDS``, …, ``INNER LONDON``, ``OUTER LONDON``; trailing
   spaces stripped). There are no England or region rows. LAs replaced before 2021-22 keep a row: Bournemouth,
   Poole and the old Dorset (835) have ``#N/A`` in every cell and a population of 0; Northamptonshire (928) has
