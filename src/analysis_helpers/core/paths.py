@@ -135,3 +135,10 @@ DSG_DEFICIT_FILE = RAW_DIR / "dsg_deficit_derived.xlsx"
 OFSTED_INSPECTIONS_FILE = RAW_DIR / "Area_SEND_inspection_data_01_May_2016_to_31_August_2022.ods"
 #: Ofsted's area SEND inspections under the 2023 framework published in winter 2022/23.
 OFSTED_2023_FRAMEWORK_FILE = RAW_DIR / "mi_ofsted_winter_2223.csv"
+#: DfE's high-needs benchmarking data for 2021-22, every LA: 2-18 population, EHC plans by placement, spend by line.
+HIGH_NEEDS_BENCHMARKING_FILE = RAW_DIR / "Outturn data 202122.xlsx"
+#: DfE's Dedicated Schools Grant allocations, one file a financial year, 2020-21 to 2023-24 (each file's year is
+#: read from its own title, not from this list or the file's name).
+DSG_ALLOCATION_FILES = tuple(
+    RAW_DIR / f"dedicated-schools-grant_{dated}.ods" for dated in ("2021_11_18", "2022_07_18", "2023_07_20", "2024_07_20")
+)
