@@ -61,7 +61,6 @@ from analysis_helpers.domain.targets import Target, measure_unit, with_baseline
 BACKTESTED_FOR_OTHERS = "ehcp_issued_within_20_weeks_excl_exceptions_pct"
 
 
-
 def default_model(measure: str, release: Release, panel: bool = True) -> str:
     """The default model, chosen by the data: :func:`~analysis_helpers.analysis.backtest.choose_default` on the
     release's (cached) backtest of the measure, or of the headline measure for one the backtest does not cover.
