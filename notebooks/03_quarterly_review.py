@@ -181,7 +181,7 @@ if run.dfe_published:
 # chance makes them, larger than chance).
 
 # %%
-display(*pathway_sections.confidence(run, kpis, peers, source, sections.funnel))
+display(*pathway_sections.confidence(run, kpis, peers, source))
 
 # %% [markdown]
 # ## Benchmarks

@@ -70,7 +70,7 @@ def draw_all(release, name: str, kept: Kept) -> None:
         ("pathway", lambda: pathway_sections.pathway(run, "DfE")),
         ("who waits", lambda: pathway_sections.who_waits(run, "DfE")),
         ("inclusion", lambda: pathway_sections.inclusion(run, "DfE")),
-        ("confidence", lambda: pathway_sections.confidence(run, kpis, peers, "DfE", sections.funnel)),
+        ("confidence", lambda: pathway_sections.confidence(run, kpis, peers, "DfE")),
         ("outlook", lambda: sections.outlook_chart(
             run, build_outlook(run.area, "ehcp_caseload_mainstream_pct", None, as_of=run.as_of, release=release), "DfE")),
     ):

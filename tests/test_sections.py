@@ -14,7 +14,7 @@ from analysis_helpers.data.release import open_release
 from analysis_helpers.domain.kpis import areas_for, kpis_for
 from analysis_helpers.domain.targets import read_targets, targets_for
 from analysis_helpers.pipeline.parameters import validate
-from analysis_helpers.reporting import council_sections, sections
+from analysis_helpers.reporting import council_sections, funnel_section, sections
 from analysis_helpers.reporting.summary import executive_summary
 
 HEADLINE = "ehcp_issued_within_20_weeks_excl_exceptions_pct"
@@ -72,11 +72,11 @@ def _hand_worked(monkeypatch, numerators, denominators, centre):
     las = pd.DataFrame({"area_code": names, "area_name": names, "numerator": numerators, "denominator": denominators,
                         "unit": "pct"})
     las["value"] = 100 * las["numerator"] / las["denominator"]
-    monkeypatch.setattr(sections, "la_values", lambda measure, period, release: las)
+    monkeypatch.setattr(funnel_section, "la_values", lambda measure, period, release: las)
     kpis = pd.DataFrame({"measure": [HEADLINE], "area_name": ["England"], "period": ["2024"], "value": [centre]})
     drawn = {}
-    real = sections.funnel_charts.funnel_plot
-    monkeypatch.setattr(sections.funnel_charts, "funnel_plot", lambda *a, **k: drawn.update(k) or real(*a, **k))
+    real = funnel_section.funnel_charts.funnel_plot
+    monkeypatch.setattr(funnel_section.funnel_charts, "funnel_plot", lambda *a, **k: drawn.update(k) or real(*a, **k))
     run = types.SimpleNamespace(area=types.SimpleNamespace(name="Kent"), release=None)
     return sections.funnel(run, kpis, HEADLINE, "2024", "s"), drawn
 

@@ -21,23 +21,21 @@ and ``as_of`` as the scheduled report agrees with it.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from analysis_helpers.core.errors import ParameterError
 from analysis_helpers.core.paths import PROJECT_ROOT, from_root, local_dir
 from analysis_helpers.core.paths import targets_file as default_targets_file
-from analysis_helpers.core.vintage import public_by
 from analysis_helpers.data.feed_names import check_feed_names
-from analysis_helpers.data.inputs import feed_file, files_read
 from analysis_helpers.data.local_feed import area_feed
 from analysis_helpers.data.neighbours import check_vintage
 from analysis_helpers.data.provenance import default_release
-from analysis_helpers.data.release import Release, open_release
-from analysis_helpers.domain.areas import LOCAL_AUTHORITY, Area, Areas
+from analysis_helpers.data.release import open_release
 from analysis_helpers.domain.kpis import areas_for
+from analysis_helpers.domain.run_context import Quarter, RunContext
 from analysis_helpers.domain.targets import read_targets
-from analysis_helpers.pipeline.quarters import Quarter, resolve_run_parameters
+from analysis_helpers.pipeline.quarters import resolve_run_parameters
 
 
 @dataclass(frozen=True)
@@ -77,39 +75,6 @@ NOTEBOOK_PARAMETERS: dict[str, tuple[str, ...]] = {
 def parameters_cell(notebook: str) -> str:
     """The source of a notebook's parameters cell, as it should read."""
     return "\n".join(PARAMETERS[name].line(name) for name in NOTEBOOK_PARAMETERS[notebook])
-
-
-@dataclass(frozen=True)
-class RunContext:
-    """Validated parameters and the objects derived from them."""
-
-    area: Area
-    areas: Areas
-    release: Release
-    neighbours: str
-    as_of: dt.date
-    local: Path | None = None
-    feed: object = None  # the area's validated local feed (a DataFrame; empty if none)
-    quarter: Quarter | None = None
-    targets: Path = field(default_factory=default_targets_file)
-    report_dir: Path | None = None  # where the HTML page is written; None = read in JupyterLab from notebooks/
-    details: bool = True  # the review links the detailed reports
-
-    @property
-    def region(self) -> Area | None:
-        return self.areas.region_of(self.area)
-
-    @property
-    def files_read(self) -> list[Path]:
-        """The files this run reads (release, history, neighbours, DSG, Ofsted's inspections for an LA, feed, catalogue,
-        targets, area facts, data log)."""
-        return files_read(self.release.path, self.neighbours, feed_file(self.area.slug, self.local), self.targets,
-                          inspections=self.area.level == LOCAL_AUTHORITY)
-
-    @property
-    def dfe_published(self) -> bool:
-        """Was the DfE release public by ``as_of``? (If not, a report leaves its figures out.)"""
-        return public_by(self.release.published, self.as_of)
 
 
 def resolve_as_of(quarter: str = "", as_of: str = "", today: dt.date | None = None) -> tuple[Quarter, dt.date]:

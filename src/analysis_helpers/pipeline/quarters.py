@@ -13,53 +13,15 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from analysis_helpers.core.errors import ParameterError
 from analysis_helpers.core.vintage import today as _today
 from analysis_helpers.data.provenance import data_log, default_release, publication_date
+from analysis_helpers.domain.run_context import Quarter
 from analysis_helpers.reporting.sources import feed_staleness, release_staleness
 
 log = logging.getLogger(__name__)
-_QUARTER = re.compile(r"^(?P<year>\d{4})-Q(?P<q>[1-4])$")
-
-
-@dataclass(frozen=True)
-class Quarter:
-    """A calendar quarter: ``2024-Q4`` is October–December 2024."""
-
-    year: int
-    number: int
-
-    @classmethod
-    def parse(cls, text: str) -> Quarter:
-        match = _QUARTER.match(str(text).strip())
-        if not match:
-            raise ParameterError(f"quarter must look like 2024-Q4 (a year, '-Q' and 1-4), got {text!r}")
-        return cls(int(match["year"]), int(match["q"]))
-
-    @classmethod
-    def containing(cls, day: dt.date) -> Quarter:
-        return cls(day.year, (day.month - 1) // 3 + 1)
-
-    @property
-    def start(self) -> dt.date:
-        return dt.date(self.year, 3 * self.number - 2, 1)
-
-    @property
-    def end(self) -> dt.date:
-        if self.number == 4:
-            return dt.date(self.year, 12, 31)
-        return dt.date(self.year, 3 * self.number + 1, 1) - dt.timedelta(days=1)
-
-    def __str__(self) -> str:
-        return f"{self.year}-Q{self.number}"
-
-    @property
-    def previous(self) -> Quarter:
-        return Quarter(self.year - 1, 4) if self.number == 1 else Quarter(self.year, self.number - 1)
 
 
 def last_completed_quarter(day: dt.date | None = None) -> Quarter:

@@ -28,6 +28,7 @@ from analysis_helpers.analysis.status import rag_status
 from analysis_helpers.core.formatting import fmt_month
 from analysis_helpers.core.safe_text import md_text
 from analysis_helpers.data.review_headline import HEADLINE_FILE, PreviousReview, read_previous
+from analysis_helpers.domain.run_context import RunContext
 from analysis_helpers.reporting import tables
 from analysis_helpers.reporting.summary import base_status, executive_summary, headline, kpi_label
 
@@ -45,7 +46,7 @@ class Change:
     after: str
 
 
-def previous_review(run) -> tuple[PreviousReview, str]:
+def previous_review(run: RunContext) -> tuple[PreviousReview, str]:
     """The last review (see the module docstring) and, when its ``headline.json`` was there but could not be used, why."""
     quarter = run.quarter.previous
     why = ""

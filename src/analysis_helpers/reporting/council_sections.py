@@ -16,6 +16,7 @@ from analysis_helpers.core.safe_text import md_text
 from analysis_helpers.core.vintage import ended_by
 from analysis_helpers.data.local_feed import LOCAL_MEASURES
 from analysis_helpers.domain.areas import LOCAL_AUTHORITY
+from analysis_helpers.domain.run_context import RunContext
 from analysis_helpers.domain.targets import earliest_target, requirements_for
 from analysis_helpers.reporting import (
     charts,
@@ -28,7 +29,7 @@ from analysis_helpers.reporting import (
 from analysis_helpers.reporting.sections import council_source
 
 
-def council_monthly(run) -> list:
+def council_monthly(run: RunContext) -> list:
     """The council's monthly and quarterly figures as published, and a chart of each measure with two or more
     figures that can be shown (any measure of the catalogue ``data/local/measures.csv``; none is named in code)."""
     monthly = local_tables.monthly_rows(run.feed, run.area, run.as_of)
@@ -53,7 +54,7 @@ def _axis_label(label: str, unit: str) -> str:
     return label if not suffix or label.endswith((")", "(%)")) else label + suffix
 
 
-def spc(run, area_targets: list) -> list:
+def spc(run: RunContext, area_targets: list) -> list:
     """The council's monthly 20-week series as an XmR chart (``MIN_TRIAL_POINTS`` or more), against its earliest
     target if any."""
     monthly = local_tables.monthly_rows(run.feed, run.area, run.as_of)
@@ -71,7 +72,7 @@ def spc(run, area_targets: list) -> list:
     return [*shown, HTML(charts.figure_html(fig, alt=f"XmR chart: {result.variation}; {result.warning or ''}"))]
 
 
-def workforce(run) -> list:
+def workforce(run: RunContext) -> list:
     """Casework vacancies and posts filled as published, against any staffing requirement in the targets file."""
     staffing = [r for r in requirements_for(run.area.code, run.areas.get, run.targets) if r.measure == "send_vacancies"]
     shown = [Markdown(f"> {md_text(r.quote)} — *{md_text(r.source_title)}*. Due by {fmt_date(r.target_date)} ({md_text(r.date_basis)}).")
@@ -91,7 +92,7 @@ def workforce(run) -> list:
     return shown
 
 
-def budget(run, outlooks: list) -> list:
+def budget(run: RunContext, outlooks: list) -> list:
     """The high-needs deficit against any path to zero in the targets file, and DfE's DSG comparison for an LA."""
     feed = run.feed[ended_by(run.feed["period_end"], run.as_of)] if len(run.feed) else run.feed
     deficit = deficit_series(feed)

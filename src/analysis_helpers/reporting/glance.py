@@ -48,6 +48,7 @@ from analysis_helpers.data.inputs import feed_file
 from analysis_helpers.domain.areas import LOCAL_AUTHORITY
 from analysis_helpers.domain.measure_periods import first_period_end
 from analysis_helpers.domain.measures import BY_NAME
+from analysis_helpers.domain.run_context import RunContext
 from analysis_helpers.domain.targets import requirements_for
 from analysis_helpers.reporting import disclosure, tables
 from analysis_helpers.reporting.key_messages import significant
@@ -177,7 +178,7 @@ def _pending_words(outlook: Outlook, found: Standing, release, feed_path) -> str
             f"{where}, though one was expected by {due}; add it to the feed when the council publishes it.")
 
 
-def target_rows(run, outlooks: list[Outlook]) -> pd.DataFrame:
+def target_rows(run: RunContext, outlooks: list[Outlook]) -> pd.DataFrame:
     """One row per target (see the module docstring), in :func:`ordered` order."""
     rows = []
     feed_path = feed_file(run.area.slug, run.local)
@@ -196,7 +197,7 @@ def target_rows(run, outlooks: list[Outlook]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=GLANCE_COLUMNS)
 
 
-def untargeted_rows(run) -> pd.DataFrame:
+def untargeted_rows(run: RunContext) -> pd.DataFrame:
     """The box for an area without targets: 20-week timeliness first, then the largest changes larger than chance (up
     to :data:`MAX_CHANGES`), then the best and worst ranks among local authorities (an LA only)."""
     rows: dict[str, pd.Series] = {}
@@ -252,7 +253,7 @@ def _untargeted_row(frame: pd.DataFrame, measure: str) -> dict:
             "Previous figure": previous, "Why": words}
 
 
-def requirement_rows(run) -> pd.DataFrame:
+def requirement_rows(run: RunContext) -> pd.DataFrame:
     """A row for each requirement with no number (a targets-file row without a target value) on a measure the council
     publishes, e.g. Kent's casework team "of sufficient capacity" by September 2023, read on its vacancies: no figure can
     show such a requirement met, so the verdict is *No recent figure* when the latest is over
@@ -286,7 +287,7 @@ def requirement_rows(run) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=GLANCE_COLUMNS)
 
 
-def glance_table(run, outlooks: list[Outlook]) -> tuple[pd.DataFrame, str]:
+def glance_table(run: RunContext, outlooks: list[Outlook]) -> tuple[pd.DataFrame, str]:
     """The box's table and its caption: targets (and requirements) when the area has any, else its changes and ranks."""
     requirements = requirement_rows(run)
     if outlooks or len(requirements):
@@ -297,7 +298,7 @@ def glance_table(run, outlooks: list[Outlook]) -> tuple[pd.DataFrame, str]:
     return untargeted_rows(run), caption
 
 
-def cover_html(run, outlooks: list[Outlook]) -> str:
+def cover_html(run: RunContext, outlooks: list[Outlook]) -> str:
     """The cover as one HTML block: title, data date and sources, and the plan at a glance."""
     table, caption = glance_table(run, outlooks)
     body = (tables.to_html(table, caption=caption).replace('class="send-table"', 'class="send-table glance-table"', 1)
@@ -307,7 +308,7 @@ def cover_html(run, outlooks: list[Outlook]) -> str:
             f'<section class="plan-at-a-glance"><h2 id="{HEADING.replace(" ", "-")}">{HEADING}</h2>{body}</section></section>')
 
 
-def empty_words(run) -> str:
+def empty_words(run: RunContext) -> str:
     """What the box says when it has no row."""
     if not run.dfe_published:
         return (f"{run.area.name} has no targets recorded, and DfE's release used here was not yet public at the data date: "
@@ -315,7 +316,7 @@ def empty_words(run) -> str:
     return f"No figures for {run.area.name} were published by the data date."
 
 
-def meta_line(run) -> str:
+def meta_line(run: RunContext) -> str:
     """``Kent (E10000016) · data published by 30 September 2026 · DfE statistics: release of July 2025 · council figures: kent.csv``."""
     parts = [f"{run.area.name} ({run.area.code})", f"data published by {run.as_of:%d %B %Y}"]
     published = run.release.published

@@ -24,6 +24,7 @@ from analysis_helpers.domain.inspections import (
     InspectionHistory,
     inspection_history,
 )
+from analysis_helpers.domain.run_context import RunContext
 from analysis_helpers.reporting import tables
 
 #: The 2016 file's last inspection date, for "no revisit by then".
@@ -152,12 +153,12 @@ def history_caption(history: InspectionHistory) -> str:
     return f"{history.area.name}: Ofsted and CQC area SEND {whose} published by {by}"
 
 
-def context_line(run) -> list:
+def context_line(run: RunContext) -> list:
     """The review's one line on the area's latest inspection (its context, after the executive summary)."""
     return [Markdown(inspection_line(inspection_history(run.area, run.areas, run.as_of)))]
 
 
-def details(run) -> list:
+def details(run: RunContext) -> list:
     """The details page's inspection history: the review's line, then every inspection and revisit in a table."""
     history = inspection_history(run.area, run.areas, run.as_of)
     shown = [Markdown(inspection_line(history, details_page=True))]

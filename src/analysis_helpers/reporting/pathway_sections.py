@@ -22,7 +22,9 @@ from analysis_helpers.core.safe_text import md_text, plain
 from analysis_helpers.core.small_numbers import MIN_DENOMINATOR, SMALL_COUNT_MAX
 from analysis_helpers.domain.areas import LOCAL_AUTHORITY
 from analysis_helpers.domain.measures import CEASED_REASONS, PERSONAL_BUDGETS, PRIMARY_NEEDS, get_measure
+from analysis_helpers.domain.run_context import RunContext
 from analysis_helpers.reporting import charts, narrative, pathway_charts, tables
+from analysis_helpers.reporting.funnel_section import funnel
 
 AGE_BANDS = (("ehcp_caseload_mainstream_primary_age_pct", "Ages 5-10"), ("ehcp_caseload_mainstream_secondary_age_pct", "Ages 11-15"))
 APPEALS = "send_tribunal_appeal_rate_pct"
@@ -104,7 +106,7 @@ def pathway_display(table: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def pathway(run, source: str) -> list:
+def pathway(run: RunContext, source: str) -> list:
     """The statutory clocks from request to annual review, with the refusal share beside them."""
     if not run.dfe_published:
         return []
@@ -118,11 +120,8 @@ def pathway(run, source: str) -> list:
 
 
 # -- parents' confidence ----------------------------------------------------------------------------------------------
-def confidence(run, kpis: pd.DataFrame, names: list[str], source: str, funnel) -> list:
-    """The SEND Tribunal appeal rate since 2014 against England and the region, and (for an LA) its funnel plot.
-
-    ``funnel`` is :func:`.sections.funnel` (passed in, so this module stays independent of the notebooks' other blocks).
-    """
+def confidence(run: RunContext, kpis: pd.DataFrame, names: list[str], source: str) -> list:
+    """The SEND Tribunal appeal rate since 2014 against England and the region, and (for an LA) its funnel plot."""
     if not run.dfe_published:
         return []
     frame = compare(run.area.code, APPEALS, neighbours=run.neighbours, release=run.release)
@@ -139,7 +138,7 @@ def confidence(run, kpis: pd.DataFrame, names: list[str], source: str, funnel) -
 
 
 # -- inclusion across the school years ---------------------------------------------------------------------------------
-def age_points(run) -> tuple[pd.DataFrame, dict]:
+def age_points(run: RunContext) -> tuple[pd.DataFrame, dict]:
     """Mainstream share by age band for the area, England, the region and the neighbours' median; and the area's compare rows."""
     points, mine = [], {}
     for measure, band in AGE_BANDS:
@@ -153,7 +152,7 @@ def age_points(run) -> tuple[pd.DataFrame, dict]:
     return pd.DataFrame(points, columns=["name", "band", "value", "role"]), mine
 
 
-def inclusion(run, source: str) -> list:
+def inclusion(run: RunContext, source: str) -> list:
     """Mainstream placement at primary and secondary ages against England, region and neighbours; then the needs mix."""
     if not run.dfe_published:
         return []
@@ -187,7 +186,7 @@ def inclusion(run, source: str) -> list:
     return shown + needs_mix(run, source)
 
 
-def needs_mix(run, source: str) -> list:
+def needs_mix(run: RunContext, source: str) -> list:
     """Each primary need's share of the area's plans beside England's (January census), largest first."""
     rows = []
     for code, _, need in PRIMARY_NEEDS:
@@ -251,7 +250,7 @@ def who_waits_sentences(groups: pd.DataFrame, area_name: str, period: str) -> li
     return out
 
 
-def with_comparators(groups: pd.DataFrame, run, period: str) -> pd.DataFrame:
+def with_comparators(groups: pd.DataFrame, run: RunContext, period: str) -> pd.DataFrame:
     """``groups`` with ``england_pct`` and ``region_pct``: the same group's rate in England and the region that period
     (missing where that area has no shown figure for the group, or the area is England itself), and ``england_note`` /
     ``region_note``: why a rate is missing (withheld under the disclosure rules, or not published), else blank."""
@@ -276,7 +275,7 @@ def with_comparators(groups: pd.DataFrame, run, period: str) -> pd.DataFrame:
     return out
 
 
-def who_waits(run, source: str) -> list:
+def who_waits(run: RunContext, source: str) -> list:
     """Timeliness by age band, sex and ethnicity against the area's overall figure, flagging gaps beyond chance."""
     if not run.dfe_published:
         return []
@@ -307,7 +306,7 @@ def who_waits(run, source: str) -> list:
 DETAIL_MEASURES = tuple(m for m, _ in CLOCKS_AND_BALANCING) + (APPEALS,) + tuple(m for m, _ in AGE_BANDS)
 
 
-def pathway_details(run) -> list:
+def pathway_details(run: RunContext) -> list:
     """Each pathway, confidence and inclusion measure with its full comparator table (neighbours one by one)."""
     if not run.dfe_published:
         return []
@@ -321,7 +320,7 @@ def pathway_details(run) -> list:
     return shown
 
 
-def needs_table(run, prefix: str = "ehcp") -> pd.DataFrame:
+def needs_table(run: RunContext, prefix: str = "ehcp") -> pd.DataFrame:
     """Each primary need's share of the area's plans (``ehcp``: all plans; ``new_ehcp``: new plans) beside England, the
     region and the statistical neighbours' median, largest share first."""
     rows = []
@@ -339,7 +338,7 @@ def needs_table(run, prefix: str = "ehcp") -> pd.DataFrame:
     return pd.DataFrame(rows).sort_values("_order", ascending=False, na_position="last").drop(columns="_order")
 
 
-def ceased_table(run) -> tuple[pd.DataFrame, str]:
+def ceased_table(run: RunContext) -> tuple[pd.DataFrame, str]:
     """Plans ceased in the latest year by DfE's reason: the area's count and share of its ceased plans, England's share."""
     rows = []
     for _, code, reason in CEASED_REASONS:
@@ -364,7 +363,7 @@ def _reason(words: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def ceased_and_budgets(run) -> list:
+def ceased_and_budgets(run: RunContext) -> list:
     """How plans end (ceased plans by reason) and personal budgets in place, as DfE counts them."""
     if not run.dfe_published:
         return []

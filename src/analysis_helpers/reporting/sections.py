@@ -16,15 +16,12 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import HTML, Markdown
 
-from analysis_helpers.analysis.compare import compare, la_values
-from analysis_helpers.analysis.funnel import funnel_table, place
+from analysis_helpers.analysis.compare import compare
 from analysis_helpers.analysis.projection import MODELS
 from analysis_helpers.analysis.trajectory import plan_milestones, required_path
-from analysis_helpers.core.formatting import fmt_date, fmt_pct, fmt_value
-from analysis_helpers.core.intervals import funnel_position
+from analysis_helpers.core.formatting import fmt_date, fmt_value
 from analysis_helpers.core.paths import NOTEBOOKS_DIR, PROJECT_ROOT
 from analysis_helpers.core.safe_text import md_code, md_link, md_text, plain
-from analysis_helpers.core.small_numbers import figure_hidden
 from analysis_helpers.data.area_facts import notes_for
 from analysis_helpers.data.inputs import feed_file
 from analysis_helpers.data.local_feed import LOCAL_MEASURES
@@ -32,8 +29,10 @@ from analysis_helpers.data.provenance import unlisted_label
 from analysis_helpers.domain.areas import LOCAL_AUTHORITY
 from analysis_helpers.domain.history import break_period, timeliness_history
 from analysis_helpers.domain.measures import BY_NAME, get_measure
+from analysis_helpers.domain.run_context import RunContext
 from analysis_helpers.domain.targets import earliest_target, targets_for
-from analysis_helpers.reporting import charts, funnel_charts, glossary, inspections, model_text, narrative, tables
+from analysis_helpers.reporting import charts, glossary, inspections, model_text, narrative, tables
+from analysis_helpers.reporting.funnel_section import funnel
 from analysis_helpers.reporting.key_messages import as_of_note
 from analysis_helpers.reporting.key_messages import key_messages as build_key_messages
 from analysis_helpers.reporting.sources import feed_line, feed_source, feed_staleness, release_line, release_staleness
@@ -48,19 +47,19 @@ BREAK_LABEL = "New DfE collection"
 HEADLINE_MIME = "application/vnd.send-review.headline+json"
 
 
-def peer_names(run) -> list[str]:
+def peer_names(run: RunContext) -> list[str]:
     """The area, England and the area's region (once each): the lines of a trend chart."""
     return list(dict.fromkeys([run.area.name, "England"] + ([run.region.name] if run.region else [])))
 
 
-def dfe_source(run, extra: str = "") -> str:
+def dfe_source(run: RunContext, extra: str = "") -> str:
     """The source line under a chart of DfE figures."""
     release = run.release
     name = release.path.name if release.listed else f"{release.path.name}, {unlisted_label(release.sha256)}"
     return f"DfE, Education, health and care plans ({name}){extra}; OGL v3.0"
 
 
-def unpublished_note(run) -> list:
+def unpublished_note(run: RunContext) -> list:
     """Said instead of DfE's figures when the release was not public by the data date."""
     return [Markdown(
         f"*DfE's release {md_code(run.release.path.name)} was published on {fmt_date(run.release.published)}, after this "
@@ -68,14 +67,14 @@ def unpublished_note(run) -> list:
     )]
 
 
-def stale_notes(run) -> list:
+def stale_notes(run: RunContext) -> list:
     """A visible note for a stale DfE release (newest stored over 12 months before the data date) and for a stale council feed."""
     feed = getattr(run, "feed", None)
     notes = [n for n in (release_staleness(run.as_of), feed_staleness(feed, run.area.name, run.as_of)) if n]
     return [Markdown(f"> **Note: stale data.** {note}") for note in notes]
 
 
-def vintage_header(run) -> list:
+def vintage_header(run: RunContext) -> list:
     """The review's header lines on its data: the DfE release used, published when, the next expected; the council feed; stale notes."""
     lines = [release_line(run.release, run.as_of), feed_line(getattr(run, "feed", None), run.area.name, run.as_of)]
     return [Markdown(" ".join(lines)), *stale_notes(run)]
@@ -85,7 +84,7 @@ def vintage_header(run) -> list:
 CONTENTS = '<nav class="send-contents" aria-label="Contents"></nav>'
 
 
-def headline(run, summary: pd.DataFrame) -> dict:
+def headline(run: RunContext, summary: pd.DataFrame) -> dict:
     """The review's headline as a JSON output (a mimebundle for ``display(..., raw=True)``), which the run reads from the
     executed notebook for the quarter index; its cell is tagged report-hide, so readers never see it."""
     return {HEADLINE_MIME: {
@@ -94,7 +93,7 @@ def headline(run, summary: pd.DataFrame) -> dict:
     }}
 
 
-def key_messages(run, outlooks: list, changed: str | None = None) -> list:
+def key_messages(run: RunContext, outlooks: list, changed: str | None = None) -> list:
     """The review's opening: its key messages as a list, each linking to its section, then the contents; ``changed`` is
     the sentence of what changed since the last review (:func:`.changes.summary_sentence`)."""
     messages = build_key_messages(run.area, outlooks, run.release, run.dfe_published, changed)
@@ -111,7 +110,7 @@ def series_break(kpis: pd.DataFrame, measure: str, release) -> tuple[str, str] |
     return None
 
 
-def plan_baseline(run, series: pd.DataFrame, measure: str) -> str | None:
+def plan_baseline(run: RunContext, series: pd.DataFrame, measure: str) -> str | None:
     """The period of the area's plan's baseline for ``measure`` (its earliest DfE-series target on it) where ``series``
     has a period ending on that date; else None (and for a run that carries no targets file)."""
     if getattr(run, "targets", None) is None or getattr(run, "areas", None) is None:
@@ -123,7 +122,7 @@ def plan_baseline(run, series: pd.DataFrame, measure: str) -> str | None:
     return str(hits["period"].iloc[0]) if len(hits) else None
 
 
-def trend(run, kpis: pd.DataFrame, measure: str, names: list[str], source: str, show_break: bool = False) -> list:
+def trend(run: RunContext, kpis: pd.DataFrame, measure: str, names: list[str], source: str, show_break: bool = False) -> list:
     """A trend chart of ``measure`` for ``names``, titled from its numbers (the change since the plan's baseline where
     the area has a target on the measure)."""
     series = kpis[(kpis["measure"] == measure) & kpis["area_name"].isin(names)]
@@ -135,39 +134,7 @@ def trend(run, kpis: pd.DataFrame, measure: str, names: list[str], source: str, 
     return [HTML(charts.figure_html(fig, alt=title))]
 
 
-def funnel(run, kpis: pd.DataFrame, measure: str, period: str, source: str) -> list:
-    """Every LA's value for one period around England's, with 95% and 99.8% limits, and its sentence.
-
-    The limits are widened by the variation between LAs when they differ more than chance makes them
-    (:mod:`analysis_helpers.analysis.funnel`), binomial otherwise; the title and the sentence say which."""
-    las = la_values(measure, period, run.release)
-    england = kpis[(kpis["measure"] == measure) & (kpis["area_name"] == "England") & (kpis["period"] == period)]
-    if las.empty or england.empty:
-        return []
-    centre = float(england["value"].iloc[0])
-    mine = las[las["area_name"] == run.area.name]
-    if mine.empty:
-        return [Markdown(f"*{run.area.name} has no published value for {period}: it is not placed on the funnel plot.*")]
-    value, denominator = float(mine["value"].iloc[0]), float(mine["denominator"].iloc[0])
-    hidden = figure_hidden("pct", value, mine["numerator"].iloc[0], denominator)
-    if hidden:
-        return [Markdown(f"*{md_text(run.area.name)}'s figure for {period} is not shown ({hidden}): "
-                         "it is not placed on the funnel plot.*")]
-    _, spread = funnel_table(las, centre)
-    position = place(value, denominator, spread)
-    chance = funnel_position(value, denominator, centre)
-    sentence = narrative.funnel_sentence(run.area.name, value, denominator, centre, "England", position, spread=spread,
-                                         chance_position=chance)
-    basis = ", allowing for variation between councils" if spread.overdispersed else " (limits for chance alone)"
-    fig = funnel_charts.funnel_plot(
-        las, centre=centre, centre_label=f"England {fmt_pct(centre)}", highlight=run.area.name, spread=spread,
-        title=f"{run.area.name} in {period}: {position} around England{basis}", ylabel=get_measure(measure).label,
-        source=source,
-    )
-    return [HTML(charts.figure_html(fig, alt=sentence)), Markdown(sentence)]
-
-
-def comparison(run, kpis: pd.DataFrame, measure: str, names: list[str], source: str) -> list:
+def comparison(run: RunContext, kpis: pd.DataFrame, measure: str, names: list[str], source: str) -> list:
     """A measure against its comparators: sentence, trend chart, table, and (for an LA's percentage) the funnel."""
     if not run.dfe_published:
         return []
@@ -179,7 +146,7 @@ def comparison(run, kpis: pd.DataFrame, measure: str, names: list[str], source: 
     return shown
 
 
-def long_view(run, names: list[str], measure: str = "ehcp_issued_within_20_weeks_excl_exceptions_pct") -> list:
+def long_view(run: RunContext, names: list[str], measure: str = "ehcp_issued_within_20_weeks_excl_exceptions_pct") -> list:
     """The 2014+ series of ``measure`` (releases public by the data date), chart and the area's table."""
     history = timeliness_history(measure, release=run.release, as_of=run.as_of)
     rows = history[history["area_name"].isin(names)]
@@ -197,7 +164,7 @@ def long_view(run, names: list[str], measure: str = "ehcp_issued_within_20_weeks
     return [HTML(charts.figure_html(fig, alt=title)), HTML(tables.to_html(tables.history_table(mine), caption=caption))]
 
 
-def council_source(run, rows: pd.DataFrame, extra: str = "") -> str:
+def council_source(run: RunContext, rows: pd.DataFrame, extra: str = "") -> str:
     """The source line under a chart of the council's own figures: its feed file and the rows drawn (never DfE's zip)."""
     path = feed_file(run.area.slug, getattr(run, "local", None)) if getattr(run, "area", None) is not None else None
     return feed_source(rows, path, run.area.name) + extra
@@ -215,7 +182,7 @@ def _label(measure: str) -> str:
     return LOCAL_MEASURES[measure][1] if measure in LOCAL_MEASURES else measure.replace("_", " ")
 
 
-def outlook_chart(run, outlook, source: str, break_at=None) -> list:
+def outlook_chart(run: RunContext, outlook, source: str, break_at=None) -> list:
     """One outlook's chart: observed with 95% CIs, projection with 80%/95% PIs, the required path and the target.
 
     A series of the council's own figures is sourced to its feed file and rows, whatever ``source`` says (DfE's)."""
@@ -235,7 +202,7 @@ def outlook_chart(run, outlook, source: str, break_at=None) -> list:
     return [HTML(charts.figure_html(fig, alt=plain(narrative.outlook_sentence(outlook))))]
 
 
-def outlooks_for(run, outlooks: list, measure: str, source: str) -> list:
+def outlooks_for(run: RunContext, outlooks: list, measure: str, source: str) -> list:
     """The review's short form for each target on ``measure``: its sentence and chart."""
     shown = []
     for outlook in [o for o in outlooks if o.measure == measure]:
@@ -257,7 +224,7 @@ def milestones_table(outlook) -> pd.DataFrame:
     })
 
 
-def target_detail(run, outlook, source: str, break_at=None) -> list:
+def target_detail(run: RunContext, outlook, source: str, break_at=None) -> list:
     """The trajectories report's section for one target (or the headline measure without one)."""
     target = outlook.target
     label = _label(outlook.measure)
@@ -289,7 +256,7 @@ def area_notes(area, section: str) -> list:
     return [Markdown("\n".join(lines))]
 
 
-def inspection(run) -> list:
+def inspection(run: RunContext) -> list:
     """The area's latest Ofsted and CQC area SEND inspection and revisit in one line, with its source (the review's
     context; :func:`analysis_helpers.reporting.inspections.context_line`)."""
     return inspections.context_line(run)
