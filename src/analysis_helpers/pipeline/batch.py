@@ -153,12 +153,13 @@ def _worker_kernels() -> KernelPool:
 
 
 def _run_one(
-    area_name: str, slug: str, quarter: str, as_of: str | None, out_dir: str, release: str | None, local: str | None = None,
+    area: Area, quarter: str, as_of: str | None, out_dir: str, release: str | None, local: str | None = None,
     details: bool = False, pdf: bool = True,
 ) -> AreaResult:
     tick = time.perf_counter()
+    area_name, slug = area.name, area.slug
     try:
-        run_quarterly(area=area_name, quarter=quarter, as_of=as_of, out_dir=Path(out_dir), release=Path(release) if release else None,
+        run_quarterly(area=area, quarter=quarter, as_of=as_of, out_dir=Path(out_dir), release=Path(release) if release else None,
                       local=Path(local) if local else None, notebooks=REVIEW_NOTEBOOKS if details else REVIEW_NOTEBOOKS[:1],
                       pdf=pdf, index=False, jobs=1, kernels=_worker_kernels())
         return AreaResult(area_name, slug, True, time.perf_counter() - tick)
@@ -202,7 +203,7 @@ def run_batch(
     with ProcessPoolExecutor(max_workers=workers, initializer=follow_parent) as pool:
         try:
             futures = [
-                pool.submit(_run_one, a.name, a.slug, str(q), as_of, str(out), str(release) if release else None,
+                pool.submit(_run_one, a, str(q), as_of, str(out), str(release) if release else None,
                             str(local) if local else None, details, pdf)
                 for a in chosen
             ]

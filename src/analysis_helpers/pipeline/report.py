@@ -63,7 +63,7 @@ from analysis_helpers.data.neighbours import DEFAULT_VINTAGE, check_vintage
 from analysis_helpers.data.parquet_cache import CacheUse
 from analysis_helpers.data.provenance import default_release, is_listed, publication_date, sha256_of, unlisted_label
 from analysis_helpers.data.release import open_release
-from analysis_helpers.domain.areas import LOCAL_AUTHORITY
+from analysis_helpers.domain.areas import LOCAL_AUTHORITY, Area
 from analysis_helpers.domain.kpis import areas_for
 from analysis_helpers.pipeline.execute import execute
 from analysis_helpers.pipeline.folders import (
@@ -107,7 +107,7 @@ _said_cache_problem: set[str] = set()
 
 
 def run_quarterly(
-    area: str = "Kent",
+    area: Area | str = "Kent",
     quarter: str | None = None,
     as_of: str | None = None,
     out_dir: Path | None = None,
@@ -131,7 +131,8 @@ def run_quarterly(
     cores Kent's pack took 10.1-10.5 s, against 11.2-11.6 s with its three notebooks at once, a kernel each).
     ``kernels`` lends the kernels (a batch worker keeps its own from area to area); by default the run starts
     its own and stops them at the end. ``targets`` is a targets file other than ``data/targets.csv`` (the
-    notebooks' ``targets_file``).
+    notebooks' ``targets_file``). ``area`` is an :class:`Area` the caller resolved (a batch), or its name, LA number
+    or code, resolved here once.
     """
     q, day = resolve_run_parameters(quarter, as_of, warn=False)
     vintage = check_vintage(neighbours)
@@ -141,7 +142,7 @@ def run_quarterly(
     warn_if_stale(day)  # one warning line, once the run is known to go ahead
     with parquet_cache.recording() as cache_uses:
         areas = areas_for(open_release(release_path))
-    target_area = areas.get(area)
+    target_area = area if isinstance(area, Area) else areas.get(area)
     check_feed_names((a.slug for a in areas), Path(local) if local else local_dir())  # a feed named for no area: refused, not ignored
     feed_rows = area_feed(target_area.slug, local)  # a broken feed stops the run here, with the validator's message
     warn_if_feed_stale(feed_rows, target_area.name, day)  # one warning line, not a failure (issue 15)
