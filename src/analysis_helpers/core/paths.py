@@ -32,6 +32,7 @@ frozen copies under ``tests/fixtures/`` and never the files an analyst edits.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
@@ -42,6 +43,8 @@ LOCAL_DIR = DATA_DIR / "local"
 #: The catalogue of measures councils publish (one row a measure; analysts add rows).
 COUNCIL_MEASURES_FILE = LOCAL_DIR / "measures.csv"
 DATA_LOG = DATA_DIR / "README.md"
+#: Published targets (derived from raw/targets.csv with baselines traced to rows).
+TARGETS_FILE = DATA_DIR / "targets.csv"
 
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 REPORTS_DIR = PROJECT_ROOT / "reports"
@@ -74,34 +77,29 @@ def setting_path(name: str, default: Path) -> Path:
     return from_root(setting) if setting else default
 
 
-def cache_dir() -> Path:
-    """Where parsed release files and backtests are cached: ``$SEND_REVIEW_CACHE_DIR``, else ``data/cache``."""
-    return setting_path(CACHE_ENV, DEFAULT_CACHE_DIR)
+@dataclass(frozen=True)
+class Setting:
+    """A path an analyst (or a test) may move with an environment variable: called, it reads the variable now."""
+
+    env: str
+    default: Path
+
+    def __call__(self) -> Path:
+        return setting_path(self.env, self.default)
 
 
-def council_measures_file() -> Path:
-    """The council-measures catalogue: ``$SEND_REVIEW_COUNCIL_MEASURES``, else ``data/local/measures.csv``."""
-    return setting_path(COUNCIL_MEASURES_ENV, COUNCIL_MEASURES_FILE)
-
-
-def local_dir() -> Path:
-    """The folder of councils' own feeds: ``$SEND_REVIEW_LOCAL_DIR``, else ``data/local``."""
-    return setting_path(LOCAL_DIR_ENV, LOCAL_DIR)
-
-
-def targets_file() -> Path:
-    """The targets file: ``$SEND_REVIEW_TARGETS``, else ``data/targets.csv``."""
-    return setting_path(TARGETS_ENV, TARGETS_FILE)
-
-
-def data_log_file() -> Path:
-    """The data log (raw files' SHA-256 and releases' publication dates): ``$SEND_REVIEW_DATA_LOG``, else ``data/README.md``."""
-    return setting_path(DATA_LOG_ENV, DATA_LOG)
-
-
-def area_facts_dir() -> Path:
-    """The folder of the area-fact files: ``$SEND_REVIEW_AREA_FACTS``, else ``data/``."""
-    return setting_path(AREA_FACTS_ENV, DATA_DIR)
+#: Where parsed release files and backtests are cached: ``$SEND_REVIEW_CACHE_DIR``, else ``data/cache``.
+cache_dir = Setting(CACHE_ENV, DEFAULT_CACHE_DIR)
+#: The council-measures catalogue: ``$SEND_REVIEW_COUNCIL_MEASURES``, else ``data/local/measures.csv``.
+council_measures_file = Setting(COUNCIL_MEASURES_ENV, COUNCIL_MEASURES_FILE)
+#: The folder of councils' own feeds: ``$SEND_REVIEW_LOCAL_DIR``, else ``data/local``.
+local_dir = Setting(LOCAL_DIR_ENV, LOCAL_DIR)
+#: The targets file: ``$SEND_REVIEW_TARGETS``, else ``data/targets.csv``.
+targets_file = Setting(TARGETS_ENV, TARGETS_FILE)
+#: The data log (raw files' SHA-256 and releases' publication dates): ``$SEND_REVIEW_DATA_LOG``, else ``data/README.md``.
+data_log_file = Setting(DATA_LOG_ENV, DATA_LOG)
+#: The folder of the area-fact files: ``$SEND_REVIEW_AREA_FACTS``, else ``data/``.
+area_facts_dir = Setting(AREA_FACTS_ENV, DATA_DIR)
 
 
 
@@ -122,8 +120,6 @@ NEIGHBOUR_FILES = {
     "2025": RAW_DIR / "sn_may_2025.xlsx",
 }
 
-#: Published targets (derived from raw/targets.csv with baselines traced to rows).
-TARGETS_FILE = DATA_DIR / "targets.csv"
 
 BASELINES_NOTEBOOK = NOTEBOOKS_DIR / "01_baselines.ipynb"
 TRAJECTORIES_NOTEBOOK = NOTEBOOKS_DIR / "02_trajectories.ipynb"

@@ -8,8 +8,6 @@ column is a one-line error naming the file and the column.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 
 from analysis_helpers.core.errors import DataValidationError
@@ -27,9 +25,7 @@ def dsg_table(path=DSG_DEFICIT_FILE) -> pd.DataFrame:
     Read from the workbook once and kept as parquet under its SHA-256 and a hash of the package's code
     (:func:`~analysis_helpers.data.parquet_cache.cached_frame`), so each notebook kernel skips the spreadsheet.
     """
-    path = Path(path)
-    cached = parquet_cache.cache_file("dsg", verify_raw_file(path), f"{path.name}.parquet")
-    return parquet_cache.cached_frame(cached, lambda: read_dsg_file(path))
+    return parquet_cache.file_table("dsg", path, verify_raw_file(path), read_dsg_file)
 
 
 def read_dsg_file(path) -> pd.DataFrame:

@@ -103,9 +103,7 @@ def allocations(path: Path = DSG_ALLOCATION_FILES[-1]) -> pd.DataFrame:
 
     Read once and kept as parquet under the file's SHA-256 and a hash of the package's code
     (:func:`~analysis_helpers.data.parquet_cache.cached_frame`): the OpenDocument reader takes seconds a file."""
-    path = Path(path)
-    cached = parquet_cache.cache_file("dsg_allocations", verify_raw_file(path), f"{path.name}.parquet")
-    return parquet_cache.cached_frame(cached, lambda: read_allocations_file(path), columns=COLUMNS)
+    return parquet_cache.file_table("dsg_allocations", path, verify_raw_file(path), read_allocations_file, columns=COLUMNS)
 
 
 def read_allocations_file(path: Path) -> pd.DataFrame:

@@ -149,9 +149,7 @@ def spend(path: Path = HIGH_NEEDS_BENCHMARKING_FILE, basis: str | None = None) -
 def _values(path: Path) -> pd.DataFrame:
     """Every value read, long (:data:`VALUE_COLUMNS`); parsed once and kept as parquet under the workbook's SHA-256
     and the package's code hash (:func:`~analysis_helpers.data.parquet_cache.cached_frame`)."""
-    path = Path(path)
-    cached = parquet_cache.cache_file("high_needs", verify_raw_file(path), f"{path.name}.parquet")
-    return parquet_cache.cached_frame(cached, lambda: read_high_needs_file(path), columns=VALUE_COLUMNS)
+    return parquet_cache.file_table("high_needs", path, verify_raw_file(path), read_high_needs_file, columns=VALUE_COLUMNS)
 
 
 def read_high_needs_file(path: Path) -> pd.DataFrame:

@@ -51,8 +51,7 @@ def neighbour_table(vintage: str = DEFAULT_VINTAGE) -> pd.DataFrame:
     under the workbook's SHA-256 and a hash of the package's code, so each notebook kernel skips the spreadsheet.
     """
     path = NEIGHBOUR_FILES[check_vintage(vintage)]
-    cached = parquet_cache.cache_file("neighbours", verify_raw_file(path), f"{path.name}.parquet")
-    return parquet_cache.cached_frame(cached, lambda: read_neighbour_file(path))
+    return parquet_cache.file_table("neighbours", path, verify_raw_file(path), read_neighbour_file)
 
 
 def read_neighbour_file(path: Path) -> pd.DataFrame:

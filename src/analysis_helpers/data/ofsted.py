@@ -192,9 +192,5 @@ def framework_tables(path_2016: Path = OFSTED_INSPECTIONS_FILE, path_2023: Path 
                      ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Both files' tables, each read once and kept as parquet under its SHA-256 and the package's code hash (reading
     the 2016 spreadsheet takes about half a second; every kernel of a run, and every area of a batch, reads the parquet)."""
-    return _cached(Path(path_2016), read_2016_framework), _cached(Path(path_2023), read_2023_framework)
-
-
-def _cached(path: Path, read) -> pd.DataFrame:
-    cached = parquet_cache.cache_file("ofsted", verify_raw_file(path), f"{path.name}.parquet")
-    return parquet_cache.cached_frame(cached, lambda: read(path))
+    return tuple(parquet_cache.file_table("ofsted", path, verify_raw_file(path), read)
+                 for path, read in ((path_2016, read_2016_framework), (path_2023, read_2023_framework)))

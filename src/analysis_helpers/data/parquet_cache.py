@@ -230,3 +230,11 @@ def cached_frame(path: Path, build: Callable[[], pd.DataFrame], columns: Sequenc
         return f"no column {missing[0]}" if missing else ""
 
     return cached_value(path, make, from_parquet_bytes, check)
+
+
+def file_table(kind: str, path: Path, sha256: str, read: Callable[[Path], pd.DataFrame],
+               columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """A published file's table: ``read(path)`` once, then kept as parquet under the file's SHA-256 (``sha256``, as
+    verified by the caller), the version and the package's code hash, so each kernel skips the spreadsheet."""
+    path = Path(path)
+    return cached_frame(cache_file(kind, sha256, f"{path.name}.parquet"), lambda: read(path), columns=columns)

@@ -64,6 +64,23 @@ class Measure:
     reader: str = "ees"
 
 
+def _mainstream_share_by_age(phase: str, who: str, first: int, last: int) -> Measure:
+    """The share of plans of an age band placed in a mainstream school, summed over the published single-year ages."""
+    return Measure(
+        f"ehcp_caseload_mainstream_{phase}_age_pct",
+        f"EHC plans of {who} aged {first}-{last} with a mainstream school placement (%)",
+        "caseload.csv",
+        "Child or young persons age",
+        "mainstream_total",
+        "ehcplans",
+        "pct",
+        True,
+        f"Share of EHC plans of {who} aged {first} to {last} at the January census whose placement is a mainstream "
+        "school (including resourced provision and SEN units), summed over the published single-year ages.",
+        breakdowns=tuple(f"age {age}" for age in range(first, last + 1)),
+    )
+
+
 MEASURES: tuple[Measure, ...] = (
     Measure(
         "ehcp_issued_within_20_weeks_pct",
@@ -230,32 +247,8 @@ MEASURES: tuple[Measure, ...] = (
         "plans ceased because needs are met); DfE's and HMCTS's published rate. Regions: sums of their LAs.",
         reader="tribunal",
     ),
-    Measure(
-        "ehcp_caseload_mainstream_primary_age_pct",
-        "EHC plans of children aged 5-10 with a mainstream school placement (%)",
-        "caseload.csv",
-        "Child or young persons age",
-        "mainstream_total",
-        "ehcplans",
-        "pct",
-        True,
-        "Share of EHC plans of children aged 5 to 10 at the January census whose placement is a mainstream school "
-        "(including resourced provision and SEN units), summed over the published single-year ages.",
-        breakdowns=tuple(f"age {age}" for age in range(5, 11)),
-    ),
-    Measure(
-        "ehcp_caseload_mainstream_secondary_age_pct",
-        "EHC plans of young people aged 11-15 with a mainstream school placement (%)",
-        "caseload.csv",
-        "Child or young persons age",
-        "mainstream_total",
-        "ehcplans",
-        "pct",
-        True,
-        "Share of EHC plans of young people aged 11 to 15 at the January census whose placement is a mainstream "
-        "school (including resourced provision and SEN units), summed over the published single-year ages.",
-        breakdowns=tuple(f"age {age}" for age in range(11, 16)),
-    ),
+    *(_mainstream_share_by_age(phase, who, first, last) for phase, who, first, last in (
+        ("primary", "children", 5, 10), ("secondary", "young people", 11, 15))),
 )
 
 #: Primary needs as DfE's need files publish them: short code, count column, what it is.

@@ -43,11 +43,11 @@ def inputs_table(files: list[Path]) -> pd.DataFrame:
 def vintages_text(release: Release, as_of: dt.date) -> str:
     """One sentence on which DfE release a report uses and whether it was public by ``as_of``."""
     published = release.published
-    if not release.listed:
-        return (f"Data vintage: `{release.path.name}` is an {unlisted_label(release.sha256)}: no data log records its checksum, "
-                "so it has no publication date and its figures are not checked against this review's data date.")
-    if published is None:
-        return f"DfE release {md_code(release.path.name)}: publication date not in the data log."
+    undated = _undated(release, "Data vintage: {name} is an {label}: no data log records its checksum, so it has no "
+                       "publication date and its figures are not checked against this review's data date.",
+                       "DfE release {name}: publication date not in the data log.")
+    if undated:
+        return undated
     state = "published before" if public_by(published, as_of) else "NOT yet published at"
     return (
         f"Data vintage: DfE release {md_code(release.path.name)} (public by {fmt_date(published)}, {state} this review's data date "
@@ -70,14 +70,22 @@ def next_release_text(published: dt.date | None, as_of: dt.date) -> str:
     return f"the next release is expected in {due:%B %Y}"
 
 
+def _undated(release: Release, unlisted: str, unlogged: str) -> str | None:
+    """For a release with no publication date, ``unlisted`` (no log records it) or ``unlogged`` (the log gives no date),
+    with its file's ``{name}`` and its ``{label}`` filled in; None for a dated release."""
+    words = {"name": md_code(release.path.name), "label": unlisted_label(release.sha256)}
+    if not release.listed:
+        return unlisted.format(**words)
+    return unlogged.format(**words) if release.published is None else None
+
+
 def release_line(release: Release, as_of: dt.date) -> str:
     """Which DfE release the review's DfE sections use, when it was published and when the next is expected."""
     published = release.published
-    if not release.listed:
-        return (f"DfE figures come from `{release.path.name}`, an {unlisted_label(release.sha256)}: no data log records its "
-                "checksum, so it has no publication date.")
-    if published is None:
-        return f"DfE figures come from {md_code(release.path.name)} (publication date not in the data log)."
+    undated = _undated(release, "DfE figures come from {name}, an {label}: no data log records its checksum, so it has no "
+                       "publication date.", "DfE figures come from {name} (publication date not in the data log).")
+    if undated:
+        return undated
     if not public_by(published, as_of):
         return (
             f"DfE's release {md_code(release.path.name)} was published in {published:%B %Y}, after this review's data date "
