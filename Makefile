@@ -31,7 +31,9 @@ setup: $(STAMP) $(KERNEL) ## create .venv, install the locked environment and re
 report: setup ## review Kent (AREA=...) for the last completed quarter (QUARTER=2025-Q3 for another) and print where the HTML is
 	$(BIN)/send-review run --area "$(AREA)"$(if $(QUARTER), --quarter "$(QUARTER)")
 
-test: setup ## run the whole test suite (unit, notebooks under nbval, end-to-end), a test file per core at once
+test: setup ## ruff and the import-linter layer contracts, then the whole test suite (unit, notebooks under nbval, end-to-end), a test file per core at once
+	$(BIN)/ruff check src tests benchmarks notebooks tools
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest tests --nbval-lax --nbval-kernel-name python3 notebooks -n auto --dist loadfile
 
 lab: setup ## open JupyterLab on the workbook, with the project's kernel (autoreload on)

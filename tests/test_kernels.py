@@ -181,7 +181,7 @@ def test_two_notebooks_failing_at_once_each_report_their_own_error(pool, tmp_pat
 
     first = notebook(tmp_path, "first", "x = 1", meet("first.ready", "second.ready") + "raise ValueError('the feed for Essex is short')")
     second = notebook(tmp_path, "second", "y = 2", "z = 3",
-                      meet("second.ready", "first.ready") + "raise KeyError('ehcp_median_wait_weeks')")
+                      meet("second.ready", "first.ready") + "raise KeyError('second_notebook_measure')")
 
     def fails(path) -> str:
         try:
@@ -195,8 +195,8 @@ def test_two_notebooks_failing_at_once_each_report_their_own_error(pool, tmp_pat
         one, two = threads.map(fails, [first, second])
     assert pool.started == 2
     assert one.startswith("first.ipynb: cell 2 failed with ValueError: the feed for Essex is short (failed notebook kept at ")
-    assert two.startswith("second.ipynb: cell 3 failed with KeyError: 'ehcp_median_wait_weeks' (failed notebook kept at ")
-    assert "ehcp_median_wait_weeks" not in one and "Essex" not in two
+    assert two.startswith("second.ipynb: cell 3 failed with KeyError: 'second_notebook_measure' (failed notebook kept at ")
+    assert "second_notebook_measure" not in one and "Essex" not in two
     for name, error in (("first", "ValueError"), ("second", "KeyError")):
         kept = nbformat.read(tmp_path / "failed" / f"{name}.ipynb", as_version=4)
         assert [o.ename for c in kept.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"] == [error]

@@ -8,6 +8,7 @@ analyst who follows the guide breaks the tests.
 
 import re
 import sys
+import tomllib
 from pathlib import Path
 
 from helpers import MEASURES_FILE
@@ -60,3 +61,15 @@ def test_the_readme_example_measure_is_one_no_test_or_catalogue_uses():
     users = [p.relative_to(tests).as_posix() for p in tests.rglob("*") if p.is_file() and p.suffix in (".py", ".csv", ".md")
              and name in p.read_text(encoding="utf-8", errors="replace")]
     assert users == [], f"the README's example measure {name} is used by {users}: an analyst following the guide breaks them"
+
+
+def test_the_test_command_runs_ruff_with_a_line_length_and_the_layer_contracts():
+    """CI runs `make test` (.ci/run); its recipe checks the code with ruff (E501 on, a line length set) and the
+    layers with import-linter before the tests, so what .pre-commit-config.yaml runs is what CI runs."""
+    makefile = (PROJECT_ROOT / "Makefile").read_text(encoding="utf-8")
+    recipe = re.search(r"^test:.*\n((?:\t.*\n)+)", makefile, re.M)[1]
+    assert "ruff check src tests benchmarks notebooks tools" in recipe and "lint-imports" in recipe and "pytest" in recipe
+    assert "make test" in (PROJECT_ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    ruff = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["ruff"]
+    assert 80 <= ruff["line-length"] <= 140 and "E501" not in ruff["lint"].get("ignore", [])
+    assert "E" in ruff["lint"]["select"]
