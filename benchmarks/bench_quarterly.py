@@ -30,7 +30,8 @@ IMPORTS = """import pandas as pd
 import matplotlib
 import matplotlib.pyplot as plt
 from IPython.display import HTML, Markdown, display
-import analysis_helpers.reporting.charts, analysis_helpers.analysis.compare, analysis_helpers.domain.kpis, analysis_helpers.analysis.outlook, analysis_helpers.reporting.summary"""
+import analysis_helpers.reporting.charts, analysis_helpers.analysis.compare, analysis_helpers.domain.kpis, \
+analysis_helpers.analysis.outlook, analysis_helpers.reporting.summary"""
 
 
 def floor_notebooks(folder: Path) -> tuple[Path, ...]:

@@ -54,7 +54,8 @@ def baseline_dates(
     table = kpi_table(release) if public_by(release.published, as_of) else kpi_table(release).iloc[0:0]
     years = table[(table["measure"] == TIMELINESS) & (table["area_code"] == area.code)]["period"]
     feed = area_feed(area.slug, local)
-    months = feed[(feed["measure"] == TIMELINESS) & (feed["period_kind"] == "month") & ended_by(feed["period_end"], as_of)] if len(feed) else feed
+    months = feed[(feed["measure"] == TIMELINESS) & (feed["period_kind"] == "month")
+                  & ended_by(feed["period_end"], as_of)] if len(feed) else feed
     return (max(years) if len(years) else "", max(months["period"]) if len(months) else "")
 
 

@@ -251,7 +251,8 @@ def change_status(area: Area, measure: str, release: Release | None) -> ChangeSt
         return ChangeStatus(NO_COMPARISON, None, m.unit, None)
     # numpy's True too: a one-row comparison (England's own) stores the verdict in a numpy bool column
     significant = not pd.isna(row["change_significant"]) and bool(row["change_significant"])
-    return ChangeStatus(change_verdict(float(row["change"]), significant, m.higher_is_better), float(row["change"]), m.unit, row["previous_period"])
+    return ChangeStatus(change_verdict(float(row["change"]), significant, m.higher_is_better), float(row["change"]), m.unit,
+                        row["previous_period"])
 
 
 def change_verdict(change: float, significant: bool, higher_is_better: bool | None) -> str:

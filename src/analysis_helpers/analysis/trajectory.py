@@ -111,7 +111,8 @@ def gap_to_trajectory(target: Target, observed: pd.DataFrame, scale: str = "line
                 "plans_short": short,
             }
         )
-    return pd.DataFrame(rows, columns=["period", "compared_at", "observed", "required", "gap_pp", "numerator", "denominator", "plans_short"])
+    return pd.DataFrame(rows, columns=["period", "compared_at", "observed", "required", "gap_pp", "numerator", "denominator",
+                                       "plans_short"])
 
 
 def months_between(start: dt.date, end: dt.date) -> float:

@@ -15,10 +15,15 @@ January 2021), a difference the medians do not remove.
 
 | placement type | EHC plans (placement columns, row 6) | spend lines (outturn block, row 4) |
 | --- | --- | --- |
-| ``mainstream_and_resourced`` | mainstream schools or academies (H) + resourced provision or SEN units (I) | place funding: primary (BK), secondary (BL); top-up to maintained schools, academies, free schools and colleges ("maintained"): primary (BR), secondary (BS) |
-| ``maintained_special`` | maintained special schools or special academies (J) | place funding: special schools and academies (BM); top-up, maintained: special (BT) |
-| ``nmss_independent`` | NMSS or independent schools (K) | top-up to non-maintained and independent providers ("independent"): primary (BZ), secondary (CA), special (CB) |
-| ``hospital_ap`` | hospital schools or alternative provision (L) | place funding: PRUs and AP academies (BN); top-up, maintained: PRUs and AP (BU); top-up, independent: PRUs and AP (CC) |
+| ``mainstream_and_resourced`` | mainstream schools or academies (H) + resourced provision or SEN units (I) | \
+place funding: primary (BK), secondary (BL); top-up to maintained schools, academies, free schools and colleges \
+("maintained"): primary (BR), secondary (BS) |
+| ``maintained_special`` | maintained special schools or special academies (J) | \
+place funding: special schools and academies (BM); top-up, maintained: special (BT) |
+| ``nmss_independent`` | NMSS or independent schools (K) | \
+top-up to non-maintained and independent providers ("independent"): primary (BZ), secondary (CA), special (CB) |
+| ``hospital_ap`` | hospital schools or alternative provision (L) | \
+place funding: PRUs and AP academies (BN); top-up, maintained: PRUs and AP (BU); top-up, independent: PRUs and AP (CC) |
 | ``post_16`` | post 16 (M) | place funding: post school (BO); top-up, maintained: post school (BV); top-up, independent: post school (CD) |
 | ``other`` | other (N) | none, so no unit cost |
 

@@ -143,7 +143,8 @@ def cmd_project(args) -> int:
     outlook = build_outlook(area, args.measure, target, **options)
     if args.basis == "local" and not len(outlook.observed):
         published = f" published by {as_of}" if as_of else ""
-        raise ParameterError(f"--basis local: {area.name} has no council figures for {args.measure} in {shown_path(args.local)}{published}; "
+        raise ParameterError(f"--basis local: {area.name} has no council figures for {args.measure} "
+                             f"in {shown_path(args.local)}{published}; "
                              "add them (send-review validate checks a feed) or use --basis dfe")
     if target is not None and target.target_id == "ad hoc" and len(outlook.observed):
         latest = outlook.observed.iloc[-1]

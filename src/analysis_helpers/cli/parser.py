@@ -179,7 +179,8 @@ def build_parser() -> argparse.ArgumentParser:
             chosen.add_argument("--area", dest="area_names", action="append",
                                 help="one area (repeatable): --area \"Bristol, City of\" --area Essex")
             chosen.add_argument("--areas-file", dest="areas_file", type=Path, help="a file of areas, one name, LA number or code a line")
-        p.add_argument("--quarter", default=None, help="calendar quarter such as 2024-Q4 (default: the last quarter completed on the run date)")
+        p.add_argument("--quarter", default=None,
+                       help="calendar quarter such as 2024-Q4 (default: the last quarter completed on the run date)")
         p.add_argument("--as-of", dest="as_of", type=_past_date, default=None, help="use only data published by this date (YYYY-MM-DD)")
         p.add_argument("--out", type=Path, default=None, help="reports folder (default: reports/)")
         p.add_argument("--local", type=_existing_path, default=None, help="local figures feed file or folder (default: data/local/)")
@@ -202,7 +203,8 @@ def _check_order(parser: argparse.ArgumentParser, argv: list[str]) -> None:
         if name not in GLOBAL_OPTIONS:
             owners = [c for c, p in commands.items() if name in p._option_string_actions]
             raise UsageError(f"send-review: error: {name} goes after the command (it is an option of {', '.join(owners)}); "
-                             f"only {', '.join(GLOBAL_OPTIONS)} may come before it" if owners else f"send-review: error: unknown option {name}")
+                             f"only {', '.join(GLOBAL_OPTIONS)} may come before it" if owners
+                             else f"send-review: error: unknown option {name}")
         index += 2 if token == "--release" else 1
 
 

@@ -125,12 +125,15 @@ def read_milestones(path: Path | None = None) -> list[Milestone]:
     stones = []
     for r in _rows(path, ("area", "months", "from_date", "event", "source_title", "source_url")):
         if not r["months"].isdigit() or int(r["months"]) <= 0:
-            raise DataValidationError(f"{Path(path).name}: row {r['row']}, column 'months': {r['months']!r} is not a whole number of months")
+            raise DataValidationError(f"{Path(path).name}: row {r['row']}, column 'months': {r['months']!r} "
+                                      "is not a whole number of months")
         try:
             start = dt.date.fromisoformat(r["from_date"])
         except ValueError:
-            raise DataValidationError(f"{Path(path).name}: row {r['row']}, column 'from_date': {r['from_date']!r} is not YYYY-MM-DD") from None
-        stones.append(Milestone(r["area"], int(r["months"]), start, r["event"], r["source_title"], r["source_url"], r.get("quote", ""), r["row"]))
+            raise DataValidationError(f"{Path(path).name}: row {r['row']}, column 'from_date': {r['from_date']!r} "
+                                      "is not YYYY-MM-DD") from None
+        stones.append(Milestone(r["area"], int(r["months"]), start, r["event"], r["source_title"], r["source_url"],
+                                r.get("quote", ""), r["row"]))
     return stones
 
 

@@ -80,8 +80,9 @@ def _fail(path: Path, where: str, message: str) -> DataValidationError:
 
 
 def high_needs_allocations(paths: Iterable[Path] = DSG_ALLOCATION_FILES) -> pd.DataFrame:
-    """The high-needs block (after deductions, and before them beside it) of every LA, region and England, one row an area and financial year, from each file
-    (:func:`allocations`), oldest year first; two files of the same year are refused."""
+    """The high-needs block (after deductions, and before them beside it) of every LA, region and England, one row an
+    area and financial year, from each file (:func:`allocations`), oldest year first; two files of the same year are
+    refused."""
     frames, years = [], {}
     for path in map(Path, paths):
         frame = allocations(path)

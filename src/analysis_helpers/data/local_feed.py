@@ -152,7 +152,8 @@ def read_rows(path: Path) -> tuple[list[str], list[dict]]:
     if not rows:
         return [], []
     header = [h.strip().lower() for h in rows[0]]
-    return header, [dict(zip(header, r + [""] * (len(header) - len(r)), strict=False)) | {"__width": str(len(r))} for r in rows[1:] if any(c.strip() for c in r)]
+    return header, [dict(zip(header, r + [""] * (len(header) - len(r)), strict=False)) | {"__width": str(len(r))}
+                    for r in rows[1:] if any(c.strip() for c in r)]
 
 
 def validate_feed(path: Path) -> tuple[pd.DataFrame, list[Problem], list[str]]:
@@ -177,7 +178,8 @@ def validate_feed(path: Path) -> tuple[pd.DataFrame, list[Problem], list[str]]:
     for index, row in enumerate(rows, start=2):
         width = row.pop("__width", None)
         if width is not None and int(width) > len(header):
-            problems.append(Problem(name, index, "(row)", f"{width} fields where the header has {len(header)} (a comma inside an unquoted value?)"))
+            problems.append(Problem(name, index, "(row)",
+                                    f"{width} fields where the header has {len(header)} (a comma inside an unquoted value?)"))
             continue
         before = len(problems)
         measure = row["measure"].strip()
@@ -220,10 +222,12 @@ def validate_feed(path: Path) -> tuple[pd.DataFrame, list[Problem], list[str]]:
             if unit == "pct" and not 0 <= value <= 100:
                 problems.append(Problem(name, index, "value", f"{value:g} is outside 0-100 for a percentage"))
             if unit in ("count", "weeks") and value < 0:
-                problems.append(Problem(name, index, "value", f"{value:g} is negative for a {'count' if unit == 'count' else 'number of weeks'}"))
+                problems.append(Problem(name, index, "value",
+                                        f"{value:g} is negative for a {'count' if unit == 'count' else 'number of weeks'}"))
         if numbers.get("numerator") is not None and numbers.get("denominator") is not None:
             if numbers["numerator"] > numbers["denominator"]:
-                problems.append(Problem(name, index, "numerator", f"{numbers['numerator']:,.0f} is more than the denominator {numbers['denominator']:,.0f}"))
+                problems.append(Problem(name, index, "numerator",
+                                        f"{numbers['numerator']:,.0f} is more than the denominator {numbers['denominator']:,.0f}"))
         if len(problems) > before:
             continue
         notes += [f"{name}: row {index}, column {c!r}: looks like markup ({row[c].strip()[:40]!r}); reports show it as text"
@@ -284,7 +288,8 @@ def resolve_duplicates(frame: pd.DataFrame, hosts: tuple[str, ...] = GENERIC_HOS
         frame.loc[group.index, "conflict"] = True
         frame.loc[group.index, "preferred"] = False
         frame.loc[chosen, "preferred"] = True
-        rule = "the council's own publication over the press" if ranked["_primary"].any() and not ranked["_primary"].all() else "the later row"
+        rule = ("the council's own publication over the press" if ranked["_primary"].any() and not ranked["_primary"].all()
+                else "the later row")
         notes.append(
             f"{group['file'].iloc[0]}: rows {', '.join(map(str, group['row']))}: CONFLICT for {measure} {period} "
             f"({', '.join(f'{v:g}' for v in group['value'])}); all kept and flagged; row {frame.loc[chosen, 'row']} "

@@ -223,7 +223,8 @@ def verify_raw_file(path: Path, log_path: Path | None = None, raw_dir: Path = RA
         expected = checksums.get(relative)
         if expected is None:
             raise ChecksumError(
-                f"{path}: not in the data log; add a row with its source, licence and SHA-256 ({sha}) to {Path(log_path or data_log_file()).name}"
+                f"{path}: not in the data log; add a row with its source, licence and SHA-256 ({sha}) "
+                f"to {Path(log_path or data_log_file()).name}"
             )
         if sha != expected:
             raise ChecksumError(
@@ -237,5 +238,6 @@ def input_files() -> list[Path]:
     """Every input the reports can use: raw files, council feeds, the targets file, area facts and the data log."""
     raw = sorted(p for p in RAW_DIR.iterdir() if p.is_file() and p.name != "README.md") if RAW_DIR.exists() else []
     feeds = local_dir()
-    local = sorted(p for p in feeds.glob("*") if p.suffix in (".csv", ".xlsx") and not p.name.startswith("template")) if feeds.exists() else []
+    local = sorted(p for p in feeds.glob("*")
+                   if p.suffix in (".csv", ".xlsx") and not p.name.startswith("template")) if feeds.exists() else []
     return [*raw, *local, targets_file(), *AREA_FACT_FILES, data_log_file()]

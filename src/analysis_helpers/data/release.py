@@ -168,7 +168,8 @@ class Release:
             total += len(block)
             if total > MAX_MEMBER_BYTES:
                 raise DataValidationError(f"{self.label(name)}: more than the {MAX_MEMBER_BYTES:,} bytes a release file may hold "
-                                          "once unzipped, though its entry said less; reading stopped (is this DfE's release as published?)")
+                                          "once unzipped, though its entry said less; reading stopped "
+                                          "(is this DfE's release as published?)")
         return b"".join(blocks)
 
     def read(self, name: str, schema: FileSchema | None = None) -> ReleaseFile:

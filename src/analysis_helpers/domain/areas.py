@@ -111,7 +111,8 @@ class Areas:
         schemas = schemas or {}
         frames = [release.read(f, schemas.get(f)).data for f in files if f in release.members]
         rows = pd.concat(
-            [f[["geographic_level", "area_code", "area_name", "old_la_code", "region_code", "region_name", "period", "period_end"]] for f in frames],
+            [f[["geographic_level", "area_code", "area_name", "old_la_code", "region_code", "region_name", "period", "period_end"]]
+             for f in frames],
             ignore_index=True,
         )
         timeliness_years = sorted(frames[0]["period"].unique()) if frames else []

@@ -113,7 +113,8 @@ def kpis_for(
     table = kpi_table(release)
     rows = table[table["area_code"].isin(codes) & table["measure"].isin(names)]
     order = {code: i for i, code in enumerate(codes)}
-    return rows.sort_values(["area_code", "measure", "period_end"], key=lambda s: s.map(order) if s.name == "area_code" else s).reset_index(drop=True)
+    return rows.sort_values(["area_code", "measure", "period_end"],
+                            key=lambda s: s.map(order) if s.name == "area_code" else s).reset_index(drop=True)
 
 
 def measure_rows(release: Release, measure: Measure, areas: Areas, topic: str | None = None) -> pd.DataFrame:

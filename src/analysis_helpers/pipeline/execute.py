@@ -130,5 +130,6 @@ def notebook_warnings(executed: Path) -> list[str]:
     for cell in nbformat.read(executed, as_version=4).cells:
         for output in cell.get("outputs", []):
             if output.get("output_type") == "stream" and output.get("name") == "stderr":
-                lines += [f"cell {cell.get('execution_count')}: {line.strip()}" for line in output.get("text", "").splitlines() if line.strip()]
+                lines += [f"cell {cell.get('execution_count')}: {line.strip()}"
+                          for line in output.get("text", "").splitlines() if line.strip()]
     return lines

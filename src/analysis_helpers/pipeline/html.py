@@ -56,7 +56,8 @@ _REPORT_CSS = """
 .send-contents li a { display: inline-block; min-height: 24px; line-height: 24px; }
 /* WCAG 1.4.1 (axe link-in-text-block): a link in running text is told apart by more than colour.
    body raises the rules above the lab template's (a:link {text-decoration: none}), which come later in the page. */
-body a, body .jp-RenderedHTMLCommon a:link, body .jp-RenderedHTMLCommon a:visited { text-decoration: underline; text-underline-offset: 0.15em; }
+body a, body .jp-RenderedHTMLCommon a:link, body .jp-RenderedHTMLCommon a:visited \
+{ text-decoration: underline; text-underline-offset: 0.15em; }
 body a:hover, body a:focus { text-decoration-thickness: 2px; }
 /* The review's cover (reporting's glance box): the area, quarter and data date, then the plan at a glance. */
 .review-cover { margin: 0 0 1.5em; }

@@ -61,7 +61,8 @@ PARAMETERS: dict[str, Parameter] = {
     "targets_file": Parameter(str, "", "targets CSV (from the project root); blank: data/targets.csv"),
     "local": Parameter(str, "", "council figures: a feed file or a folder of them; blank: data/local/"),
     "details": Parameter(bool, True, "link the detailed baselines and trajectories reports"),
-    "report_dir": Parameter(str, "", "folder the HTML page is written to (set by send-review run); blank: read in JupyterLab from notebooks/"),
+    "report_dir": Parameter(str, "", "folder the HTML page is written to (set by send-review run); "
+                                     "blank: read in JupyterLab from notebooks/"),
 }
 
 #: The parameters each notebook declares, in the order of its cell.

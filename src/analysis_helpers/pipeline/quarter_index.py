@@ -45,7 +45,8 @@ table{border-collapse:collapse;font-size:.92rem}caption{text-align:left;font-wei
 th,td{border-bottom:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}thead th{border-bottom:2px solid #505050}
 th button{font:inherit;font-weight:bold;background:none;border:0;padding:0;cursor:pointer;text-align:left;color:inherit}
 th button:focus{outline:2px solid #1d4ed8}
-th[aria-sort=ascending] button::after{content:" \\25B2"}th[aria-sort=descending] button::after{content:" \\25BC"}a{text-decoration:underline}
+th[aria-sort=ascending] button::after{content:" \\25B2"}\
+th[aria-sort=descending] button::after{content:" \\25BC"}a{text-decoration:underline}
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}"""
 #: Sorts a column on its cells' data-sort values (numbers as numbers, text as text), toggling the order.
 _SCRIPT = """document.querySelectorAll("table.sortable th button").forEach(function (button) {

@@ -75,7 +75,8 @@ def resolve_run_parameters(
         except ValueError:
             raise ParameterError(f"as_of must be a date written YYYY-MM-DD, got {as_of!r}") from None
     elif q.start > today:
-        raise ParameterError(f"quarter {q} has not started yet (it starts {q.start}; today is {today}); choose a quarter up to {q.containing(today)}")
+        raise ParameterError(f"quarter {q} has not started yet (it starts {q.start}; today is {today}); "
+                             f"choose a quarter up to {q.containing(today)}")
     else:
         day = min(q.end, today)
     if day > today:

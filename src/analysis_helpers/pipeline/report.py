@@ -91,8 +91,8 @@ from analysis_helpers.reporting.summary import SUMMARY_MEASURES
 
 # Re-exported: callers import these from here (tests, benchmarks, notebooks' docs).
 __all__ = [
-    "REVIEW_NOTEBOOKS", "Quarter", "build_manifest", "check_release_public", "export_html", "latest_supported_quarter", "resolve_run_parameters",
-    "run_quarterly",
+    "REVIEW_NOTEBOOKS", "Quarter", "build_manifest", "check_release_public", "export_html", "latest_supported_quarter",
+    "resolve_run_parameters", "run_quarterly",
 ]
 
 #: Notebooks of a quarterly review, in the order they run. The first is the

@@ -81,8 +81,8 @@ def local_series_chart(
     if len(actual):
         ax.plot(pd.to_datetime(actual["period_end"]), actual["value"], "o-", color=HIGHLIGHT, linewidth=2, label="Published figure")
     if len(forecast):
-        ax.plot(pd.to_datetime(forecast["period_end"]), forecast["value"], "o", markerfacecolor="white", markeredgecolor=palette.PROJECTION.colour,
-                markeredgewidth=2, linestyle="none", label="Forecast (not an outturn)")
+        ax.plot(pd.to_datetime(forecast["period_end"]), forecast["value"], "o", markerfacecolor="white",
+                markeredgecolor=palette.PROJECTION.colour, markeredgewidth=2, linestyle="none", label="Forecast (not an outturn)")
     if required is not None and len(required):
         ax.plot(pd.to_datetime(required["date"]), required["required"], color=palette.REQUIRED.colour, linewidth=1.8,
                 label="Required path")

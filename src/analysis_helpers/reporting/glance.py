@@ -163,9 +163,11 @@ def _pending_words(outlook: Outlook, found: Standing, release, feed_path) -> str
     if target.series == "dfe" and outlook.measure in BY_NAME:
         period = fmt_month(first_period_end(outlook.measure, target.target_date))
         if found.pending == NOT_YET_DUE:
-            return f"Not yet due: DfE's figure for the period ending {period} is expected in its {due} release, after this review's data date."
+            return (f"Not yet due: DfE's figure for the period ending {period} is expected in its {due} release, "
+                    "after this review's data date.")
         as_of = outlook.as_of
-        if release is not None and release.published is not None and found.due <= release.published and (as_of is None or release.published <= as_of):
+        if (release is not None and release.published is not None and found.due <= release.published
+                and (as_of is None or release.published <= as_of)):
             return (f"Expected and missing: DfE's release of {fmt_month(release.published)} has no figure for the period "
                     f"ending {period} for this area.")
         return (f"Expected and missing: DfE's figure for the period ending {period} was due in its {due} release, which is "
@@ -229,7 +231,8 @@ def _untargeted_row(frame: pd.DataFrame, measure: str) -> dict:
     area = frame.iloc[0]
     m = BY_NAME[measure]
     unit = m.unit
-    fraction = f" ({fmt_fraction(area['numerator'], area['denominator'])})" if pd.notna(area["numerator"]) and pd.notna(area["denominator"]) else ""
+    fraction = (f" ({fmt_fraction(area['numerator'], area['denominator'])})"
+                if pd.notna(area["numerator"]) and pd.notna(area["denominator"]) else "")
     latest = f"{fmt_value(area['value'], unit)}{fraction} in {area['period']}"
     previous = "–" if pd.isna(area["previous_value"]) else f"{fmt_value(area['previous_value'], unit)} in {area['previous_period']}"
     if pd.isna(area["change"]):
@@ -291,7 +294,8 @@ def glance_table(run: RunContext, outlooks: list[Outlook]) -> tuple[pd.DataFrame
     """The box's table and its caption: targets (and requirements) when the area has any, else its changes and ranks."""
     requirements = requirement_rows(run)
     if outlooks or len(requirements):
-        table = pd.concat([target_rows(run, outlooks), requirements], ignore_index=True) if len(requirements) else target_rows(run, outlooks)
+        table = (pd.concat([target_rows(run, outlooks), requirements], ignore_index=True) if len(requirements)
+                 else target_rows(run, outlooks))
         return table, f"{run.area.name}: each target's verdict at {run.as_of:%d %B %Y}, lead KPI first"
     caption = (f"{run.area.name} has no targets recorded: its 20-week timeliness, largest changes since the previous "
                "period and ranks among local authorities")

@@ -142,7 +142,8 @@ def history_table(history: InspectionHistory) -> pd.DataFrame:
         if not is_missing(row["revisit_progress"]):
             done = [_count(row["weaknesses_progressed"]), _count(row["weaknesses_not_progressed"])]
             rows.append({"Framework": row["framework"], "Visit": "Revisit", "Began": fmt_date(row["revisit_start"]),
-                         "Published": fmt_date(row["revisit_published"]), "Outcome": revisit_words(row)[:1].upper() + revisit_words(row)[1:],
+                         "Published": fmt_date(row["revisit_published"]),
+                         "Outcome": revisit_words(row)[:1].upper() + revisit_words(row)[1:],
                          "Weaknesses": f"{done[0]} progressed, {done[1]} not" if None not in done else "–", "Source": source})
     return pd.DataFrame(rows, columns=["Framework", "Visit", "Began", "Published", "Outcome", "Weaknesses", "Source"])
 

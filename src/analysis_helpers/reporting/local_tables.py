@@ -63,7 +63,8 @@ def display(rows: pd.DataFrame) -> pd.DataFrame:
             "Period": shown["period"],
             "Value": [value(v, u, q) for v, u, q in zip(shown["value"], shown["unit"], shown["qualifier"], strict=True)],
             "Basis": shown["basis"].str.replace("council figure: ", "", regex=False),
-            "Conflict": ["yes (preferred)" if c and p else "yes" if c else "" for c, p in zip(shown["conflict"], shown["preferred"], strict=True)],
+            "Conflict": ["yes (preferred)" if c and p else "yes" if c else ""
+                         for c, p in zip(shown["conflict"], shown["preferred"], strict=True)],
             "Source": shown["source"],
         }
     )

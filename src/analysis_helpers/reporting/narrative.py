@@ -262,7 +262,8 @@ def outlook_sentence(outlook) -> str:
             if not pd.isna(s["plans_short"]) and s["plans_short"] > 0:
                 latest = outlook.gap.iloc[-1]
                 parts.append(
-                    f"To be on trajectory, {fmt_count(s['plans_short'])} more of the {fmt_count(latest['denominator'])} plans needed to count."
+                    f"To be on trajectory, {fmt_count(s['plans_short'])} more of the {fmt_count(latest['denominator'])} "
+                    "plans needed to count."
                 )
         if outlook.target_passed:
             parts.append("The target date has passed.")
@@ -278,10 +279,12 @@ def outlook_sentence(outlook) -> str:
             parts.append(f"It takes {change} of {amount} a month from the latest figure to the target date.")
         if outlook.projection is not None and not outlook.target_expired:
             if s["reached_median"] == "not within horizon":
-                early = f" (it could happen as early as {s['reached_early']} if the year-to-year swings run its way)" if s["reached_early"] else ""
+                early = (f" (it could happen as early as {s['reached_early']} if the year-to-year swings run its way)"
+                         if s["reached_early"] else "")
                 parts.append(f"On current form the target is not reached within the projection horizon{early}.")
             else:
-                parts.append(f"Projected to reach it in {s['reached_median']} (80% interval {s['reached_early']}–{s['reached_late'] or 'beyond horizon'}).")
+                parts.append(f"Projected to reach it in {s['reached_median']} "
+                             f"(80% interval {s['reached_early']}–{s['reached_late'] or 'beyond horizon'}).")
     if outlook.note and outlook.projection is None:
         parts.append(md_text(outlook.note[0].upper() + outlook.note[1:]) + ".")  # it may quote a target's id
     return " ".join(parts)
@@ -349,7 +352,8 @@ def budget_sentence(deficit: pd.DataFrame, target, feed: pd.DataFrame) -> str:
     if len(forecasts):
         f = forecasts.iloc[-1]
         parts.append(f"Latest forecast: {fmt_gbp_m(f['value'])} for {f['period']} (a forecast, not an outturn).")
-    contributions = feed[feed["measure"].isin(["safety_valve_dfe_contribution_gbp_m", "safety_valve_kcc_contribution_gbp_m"])] if len(feed) else feed
+    contributions = (feed[feed["measure"].isin(["safety_valve_dfe_contribution_gbp_m", "safety_valve_kcc_contribution_gbp_m"])]
+                     if len(feed) else feed)
     if len(contributions):
         dfe = contributions[contributions["measure"] == "safety_valve_dfe_contribution_gbp_m"]["value"]
         kcc = contributions[contributions["measure"] == "safety_valve_kcc_contribution_gbp_m"]["value"]
@@ -360,7 +364,8 @@ def budget_sentence(deficit: pd.DataFrame, target, feed: pd.DataFrame) -> str:
         months = (pd.Timestamp(target.target_date) - last["period_end"]).days / (365.25 / 12)
         if months > 0:
             parts.append(
-                f"To reach zero by {target.target_date:%B %Y} the deficit must fall by about {fmt_gbp_m(last['value'] / months, decimals=1)} a month "
+                f"To reach zero by {target.target_date:%B %Y} the deficit must fall by about "
+                f"{fmt_gbp_m(last['value'] / months, decimals=1)} a month "
                 f"from the latest outturn (straight-line required path)."
             )
     return " ".join(parts)

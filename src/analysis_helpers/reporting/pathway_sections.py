@@ -358,7 +358,8 @@ def ceased_table(run: RunContext) -> tuple[pd.DataFrame, str]:
 
 def _reason(words: str) -> str:
     """A ceased-plan reason as a table cell: ``because the plan transferred to another LA`` -> ``The plan transferred to another LA``."""
-    special = {"for any reason": "All ceased plans", "with the reason not recorded": "Reason not recorded", "for another reason": "Another reason"}
+    special = {"for any reason": "All ceased plans", "with the reason not recorded": "Reason not recorded",
+               "for another reason": "Another reason"}
     text = special.get(words, words.removeprefix("because "))
     return text[:1].upper() + text[1:]
 

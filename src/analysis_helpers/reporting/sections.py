@@ -129,7 +129,8 @@ def trend(run: RunContext, kpis: pd.DataFrame, measure: str, names: list[str], s
     title = narrative.trend_title(series, run.area.name, measure, baseline=plan_baseline(run, series, measure))
     fig = charts.trend_chart(
         series, title=title, ylabel=get_measure(measure).label, source=source, highlight=run.area.name,
-        region=run.region.name if run.region else None, break_between=series_break(kpis, measure, run.release) if show_break else None, break_label=BREAK_LABEL,
+        region=run.region.name if run.region else None,
+        break_between=series_break(kpis, measure, run.release) if show_break else None, break_label=BREAK_LABEL,
     )
     return [HTML(charts.figure_html(fig, alt=title))]
 
@@ -248,7 +249,8 @@ def target_detail(run: RunContext, outlook, source: str, break_at=None) -> list:
 def area_notes(area, section: str) -> list:
     """Prose that concerns this area only (``data/area_notes.csv``), each with its source; none for other areas.
 
-    The file's texts are shown as text, and its address as a link only when it is an http(s) one (:mod:`analysis_helpers.core.safe_text`)."""
+    The file's texts are shown as text, and its address as a link only when it is an http(s) one
+    (:mod:`analysis_helpers.core.safe_text`)."""
     notes = notes_for(area, section)
     if not notes:
         return []

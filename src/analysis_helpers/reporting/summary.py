@@ -135,7 +135,8 @@ def _row(label: str, outlook: Outlook, target: Target | None, unit: str, status:
         "Latest": "–" if latest is None else f"{fmt_value(latest['value'], unit)} ({latest['period']})",
         "Baseline": f"{fmt_value(target.baseline_value, unit)} ({fmt_month(target.baseline_date)})" if has_baseline else "",
         "Target": "" if target is None else (
-            f"{fmt_value(target.target_value, unit)} by {fmt_month(target.target_date)}" + (" (date assumed)" if target.date_assumed else "")
+            f"{fmt_value(target.target_value, unit)} by {fmt_month(target.target_date)}"
+            + (" (date assumed)" if target.date_assumed else "")
         ),
         "Required now": required_now,
         "Projected to reach target": "" if target is None or expired else (reached or "–"),
