@@ -48,6 +48,7 @@ from analysis_helpers.domain import history as history_module
 from analysis_helpers.domain.areas import LOCAL_AUTHORITY
 from analysis_helpers.domain.history import timeliness_history
 from analysis_helpers.domain.kpis import kpi_table
+from analysis_helpers.domain.measures import HEADLINE_MEASURE
 
 BACKTEST_COLUMNS = [
     "model", "horizon", "year", "n", "coverage_80", "coverage_95", "width_80", "winkler_80", "winkler_95",
@@ -58,7 +59,7 @@ HORIZONS = (1, 2, 3)
 
 
 def forecasts(
-    measure: str = "ehcp_issued_within_20_weeks_excl_exceptions_pct",
+    measure: str = HEADLINE_MEASURE,
     models: tuple[str, ...] = tuple(MODELS),
     years: tuple[str, ...] | None = None,
     window: int | None = None,
@@ -180,7 +181,7 @@ def summarise(forecast_rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def backtest(
-    measure: str = "ehcp_issued_within_20_weeks_excl_exceptions_pct", *, release: Release, historic: Release | None = None, **kwargs
+    measure: str = HEADLINE_MEASURE, *, release: Release, historic: Release | None = None, **kwargs
 ) -> pd.DataFrame:
     """The backtest table (see module docstring), at every horizon of :data:`HORIZONS` unless ``horizons`` is given."""
     kwargs.setdefault("horizons", HORIZONS)
@@ -188,7 +189,7 @@ def backtest(
 
 
 def cached_backtest(
-    measure: str = "ehcp_issued_within_20_weeks_excl_exceptions_pct", *, release: Release, historic: Release | None = None
+    measure: str = HEADLINE_MEASURE, *, release: Release, historic: Release | None = None
 ) -> pd.DataFrame:
     """The backtest table, computed once and kept in the cache folder (see the module docstring)."""
     historic = historic or release.historic

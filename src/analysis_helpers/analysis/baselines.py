@@ -29,10 +29,11 @@ from analysis_helpers.data.local_feed import area_feed
 from analysis_helpers.data.release import Release
 from analysis_helpers.domain.areas import Area
 from analysis_helpers.domain.kpis import areas_for, kpi_table
+from analysis_helpers.domain.measures import HEADLINE_MEASURE, TIMELINESS_MEASURE
 from analysis_helpers.domain.targets import targets_for
 
 #: The council's monthly figure and DfE's annual figure of the same process.
-TIMELINESS = "ehcp_issued_within_20_weeks_pct"
+TIMELINESS = TIMELINESS_MEASURE
 
 BASELINE_COLUMNS = ["figure", "area_name", "period", "value", "numerator", "denominator", "ci_low", "ci_high", "basis", "source"]
 
@@ -98,9 +99,9 @@ def seed_baselines(
             }
         )
     for name, measure, label in (
-        (area.name, "ehcp_issued_within_20_weeks_pct", "DfE calendar year, all plans issued"),
-        (area.name, "ehcp_issued_within_20_weeks_excl_exceptions_pct", "DfE calendar year, excluding exceptions (headline)"),
-        ("England", "ehcp_issued_within_20_weeks_excl_exceptions_pct", "DfE calendar year, excluding exceptions (headline)"),
+        (area.name, TIMELINESS_MEASURE, "DfE calendar year, all plans issued"),
+        (area.name, HEADLINE_MEASURE, "DfE calendar year, excluding exceptions (headline)"),
+        ("England", HEADLINE_MEASURE, "DfE calendar year, excluding exceptions (headline)"),
     ):
         if name == "England" and area.name == "England":
             continue

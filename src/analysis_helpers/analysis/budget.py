@@ -19,10 +19,10 @@ import pandas as pd
 
 from analysis_helpers.data.dsg import dsg_table
 from analysis_helpers.data.neighbours import DEFAULT_VINTAGE, neighbours_of
-from analysis_helpers.domain.areas import LOCAL_AUTHORITY, Area, Areas, normalise_name
+from analysis_helpers.domain.areas import LOCAL_AUTHORITY, Area, normalise_name
 
 
-def dsg_comparison(area: Area, areas: Areas, vintage: str = DEFAULT_VINTAGE) -> pd.DataFrame:
+def dsg_comparison(area: Area, vintage: str = DEFAULT_VINTAGE) -> pd.DataFrame:
     """Per financial year: the area, England, its region and its neighbours' mean (simple mean of those with data)."""
     table = dsg_table()
     table = table.assign(key=table["name"].map(normalise_name))

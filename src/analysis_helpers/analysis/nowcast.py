@@ -43,6 +43,7 @@ from analysis_helpers.data.local_feed import area_feed
 from analysis_helpers.data.release import Release
 from analysis_helpers.domain.areas import LOCAL_AUTHORITY
 from analysis_helpers.domain.history import timeliness_history
+from analysis_helpers.domain.measures import TIMELINESS_MEASURE
 
 LIMITS = ("pi80_low", "pi80_high", "pi95_low", "pi95_high")
 
@@ -88,7 +89,7 @@ def nowcast(forecast: pd.Series | dict, months: pd.DataFrame, *, basis_margin: f
     return out
 
 
-def nowcast_evidence(area_code: str, area_slug: str, model: str, measure: str = "ehcp_issued_within_20_weeks_pct",
+def nowcast_evidence(area_code: str, area_slug: str, model: str, measure: str = TIMELINESS_MEASURE,
                      basis_margin: float = 0.0, *, release: Release, local=None) -> pd.DataFrame:
     """For every year with the area's monthly figures of ``measure`` and a DfE figure: the forecast from DfE's years
     up to the year before (``model``, every LA's panel cut there), the nowcast and DfE's figure, with both errors."""

@@ -54,11 +54,11 @@ from analysis_helpers.data.release import Release
 from analysis_helpers.domain.areas import LOCAL_AUTHORITY, Area
 from analysis_helpers.domain.history import ADAPTER, timeliness_history
 from analysis_helpers.domain.kpis import kpi_table
-from analysis_helpers.domain.measures import BY_NAME
+from analysis_helpers.domain.measures import BY_NAME, HEADLINE_MEASURE
 from analysis_helpers.domain.targets import Target, measure_unit, with_baseline
 
 #: The measure whose backtest chooses the default for measures the backtest does not cover (the headline).
-BACKTESTED_FOR_OTHERS = "ehcp_issued_within_20_weeks_excl_exceptions_pct"
+BACKTESTED_FOR_OTHERS = HEADLINE_MEASURE
 
 
 def default_model(measure: str, release: Release, panel: bool = True) -> str:

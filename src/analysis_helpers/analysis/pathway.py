@@ -34,12 +34,12 @@ from analysis_helpers.analysis.funnel import funnel_for, place
 from analysis_helpers.core.intervals import funnel_position
 from analysis_helpers.data.neighbours import DEFAULT_VINTAGE
 from analysis_helpers.data.release import Release
-from analysis_helpers.domain.measures import get_measure
+from analysis_helpers.domain.measures import TIMELINESS_MEASURE, get_measure
 
 #: The clocks in the order a family meets them: measure and the stage's short name.
 CLOCKS: tuple[tuple[str, str], ...] = (
     ("ehc_requests_decided_within_6_weeks_pct", "Request decided within 6 weeks"),
-    ("ehcp_issued_within_20_weeks_pct", "Plan issued within 20 weeks"),
+    (TIMELINESS_MEASURE, "Plan issued within 20 weeks"),
     ("ehcp_issued_over_1_year_pct", "Plan took more than a year"),
     ("annual_reviews_decided_within_4_weeks_pct", "Annual review decided within 4 weeks"),
 )

@@ -63,8 +63,9 @@ from analysis_helpers.core.small_numbers import rate_hidden
 from analysis_helpers.data.release import Release
 from analysis_helpers.domain.breakdowns import TOPICS, breakdowns_for
 from analysis_helpers.domain.kpis import kpis_for
+from analysis_helpers.domain.measures import TIMELINESS_MEASURE
 
-TIMELINESS = "ehcp_issued_within_20_weeks_pct"
+TIMELINESS = TIMELINESS_MEASURE
 #: (label, lowest age, highest age): None for open-ended.
 AGE_BANDS: tuple[tuple[str, int | None, int | None], ...] = (
     ("under 5", None, 4), ("5 to 10", 5, 10), ("11 to 15", 11, 15), ("16 and over", 16, None),

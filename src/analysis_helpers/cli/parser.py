@@ -28,7 +28,7 @@ from analysis_helpers.data.neighbours import DEFAULT_VINTAGE, VINTAGES
 from analysis_helpers.domain.areas import LEVEL_ORDER
 from analysis_helpers.domain.breakdowns import BREAKDOWNS
 from analysis_helpers.domain.history import ADAPTER
-from analysis_helpers.domain.measures import MEASURE_NAMES
+from analysis_helpers.domain.measures import HEADLINE_MEASURE, MEASURE_NAMES
 
 FORMATS = ("table", "csv")
 LEVELS = tuple(LEVEL_ORDER)
@@ -165,7 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "for the measure is tracked on, else dfe)")
 
     p = _command(sub, "backtest", cmd_backtest, "forecast every LA's next year from earlier years; coverage and MAE", table=True)
-    p.add_argument("--measure", type=_one_of("measure", ADAPTER), default="ehcp_issued_within_20_weeks_excl_exceptions_pct",
+    p.add_argument("--measure", type=_one_of("measure", ADAPTER), default=HEADLINE_MEASURE,
                    metavar="NAME", help=f"a timeliness measure with a long history: {', '.join(ADAPTER)}")
 
     for name, func, help_text in (("run", cmd_run, "run the review notebooks for one area and write the HTML report"),

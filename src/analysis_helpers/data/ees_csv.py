@@ -126,7 +126,7 @@ def parse_ees_csv(raw: bytes, label: str, schema: FileSchema | None = None) -> R
     try:  # fast path: Arrow parses numbers and symbols in one pass
         columns = _typed_read(raw, header, text_columns, candidates)
     except pa.ArrowInvalid:  # something unusual: the string path finds and names it
-        columns = _string_read(raw, header, label, text_columns, candidates, declared)
+        columns = _string_read(raw, header, label, text_columns, declared)
     if len(columns[header[0]]) == 0:
         raise DataValidationError(f"{label}: the file has a header but no data rows")
 
@@ -206,7 +206,7 @@ def _typed_read(raw: bytes, header: list[str], text_columns: list[str], candidat
     return columns
 
 
-def _string_read(raw, header, label, text_columns, candidates, declared) -> dict:
+def _string_read(raw, header, label, text_columns, declared) -> dict:
     """Slow path: read everything as text, trim, then convert column by column."""
     table = _text_read(raw, header, label)
     columns: dict[str, object] = {}

@@ -30,13 +30,13 @@ from analysis_helpers.data.ees_csv import FileSchema
 from analysis_helpers.data.release import Release
 from analysis_helpers.domain.areas import LEVEL_ORDER, LOCAL_AUTHORITY, Areas
 from analysis_helpers.domain.kpis import KPI_COLUMNS, areas_for, kpi_rows, kpi_table
-from analysis_helpers.domain.measures import get_measure, schemas
+from analysis_helpers.domain.measures import HEADLINE_MEASURE, TIMELINESS_MEASURE, get_measure, schemas
 
 HISTORIC_FILE = "sen2_mi.csv"
 #: Old-schema numerator and denominator columns for each timeliness measure.
 ADAPTER = {
-    "ehcp_issued_within_20_weeks_pct": ("IncExc20weekEHC", "TotIncExcEHC"),
-    "ehcp_issued_within_20_weeks_excl_exceptions_pct": ("NoExc20weekEHC", "TotNoExcEHC"),
+    TIMELINESS_MEASURE: ("IncExc20weekEHC", "TotIncExcEHC"),
+    HEADLINE_MEASURE: ("NoExc20weekEHC", "TotNoExcEHC"),
 }
 HISTORIC_SCHEMA = FileSchema(HISTORIC_FILE, tuple(c for pair in ADAPTER.values() for c in pair), filters=())
 AGGREGATE = "aggregate (LA returns of totals)"
@@ -71,7 +71,7 @@ def historic_rows(measure: str, historic: Release, areas: Areas) -> pd.DataFrame
 
 
 def timeliness_history(
-    measure: str = "ehcp_issued_within_20_weeks_excl_exceptions_pct",
+    measure: str = HEADLINE_MEASURE,
     *,
     release: Release,
     historic: Release | None = None,
@@ -119,7 +119,7 @@ def _build_history(measure: str, release: Release, historic: Release, as_of: dt.
 
 
 def overlap(
-    measure: str = "ehcp_issued_within_20_weeks_excl_exceptions_pct",
+    measure: str = HEADLINE_MEASURE,
     *,
     release: Release,
     historic: Release | None = None,

@@ -30,14 +30,14 @@ import nbformat
 
 from analysis_helpers.core.safe_text import html_text
 from analysis_helpers.data.review_headline import HEADLINE_FILE
-from analysis_helpers.domain.measures import BY_NAME
+from analysis_helpers.domain.measures import BY_NAME, TIMELINESS_MEASURE
 from analysis_helpers.pipeline.folders import file_mode
 from analysis_helpers.reporting.sections import HEADLINE_MIME
 
 #: Written last by a run (:mod:`.manifest`): a folder without a whole one is not a finished review.
 MANIFEST_FILE = "manifest.json"
 #: KPIs the index shows for every area, in order (the first row of each measure in the executive summary).
-INDEX_MEASURES = ("ehcp_issued_within_20_weeks_pct", "ehcp_caseload_mainstream_pct", "ehc_requests_refused_pct")
+INDEX_MEASURES = (TIMELINESS_MEASURE, "ehcp_caseload_mainstream_pct", "ehc_requests_refused_pct")
 _NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?")
 
 _STYLE = """body{font-family:sans-serif;max-width:82rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a}

@@ -16,6 +16,7 @@ from analysis_helpers.core.safe_text import md_text
 from analysis_helpers.core.vintage import ended_by
 from analysis_helpers.data.local_feed import LOCAL_MEASURES
 from analysis_helpers.domain.areas import LOCAL_AUTHORITY
+from analysis_helpers.domain.measures import TIMELINESS_MEASURE
 from analysis_helpers.domain.run_context import RunContext
 from analysis_helpers.domain.targets import earliest_target, requirements_for
 from analysis_helpers.reporting import (
@@ -58,11 +59,11 @@ def spc(run: RunContext, area_targets: list) -> list:
     """The council's monthly 20-week series as an XmR chart (``MIN_TRIAL_POINTS`` or more), against its earliest
     target if any."""
     monthly = local_tables.monthly_rows(run.feed, run.area, run.as_of)
-    series = disclosure.plottable(monthly[monthly["measure"] == "ehcp_issued_within_20_weeks_pct"]) if len(monthly) else monthly
+    series = disclosure.plottable(monthly[monthly["measure"] == TIMELINESS_MEASURE]) if len(monthly) else monthly
     shown = [Markdown(narrative.spc_note(series, run.area.name))]
     if len(series) < MIN_TRIAL_POINTS:
         return shown
-    target = earliest_target(area_targets, "ehcp_issued_within_20_weeks_pct")
+    target = earliest_target(area_targets, TIMELINESS_MEASURE)
     goal = target.target_value if target else None
     result = xmr(series["value"], higher_is_better=True, target=goal)
     fig = council_charts.xmr_chart(result.points, series["period"].tolist(), dates=series["period_end"],
@@ -109,7 +110,7 @@ def budget(run: RunContext, outlooks: list) -> list:
                                         target=0, target_label="Deficit eliminated")
         shown.append(HTML(charts.figure_html(fig, alt=title)))
     if run.area.level == LOCAL_AUTHORITY:
-        dsg = dsg_comparison(run.area, run.areas, run.neighbours)
+        dsg = dsg_comparison(run.area, run.neighbours)
         if dsg is not None:
             caption = "DSG cumulative deficit as % of income (DfE; positive = deficit)"
             shown.append(HTML(tables.to_html(local_tables.dsg_display(dsg), caption=caption)))

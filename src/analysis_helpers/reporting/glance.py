@@ -47,7 +47,7 @@ from analysis_helpers.core.vintage import ended_by, months_between
 from analysis_helpers.data.inputs import feed_file
 from analysis_helpers.domain.areas import LOCAL_AUTHORITY
 from analysis_helpers.domain.measure_periods import first_period_end
-from analysis_helpers.domain.measures import BY_NAME
+from analysis_helpers.domain.measures import BY_NAME, HEADLINE_MEASURE, TIMELINESS_MEASURE
 from analysis_helpers.domain.run_context import RunContext
 from analysis_helpers.domain.targets import requirements_for
 from analysis_helpers.reporting import disclosure, tables
@@ -56,10 +56,10 @@ from analysis_helpers.reporting.narrative import phrase
 from analysis_helpers.reporting.summary import kpi_label
 
 #: The plan's lead KPI: an area's targets on these measures come first, and an area without targets leads with the first.
-LEAD_MEASURES = ("ehcp_issued_within_20_weeks_pct", "ehcp_issued_within_20_weeks_excl_exceptions_pct")
+LEAD_MEASURES = (TIMELINESS_MEASURE, HEADLINE_MEASURE)
 #: Measures an area without targets is read on (DfE's, in the order the review shows them).
 CHANGE_MEASURES = (
-    "ehcp_issued_within_20_weeks_pct", "ehc_requests_decided_within_6_weeks_pct", "ehcp_issued_over_1_year_pct",
+    TIMELINESS_MEASURE, "ehc_requests_decided_within_6_weeks_pct", "ehcp_issued_over_1_year_pct",
     "annual_reviews_decided_within_4_weeks_pct", "ehcp_caseload_mainstream_pct", "new_ehcp_mainstream_pct",
     "ehcp_caseload_special_pct", "ehc_requests_refused_pct", "send_tribunal_appeal_rate_pct",
 )

@@ -48,7 +48,7 @@ from analysis_helpers.core.formatting import fmt_fraction, fmt_month, fmt_size, 
 from analysis_helpers.core.safe_text import md_text
 from analysis_helpers.data.release import Release
 from analysis_helpers.domain.areas import LOCAL_AUTHORITY, Area
-from analysis_helpers.domain.measures import BY_NAME
+from analysis_helpers.domain.measures import BY_NAME, HEADLINE_MEASURE, TIMELINESS_MEASURE
 from analysis_helpers.reporting import disclosure
 from analysis_helpers.reporting.narrative import phrase
 from analysis_helpers.reporting.summary import kpi_label
@@ -69,8 +69,8 @@ SECTIONS = {
 }
 #: The section each DfE measure of the review is shown in.
 SECTION_OF = {
-    "ehcp_issued_within_20_weeks_pct": "timeliness",
-    "ehcp_issued_within_20_weeks_excl_exceptions_pct": "timeliness",
+    TIMELINESS_MEASURE: "timeliness",
+    HEADLINE_MEASURE: "timeliness",
     "ehcp_caseload_mainstream_pct": "placements",
     "new_ehcp_mainstream_pct": "placements",
     "ehcp_caseload_special_pct": "placements",
@@ -87,9 +87,9 @@ SECTION_OF = {
 BALANCING = {"ehc_requests_refused_pct": "rise"}
 #: The measure that speeds up when fewer requests are assessed: read with a rising refusal share when both move.
 FASTER_DECISIONS = "ehc_requests_decided_within_6_weeks_pct"
-HEADLINE = "ehcp_issued_within_20_weeks_excl_exceptions_pct"
+HEADLINE = HEADLINE_MEASURE
 #: The plan's lead KPI: targets on these measures open the messages.
-LEAD_MEASURES = ("ehcp_issued_within_20_weeks_pct", "ehcp_issued_within_20_weeks_excl_exceptions_pct")
+LEAD_MEASURES = (TIMELINESS_MEASURE, HEADLINE_MEASURE)
 _SEVERITY = {MISSED: 0, RED: 1, AMBER: 2, GREEN: 3, MET: 4}
 
 

@@ -28,7 +28,7 @@ from analysis_helpers.data.local_feed import LOCAL_MEASURES
 from analysis_helpers.data.provenance import unlisted_label
 from analysis_helpers.domain.areas import LOCAL_AUTHORITY
 from analysis_helpers.domain.history import break_period, timeliness_history
-from analysis_helpers.domain.measures import BY_NAME, get_measure
+from analysis_helpers.domain.measures import BY_NAME, HEADLINE_MEASURE, get_measure
 from analysis_helpers.domain.run_context import RunContext
 from analysis_helpers.domain.targets import earliest_target, targets_for
 from analysis_helpers.reporting import charts, glossary, inspections, model_text, narrative, tables
@@ -147,7 +147,7 @@ def comparison(run: RunContext, kpis: pd.DataFrame, measure: str, names: list[st
     return shown
 
 
-def long_view(run: RunContext, names: list[str], measure: str = "ehcp_issued_within_20_weeks_excl_exceptions_pct") -> list:
+def long_view(run: RunContext, names: list[str], measure: str = HEADLINE_MEASURE) -> list:
     """The 2014+ series of ``measure`` (releases public by the data date), chart and the area's table."""
     history = timeliness_history(measure, release=run.release, as_of=run.as_of)
     rows = history[history["area_name"].isin(names)]

@@ -25,13 +25,13 @@ from analysis_helpers.data.local_feed import LOCAL_MEASURES
 from analysis_helpers.data.release import Release
 from analysis_helpers.domain.areas import Area
 from analysis_helpers.domain.kpis import areas_for
-from analysis_helpers.domain.measures import BY_NAME
+from analysis_helpers.domain.measures import BY_NAME, HEADLINE_MEASURE, TIMELINESS_MEASURE
 from analysis_helpers.domain.targets import Target, for_area, read_targets
 
 #: KPIs in the executive summary, in order.
 SUMMARY_MEASURES = (
-    "ehcp_issued_within_20_weeks_pct",
-    "ehcp_issued_within_20_weeks_excl_exceptions_pct",
+    TIMELINESS_MEASURE,
+    HEADLINE_MEASURE,
     "ehc_requests_decided_within_6_weeks_pct",
     "ehcp_issued_over_1_year_pct",
     "annual_reviews_decided_within_4_weeks_pct",
