@@ -102,7 +102,8 @@ for measure in ("ehcp_issued_within_20_weeks_excl_exceptions_pct", "ehcp_issued_
 # %% tags=["report-hide"]
 # NBVAL_CHECK_OUTPUT
 if run.dfe_published:
-    print(tables.headline_text(compare(run.area.name, "ehcp_issued_within_20_weeks_excl_exceptions_pct", neighbours=run.neighbours, release=run.release)))
+    print(tables.headline_text(compare(run.area.name, "ehcp_issued_within_20_weeks_excl_exceptions_pct", neighbours=run.neighbours,
+                                       release=run.release)))
 
 # %% [markdown]
 # ### The long view, 2014 onwards

@@ -47,7 +47,8 @@ run = validate(area=area, quarter=quarter, as_of=as_of, release=release, targets
 area_targets = targets_for(run.area.code, run.areas.get, run.targets)
 display(Markdown(f"**Area:** {run.area.name} · **Data published by:** {run.as_of:%d %B %Y} · **Targets file:** `{run.targets.name}`"))
 if not area_targets:
-    display(Markdown(f"*No targets are recorded for {run.area.name} in `{run.targets.name}`; the headline measure is projected without one.*"))
+    display(Markdown(f"*No targets are recorded for {run.area.name} in `{run.targets.name}`; "
+                     "the headline measure is projected without one.*"))
 outlooks = [build_outlook(run.area, t.measure, t, as_of=run.as_of, release=run.release, local=run.local) for t in area_targets] or [
     build_outlook(run.area, "ehcp_issued_within_20_weeks_excl_exceptions_pct", None, as_of=run.as_of, release=run.release)
 ]
@@ -93,7 +94,8 @@ display(*council_sections.spc(run, area_targets))
 # %%
 backtest = cached_backtest(release=run.release)
 chosen = choose_default(backtest)
-display(HTML(tables.to_html(tables.backtest_display(backtest), caption="Backtest: EHC plans within 20 weeks (excluding exceptions), all LAs, 2020–2024")))
+display(HTML(tables.to_html(tables.backtest_display(backtest),
+                            caption="Backtest: EHC plans within 20 weeks (excluding exceptions), all LAs, 2020–2024")))
 display(Markdown(model_text.backtest_sentence(backtest, chosen)))  # the projections above use this model
 
 # %%

@@ -87,7 +87,8 @@ print(summary[["KPI", "Latest", "Status"]].to_string(index=False))
 display(sections.headline(run, summary), raw=True)  # read by the run for the quarter's index of reviews
 
 # %%
-display(HTML(tables.to_html(summary, caption=f"{run.area.name}: key performance indicators at {run.as_of:%d %B %Y}", css_class=tables.WIDE)))
+display(HTML(tables.to_html(summary, caption=f"{run.area.name}: key performance indicators at {run.as_of:%d %B %Y}",
+                            css_class=tables.WIDE)))
 display(Markdown(f"**Status rules.** Targeted KPIs — {RAG_RULE} Other KPIs — {CHANGE_RULE}"))
 if not outlooks:
     display(Markdown(f"*No targets are recorded for {run.area.name}; statuses show change since the previous period only.*"))
@@ -155,7 +156,8 @@ if run.dfe_published:
 # %%
 if run.dfe_published:
     for measure, _ in pathway_sections.AGE_BANDS:
-        display(Markdown(narrative.compare_sentence(compare(run.area.code, measure, neighbours=run.neighbours, release=run.release), measure)))
+        display(Markdown(narrative.compare_sentence(compare(run.area.code, measure, neighbours=run.neighbours, release=run.release),
+                                                    measure)))
 display(*pathway_sections.inclusion(run, source))
 
 # %% [markdown]

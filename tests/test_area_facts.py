@@ -90,7 +90,8 @@ send_vacancies,2023-09,20,count,snapshot,,,,Local paper,https://www.kentonline.c
 """
 
 
-@pytest.mark.parametrize(("name", "preferred", "rule"), [("kent.csv", 25, "the council's own publication"), ("essex.csv", 20, "the later row")])
+@pytest.mark.parametrize(("name", "preferred", "rule"), [("kent.csv", 25, "the council's own publication"),
+                                                         ("essex.csv", 20, "the later row")])
 def test_a_conflict_prefers_the_councils_own_host_for_its_area_only(tmp_path, name, preferred, rule):
     path = tmp_path / name
     path.write_text(FEED, encoding="utf-8")
@@ -105,7 +106,8 @@ def test_a_conflict_prefers_the_councils_own_host_for_its_area_only(tmp_path, na
         (read_area_notes, "area,section,text,source_title,source_url", "886,summary,x,t,https://a", "row 2, column 'section': 'summary'"),
         (read_area_notes, "area,section,text,source_title", "886,context,x,t", "row 1: missing column(s) source_url"),
         (read_milestones, "area,months,from_date,event,source_title,source_url", "886,six,2023-03-31,e,t,u", "column 'months': 'six'"),
-        (read_milestones, "area,months,from_date,event,source_title,source_url", "886,6,March 2023,e,t,u", "column 'from_date': 'March 2023'"),
+        (read_milestones, "area,months,from_date,event,source_title,source_url", "886,6,March 2023,e,t,u",
+         "column 'from_date': 'March 2023'"),
         (read_council_hosts, "area,host,source_title,source_url", "kent,,t,u", "row 2, column 'host': empty"),
     ],
 )

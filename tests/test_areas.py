@@ -62,7 +62,8 @@ def test_reorganised_las_are_reported_not_zero_filled(areas):
 def test_local_authorities_of_a_region(areas):
     south_east = areas.local_authorities("South East")
     # timeliness_20_week.csv: the fixture's LAs with region_name "South East".
-    by_csv = {r["la_name"] for r in raw_rows("timeliness_20_week.csv") if r["geographic_level"] == "Local authority" and r["region_name"] == "South East"}
+    by_csv = {r["la_name"] for r in raw_rows("timeliness_20_week.csv")
+              if r["geographic_level"] == "Local authority" and r["region_name"] == "South East"}
     assert {a.name for a in south_east} == by_csv == {"Kent", "Medway", "East Sussex", "Buckinghamshire"}
     assert all(a.region_name == "South East" for a in south_east)
     with pytest.raises(UnknownAreaError):

@@ -95,7 +95,8 @@ def test_every_area_and_period_matches_the_raw_rows(release, measure, word, file
 def test_london_is_inner_plus_outer_london(release):
     rows = breakdown_rows("new_ehcp_primary_need_asd_pct", "sex", release)
     london = rows[(rows["area_name"] == "London") & (rows["breakdown"] == "Male")].iloc[0]
-    parts = [r for r in raw_rows("sen_need_newplans.csv") if r["geographic_level"] == "Regional" and r["region_name"] in ("Inner London", "Outer London")
+    parts = [r for r in raw_rows("sen_need_newplans.csv") if r["geographic_level"] == "Regional"
+             and r["region_name"] in ("Inner London", "Outer London")
              and r["breakdown_topic"] == "Sex" and r["breakdown"] == "Male"]
     assert len(parts) == 2
     assert london["numerator"] == sum(int(r["number_asd"]) for r in parts)
@@ -150,8 +151,9 @@ def test_columns_with_and_without_breakdown(capsys):
     (["--measure", "ehcp_caseload_mainstream_primary_age_pct", "--breakdown", "sex"],
      "ehcp_caseload_mainstream_primary_age_pct is not broken down by sex in DfE's release; it has no breakdowns"),
     (["--measure", "send_tribunal_appeal_rate_pct", "--breakdown", "age"], "send_tribunal_appeal_rate_pct is not broken down by age"),
-    (["--measure", TIMELINESS, "--breakdown", "need"], f"{TIMELINESS} is not broken down by need in DfE's release; its breakdowns: age, sex, ethnicity; "
-                                                       "by need DfE splits only the plan counts (ehcp_caseload_count, new_ehcp_count)"),
+    (["--measure", TIMELINESS, "--breakdown", "need"],
+     f"{TIMELINESS} is not broken down by need in DfE's release; its breakdowns: age, sex, ethnicity; "
+     "by need DfE splits only the plan counts (ehcp_caseload_count, new_ehcp_count)"),
     (["--breakdown", "colour"], "unknown breakdown 'colour'; valid breakdowns: age, sex, ethnicity, need, placement"),
     (["--breakdown", "sex", "--local"], "--breakdown and --local cannot be combined"),
 ])
@@ -218,7 +220,8 @@ def test_small_counts_and_small_denominators_are_never_shown(capsys, fmt, measur
 @pytest.mark.parametrize("fmt", ["csv", "table"])
 def test_dfes_symbols_stay_symbols(capsys, fmt):
     # requests.csv, Leicester 2023: every age row is 'x' (requests received and decided not to assess).
-    code, out, _ = run_cli(capsys, "kpis", "--area", "Leicester", "--measure", "ehc_requests_refused_pct", "--breakdown", "age", "--format", fmt)
+    code, out, _ = run_cli(capsys, "kpis", "--area", "Leicester", "--measure", "ehc_requests_refused_pct",
+                           "--breakdown", "age", "--format", fmt)
     rows = list(csv.DictReader(io.StringIO(out))) if fmt == "csv" else table_rows(out)
     raw = [r for r in raw_rows("requests.csv") if r["la_name"] == "Leicester" and r["time_period"] == "2023"
            and r["breakdown_topic"] == "Child or young persons age"]
@@ -247,7 +250,8 @@ NEED_COLUMNS = {"autistic spectrum disorder": "number_asd", "social, emotional a
                 "other difficulty or disability": "number_oth", "primary need not recorded": "number_need_unknown"}
 
 
-@pytest.mark.parametrize(("measure", "file"), [("ehcp_caseload_count", "sen_needs_all_plans.csv"), ("new_ehcp_count", "sen_need_newplans.csv")])
+@pytest.mark.parametrize(("measure", "file"), [("ehcp_caseload_count", "sen_needs_all_plans.csv"),
+                                               ("new_ehcp_count", "sen_need_newplans.csv")])
 def test_plan_counts_by_need_are_the_need_files_columns(release, measure, file):
     """Every area (London = Inner + Outer London, added here) and need: DfE's number_<need> of the "All EHC plans" row."""
     expected: dict = {}

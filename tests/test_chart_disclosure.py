@@ -12,7 +12,8 @@ def test_local_series_chart_leaves_out_small_bases_and_small_counts():
     fig = council_charts.local_series_chart(rows, title="t", ylabel="Plans (%)", source="KCC")
     drawn = [float(y) for line in fig.axes[0].lines for y in line.get_ydata()]
     assert drawn == [20.0, 31.0]
-    counts = pd.DataFrame({"unit": ["count"] * 2, "period": ["2023-09", "2023-10"], "period_end": pd.to_datetime(["2023-09-30", "2023-10-31"]),
+    counts = pd.DataFrame({"unit": ["count"] * 2, "period": ["2023-09", "2023-10"],
+                           "period_end": pd.to_datetime(["2023-09-30", "2023-10-31"]),
                            "value": [12.0, 3.0], "numerator": [None, None], "denominator": [None, None]})
     fig = council_charts.local_series_chart(counts, title="t", ylabel="Vacancies", source="KCC")
     assert [float(y) for line in fig.axes[0].lines for y in line.get_ydata()] == [12.0]

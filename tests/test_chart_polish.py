@@ -30,7 +30,8 @@ def _monthly(values, unit="pct"):
 
 
 def _projection():
-    return pd.DataFrame({"period": ["2025", "2026"], "period_end": pd.to_datetime(["2025-12-31", "2026-12-31"]), "value_projected": [35.0, 37.0],
+    return pd.DataFrame({"period": ["2025", "2026"],
+                         "period_end": pd.to_datetime(["2025-12-31", "2026-12-31"]), "value_projected": [35.0, 37.0],
                          "pi80_low": [30.0, 31], "pi80_high": [40.0, 43], "pi95_low": [27.0, 28], "pi95_high": [43.0, 46]})
 
 
@@ -44,8 +45,10 @@ def _time_series_charts(series):
                                           break_between=("2022", "2023")),
         "trajectory_chart": charts.trajectory_chart(kent, _projection(), required, target=60, target_label="Target 60", title="t",
                                                     ylabel=LONG_LABEL, source="DfE", model_label="Random walk without drift"),
-        "xmr_chart": council_charts.xmr_chart(points, [f"2024-{m:02d}" for m in range(1, 13)], title="t", ylabel=LONG_LABEL, source="s", target=12),
-        "local_series_chart": council_charts.local_series_chart(_monthly([40.0, 42, 45, 47, 50, 52]), title="t", ylabel=LONG_LABEL, source="KCC"),
+        "xmr_chart": council_charts.xmr_chart(points, [f"2024-{m:02d}" for m in range(1, 13)], title="t",
+                                              ylabel=LONG_LABEL, source="s", target=12),
+        "local_series_chart": council_charts.local_series_chart(_monthly([40.0, 42, 45, 47, 50, 52]), title="t",
+                                                                ylabel=LONG_LABEL, source="KCC"),
     }
 
 
@@ -66,7 +69,8 @@ def test_no_axis_label_or_title_is_cut_off(series, release):
     from analysis_helpers.analysis.compare import la_values
 
     drawn = _time_series_charts(series)
-    drawn["funnel_plot"] = funnel_charts.funnel_plot(la_values(PCT, "2024", release), centre=46.4, centre_label="England 46.4%", highlight="Kent",
+    drawn["funnel_plot"] = funnel_charts.funnel_plot(la_values(PCT, "2024", release), centre=46.4,
+                                              centre_label="England 46.4%", highlight="Kent",
                                               title="Kent in 2024: below the 99.8% limit around England", ylabel=LONG_LABEL, source="DfE")
     cut = []
     for name, fig in drawn.items():
@@ -87,7 +91,8 @@ def test_every_time_series_is_drawn_on_a_date_axis(series):
     for name, fig in _time_series_charts(series).items():
         _drawn(fig)
         converter = fig.axes[0].xaxis.get_converter()
-        assert isinstance(converter, mdates.DateConverter | mdates._SwitchableDateConverter), f"{name} has a {type(converter).__name__} x axis"
+        assert isinstance(converter, mdates.DateConverter | mdates._SwitchableDateConverter), (
+            f"{name} has a {type(converter).__name__} x axis")
         plt.close(fig)
 
 
@@ -101,12 +106,13 @@ def test_year_periods_keep_dfe_labels_as_ticks_at_mid_year(series):
 
 
 def test_count_axes_show_whole_numbers_with_thousands_separators(series):
-    counts = series[series["area_name"] == "Kent"].assign(value=[19405.0, 19406, 19407, 19408, 19409, 19410][: (series["area_name"] == "Kent").sum()],
+    counts = series[series["area_name"] == "Kent"].assign(value=[19405.0, 19406, 19407, 19408, 19409,
+                                                                 19410][: (series["area_name"] == "Kent").sum()],
                                                            unit="count", ci_low=float("nan"), ci_high=float("nan"))
     drawn = {
         "trend_chart": charts.trend_chart(counts, title="t", ylabel="EHC plans (number)", source="DfE"),
-        "local_series_chart": council_charts.local_series_chart(_monthly([19405.0, 19406, 19407, 19408, 19409, 19410], unit="count"), title="t",
-                                                        ylabel="Vacancies (posts)", source="KCC"),
+        "local_series_chart": council_charts.local_series_chart(_monthly([19405.0, 19406, 19407, 19408, 19409, 19410], unit="count"),
+                                                        title="t", ylabel="Vacancies (posts)", source="KCC"),
     }
     for name, fig in drawn.items():
         _drawn(fig)

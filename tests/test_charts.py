@@ -190,7 +190,8 @@ def test_local_series_chart_draws_forecasts_hollow_with_required_path_and_deadli
     from analysis_helpers.data.local_feed import area_feed
 
     series = deficit_series(area_feed("kent"))
-    fig = council_charts.local_series_chart(series, title="t", ylabel="£m", source="s", required=required_path_to_zero(series, dt.date(2028, 3, 31)),
+    fig = council_charts.local_series_chart(series, title="t", ylabel="£m", source="s",
+                                    required=required_path_to_zero(series, dt.date(2028, 3, 31)),
                                     target=0, target_label="Deficit eliminated", deadline=("2028-03-31", "End of agreement"))
     ax = fig.axes[0]
     lines = {line.get_label(): line for line in ax.get_lines()}

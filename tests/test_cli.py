@@ -34,13 +34,15 @@ def test_kpis_csv_for_kent(capsys):
 
 
 def test_kpis_for_england_headline(capsys):
-    code, out, _ = run_cli(capsys, "kpis", "--area", "england", "--measure", "ehcp_issued_within_20_weeks_excl_exceptions_pct", "--format", "csv")
+    code, out, _ = run_cli(capsys, "kpis", "--area", "england", "--measure", "ehcp_issued_within_20_weeks_excl_exceptions_pct",
+                           "--format", "csv")
     row = [r for r in csv.DictReader(io.StringIO(out)) if r["period"] == "2024"][0]
     assert (row["numerator"], row["denominator"], round(float(row["value"]), 1)) == ("39407", "84866", 46.4)
 
 
 def test_compare_and_areas(capsys):
-    code, out, _ = run_cli(capsys, "compare", "--area", "Kent", "--measure", "ehcp_issued_within_20_weeks_excl_exceptions_pct", "--format", "csv")
+    code, out, _ = run_cli(capsys, "compare", "--area", "Kent", "--measure", "ehcp_issued_within_20_weeks_excl_exceptions_pct",
+                           "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(out)))
     assert code == 0 and rows[0]["rank"] == "107" and rows[0]["of"] == "151" and rows[0]["quartile"] == "C"
     code, out, _ = run_cli(capsys, "areas", "--format", "csv")
@@ -184,7 +186,8 @@ def test_a_new_release_file_is_used_by_path(tmp_path, capsys):
 
     new = tmp_path / "education-health-and-care-plans_2026.zip"
     shutil.copyfile(SHIPPED_RELEASE, new)
-    code, out, _ = run_cli(capsys, "kpis", "--area", "Kent", "--measure", "ehcp_issued_within_20_weeks_pct", "--release", str(new), "--format", "csv")
+    code, out, _ = run_cli(capsys, "kpis", "--area", "Kent", "--measure", "ehcp_issued_within_20_weeks_pct",
+                           "--release", str(new), "--format", "csv")
     row = [r for r in csv.DictReader(io.StringIO(out)) if r["period"] == "2023"][0]
     assert code == 0 and (row["numerator"], row["denominator"]) == ("324", "1804")
     assert row["source"].startswith("education-health-and-care-plans_2026.zip:")

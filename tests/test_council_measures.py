@@ -22,7 +22,8 @@ def feed(tmp_path, *rows):
 
 def test_the_catalogue_holds_the_35_measures_kent_publishes():
     measures = council_measures.catalogue()  # the frozen copy: 27 to 2023, and 8 more from 2024 on (issue 22)
-    assert len(measures) == 35 and measures["max_wait_weeks_for_ehcp"].unit == "weeks" and measures["assessment_backlog_cases"].higher_is_better is False
+    assert (len(measures) == 35 and measures["max_wait_weeks_for_ehcp"].unit == "weeks"
+            and measures["assessment_backlog_cases"].higher_is_better is False)
     assert LOCAL_MEASURES["high_needs_deficit_gbp_m"] == ("gbp_m", "High-needs (DSG) cumulative deficit (£m)")
 
 

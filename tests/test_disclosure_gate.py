@@ -29,8 +29,10 @@ SMALL = [
     f"ehcp_issued_within_20_weeks_pct,2025-08,37.5,pct,monthly,3,8,,{SOURCE}",
     f"assessment_backlog_cases,2025-08,3,count,snapshot,,,,{SOURCE}",
 ]
-TARGETS = """target_id,area,measure,denominator,series,baseline_value,baseline_date,baseline_source,target_value,target_date,date_basis,source_title,source_url,quote
-app_20_weeks_80,886,ehcp_issued_within_20_weeks_pct,all plans issued,council,13.2,2023-06-30,a council monthly figure,80,2026-09-30,assumed: for the test,Test,https://www.kent.gov.uk/t,80 per cent
+TARGETS = """target_id,area,measure,denominator,series,baseline_value,baseline_date,baseline_source,\
+target_value,target_date,date_basis,source_title,source_url,quote
+app_20_weeks_80,886,ehcp_issued_within_20_weeks_pct,all plans issued,council,13.2,2023-06-30,a council monthly figure,80,2026-09-30,\
+assumed: for the test,Test,https://www.kent.gov.uk/t,80 per cent
 backlog_zero,886,assessment_backlog_cases,,council,,2024-01-31,,0,2026-03-31,assumed: for the test,Test,https://www.kent.gov.uk/t,no backlog
 """
 

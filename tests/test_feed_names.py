@@ -59,7 +59,8 @@ def test_validate_refuses_a_misspelt_slug_naming_the_closest(tmp_path, capsys):
     code, out, err = cli(capsys, "validate", folder, "--release", FIXTURE_RELEASE)
     assert (code, out) == (2, "")
     assert err == (f"send-review: error: {folder / 'kentt.csv'}: the file name matches no area, so no review would read it; "
-                   "name it after its area, e.g. kent.csv (closest: kent, england, west-northamptonshire; .venv/bin/send-review areas lists them)\n")
+                   "name it after its area, e.g. kent.csv (closest: kent, england, west-northamptonshire; "
+                   ".venv/bin/send-review areas lists them)\n")
 
 
 def test_readmes_templates_and_the_catalogue_are_not_feeds(tmp_path, capsys):

@@ -58,7 +58,8 @@ def test_ages_in_words(months, words):
 def test_a_figure_with_its_counts_period_and_age():
     figure = pd.Series({"value": 32.34, "numerator": 784, "denominator": 2424, "period": "2024", "period_end": pd.Timestamp("2024-12-31")})
     # Dec 2024 to 30 Sep 2026: 20 whole months
-    assert glance.figure_words(figure, "pct", 20) == "32.3% (784 of 2,424) in 2024 (figure from Dec 2024, 1 year 8 months before this review)"
+    assert glance.figure_words(figure, "pct", 20) == ("32.3% (784 of 2,424) in 2024 "
+                                                      "(figure from Dec 2024, 1 year 8 months before this review)")
     assert glance.figure_words(None, "pct", None) == "–"
 
 

@@ -63,7 +63,8 @@ def test_the_annex_lists_every_model_test_and_target_id_with_its_meaning(targets
     assert all(models["What it does"].str.len() > 20), "a model without plain words"
     ids = glossary.targets_table(outlooks)
     assert ids["Target id"].tolist() == list(targets)
-    assert ids.set_index("Target id").loc["kpi_2025_20_weeks_60", "In this review"] == glossary.target_label(targets["kpi_2025_20_weeks_60"])
+    assert ids.set_index("Target id").loc["kpi_2025_20_weeks_60", "In this review"] == glossary.target_label(
+        targets["kpi_2025_20_weeks_60"])
     assert "Kent&#x27;s targets, by their ids in the targets file" in html
 
 

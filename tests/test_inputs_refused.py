@@ -140,7 +140,8 @@ def test_an_ad_hoc_target_is_validated_by_the_targets_file_function():
     with pytest.raises(DataValidationError, match=r"^--target: -3 is negative for a count$"):
         ad_hoc_target("Kent", "new_ehcp_count", -3, dt.date(2027, 12, 31), dt.date(2026, 11, 28))
     good = ad_hoc_target("Kent", TIMELINESS, 60, dt.date(2027, 12, 31), dt.date(2026, 11, 28))
-    assert (good.target_value, good.target_date, good.baseline_date, good.date_assumed) == (60.0, dt.date(2027, 12, 31), dt.date(2026, 11, 28), False)
+    assert (good.target_value, good.target_date, good.baseline_date, good.date_assumed) == (60.0, dt.date(2027, 12, 31),
+                                                                                            dt.date(2026, 11, 28), False)
 
 
 def test_a_valid_ad_hoc_target_still_runs(capsys):
@@ -203,7 +204,8 @@ def test_an_unquoted_name_with_a_comma_says_how_to_write_it():
     with pytest.raises(UnknownAreaError) as caught:
         select_areas("Bristol, City of,Essex", FIXTURE_RELEASE)
     assert str(caught.value).startswith("--areas: unknown area 'Bristol'")
-    assert str(caught.value).endswith('quote a name holding a comma ("Bristol, City of",Essex) or use --area NAME (repeatable) or --areas-file')
+    assert str(caught.value).endswith('quote a name holding a comma ("Bristol, City of",Essex) or use --area NAME '
+                                      '(repeatable) or --areas-file')
     assert len(str(caught.value)) < 300
 
 

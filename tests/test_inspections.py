@@ -91,7 +91,8 @@ def test_an_la_inspected_under_the_2023_framework(areas):
     assert len(herts.rows) == 2 and not herts.old
     earlier, latest = herts.rows.iloc[0], herts.latest
     assert (earlier["framework"], earlier["inspection_published"], bool(earlier["action_required"])) == ("2016", dt.date(2016, 9, 7), False)
-    assert (latest["framework"], latest["inspection_start"], latest["inspection_published"]) == ("2023", dt.date(2023, 7, 10), dt.date(2023, 11, 10))
+    assert (latest["framework"], latest["inspection_start"], latest["inspection_published"]) == ("2023", dt.date(2023, 7, 10),
+                                                                                                 dt.date(2023, 11, 10))
     assert latest["outcome"] == "Widespread and/or systemic failings" and latest["action_required"] and latest["weaknesses"] == 2
     assert latest["action_plan"] == "priority action plan"
 
@@ -111,12 +112,13 @@ def test_only_what_was_published_by_the_data_date(areas):
 def test_a_merged_la_an_la_with_no_record_and_a_region(areas):
     cumberland = history(areas, "Cumberland")  # no record of its own: Cumbria's, said to be so
     assert cumberland.predecessor == "Cumbria" and cumberland.latest["inspection_start"] == dt.date(2019, 3, 18)
-    assert "no area SEND inspection of Cumberland is in Ofsted's files; Ofsted and CQC's inspection of Cumbria (the council it replaced;" in (
-        inspections.inspection_line(cumberland))
+    assert ("no area SEND inspection of Cumberland is in Ofsted's files; "
+            "Ofsted and CQC's inspection of Cumbria (the council it replaced;") in inspections.inspection_line(cumberland)
     for name in ("West Northamptonshire", "Northamptonshire"):  # neither, nor their predecessor, is in the files
         none = history(areas, name)
         assert none.inspected and none.latest is None and none.predecessor is None
-        assert inspections.inspection_line(none).startswith(f"**Inspection:** no area SEND inspection of {name} published by 30 September 2025")
+        assert inspections.inspection_line(none).startswith(f"**Inspection:** no area SEND inspection of {name} "
+                                                            "published by 30 September 2025")
     assert history(areas, "Buckinghamshire").latest["inspection_start"] == dt.date(2022, 3, 7)  # E10000002, DfE's other code E06000060
     assert history(areas, "Bristol, City of").latest["file_area_name"] == "Bristol"  # Ofsted's name; matched by code
     for name in ("South East", "England"):
@@ -162,7 +164,8 @@ def test_the_details_table(areas):
          "Source": f"Ofsted, Area SEND inspection data, 1 May 2016 to 31 August 2022 ({ODS})"},
         {"Framework": "2023", "Visit": "Inspection", "Began": "10 July 2023", "Published": "10 November 2023",
          "Outcome": "Widespread and/or systemic failings; priority action plan required", "Weaknesses": "2 areas for priority action",
-         "Source": "Ofsted, area SEND inspections under the 2023 framework, management information, winter 2022/23 (mi_ofsted_winter_2223.csv)"},
+         "Source": "Ofsted, area SEND inspections under the 2023 framework, management information, "
+                   "winter 2022/23 (mi_ofsted_winter_2223.csv)"},
     ]
     worcs = inspections.history_table(history(areas, WORCESTERSHIRE))
     assert worcs["Visit"].tolist() == ["Inspection", "Revisit"]
@@ -170,7 +173,8 @@ def test_the_details_table(areas):
         "1 November 2021", "13 January 2022", "Sufficient progress in 8 of the 12 significant weaknesses", "8 progressed, 4 not"]
     page = shown(inspections.details(make_run(areas, "Kent")))
     assert "<caption>Kent: Ofsted and CQC area SEND inspections and revisits published by 30 September 2025</caption>" in page
-    assert "<td>28 January 2019</td><td>29 March 2019</td><td>Written statement of action required</td><td>9 significant weaknesses</td>" in page
+    assert ("<td>28 January 2019</td><td>29 March 2019</td><td>Written statement of action required</td>"
+            "<td>9 significant weaknesses</td>") in page
     assert shown(inspections.details(make_run(areas, "South East"))).startswith("**Inspection:** Ofsted and CQC inspect")
 
 

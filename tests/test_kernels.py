@@ -64,7 +64,8 @@ def test_a_warning_is_shown_again_in_the_next_notebook(pool, tmp_path):
     # from a module, as the package's warnings are: Python shows one once per place unless told to forget
     (tmp_path / "noisy.py").write_text("import warnings\n\n\ndef warn():\n    warnings.warn('check the feed')\n")
     # (matplotlib imported first, as every review does: importing it would itself make Python forget)
-    warns = notebook(tmp_path, "warns", "import matplotlib.pyplot", f"import sys\nsys.path.insert(0, {str(tmp_path)!r})\nimport noisy\nnoisy.warn()")
+    warns = notebook(tmp_path, "warns", "import matplotlib.pyplot",
+                     f"import sys\nsys.path.insert(0, {str(tmp_path)!r})\nimport noisy\nnoisy.warn()")
     one, two = run(pool, warns, tmp_path), run(pool, warns, tmp_path)
     assert pool.started == 1
     assert "check the feed" in text(one, 1, "stderr") and "check the feed" in text(two, 1, "stderr")

@@ -59,7 +59,8 @@ def test_kent_opens_with_its_lead_kpi_then_its_missed_targets_then_the_balancing
     assert (n24, d24) == (2200, 4001) and round(100 * n24 / d24, 1) == 55.0 and round(100 * n23 / d23, 1) == 31.2
     together = [m for m in kent if m.text.startswith("Read together")]
     assert together and "rose 23.8 percentage points to 55.0% (2,200 of 4,001) in 2024 (from 31.2% in 2023)" in together[0].text
-    assert round(100 * 3602 / 3969, 1) == 90.8 and "requests decided within 6 weeks rose 21.8 percentage points to 90.8% (3,602 of 3,969)" in together[0].text
+    assert (round(100 * 3602 / 3969, 1) == 90.8
+            and "requests decided within 6 weeks rose 21.8 percentage points to 90.8% (3,602 of 3,969)" in together[0].text)
     assert together[0].section == "demand"
     # the 6-week rise is read in that message, not repeated as the largest change
     assert not any(m.text.startswith("Largest change") and "6 weeks" in m.text for m in kent)
@@ -103,6 +104,7 @@ def test_the_contents_list_links_every_section_heading_after_it():
             '<h2 id="Executive-summary">Executive summary<a class="anchor-link" href="#Executive-summary">¶</a></h2>'
             '<h2 id="High-needs-budget">High-needs <em>budget</em></h2>')
     filled = fill_contents(body)
-    assert '<li><a href="#Executive-summary">Executive summary</a></li><li><a href="#High-needs-budget">High-needs budget</a></li>' in filled
+    assert ('<li><a href="#Executive-summary">Executive summary</a></li>'
+            '<li><a href="#High-needs-budget">High-needs budget</a></li>') in filled
     assert "Key-messages</a>" not in filled  # only the sections after the list
     assert fill_contents("<p>no list</p>") == "<p>no list</p>"

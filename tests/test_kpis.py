@@ -110,7 +110,8 @@ def test_kpis_for_filters_and_orders(table, release):
 def test_breakdown_topic_renamed_is_a_clear_error(tmp_path):
     text = raw_bytes("requests.csv").replace(b"All requests for EHC needs assessments", b"All requests")
     release = Release(make_release(tmp_path, {"requests.csv": text}), cache=False)
-    with pytest.raises(DataValidationError, match=r"requests.csv: column 'breakdown_topic': no rows for 'All requests for EHC needs assessments'"):
+    with pytest.raises(DataValidationError, match=r"requests.csv: column 'breakdown_topic': no rows for "
+                                                  r"'All requests for EHC needs assessments'"):
         kpi_table(release)
 
 
@@ -121,7 +122,8 @@ def test_numerator_above_denominator_is_refused(tmp_path):
     fields[header.index(b"plans_issued_within_20_weeks")] = b"99999999"
     lines[1] = b",".join(fields)
     release = Release(make_release(tmp_path, {"timeliness_20_week.csv": b"\r\n".join(lines)}), cache=False)
-    with pytest.raises(DataValidationError, match="line 2, column 'plans_issued_within_20_weeks': 99,999,999 is more than the denominator 'plans_issued_den' \\(53,327\\)"):
+    with pytest.raises(DataValidationError, match="line 2, column 'plans_issued_within_20_weeks': 99,999,999 is more than "
+                                                  "the denominator 'plans_issued_den' \\(53,327\\)"):
         kpi_table(release)
 
 

@@ -40,7 +40,8 @@ SCRIPT = "<script>alert(1)</script>"
 
 
 def hostile(tag: str) -> str:
-    return f"{tag} {SCRIPT} <img src=http://127.0.0.1:9/{tag} onerror=alert(2)> <iframe src=file:///etc/hostname></iframe> [x](javascript:alert(4))"
+    return (f"{tag} {SCRIPT} <img src=http://127.0.0.1:9/{tag} onerror=alert(2)> "
+            "<iframe src=file:///etc/hostname></iframe> [x](javascript:alert(4))")
 
 
 #: Elements a section may make itself; none may come from the input.
@@ -94,7 +95,8 @@ def facts(tmp_path, monkeypatch):
     ])
     write_csv(tmp_path / "milestones.csv", ["area", "months", "from_date", "event", "source_title", "source_url", "quote"],
               [["886", 6, "2023-03-31", hostile("event"), hostile("milestone-title"), "javascript:alert(3)", hostile("quote")]])
-    write_csv(tmp_path / "council_hosts.csv", ["area", "host", "source_title", "source_url"], [["kent", "kent.gov.uk", "t", "javascript:x"]])
+    write_csv(tmp_path / "council_hosts.csv", ["area", "host", "source_title", "source_url"],
+              [["kent", "kent.gov.uk", "t", "javascript:x"]])
     monkeypatch.setenv(AREA_FACTS_ENV, str(tmp_path))
     return tmp_path
 
@@ -155,7 +157,8 @@ def test_a_key_message_shows_a_catalogue_label_as_text(kent, tmp_path, monkeypat
                      [["assessment_backlog_cases", f"2024-{m:02d}", 1000 - 50 * m, "count", "snapshot", "", "", "", "t", "https://kent.gov.uk"]
                       for m in range(1, 7)])
     targets = write_csv(tmp_path / "targets.csv", TARGET_COLUMNS, [
-        ["backlog", "886", "assessment_backlog_cases", "", "council", "1080", "2023-09-30", "", "0", "2024-04-30", "stated: s", "t", "", "q"]])
+        ["backlog", "886", "assessment_backlog_cases", "", "council", "1080", "2023-09-30", "", "0", "2024-04-30",
+         "stated: s", "t", "", "q"]])
     target = read_targets(targets)[0]
     outlook = build_outlook(kent.area, target.measure, target, as_of=kent.as_of, release=kent.release, local=feed)
     messages = key_messages(kent.area, [outlook], kent.release, dfe_published=False)
@@ -217,8 +220,10 @@ def test_a_local_file_framed_by_a_page_never_reaches_its_pdf(tmp_path):
 def test_validate_notes_text_that_looks_like_markup_and_an_address_that_is_no_web_address(tmp_path):
     feed = write_csv(tmp_path / "kent.csv", ["measure", "period", "value", "unit", "basis", "numerator", "denominator", "qualifier",
                                              "source_title", "source_url", "quote"], [
-        ["send_vacancies", "2024-01", "20", "count", f"snapshot {SCRIPT}", "", "", "", "[x](javascript:alert(4))", "javascript:alert(3)", "q"],
-        ["send_vacancies", "2024-02", "19", "count", "snapshot", "", "", "", "KCC minutes & papers (2024)", "https://democracy.kent.gov.uk/x", ""],
+        ["send_vacancies", "2024-01", "20", "count", f"snapshot {SCRIPT}", "", "", "",
+         "[x](javascript:alert(4))", "javascript:alert(3)", "q"],
+        ["send_vacancies", "2024-02", "19", "count", "snapshot", "", "", "",
+         "KCC minutes & papers (2024)", "https://democracy.kent.gov.uk/x", ""],
     ])
     frame, problems, notes = validate_feed(feed)
     assert problems == [] and len(frame) == 2  # shown as text, so not refused

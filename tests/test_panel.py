@@ -158,11 +158,13 @@ def test_quantile_model_centre_and_intervals_by_hand():
         mean, _ = by_hand(h)
         q = sorted([-0.9 + sd, -0.5 + 0.2 * change, 0.1 + 0.5 * growth, 0.6 + 0.1 * mean, 1.2])
         assert row.value_projected == pytest.approx(expit(mean + q[2]))
-        assert (row.pi95_low, row.pi80_low, row.pi80_high, row.pi95_high) == pytest.approx(tuple(expit(mean + v) for v in (q[0], q[1], q[3], q[4])))
+        assert (row.pi95_low, row.pi80_low, row.pi80_high, row.pi95_high) == pytest.approx(tuple(expit(mean + v)
+                                                                                                 for v in (q[0], q[1], q[3], q[4])))
     # without a table (too few years to fit one) the model keeps the panel's split-conformal intervals
     plain = project(KENT, "panel_ar1_quantile_logit", horizon="2024-12-31", panel_fit=FIT).table.iloc[0]
     conformal = project(KENT, "panel_ar1_conformal_logit", horizon="2024-12-31", panel_fit=FIT).table.iloc[0]
-    assert plain["pi80_low"] == pytest.approx(conformal["pi80_low"]) and plain["value_projected"] == pytest.approx(conformal["value_projected"])
+    assert (plain["pi80_low"] == pytest.approx(conformal["pi80_low"])
+            and plain["value_projected"] == pytest.approx(conformal["value_projected"]))
 
 
 def test_a_gap_before_the_latest_year_counts_as_no_change():

@@ -197,7 +197,8 @@ def test_who_waits_names_the_groups_beyond_chance_and_hides_small_ones(release):
     shown = pathway_sections.who_waits(run, "DfE")
     alt, words = shown[0].data, shown[1].data
     assert 'alt="Kent, 2024: children aged 11 to 15 had 22.5% of plans within 20 weeks, against 32.3% overall' in alt
-    assert "Children aged 11 to 15: 22.5% (119 of 529; 95% CI 19.1–26.2%) within 20 weeks, less often than the rest of the area (35.1%" in words
+    assert ("Children aged 11 to 15: 22.5% (119 of 529; 95% CI 19.1–26.2%) within 20 weeks, "
+            "less often than the rest of the area (35.1%") in words
     assert "Not shown (" in words and "children" not in words.split("Not shown")[1].split(":")[0]
     hidden = re.search(r"Not shown \((\d+) groups[^)]*\): (.*)\.", words)
     assert hidden and int(hidden.group(1)) == len(hidden.group(2).split(", ethnicity ")) and not re.search(r"\d", hidden.group(2))
@@ -252,7 +253,8 @@ def test_who_waits_sets_each_group_beside_england_and_the_region(release):
     theirs = region[(region["topic"] == "age") & (region["group"] == "11 to 15")].iloc[0]
     assert row["region_pct"] == pytest.approx(theirs["group_pct"]) and theirs["denominator"] > row["denominator"]
     own = pathway_sections.with_comparators(who_waits_for("England", "2024", release=release),
-                                            types.SimpleNamespace(**{**vars(run), "area": areas_for(release).get("England"), "region": None}), "2024")
+                                            types.SimpleNamespace(**{**vars(run), "area": areas_for(release).get("England"),
+                                                                     "region": None}), "2024")
     assert own["england_pct"].isna().all() and own["region_pct"].isna().all()  # England is not its own comparator
 
 

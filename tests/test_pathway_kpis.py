@@ -124,7 +124,8 @@ def test_symbols_are_kept_beside_missing_counts():
     data = appeals.data
     # Isles of Scilly 2023: appeals cell blank, decisions 20; 2024: '-' (nil, rate 0.00%).
     scilly = data[(data["area_name"] == "Isles of Scilly")].set_index("year")
-    assert scilly.loc["2023", "appeals_registered_symbol"] == "" and scilly.loc["2023", "appeals_registered"] != scilly.loc["2023", "appeals_registered"]
+    assert (scilly.loc["2023", "appeals_registered_symbol"] == ""
+            and scilly.loc["2023", "appeals_registered"] != scilly.loc["2023", "appeals_registered"])
     assert scilly.loc["2024", "appeals_registered"] == 0 and scilly.loc["2024", "appeals_registered_symbol"] == "-"
     cumbria = data[(data["area_name"] == "Cumbria") & (data["year"] == "2023")].index[0]
     assert appeals.reason(cumbria, "appealable_decisions") == "Not Available"  # the file's legend: '.. Not Available'

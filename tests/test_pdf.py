@@ -60,7 +60,8 @@ def test_without_chromium_the_run_warns_once_and_writes_the_html(tmp_path, monke
 def test_no_pdf_writes_none_and_says_nothing(tmp_path, monkeypatch, capsys):
     _no_chromium(monkeypatch, tmp_path)
     # the CLI's run, on the one-cell notebook: --no-pdf must reach run_quarterly as pdf=False
-    monkeypatch.setattr(report_module, "run_quarterly", functools.partial(report_module.run_quarterly, notebooks=(tiny_notebook(tmp_path),)))
+    monkeypatch.setattr(report_module, "run_quarterly",
+                        functools.partial(report_module.run_quarterly, notebooks=(tiny_notebook(tmp_path),)))
     code = main(["run", "--area", "Kent", "--quarter", QUARTER, "--out", str(tmp_path / "out"), "--no-pdf", "--quiet"])
     assert code == 0
     folder = tmp_path / "out" / QUARTER / "kent"

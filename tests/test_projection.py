@@ -129,7 +129,8 @@ def test_too_few_points():
 
 
 def test_pooled_variance_by_hand():
-    panel = pd.concat([series([50, 60, 40], [100, 100, 100]).assign(area_code="A"), series([10, 30, 20], [100, 100, 100]).assign(area_code="B")])
+    panel = pd.concat([series([50, 60, 40], [100, 100, 100]).assign(area_code="A"),
+                       series([10, 30, 20], [100, 100, 100]).assign(area_code="B")])
     expected_sq, noise = 0.0, 0.0
     for xs in ([50, 60, 40], [10, 30, 20]):
         x = np.array(xs, float)

@@ -28,7 +28,8 @@ def kpi_rows(draw):
             denominator = draw(counts)
             numerator = None if denominator is None else draw(st.integers(min_value=0, max_value=int(denominator)).map(float))
             value = draw(st.floats(0, 100)) if numerator is None or not denominator else 100 * numerator / denominator
-            rows.append({"unit": "pct", "value": value, "numerator": numerator, "denominator": denominator, "ci_low": value, "ci_high": value})
+            rows.append({"unit": "pct", "value": value, "numerator": numerator, "denominator": denominator,
+                         "ci_low": value, "ci_high": value})
         else:
             rows.append({"unit": "count", "value": draw(counts), "numerator": None, "denominator": None, "ci_low": None, "ci_high": None})
     return pd.DataFrame(rows).astype({c: float for c in ("value", "numerator", "denominator", "ci_low", "ci_high")})

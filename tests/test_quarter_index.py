@@ -37,7 +37,8 @@ def test_rows_come_from_each_reviews_headline_with_numeric_sort_keys_and_links(t
     folder = tmp_path / "2025-Q3"
     _review(folder, "kent", "Kent", [
         _kpi("ehcp_issued_within_20_weeks_pct", "32.3% (2024)", "No figure since baseline", targeted=True),
-        _kpi("ehcp_issued_within_20_weeks_pct", "2.3% (2023-08)", "Not measured since the target date", targeted=True),  # the council row: not the index's
+        # the council row: not the index's
+        _kpi("ehcp_issued_within_20_weeks_pct", "2.3% (2023-08)", "Not measured since the target date", targeted=True),
         _kpi("ehcp_caseload_mainstream_pct", "36.1% (2024/25)", "Missed", targeted=True),
         _kpi("ehc_requests_refused_pct", "55.0% (2024)", "Changed"),
         _kpi("high_needs_deficit_gbp_m", "£103m (2022-04)", "Red", targeted=True),

@@ -82,7 +82,8 @@ def test_an_unpacked_member_over_the_cap_is_refused_too(tmp_path, monkeypatch):
     (tmp_path / "data" / TIMELINESS).write_bytes(raw_bytes(TIMELINESS) + b"\n" * 800_000)
     with pytest.raises(DataValidationError) as raised:
         Release(tmp_path, cache=False).read_bytes(TIMELINESS)
-    assert str(raised.value).startswith(f"{tmp_path.name}:data/timeliness_20_week.csv: 1,096,656 bytes once unzipped, more than the 1,000,000")
+    assert str(raised.value).startswith(f"{tmp_path.name}:data/timeliness_20_week.csv: 1,096,656 bytes once unzipped, more than the "
+                                        "1,000,000")
 
 
 def test_no_read_takes_more_than_the_cap_whatever_the_size_stated(monkeypatch):

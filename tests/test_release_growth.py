@@ -66,7 +66,8 @@ def grown_environment(tmp_path_factory):
 
 
 def test_the_grown_release_is_the_default_in_the_subprocess(grown_environment):
-    result = subprocess.run([sys.executable, "-c", PROBE], cwd=PROJECT_ROOT, env=grown_environment, capture_output=True, text=True, timeout=300)
+    result = subprocess.run([sys.executable, "-c", PROBE], cwd=PROJECT_ROOT, env=grown_environment,
+                            capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.split() == [GROWN, PUBLISHED, "2019,2020,2021,2022,2023,2024,2025"]
 
@@ -76,7 +77,8 @@ def test_a_changed_grown_release_is_refused(grown_environment, tmp_path):
     with open(grown, "ab") as handle:  # the list no longer matches: the run must stop
         handle.write(b"tampered")
     try:
-        result = subprocess.run([sys.executable, "-c", PROBE], cwd=PROJECT_ROOT, env=grown_environment, capture_output=True, text=True, timeout=300)
+        result = subprocess.run([sys.executable, "-c", PROBE], cwd=PROJECT_ROOT, env=grown_environment,
+                                capture_output=True, text=True, timeout=300)
     finally:
         with open(grown, "r+b") as handle:
             handle.truncate(os.path.getsize(grown) - len(b"tampered"))

@@ -106,7 +106,8 @@ def test_parse_writes_the_cache_and_a_reload_reads_it_without_parsing(tmp_path, 
     monkeypatch.setattr(release_module, "parse_ees_csv", no_parsing)
     reloaded = Release(FIXTURE_RELEASE).read(TIMELINESS, schema).data
     pd.testing.assert_frame_equal(parsed, reloaded)
-    kent = reloaded[(reloaded["la_name"] == "Kent") & (reloaded["time_period"] == "2023") & (reloaded["breakdown_topic"] == "All EHC plans issued")]
+    kent = reloaded[(reloaded["la_name"] == "Kent") & (reloaded["time_period"] == "2023")
+                    & (reloaded["breakdown_topic"] == "All EHC plans issued")]
     assert kent[["plans_issued_within_20_weeks", "plans_issued_den"]].values.tolist() == [[324.0, 1804.0]]
 
 

@@ -177,7 +177,8 @@ def test_links_in_a_report_point_from_its_folder(tmp_path):
 # -- the council's own figures ------------------------------------------------------------
 @pytest.fixture(scope="module")
 def validated():
-    return {name: validate(area=name, quarter="2025-Q3", release=str(SHIPPED_RELEASE), today=dt.date(2025, 11, 15)) for name in ("Kent", "Essex")}
+    return {name: validate(area=name, quarter="2025-Q3", release=str(SHIPPED_RELEASE), today=dt.date(2025, 11, 15))
+            for name in ("Kent", "Essex")}
 
 
 def test_council_monthly_figures(validated):

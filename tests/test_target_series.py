@@ -65,6 +65,7 @@ def test_the_app_target_is_tracked_on_the_monthly_series_with_later_figures():
     for _, row in summary[summary["Baseline"].str.startswith("13.2%")].iterrows():
         assert re.search(r"\(\d{4}-\d{2}\)$", row["Latest"]), row.to_dict()
     backlog = summary[summary["KPI"].str.startswith("Assessment backlog")].iloc[0]
-    assert backlog["Latest"] == "242 (2024-02)" and backlog["Status"] == "Not measured since the target date"  # 0 due by April 2024: no figure since
+    # 0 due by April 2024: no figure since
+    assert backlog["Latest"] == "242 (2024-02)" and backlog["Status"] == "Not measured since the target date"
     deficit = summary[summary["KPI"].str.startswith("High-needs (DSG) cumulative deficit")].iloc[0]
     assert "142" not in deficit["Latest"] and "147" not in deficit["Latest"]  # forecasts are not outturns

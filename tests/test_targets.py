@@ -115,7 +115,8 @@ def test_outlook_for_kent(targets, kent, release):
     summary = outlook.summary()
     assert summary["model"] == "rw_logit" and summary["baseline_value"] == pytest.approx(100 * 784 / 2424)
     assert 0 < summary["probability_by_target_date"] < 0.5
-    assert summary["needed_per_month"] == pytest.approx((60 - 100 * 784 / 2424) / ((dt.date(2025, 12, 31) - dt.date(2024, 7, 1)).days / (365.25 / 12)))
+    assert summary["needed_per_month"] == pytest.approx((60 - 100 * 784 / 2424)
+                                                        / ((dt.date(2025, 12, 31) - dt.date(2024, 7, 1)).days / (365.25 / 12)))
     rows = outlook.projection_rows()
     assert rows["period"].tolist()[0] == "2025" and set(rows["target"]) == {60.0}
 
@@ -131,7 +132,8 @@ def test_as_of_uses_only_data_published_by_then(targets, kent, release):
     outlook = build_outlook(kent, "ehcp_issued_within_20_weeks_excl_exceptions_pct", as_of=dt.date(2024, 3, 31), release=release)
     assert outlook.observed["period"].max() == "2021"
     assert outlook.projection.table["period"].iloc[0] == "2022"
-    unpublished = build_outlook(kent, "ehcp_issued_within_20_weeks_pct", targets["kpi_2025_20_weeks_60"], as_of=dt.date(2024, 3, 31), release=release)
+    unpublished = build_outlook(kent, "ehcp_issued_within_20_weeks_pct", targets["kpi_2025_20_weeks_60"],
+                                as_of=dt.date(2024, 3, 31), release=release)
     assert "not published by 2024-03-31" in unpublished.note
 
 
@@ -170,8 +172,10 @@ def test_every_target_renders_for_a_past_review_date(targets, kent, release):
     # KPI 60% by 2025-12-31: its baseline (DfE 2024) was not public, so no required path.
     kpi = outlooks["kpi_2025_20_weeks_60"]
     assert "not published by 2024-12-31" in kpi.note and kpi.projection_rows()["required"].isna().all()
-    assert kpi.summary()["needed_per_month"] == pytest.approx((60 - latest_2021) / ((dt.date(2025, 12, 31) - dt.date(2021, 7, 1)).days / MONTH))
-    assert narrative.outlook_sentence(kpi).startswith("Latest: 41.3% (2021). Target: 60.0% by December 2025 (date stated; all plans issued).")
+    assert kpi.summary()["needed_per_month"] == pytest.approx((60 - latest_2021)
+                                                              / ((dt.date(2025, 12, 31) - dt.date(2021, 7, 1)).days / MONTH))
+    assert narrative.outlook_sentence(kpi).startswith("Latest: 41.3% (2021). "
+                                                      "Target: 60.0% by December 2025 (date stated; all plans issued).")
 
     # Mainstream shares come only from the 2025 release: nothing was public.
     for target_id, measure in (("app_mainstream_80_all_plans", "ehcp_caseload_mainstream_pct"),
@@ -205,7 +209,8 @@ def test_every_target_renders_for_a_past_review_date(targets, kent, release):
 
 def test_projected_deficit_is_not_clipped_to_a_percentage(targets, kent, release):
     # Kent's feed holds too few deficit outturns for a projection (at least 6 council figures are needed) ...
-    deficit = build_outlook(kent, "high_needs_deficit_gbp_m", targets["safety_valve_deficit_0"], as_of=dt.date(2024, 12, 31), release=release)
+    deficit = build_outlook(kent, "high_needs_deficit_gbp_m", targets["safety_valve_deficit_0"],
+                            as_of=dt.date(2024, 12, 31), release=release)
     assert deficit.projection is None and "at least 6 are needed" in deficit.note
     # ... so the unit rule is checked on six made-up £m figures rising 20 a year from 60 to 160: a £m projection
     # goes above 100 and keeps an interval.

@@ -141,7 +141,8 @@ def test_kent_2024_from_the_fixture_release(release):
 
 
 def test_a_period_without_breakdowns_is_refused(release):
-    with pytest.raises(ParameterError, match="no breakdown rows for ehcp_issued_within_20_weeks_pct in 2019; periods with breakdowns: 2023, 2024"):
+    with pytest.raises(ParameterError, match="no breakdown rows for ehcp_issued_within_20_weeks_pct in 2019; "
+                                             "periods with breakdowns: 2023, 2024"):
         who_waits_for("Kent", "2019", release=release)
 
 

@@ -64,7 +64,8 @@ def test_batch_continues_past_a_failing_area_and_exits_3(tmp_path, capsys, monke
 @pytest.mark.slow
 def test_real_batch_of_two_areas(tmp_path, capsys):
     # one worker: the Isles of Scilly run in the kernel Poole's review just used (pipeline.kernels)
-    code = main(["batch", "--areas", "Poole,Isles of Scilly", "--quarter", "2025-Q3", "--out", str(tmp_path), "--jobs", "1", "--no-progress"])
+    code = main(["batch", "--areas", "Poole,Isles of Scilly", "--quarter", "2025-Q3", "--out", str(tmp_path),
+                 "--jobs", "1", "--no-progress"])
     out = capsys.readouterr().out
     assert code == 0, out
     assert "2 ok, 0 failed" in out

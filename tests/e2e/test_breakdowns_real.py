@@ -24,7 +24,8 @@ def real():
 
 
 def test_kent_by_sex_in_2024(capsys):
-    code = main(["kpis", "--area", "Kent", "--measure", TIMELINESS, "--breakdown", "sex", "--format", "csv", "--release", str(SHIPPED_RELEASE)])
+    code = main(["kpis", "--area", "Kent", "--measure", TIMELINESS, "--breakdown", "sex", "--format", "csv",
+                 "--release", str(SHIPPED_RELEASE)])
     out, err = capsys.readouterr()
     assert code == 0 and err == ""
     got = {r["breakdown"]: r for r in csv.DictReader(io.StringIO(out)) if r["period"] == "2024"}

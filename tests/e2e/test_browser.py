@@ -91,7 +91,8 @@ def test_kent_pages_render_offline_and_ask_the_network_for_nothing(kent_pages, c
             assert "Executive summary" in page.dom and "key performance indicators at 30 September 2026" in page.dom
             assert "<th" in page.dom and "Probability on time" in page.dom
             # the status table reads left to right, as a councillor reads it (the lab template right-aligns cells)
-            aligns = page.page.eval_on_selector_all(".send-table td, .send-table th", "cells => cells.map(c => getComputedStyle(c).textAlign)")
+            aligns = page.page.eval_on_selector_all(".send-table td, .send-table th",
+                                                    "cells => cells.map(c => getComputedStyle(c).textAlign)")
             assert aligns and set(aligns) == {"left"}, set(aligns)
         page.close()
 

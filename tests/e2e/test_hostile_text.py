@@ -139,7 +139,8 @@ def hostile_inputs(folder: Path, port: int) -> dict:
         for number, section in enumerate(("context", "placements", "budget", "context"))
     ])
     write_csv(facts / "milestones.csv", ["area", "months", "from_date", "event", "source_title", "source_url", "quote"], [
-        ["886", months, "2023-03-31", text("milestone-event"), text("milestone-title"), js, text("milestone-quote")] for months in (3, 6, 12, 18)
+        ["886", months, "2023-03-31", text("milestone-event"), text("milestone-title"), js, text("milestone-quote")]
+        for months in (3, 6, 12, 18)
     ])
     write_csv(facts / "council_hosts.csv", ["area", "host", "source_title", "source_url"],
               [["kent", "kent.gov.uk", text("host-title"), js]])
@@ -195,10 +196,13 @@ def test_no_script_runs_no_request_leaves_and_no_frame_opens(hostile_run, listen
         page.wait_for_timeout(500)  # late requests, timers
         frames = [frame.url for frame in page.frames]
         live = page.evaluate("""() => ({
-            elements: [...document.querySelectorAll('iframe, frame, object, embed, base, form, meta[http-equiv=refresh]')].map(e => e.outerHTML.slice(0, 80)),
+            elements: [...document.querySelectorAll('iframe, frame, object, embed, base, form, meta[http-equiv=refresh]')]
+                .map(e => e.outerHTML.slice(0, 80)),
             scripts: [...document.scripts].filter(s => s.src || s.text.includes('alert')).map(s => s.outerHTML.slice(0, 80)),
-            handlers: [...document.querySelectorAll('*')].flatMap(e => [...e.attributes].filter(a => a.name.startsWith('on')).map(a => e.tagName + ' ' + a.name)),
-            links: [...document.querySelectorAll('[href], [src], [action], [formaction]')].map(e => e.getAttribute('href') || e.getAttribute('src') || e.getAttribute('action') || e.getAttribute('formaction')),
+            handlers: [...document.querySelectorAll('*')]
+                .flatMap(e => [...e.attributes].filter(a => a.name.startsWith('on')).map(a => e.tagName + ' ' + a.name)),
+            links: [...document.querySelectorAll('[href], [src], [action], [formaction]')]
+                .map(e => e.getAttribute('href') || e.getAttribute('src') || e.getAttribute('action') || e.getAttribute('formaction')),
             text: document.body.innerText,
             images: [...document.images].map(i => [i.src.slice(0, 22), i.complete && i.naturalWidth > 0]),
         })""")

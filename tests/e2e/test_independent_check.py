@@ -102,7 +102,8 @@ def test_the_2024_check_beats_same_as_last_year_by_issue_12s_margin(check):
     assert mae <= 0.95 * naive, f"{chosen}: MAE {mae:.2f} against naive {naive:.2f}"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 goal not reached: the chosen model's (panel_ar1_quantile_logit) mean 80% interval score for 2024 is 68.3, "
+@pytest.mark.xfail(strict=True, reason="issue 12 goal not reached: the chosen model's (panel_ar1_quantile_logit) "
+                   "mean 80% interval score for 2024 is 68.3, "
                    "above 0.85 x 73.9 = 62.8 (see the issue's closing table); strict, so reaching it turns this red until it is unmarked")
 def test_the_2024_check_reaches_issue_12s_interval_score(check):
     _, scores = check

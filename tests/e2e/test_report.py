@@ -53,7 +53,8 @@ def test_kent_report_is_written_with_numbers_and_no_code(kent_report):
     assert "figures the council published (monthly and quarterly)" in baselines and "2023-08" in baselines
     assert "Workforce: SEND casework capacity" in html and "SEND casework vacancies" in html
     assert "Due by 30 September 2023" in html  # the requirement's date, from data/targets.csv
-    assert "High-needs budget" in html and "safety-valve agreement with DfE started in the financial year 2022 to 2023" in html and "£140m from DfE and £82m from the council" in html
+    assert ("High-needs budget" in html and "safety-valve agreement with DfE started in the financial year 2022 to 2023" in html
+            and "£140m from DfE and £82m from the council" in html)
     assert "DSG cumulative deficit as % of income" in html and "6.83%" in html
     # issue 13: the SEND Tribunal appeal rate (appeals 1,559 of 23,692 appealable decisions in 2024; England
     # 22,276 of 689,739 = 3.2%) and mainstream placement by age (Jan 2025: 3,668 of 6,392 aged 5-10 = 57.4%;
@@ -225,7 +226,8 @@ def test_no_warning_or_stderr_reaches_a_report(kent_report):
         assert streams == [], f"{notebook.name}: {streams[0].get('text', '')[:200]}"
     for page in sorted(index.parent.glob("*.html")):
         text = page.read_text(encoding="utf-8")
-        assert "Warning" not in text and "warnings.warn" not in text and 'data-mime-type="application/vnd.jupyter.stderr"' not in text, page.name
+        assert ("Warning" not in text and "warnings.warn" not in text
+                and 'data-mime-type="application/vnd.jupyter.stderr"' not in text), page.name
 
 
 def test_the_review_opens_with_key_messages_then_contents_then_the_status_table(kent_report):
