@@ -11,7 +11,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from helpers import FIXTURE_RELEASE
+from helpers import FIXTURE_RELEASE, fixture_release
 
 from analysis_helpers.analysis import backtest as backtest_module
 from analysis_helpers.analysis.backtest import backtest_cache_path, cached_backtest, choose_default
@@ -153,7 +153,7 @@ def test_the_review_says_an_unwritable_cache_folder_once(tmp_path, monkeypatch, 
     monkeypatch.setattr(report, "_said_cache_problem", set())
     with caplog.at_level(logging.WARNING, logger="analysis_helpers"):
         for _ in range(3):  # a batch worker's areas
-            report.prepare_caches(FIXTURE_RELEASE, pd.Timestamp("2025-09-30").date())
+            report.prepare_caches(fixture_release(), pd.Timestamp("2025-09-30").date())
     said = [r.getMessage() for r in caplog.records if "cannot be written" in r.getMessage()]
     assert len(said) == 1 and "SEND_REVIEW_CACHE_DIR" in said[0]
 

@@ -62,7 +62,7 @@ from analysis_helpers.data.local_feed import area_feed, validate_feed
 from analysis_helpers.data.neighbours import DEFAULT_VINTAGE, check_vintage
 from analysis_helpers.data.parquet_cache import CacheUse
 from analysis_helpers.data.provenance import default_release, is_listed, publication_date, sha256_of, unlisted_label
-from analysis_helpers.data.release import open_release
+from analysis_helpers.data.release import Release, open_release
 from analysis_helpers.domain.areas import LOCAL_AUTHORITY, Area
 from analysis_helpers.domain.kpis import areas_for
 from analysis_helpers.pipeline.execute import execute
@@ -141,12 +141,13 @@ def run_quarterly(
         check_release_public(release_path, q, day)  # before anything is written: a good report is never overwritten
     warn_if_stale(day)  # one warning line, once the run is known to go ahead
     with parquet_cache.recording() as cache_uses:
-        areas = areas_for(open_release(release_path))
+        opened = open_release(release_path)  # once a run: its caches are prepared on the same object
+        areas = areas_for(opened)
     target_area = area if isinstance(area, Area) else areas.get(area)
     check_feed_names((a.slug for a in areas), Path(local) if local else local_dir())  # a feed named for no area: refused, not ignored
     feed_rows = area_feed(target_area.slug, local)  # a broken feed stops the run here, with the validator's message
     warn_if_feed_stale(feed_rows, target_area.name, day)  # one warning line, not a failure (issue 15)
-    cache_uses += prepare_caches(release_path, day)
+    cache_uses += prepare_caches(opened, day)
     feed = feed_file(target_area.slug, local)
     notes = validate_feed(feed)[2] if feed is not None else []
     read = files_read(release_path, vintage, feed, targets, inspections=target_area.level == LOCAL_AUTHORITY)
@@ -222,7 +223,7 @@ def run_quarterly(
     return destination / "index.html"
 
 
-def prepare_caches(release_path: Path, day: dt.date) -> list[CacheUse]:
+def prepare_caches(release: Release, day: dt.date) -> list[CacheUse]:
     """Build or check the caches the review's notebooks read (:mod:`~analysis_helpers.analysis.review_caches`), once a
     release and data date in this process; the caches read or written. A cache folder that cannot be written is said
     once, and the review goes on without caching."""
@@ -232,7 +233,6 @@ def prepare_caches(release_path: Path, day: dt.date) -> list[CacheUse]:
         _said_cache_problem.add(folder)
         log.warning("the cache folder %s cannot be written (%s): this review runs without caches, which is slower; "
                     "make it writable or set SEND_REVIEW_CACHE_DIR to a writable folder", folder, problem)
-    release = open_release(release_path)
     key = (release.sha256, day, folder)
     if key in _prepared and not all(parquet_cache.read_verified(parquet_cache.cache_dir() / u.name)[0] for u in _prepared[key]):
         del _prepared[key]  # a cache damaged since: check them all again
