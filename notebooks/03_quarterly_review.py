@@ -45,7 +45,18 @@ from analysis_helpers.analysis.compare import compare
 from analysis_helpers.analysis.status import CHANGE_RULE, RAG_RULE
 from analysis_helpers.domain.kpis import kpis_for
 from analysis_helpers.pipeline.parameters import validate
-from analysis_helpers.reporting import changes, council_sections, glance, narrative, pathway_sections, sections, tables
+from analysis_helpers.reporting import (
+    changes,
+    confidence_sections,
+    council_sections,
+    glance,
+    inclusion_sections,
+    narrative,
+    pathway_sections,
+    sections,
+    tables,
+    who_waits_sections,
+)
 from analysis_helpers.reporting.sources import inputs_table, vintage_table, vintages_text
 from analysis_helpers.reporting.summary import executive_summary
 
@@ -130,7 +141,7 @@ display(*pathway_sections.pathway(run, source))
 # disclosure rules are named, never counted.
 
 # %%
-display(*pathway_sections.who_waits(run, source))
+display(*who_waits_sections.who_waits(run, source))
 
 # %% [markdown]
 # ## Placements: mainstream and special schools
@@ -155,10 +166,10 @@ if run.dfe_published:
 
 # %%
 if run.dfe_published:
-    for measure, _ in pathway_sections.AGE_BANDS:
+    for measure, _ in inclusion_sections.AGE_BANDS:
         display(Markdown(narrative.compare_sentence(compare(run.area.code, measure, neighbours=run.neighbours, release=run.release),
                                                     measure)))
-display(*pathway_sections.inclusion(run, source))
+display(*inclusion_sections.inclusion(run, source))
 
 # %% [markdown]
 # ## Demand and balancing measures
@@ -183,7 +194,7 @@ if run.dfe_published:
 # chance makes them, larger than chance).
 
 # %%
-display(*pathway_sections.confidence(run, kpis, peers, source))
+display(*confidence_sections.confidence(run, kpis, peers, source))
 
 # %% [markdown]
 # ## Benchmarks

@@ -23,7 +23,17 @@ from analysis_helpers.data.release import open_release
 from analysis_helpers.domain.kpis import areas_for, kpis_for
 from analysis_helpers.domain.targets import read_targets
 from analysis_helpers.pipeline.parameters import validate
-from analysis_helpers.reporting import charts, council_sections, narrative, palette, pathway_sections, sections
+from analysis_helpers.reporting import (
+    charts,
+    confidence_sections,
+    council_sections,
+    inclusion_sections,
+    narrative,
+    palette,
+    pathway_sections,
+    sections,
+    who_waits_sections,
+)
 
 AREAS = ("Kent", "Leicester", "Kingston upon Hull, City of")
 TREND_MEASURES = ("new_ehcp_mainstream_pct", "ehcp_caseload_mainstream_pct", "ehc_requests_count", "ehc_requests_refused_pct")
@@ -68,9 +78,9 @@ def draw_all(release, name: str, kept: Kept) -> None:
     for kind, make in (
         ("trend", lambda: [sections.trend(run, kpis, m, peers, "DfE", show_break=True) for m in TREND_MEASURES]),
         ("pathway", lambda: pathway_sections.pathway(run, "DfE")),
-        ("who waits", lambda: pathway_sections.who_waits(run, "DfE")),
-        ("inclusion", lambda: pathway_sections.inclusion(run, "DfE")),
-        ("confidence", lambda: pathway_sections.confidence(run, kpis, peers, "DfE")),
+        ("who waits", lambda: who_waits_sections.who_waits(run, "DfE")),
+        ("inclusion", lambda: inclusion_sections.inclusion(run, "DfE")),
+        ("confidence", lambda: confidence_sections.confidence(run, kpis, peers, "DfE")),
         ("outlook", lambda: sections.outlook_chart(
             run, build_outlook(run.area, "ehcp_caseload_mainstream_pct", None, as_of=run.as_of, release=release), "DfE")),
     ):

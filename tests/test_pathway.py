@@ -16,7 +16,7 @@ from analysis_helpers.analysis.funnel import funnel_for
 from analysis_helpers.analysis.pathway import CLOCKS, PATHWAY_COLUMNS, pathway_table, widest_gap
 from analysis_helpers.core.intervals import funnel_position
 from analysis_helpers.domain.kpis import areas_for
-from analysis_helpers.reporting import pathway_sections
+from analysis_helpers.reporting import inclusion_sections, pathway_sections, who_waits_sections
 
 
 def row_of(file: str, name: str, topic: str, period: str = "2024") -> dict:
@@ -168,7 +168,7 @@ def test_sections_render_for_an_la_and_say_nothing_before_publication(release):
     run = types.SimpleNamespace(area=area, region=areas.region_of(area), neighbours="2025", release=release, dfe_published=True)
     shown = pathway_sections.pathway(run, "DfE")
     assert len(shown) == 3 and "<img" in shown[0].data and 'alt="Medway' in shown[0].data and "<table" in shown[2].data
-    inclusion = pathway_sections.inclusion(run, "DfE")
+    inclusion = inclusion_sections.inclusion(run, "DfE")
     text = " ".join(getattr(item, "data", "") for item in inclusion)
     assert "Medway: mainstream placement falls from" in text and "most common primary need" in text
     assert pathway_sections.pathway(types.SimpleNamespace(**{**vars(run), "dfe_published": False}), "DfE") == []
@@ -178,7 +178,7 @@ def test_age_points_hold_each_comparator_once_a_band(release):
     areas = areas_for(release)
     area = areas.get("Kent")
     run = types.SimpleNamespace(area=area, region=areas.region_of(area), neighbours="2025", release=release, dfe_published=True)
-    points, mine = pathway_sections.age_points(run)
+    points, mine = inclusion_sections.age_points(run)
     assert set(points["band"]) == {"Ages 5-10", "Ages 11-15"}
     assert not points.duplicated(["name", "band"]).any()
     assert {"Kent", "England", "South East"} <= set(points["name"])
@@ -194,7 +194,7 @@ def test_who_waits_names_the_groups_beyond_chance_and_hides_small_ones(release):
     areas = areas_for(release)
     area = areas.get("Kent")
     run = types.SimpleNamespace(area=area, region=areas.region_of(area), neighbours="2025", release=release, dfe_published=True)
-    shown = pathway_sections.who_waits(run, "DfE")
+    shown = who_waits_sections.who_waits(run, "DfE")
     alt, words = shown[0].data, shown[1].data
     assert 'alt="Kent, 2024: children aged 11 to 15 had 22.5% of plans within 20 weeks, against 32.3% overall' in alt
     assert ("Children aged 11 to 15: 22.5% (119 of 529; 95% CI 19.1–26.2%) within 20 weeks, "
@@ -205,9 +205,9 @@ def test_who_waits_names_the_groups_beyond_chance_and_hides_small_ones(release):
 
 
 def test_group_words():
-    assert pathway_sections.group_words("age", "11 to 15") == "children aged 11 to 15"
-    assert pathway_sections.group_words("age", "unknown") == "children of unknown age"
-    assert pathway_sections.group_words("ethnicity", "White - Irish") == "children and young people recorded as White - Irish"
+    assert who_waits_sections.group_words("age", "11 to 15") == "children aged 11 to 15"
+    assert who_waits_sections.group_words("age", "unknown") == "children of unknown age"
+    assert who_waits_sections.group_words("ethnicity", "White - Irish") == "children and young people recorded as White - Irish"
 
 
 def kent_run(release):
@@ -246,13 +246,13 @@ def test_who_waits_sets_each_group_beside_england_and_the_region(release):
     from analysis_helpers.analysis.who_waits import who_waits_for
 
     run = kent_run(release)
-    groups = pathway_sections.with_comparators(who_waits_for("Kent", "2024", release=release), run, "2024")
+    groups = who_waits_sections.with_comparators(who_waits_for("Kent", "2024", release=release), run, "2024")
     row = groups[(groups["topic"] == "age") & (groups["group"] == "11 to 15")].iloc[0]
     assert row["england_pct"] == pytest.approx(100 * 8152 / 20000)
     region = who_waits_for("South East", "2024", release=release)
     theirs = region[(region["topic"] == "age") & (region["group"] == "11 to 15")].iloc[0]
     assert row["region_pct"] == pytest.approx(theirs["group_pct"]) and theirs["denominator"] > row["denominator"]
-    own = pathway_sections.with_comparators(who_waits_for("England", "2024", release=release),
+    own = who_waits_sections.with_comparators(who_waits_for("England", "2024", release=release),
                                             types.SimpleNamespace(**{**vars(run), "area": areas_for(release).get("England"),
                                                                      "region": None}), "2024")
     assert own["england_pct"].isna().all() and own["region_pct"].isna().all()  # England is not its own comparator

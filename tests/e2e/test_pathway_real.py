@@ -80,7 +80,7 @@ def test_the_sections_find_an_area_by_its_code_not_its_name(real):
     Dorset Council's own figures (requests.csv 2024, LA 838: 709 of 874 decided within 6 weeks)."""
     import types
 
-    from analysis_helpers.reporting import pathway_sections
+    from analysis_helpers.reporting import pathway_sections, who_waits_sections
 
     areas = areas_for(real)
     area = areas.get("838")
@@ -88,4 +88,4 @@ def test_the_sections_find_an_area_by_its_code_not_its_name(real):
     assert area.code == "E06000059"
     words = pathway_sections.pathway(run, "DfE")[1].data
     assert "81.1% (709 of 874" in words and "no figure for" not in words
-    assert "no breakdown rows" not in " ".join(getattr(item, "data", "") for item in pathway_sections.who_waits(run, "DfE"))
+    assert "no breakdown rows" not in " ".join(getattr(item, "data", "") for item in who_waits_sections.who_waits(run, "DfE"))
