@@ -23,7 +23,7 @@ from analysis_helpers.data.area_facts import (
 )
 from analysis_helpers.data.local_feed import validate_feed
 from analysis_helpers.data.release import open_release
-from analysis_helpers.domain.kpis import areas_for
+from analysis_helpers.domain.areas import areas_for
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ import pytest
 from helpers import FIXTURE_LAS, raw_rows
 
 from analysis_helpers.core.errors import UnknownAreaError
-from analysis_helpers.domain.kpis import areas_for
+from analysis_helpers.domain.areas import areas_for
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ import pytest
 from analysis_helpers.analysis.baselines import seed_baselines
 from analysis_helpers.core.intervals import funnel_limits, funnel_position
 from analysis_helpers.data.local_feed import area_feed
-from analysis_helpers.domain.kpis import areas_for
+from analysis_helpers.domain.areas import areas_for
 
 
 def test_kent_seed_baselines_with_their_basis(release):

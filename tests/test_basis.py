@@ -8,7 +8,7 @@ from helpers import FIXTURE_RELEASE
 from analysis_helpers.analysis.outlook import observed_series
 from analysis_helpers.data.local_feed import REQUIRED, basis_kind, validate_feed
 from analysis_helpers.data.release import open_release
-from analysis_helpers.domain.kpis import areas_for
+from analysis_helpers.domain.areas import areas_for
 
 HEADER = ",".join(REQUIRED)
 

@@ -11,9 +11,9 @@ from helpers import TARGETS
 
 from analysis_helpers.analysis.outlook import Outlook
 from analysis_helpers.data.review_headline import HEADLINE_FILE, PreviousReview, read_previous
-from analysis_helpers.domain.kpis import areas_for
+from analysis_helpers.domain.areas import areas_for
+from analysis_helpers.domain.run_context import Quarter
 from analysis_helpers.domain.targets import Target
-from analysis_helpers.pipeline.quarters import Quarter
 from analysis_helpers.reporting import changes
 from analysis_helpers.reporting.key_messages import key_messages
 from analysis_helpers.reporting.summary import RAG_BASIS, SUMMARY_COLUMNS, executive_summary

@@ -20,7 +20,8 @@ from matplotlib.colors import to_hex
 
 from analysis_helpers.analysis.outlook import build_outlook
 from analysis_helpers.data.release import open_release
-from analysis_helpers.domain.kpis import areas_for, kpis_for
+from analysis_helpers.domain.areas import areas_for
+from analysis_helpers.domain.kpis import kpis_for
 from analysis_helpers.domain.targets import read_targets
 from analysis_helpers.pipeline.parameters import validate
 from analysis_helpers.reporting import (

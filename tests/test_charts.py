@@ -148,7 +148,7 @@ def test_trajectory_chart_has_observed_projection_bands_required_and_target(rele
     release = release_fixture_history
     from analysis_helpers.analysis.outlook import build_outlook
     from analysis_helpers.analysis.trajectory import required_path
-    from analysis_helpers.domain.kpis import areas_for
+    from analysis_helpers.domain.areas import areas_for
     from analysis_helpers.domain.targets import read_targets
 
     target = [t for t in read_targets() if t.target_id == "kpi_2025_20_weeks_60"][0]

@@ -13,7 +13,7 @@ from analysis_helpers.data.provenance import newest_release
 from analysis_helpers.data.release import open_release
 from analysis_helpers.pipeline.logs import configure_console
 from analysis_helpers.pipeline.manifest import build_manifest
-from analysis_helpers.pipeline.quarters import (
+from analysis_helpers.pipeline.review_dates import (
     Quarter,
     last_completed_quarter,
     resolve_run_parameters,

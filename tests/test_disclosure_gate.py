@@ -17,7 +17,7 @@ from helpers import FIXTURE_RELEASE, FIXTURES_DIR
 from analysis_helpers.analysis.outlook import build_outlook, observed_series
 from analysis_helpers.core.small_numbers import SMALL_COUNT_SHOWN, figure_hidden, rate_hidden
 from analysis_helpers.data.release import open_release
-from analysis_helpers.domain.kpis import areas_for
+from analysis_helpers.domain.areas import areas_for
 from analysis_helpers.domain.targets import read_targets
 from analysis_helpers.reporting import disclosure
 from analysis_helpers.reporting.narrative import outlook_sentence, outlook_title

@@ -12,10 +12,9 @@ from helpers import TARGETS, raw_rows
 from analysis_helpers.analysis.outlook import Outlook
 from analysis_helpers.analysis.status import standing
 from analysis_helpers.data.local_feed import area_feed
-from analysis_helpers.domain.areas import Area
-from analysis_helpers.domain.kpis import areas_for
+from analysis_helpers.domain.areas import Area, areas_for
+from analysis_helpers.domain.run_context import Quarter
 from analysis_helpers.domain.targets import Target
-from analysis_helpers.pipeline.quarters import Quarter
 from analysis_helpers.reporting import glance
 from analysis_helpers.reporting.summary import executive_summary
 

@@ -11,7 +11,7 @@ from IPython.display import HTML
 
 from analysis_helpers.analysis.outlook import build_outlook
 from analysis_helpers.analysis.projection import MODELS
-from analysis_helpers.domain.kpis import areas_for
+from analysis_helpers.domain.areas import areas_for
 from analysis_helpers.domain.targets import read_targets
 from analysis_helpers.reporting import glossary, model_text, narrative, sections
 

@@ -20,8 +20,8 @@ from analysis_helpers.data.inputs import files_read
 from analysis_helpers.domain.targets import ad_hoc_target
 from analysis_helpers.pipeline import batch as batch_module
 from analysis_helpers.pipeline.batch import read_area_file, run_batch, select_areas, split_areas
-from analysis_helpers.pipeline.quarters import resolve_run_parameters
 from analysis_helpers.pipeline.report import run_quarterly
+from analysis_helpers.pipeline.review_dates import resolve_run_parameters
 
 TIMELINESS = "ehcp_issued_within_20_weeks_pct"
 PROJECT = ["project", "--area", "Kent", "--measure", TIMELINESS, "--release", str(FIXTURE_RELEASE)]

@@ -30,9 +30,8 @@ from analysis_helpers.core.errors import DataValidationError
 from analysis_helpers.core.paths import OFSTED_2023_FRAMEWORK_FILE, OFSTED_INSPECTIONS_FILE, shown_path
 from analysis_helpers.data.inputs import files_read
 from analysis_helpers.data.ofsted import SHEET
-from analysis_helpers.domain.areas import LOCAL_AUTHORITY, Area
+from analysis_helpers.domain.areas import LOCAL_AUTHORITY, Area, areas_for
 from analysis_helpers.domain.inspections import all_inspections, inspection_history
-from analysis_helpers.domain.kpis import areas_for
 from analysis_helpers.pipeline.parameters import validate
 from analysis_helpers.reporting import inspections, sections, tables
 

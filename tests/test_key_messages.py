@@ -7,7 +7,7 @@ import pytest
 from helpers import TARGETS, raw_rows
 
 from analysis_helpers.core.paths import NOTEBOOKS_DIR
-from analysis_helpers.domain.kpis import areas_for
+from analysis_helpers.domain.areas import areas_for
 from analysis_helpers.pipeline.html import fill_contents
 from analysis_helpers.reporting.key_messages import MAX_MESSAGES, SECTIONS, KeyMessage, key_messages
 from analysis_helpers.reporting.summary import executive_summary

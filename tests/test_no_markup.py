@@ -29,7 +29,7 @@ from analysis_helpers.core.paths import AREA_FACTS_ENV
 from analysis_helpers.data import council_measures
 from analysis_helpers.data.local_feed import validate_feed
 from analysis_helpers.data.release import open_release
-from analysis_helpers.domain.kpis import areas_for
+from analysis_helpers.domain.areas import areas_for
 from analysis_helpers.domain.targets import read_targets, requirements_for
 from analysis_helpers.pipeline import html as html_module
 from analysis_helpers.pipeline import pdf as pdf_module

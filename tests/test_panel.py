@@ -207,7 +207,7 @@ def test_a_measure_published_only_lately_falls_back_from_the_panel(tmp_path):
     from analysis_helpers.analysis.outlook import PANEL_MODELS, build_outlook, default_model
     from analysis_helpers.analysis.panel import PanelTooShort
     from analysis_helpers.data.release import Release
-    from analysis_helpers.domain.kpis import areas_for
+    from analysis_helpers.domain.areas import areas_for
 
     grown = Release(grow_release(FIXTURE_RELEASE, tmp_path / "grown.zip"), cache=False)
     kent = areas_for(grown).get("Kent")

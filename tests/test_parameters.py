@@ -8,6 +8,7 @@ from papermill.translators import PythonTranslator
 
 from analysis_helpers.core.errors import DataValidationError, ParameterError, UnknownAreaError
 from analysis_helpers.core.paths import PROJECT_ROOT
+from analysis_helpers.domain.run_context import Quarter
 from analysis_helpers.pipeline.parameters import (
     NOTEBOOK_PARAMETERS,
     PARAMETERS,
@@ -16,7 +17,6 @@ from analysis_helpers.pipeline.parameters import (
     validate,
     validate_targets_file,
 )
-from analysis_helpers.pipeline.quarters import Quarter
 
 TODAY = dt.date(2025, 11, 15)
 

@@ -15,7 +15,7 @@ from helpers import raw_rows
 from analysis_helpers.analysis.funnel import funnel_for
 from analysis_helpers.analysis.pathway import CLOCKS, PATHWAY_COLUMNS, pathway_table, widest_gap
 from analysis_helpers.core.intervals import funnel_position
-from analysis_helpers.domain.kpis import areas_for
+from analysis_helpers.domain.areas import areas_for
 from analysis_helpers.reporting import inclusion_sections, pathway_sections, who_waits_sections
 
 

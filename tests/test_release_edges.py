@@ -25,8 +25,8 @@ from analysis_helpers.cli import main
 from analysis_helpers.core.errors import DataValidationError
 from analysis_helpers.data.provenance import publication_date, sha256_of
 from analysis_helpers.data.release import Release
+from analysis_helpers.domain.run_context import Quarter
 from analysis_helpers.pipeline.manifest import build_manifest
-from analysis_helpers.pipeline.quarters import Quarter
 from analysis_helpers.pipeline.report import check_release_public
 from analysis_helpers.reporting.sections import dfe_source
 from analysis_helpers.reporting.sources import inputs_table, release_line, vintage_table, vintages_text

@@ -11,7 +11,8 @@ from helpers import KENT_FEED, SHIPPED_RELEASE
 from analysis_helpers.analysis.outlook import build_outlook
 from analysis_helpers.core.paths import NOTEBOOKS_DIR, PROJECT_ROOT
 from analysis_helpers.data.release import open_release
-from analysis_helpers.domain.kpis import areas_for, kpis_for
+from analysis_helpers.domain.areas import areas_for
+from analysis_helpers.domain.kpis import kpis_for
 from analysis_helpers.domain.targets import read_targets, targets_for
 from analysis_helpers.pipeline.parameters import validate
 from analysis_helpers.reporting import council_sections, funnel_section, sections

@@ -37,8 +37,7 @@ from analysis_helpers.analysis.status import (
     standing,
     status_cell,
 )
-from analysis_helpers.domain.areas import Area
-from analysis_helpers.domain.kpis import areas_for
+from analysis_helpers.domain.areas import Area, areas_for
 from analysis_helpers.domain.targets import Target
 
 AREA = Area(code="E10000016", name="Kent", level="Local authority")

@@ -10,7 +10,7 @@ from helpers import FIXTURE_RELEASE, FIXTURES_DIR, TARGETS
 
 from analysis_helpers.core.errors import DataValidationError
 from analysis_helpers.data.release import open_release
-from analysis_helpers.domain.kpis import areas_for
+from analysis_helpers.domain.areas import areas_for
 from analysis_helpers.domain.targets import read_targets
 from analysis_helpers.reporting.summary import executive_summary
 

@@ -16,7 +16,7 @@ from analysis_helpers.analysis.projection import project
 from analysis_helpers.analysis.trajectory import gap_to_trajectory, milestones, required_value
 from analysis_helpers.core.errors import DataValidationError
 from analysis_helpers.core.paths import RAW_DIR
-from analysis_helpers.domain.kpis import areas_for
+from analysis_helpers.domain.areas import areas_for
 from analysis_helpers.domain.targets import COLUMNS, OPTIONAL_COLUMNS, read_targets
 
 

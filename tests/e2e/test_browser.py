@@ -27,7 +27,7 @@ from pdf_layout import headings, orphaned_headings, overlapping_cells, read_layo
 from pypdf import PdfReader
 
 from analysis_helpers.data.release import open_release
-from analysis_helpers.domain.kpis import areas_for
+from analysis_helpers.domain.areas import areas_for
 from analysis_helpers.pipeline.report import run_quarterly
 
 #: The quarter a run on the issue's day (6 December 2026) reviews by default: the last completed one.

@@ -9,7 +9,8 @@ from helpers import SHIPPED_RELEASE, one, raw_rows
 
 from analysis_helpers.data.release import open_release
 from analysis_helpers.domain.appeals import read_appeals, unmatched_las
-from analysis_helpers.domain.kpis import areas_for, kpi_table
+from analysis_helpers.domain.areas import areas_for
+from analysis_helpers.domain.kpis import kpi_table
 
 APPEALS = "send_tribunal_appeal_rate_pct"
 

@@ -30,8 +30,9 @@ from analysis_helpers.cli import main
 from analysis_helpers.core.paths import HISTORIC_RELEASE
 from analysis_helpers.data.release import open_release
 from analysis_helpers.data.tribunal import TRIBUNAL_FILE
+from analysis_helpers.domain.areas import areas_for
 from analysis_helpers.domain.history import overlap
-from analysis_helpers.domain.kpis import areas_for, kpi_table
+from analysis_helpers.domain.kpis import kpi_table
 
 HEADLINE = "ehcp_issued_within_20_weeks_excl_exceptions_pct"
 REAL = "education-health-and-care-plans_2025.zip"

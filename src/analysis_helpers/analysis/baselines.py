@@ -27,8 +27,8 @@ import pandas as pd
 from analysis_helpers.core.vintage import ended_by, public_by
 from analysis_helpers.data.local_feed import area_feed
 from analysis_helpers.data.release import Release
-from analysis_helpers.domain.areas import Area
-from analysis_helpers.domain.kpis import areas_for, kpi_table
+from analysis_helpers.domain.areas import Area, areas_for
+from analysis_helpers.domain.kpis import kpi_table
 from analysis_helpers.domain.measures import HEADLINE_MEASURE, TIMELINESS_MEASURE
 from analysis_helpers.domain.targets import targets_for
 

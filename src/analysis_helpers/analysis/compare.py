@@ -38,8 +38,8 @@ from analysis_helpers.core.errors import ParameterError
 from analysis_helpers.core.formatting import fmt_count
 from analysis_helpers.data.neighbours import DEFAULT_VINTAGE, neighbours_of
 from analysis_helpers.data.release import Release
-from analysis_helpers.domain.areas import LOCAL_AUTHORITY, Area
-from analysis_helpers.domain.kpis import areas_for, kpi_table
+from analysis_helpers.domain.areas import LOCAL_AUTHORITY, Area, areas_for
+from analysis_helpers.domain.kpis import kpi_table
 from analysis_helpers.domain.measures import Measure, get_measure
 
 COMPARE_COLUMNS = [

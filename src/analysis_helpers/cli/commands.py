@@ -23,8 +23,9 @@ from analysis_helpers.data.feed_names import check_feed_names
 from analysis_helpers.data.local_feed import area_feed, feed_files, local_kpi_rows, validate_feed
 from analysis_helpers.data.release import open_release
 from analysis_helpers.data.symbols import meaning
+from analysis_helpers.domain.areas import areas_for
 from analysis_helpers.domain.breakdowns import breakdowns_for
-from analysis_helpers.domain.kpis import areas_for, kpis_for
+from analysis_helpers.domain.kpis import kpis_for
 from analysis_helpers.domain.measures import BY_NAME
 from analysis_helpers.domain.targets import ad_hoc_target, for_area, measure_unit, read_targets
 from analysis_helpers.reporting import disclosure

@@ -25,6 +25,7 @@ import pandas as pd
 from analysis_helpers.core.errors import UnknownAreaError
 from analysis_helpers.data.geography import LOCAL_AUTHORITY, NATIONAL, REGIONAL
 from analysis_helpers.data.release import Release
+from analysis_helpers.domain.measures import SUB_REGIONAL_FILES, schemas
 
 LEVEL_ORDER = {NATIONAL: 0, REGIONAL: 1, LOCAL_AUTHORITY: 2}
 
@@ -231,3 +232,14 @@ def coverage_note(years: tuple[str, ...], all_years: list[str]) -> str:
     if gaps:
         notes.append(f"no data for {', '.join(gaps)} (not published for this LA)")
     return "; ".join(notes)
+
+
+def areas_for(release: Release) -> Areas:
+    """The :class:`Areas` of a release, built once (kept on the release)."""
+
+    def build() -> Areas:
+        release.read_many(list(schemas()), schemas())  # validate every file the measures read
+        files = tuple(f for f in schemas() if f not in SUB_REGIONAL_FILES)  # the files the areas come from
+        return Areas.from_release(release, files, schemas())
+
+    return release.remember("areas", build)

@@ -42,7 +42,8 @@ import pandas as pd
 
 from analysis_helpers.core.errors import ParameterError
 from analysis_helpers.data.release import Release
-from analysis_helpers.domain.kpis import KPI_COLUMNS, areas_for, measure_rows
+from analysis_helpers.domain.areas import areas_for
+from analysis_helpers.domain.kpis import KPI_COLUMNS, measure_rows
 from analysis_helpers.domain.measures import MEASURES, PRIMARY_NEEDS, Measure, get_measure
 
 _AGE = "Child or young persons age"

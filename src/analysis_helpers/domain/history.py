@@ -28,8 +28,8 @@ from analysis_helpers.core.errors import DataValidationError
 from analysis_helpers.core.vintage import public_by
 from analysis_helpers.data.ees_csv import FileSchema
 from analysis_helpers.data.release import Release
-from analysis_helpers.domain.areas import LEVEL_ORDER, LOCAL_AUTHORITY, Areas
-from analysis_helpers.domain.kpis import KPI_COLUMNS, areas_for, kpi_rows, kpi_table
+from analysis_helpers.domain.areas import LEVEL_ORDER, LOCAL_AUTHORITY, Areas, areas_for
+from analysis_helpers.domain.kpis import KPI_COLUMNS, kpi_rows, kpi_table
 from analysis_helpers.domain.measures import HEADLINE_MEASURE, TIMELINESS_MEASURE, get_measure, schemas
 
 HISTORIC_FILE = "sen2_mi.csv"

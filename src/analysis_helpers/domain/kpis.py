@@ -34,10 +34,9 @@ from analysis_helpers.core.intervals import wilson_interval
 from analysis_helpers.data import parquet_cache
 from analysis_helpers.data.release import Release
 from analysis_helpers.domain.appeals import appeal_counts, read_appeals
-from analysis_helpers.domain.areas import LEVEL_ORDER, LOCAL_AUTHORITY, Areas
+from analysis_helpers.domain.areas import LEVEL_ORDER, LOCAL_AUTHORITY, Areas, areas_for
 from analysis_helpers.domain.measures import (
     MEASURES,
-    SUB_REGIONAL_FILES,
     Measure,
     denominator_columns,
     get_measure,
@@ -63,17 +62,6 @@ KPI_COLUMNS = [
     "ci_high",
     "source",
 ]
-
-
-def areas_for(release: Release) -> Areas:
-    """The :class:`Areas` of a release, built once (kept on the release)."""
-
-    def build() -> Areas:
-        release.read_many(list(schemas()), schemas())  # validate every file the measures read
-        files = tuple(f for f in schemas() if f not in SUB_REGIONAL_FILES)  # the files the areas come from
-        return Areas.from_release(release, files, schemas())
-
-    return release.remember("areas", build)
 
 
 def kpi_table(release: Release) -> pd.DataFrame:

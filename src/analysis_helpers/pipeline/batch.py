@@ -39,14 +39,13 @@ from analysis_helpers.core.errors import ParameterError, SendReviewError, Unknow
 from analysis_helpers.core.paths import REPORTS_DIR, local_dir
 from analysis_helpers.data.feed_names import check_feed_names
 from analysis_helpers.data.release import open_release
-from analysis_helpers.domain.areas import Area
-from analysis_helpers.domain.kpis import areas_for
+from analysis_helpers.domain.areas import Area, areas_for
 from analysis_helpers.pipeline.folders import disk_error, writable_folder
 from analysis_helpers.pipeline.kernels import KernelPool
 from analysis_helpers.pipeline.processes import follow_parent
 from analysis_helpers.pipeline.quarter_index import write_quarter_index
-from analysis_helpers.pipeline.quarters import resolve_run_parameters, warn_if_stale
 from analysis_helpers.pipeline.report import REVIEW_NOTEBOOKS, check_release_public, run_quarterly
+from analysis_helpers.pipeline.review_dates import resolve_run_parameters, warn_if_stale
 
 log = logging.getLogger(__name__)
 _worker: dict = {}

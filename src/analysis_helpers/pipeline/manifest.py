@@ -22,7 +22,7 @@ from pathlib import Path
 from analysis_helpers.core.paths import PROJECT_ROOT, shown_path
 from analysis_helpers.core.vintage import today
 from analysis_helpers.data.provenance import input_files, is_listed, publication_date, sha256_of, unlisted_label
-from analysis_helpers.pipeline.quarters import Quarter
+from analysis_helpers.domain.run_context import Quarter
 
 PACKAGES = ("analysis_helpers", "pandas", "numpy", "pyarrow", "matplotlib", "scipy", "statsmodels", "papermill", "nbconvert", "nbformat",
             "playwright")

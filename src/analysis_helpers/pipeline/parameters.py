@@ -32,10 +32,10 @@ from analysis_helpers.data.local_feed import area_feed
 from analysis_helpers.data.neighbours import check_vintage
 from analysis_helpers.data.provenance import default_release
 from analysis_helpers.data.release import open_release
-from analysis_helpers.domain.kpis import areas_for
+from analysis_helpers.domain.areas import areas_for
 from analysis_helpers.domain.run_context import Quarter, RunContext
 from analysis_helpers.domain.targets import read_targets
-from analysis_helpers.pipeline.quarters import resolve_run_parameters
+from analysis_helpers.pipeline.review_dates import resolve_run_parameters
 
 
 @dataclass(frozen=True)

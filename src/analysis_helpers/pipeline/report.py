@@ -63,8 +63,7 @@ from analysis_helpers.data.neighbours import DEFAULT_VINTAGE, check_vintage
 from analysis_helpers.data.parquet_cache import CacheUse
 from analysis_helpers.data.provenance import default_release, is_listed, publication_date, sha256_of, unlisted_label
 from analysis_helpers.data.release import Release, open_release
-from analysis_helpers.domain.areas import LOCAL_AUTHORITY, Area
-from analysis_helpers.domain.kpis import areas_for
+from analysis_helpers.domain.areas import LOCAL_AUTHORITY, Area, areas_for
 from analysis_helpers.pipeline.execute import execute
 from analysis_helpers.pipeline.folders import (
     area_lock,
@@ -80,7 +79,7 @@ from analysis_helpers.pipeline.logs import FILE_ONLY, run_log
 from analysis_helpers.pipeline.manifest import build_manifest, write_manifest
 from analysis_helpers.pipeline.pdf import NO_CHROMIUM, find_chromium, running_header, write_pdf
 from analysis_helpers.pipeline.quarter_index import read_headline, write_headline, write_quarter_index
-from analysis_helpers.pipeline.quarters import (
+from analysis_helpers.pipeline.review_dates import (
     Quarter,
     latest_supported_quarter,
     resolve_run_parameters,

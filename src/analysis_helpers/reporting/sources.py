@@ -2,7 +2,7 @@
 
 The staleness sentences live here, once: the review's header and its
 data-vintage section show them, and ``send-review run`` logs the same words as
-one warning line each (:mod:`analysis_helpers.pipeline.quarters`).
+one warning line each (:mod:`analysis_helpers.pipeline.review_dates`).
 """
 
 from __future__ import annotations

@@ -23,8 +23,7 @@ from analysis_helpers.core.formatting import fmt_change, fmt_month, fmt_probabil
 from analysis_helpers.core.vintage import public_by
 from analysis_helpers.data.local_feed import LOCAL_MEASURES
 from analysis_helpers.data.release import Release
-from analysis_helpers.domain.areas import Area
-from analysis_helpers.domain.kpis import areas_for
+from analysis_helpers.domain.areas import Area, areas_for
 from analysis_helpers.domain.measures import BY_NAME, HEADLINE_MEASURE, TIMELINESS_MEASURE
 from analysis_helpers.domain.targets import Target, for_area, read_targets
 
