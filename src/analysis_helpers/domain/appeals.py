@@ -94,11 +94,6 @@ def match_las(table: AppealTable, areas: Areas) -> dict[str, Area | None]:
     return found
 
 
-def unmatched_las(table: AppealTable, areas: Areas) -> list[str]:
-    """Names of the file's LAs that match no area of the release (none on the real release)."""
-    return [name for name, area in match_las(table, areas).items() if area is None]
-
-
 def _by_name(areas: Areas, name: str) -> Area | None:
     try:
         area = areas.get(name)
