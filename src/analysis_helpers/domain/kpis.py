@@ -40,6 +40,7 @@ from analysis_helpers.domain.measures import (
     Measure,
     denominator_columns,
     get_measure,
+    numerator_columns,
     schemas,
 )
 
@@ -135,7 +136,7 @@ def measure_rows(release: Release, measure: Measure, areas: Areas, topic: str | 
             f"{parsed.source}: column 'breakdown_topic': no rows for {topic!r} "
             f"(needed for {measure.name}); topics found: {topics}"
         )
-    columns = list(dict.fromkeys([measure.numerator, *denominator_columns(measure)]))
+    columns = list(dict.fromkeys([*numerator_columns(measure), *measure.less, *denominator_columns(measure)]))
     if by_breakdown:  # the first symbol among the measure's columns, row by row
         symbols = parsed.symbols.iloc[data.index.get_indexer(rows.index)][columns].astype(str).to_numpy()
         rows = rows.assign(symbol=[next((s for s in row if s), "") for row in symbols])
@@ -158,15 +159,20 @@ def measure_rows(release: Release, measure: Measure, areas: Areas, topic: str | 
         area_name = area_name.where(~london, areas.get(LONDON).name)
     if (measure.breakdowns and not by_breakdown) or london.any():
         rows, area_code, area_name = _summed(rows, area_code, area_name, columns, by_breakdown)
-    numerator = rows[measure.numerator].to_numpy(dtype=float)
+    numerator = sum(rows[c].to_numpy(dtype=float) for c in numerator_columns(measure))  # a missing part leaves it missing
+    numerator = numerator - sum((rows[c].to_numpy(dtype=float) for c in measure.less), np.zeros(len(rows)))
+    if (numerator < 0).any():  # the rest of a total is never negative: the file's parts add to more than it
+        i = int(np.argmax(numerator < 0))
+        raise DataValidationError(f"{parsed.source}: line {data.index.get_loc(rows.index[i]) + 2}: the columns "
+                                  f"{', '.join(measure.less)} add to more than {measure.numerator!r}")
     if measure.unit == "pct":
         parts = denominator_columns(measure)
         denominator = sum(rows[c].to_numpy(dtype=float) for c in parts)  # a missing part leaves it missing
         bad = (numerator > denominator) & ~np.isnan(numerator) & ~np.isnan(denominator)
         if bad.any():
-            i = int(np.argmax(bad))
+            i, summed = int(np.argmax(bad)), " + ".join(map(repr, numerator_columns(measure)))
             raise DataValidationError(
-                f"{parsed.source}: line {data.index.get_loc(rows.index[i]) + 2}, column {measure.numerator!r}: "
+                f"{parsed.source}: line {data.index.get_loc(rows.index[i]) + 2}, column {summed}: "
                 f"{numerator[i]:,.0f} is more than the denominator {' + '.join(map(repr, parts))} ({denominator[i]:,.0f})"
             )
     else:

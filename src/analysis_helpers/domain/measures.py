@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from analysis_helpers.core.errors import ParameterError
 from analysis_helpers.data.release import FileSchema
 from analysis_helpers.data.tribunal import TRIBUNAL_FILE
+from analysis_helpers.domain.placements import ALL_PLANS, PLACEMENTS
 
 
 @dataclass(frozen=True)
@@ -31,8 +32,9 @@ class Measure:
         Release file the measure comes from.
     breakdown_topic : str
         The ``breakdown_topic`` value of the all-plans rows.
-    numerator : str or None
-        Column of the numerator (for ``pct``) or of the count (for ``count``).
+    numerator : str or tuple of str
+        Column of the numerator (for ``pct``) or of the count (for ``count``), or columns summed to make it
+        (a placement type's settings).
     denominator : str, tuple of str, or None
         Column of the denominator (``pct`` only), or columns summed to make it
         (decided within 6 weeks + decided after 6 weeks).
@@ -46,6 +48,8 @@ class Measure:
     breakdowns : tuple of str
         ``breakdown`` values whose rows are summed (ages 5 to 10); empty for the
         topic's one row per area and period.
+    less : tuple of str
+        Columns subtracted from the numerator (the placement type that is every plan not in the others).
     reader : str
         ``"ees"`` (an EES data file of the release) or ``"tribunal"`` (DfE's
         appeal-rate table, :mod:`~analysis_helpers.data.tribunal`).
@@ -55,13 +59,14 @@ class Measure:
     label: str
     file: str
     breakdown_topic: str
-    numerator: str
+    numerator: str | tuple[str, ...]
     denominator: str | tuple[str, ...] | None
     unit: str
     higher_is_better: bool | None
     description: str
     breakdowns: tuple[str, ...] = ()
     reader: str = "ees"
+    less: tuple[str, ...] = ()
 
 
 def _mainstream_share_by_age(phase: str, who: str, first: int, last: int) -> Measure:
@@ -337,7 +342,22 @@ def _count_measures() -> tuple[Measure, ...]:
     return tuple(out)
 
 
-MEASURES = MEASURES + _need_measures() + _count_measures()
+def _placement_measures() -> tuple[Measure, ...]:
+    """Each placement type's count and share of all plans at the January census (:mod:`.placements`)."""
+    out, named = [], tuple(c for _, _, columns in PLACEMENTS for c in columns)
+    for key, what, columns in PLACEMENTS:
+        counted = f"DfE's {', '.join(columns)}" if columns else f"DfE's {ALL_PLANS} less {', '.join(named)}"
+        for unit in ("count", "pct"):
+            out.append(Measure(
+                f"ehcp_placement_{key}_{unit}", f"EHC plans placed in {what}" + (" (%)" if unit == "pct" else ""),
+                "caseload.csv", "All EHC plans", columns or ALL_PLANS, ALL_PLANS if unit == "pct" else None, unit, None,
+                f"{'Number' if unit == 'count' else 'Share'} of EHC plans at the January census whose placement is {what}: "
+                f"{counted}.", less=() if columns else named,
+            ))
+    return tuple(out)
+
+
+MEASURES = MEASURES + _need_measures() + _count_measures() + _placement_measures()
 
 #: Files whose regional rows split London into Inner and Outer London (E13…): their
 #: London rows are summed (:mod:`~analysis_helpers.domain.kpis`) and they do not define areas.
@@ -355,6 +375,11 @@ def get_measure(name: str) -> Measure:
         raise ParameterError(f"unknown measure {name!r}; valid measures: {', '.join(MEASURE_NAMES)}") from None
 
 
+def numerator_columns(measure: Measure) -> tuple[str, ...]:
+    """The columns summed to make a measure's numerator (or its count); those in ``measure.less`` are subtracted."""
+    return (measure.numerator,) if isinstance(measure.numerator, str) else tuple(measure.numerator)
+
+
 def denominator_columns(measure: Measure) -> tuple[str, ...]:
     """The columns summed to make a measure's denominator (none for a count)."""
     if measure.denominator is None:
@@ -367,7 +392,7 @@ def schemas() -> dict[str, FileSchema]:
     columns: dict[str, list[str]] = {}
     for m in (m for m in MEASURES if m.reader == "ees"):
         needed = columns.setdefault(m.file, [])
-        for column in (m.numerator, *denominator_columns(m)):
+        for column in (*numerator_columns(m), *m.less, *denominator_columns(m)):
             if column and column not in needed:
                 needed.append(column)
     return {file: FileSchema(file, tuple(cols)) for file, cols in columns.items()}
