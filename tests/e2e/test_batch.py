@@ -24,7 +24,8 @@ def test_select_areas():
 def test_batch_continues_past_a_failing_area_and_exits_3(tmp_path, capsys, monkeypatch):
     import analysis_helpers.pipeline.batch as batch
 
-    def fake_run(area_name, slug, quarter, as_of, out_dir, release, local=None, details=False, pdf=True):
+    def fake_run(area, quarter, as_of, out_dir, release, local=None, details=False, pdf=True):
+        area_name, slug = area.name, area.slug  # the batch hands each worker the Area it resolved
         if area_name == "Medway":
             return AreaResult(area_name, slug, False, 0.1, "ReportError: broken input")
         folder = tmp_path / quarter / slug
