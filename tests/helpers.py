@@ -25,6 +25,7 @@ from frozen import (  # noqa: F401  (tests import them from here)
     TARGETS,
 )
 
+from analysis_helpers.core.errors import DataValidationError
 from analysis_helpers.core.paths import HISTORIC_RELEASE
 from analysis_helpers.data.release import Release
 
@@ -138,6 +139,15 @@ def release_fixture_history() -> Release:
     """The fixture release opened with the fixture of the 2022 release beside it, for tests whose outlooks must
     read 2014-2018 from the fixture too (``release`` reads them from the real 2022 release)."""
     return fixture_release(FIXTURE_HISTORIC)
+
+
+def refusal(call, *args) -> str:
+    """The message of the DataValidationError ``call(*args)`` raises, checked to be one line."""
+    with pytest.raises(DataValidationError) as caught:
+        call(*args)
+    message = str(caught.value)
+    assert "\n" not in message
+    return message
 
 
 def one(table, area, measure, period):
