@@ -40,11 +40,6 @@ PROJECT_ROOT = Path(__file__).resolve().parents[3]
 DATA_DIR = PROJECT_ROOT / "data"
 RAW_DIR = DATA_DIR / "raw"
 LOCAL_DIR = DATA_DIR / "local"
-#: The catalogue of measures councils publish (one row a measure; analysts add rows).
-COUNCIL_MEASURES_FILE = LOCAL_DIR / "measures.csv"
-DATA_LOG = DATA_DIR / "README.md"
-#: Published targets (derived from raw/targets.csv with baselines traced to rows).
-TARGETS_FILE = DATA_DIR / "targets.csv"
 
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 REPORTS_DIR = PROJECT_ROOT / "reports"
@@ -56,7 +51,6 @@ LOCAL_DIR_ENV = "SEND_REVIEW_LOCAL_DIR"
 TARGETS_ENV = "SEND_REVIEW_TARGETS"
 AREA_FACTS_ENV = "SEND_REVIEW_AREA_FACTS"
 DATA_LOG_ENV = "SEND_REVIEW_DATA_LOG"
-DEFAULT_CACHE_DIR = DATA_DIR / "cache"
 
 
 def from_root(value: str | os.PathLike) -> Path:
@@ -88,18 +82,22 @@ class Setting:
         return setting_path(self.env, self.default)
 
 
+# Each setting with its default, written once; the defaults are also importable by name (the shipped files).
 #: Where parsed release files and backtests are cached: ``$SEND_REVIEW_CACHE_DIR``, else ``data/cache``.
-cache_dir = Setting(CACHE_ENV, DEFAULT_CACHE_DIR)
-#: The council-measures catalogue: ``$SEND_REVIEW_COUNCIL_MEASURES``, else ``data/local/measures.csv``.
-council_measures_file = Setting(COUNCIL_MEASURES_ENV, COUNCIL_MEASURES_FILE)
+cache_dir = Setting(CACHE_ENV, DATA_DIR / "cache")
+#: The catalogue of measures councils publish (one row a measure; analysts add rows):
+#: ``$SEND_REVIEW_COUNCIL_MEASURES``, else ``data/local/measures.csv``.
+council_measures_file = Setting(COUNCIL_MEASURES_ENV, LOCAL_DIR / "measures.csv")
 #: The folder of councils' own feeds: ``$SEND_REVIEW_LOCAL_DIR``, else ``data/local``.
 local_dir = Setting(LOCAL_DIR_ENV, LOCAL_DIR)
-#: The targets file: ``$SEND_REVIEW_TARGETS``, else ``data/targets.csv``.
-targets_file = Setting(TARGETS_ENV, TARGETS_FILE)
+#: Published targets (baselines traced to raw rows): ``$SEND_REVIEW_TARGETS``, else ``data/targets.csv``.
+targets_file = Setting(TARGETS_ENV, DATA_DIR / "targets.csv")
 #: The data log (raw files' SHA-256 and releases' publication dates): ``$SEND_REVIEW_DATA_LOG``, else ``data/README.md``.
-data_log_file = Setting(DATA_LOG_ENV, DATA_LOG)
+data_log_file = Setting(DATA_LOG_ENV, DATA_DIR / "README.md")
 #: The folder of the area-fact files: ``$SEND_REVIEW_AREA_FACTS``, else ``data/``.
 area_facts_dir = Setting(AREA_FACTS_ENV, DATA_DIR)
+DEFAULT_CACHE_DIR, COUNCIL_MEASURES_FILE, TARGETS_FILE, DATA_LOG = (
+    s.default for s in (cache_dir, council_measures_file, targets_file, data_log_file))
 
 
 
