@@ -94,21 +94,7 @@ def read_2016_framework(path: Path = OFSTED_INSPECTIONS_FILE) -> pd.DataFrame:
         def cell(label, row=row, line=line):
             return row[label], f"sheet {SHEET!r}, row {line}, column {list(COLUMNS_2016).index(label) + 1} ({label})"
 
-        rows.append({
-            "area_code": _text(*cell("Local authority code"), path, pattern="E"),
-            "area_name": _text(*cell("Area name"), path),
-            "ofsted_region": _text(*cell("Ofsted region"), path),
-            "inspection_start": _date(*cell("Inspection start date"), path),
-            "inspection_published": _date(*cell("Inspection publication date"), path),
-            "wsoa_required": _yes_no(*cell("Inspection outcome: written statement of action required?"), path),
-            "significant_weaknesses": _count(*cell("Number significant weaknesses identified in written statement of action"), path),
-            "revisit_start": _date(*cell("Revisit start date"), path, missing=(NOT_REVISITED,)),
-            "revisit_published": _date(*cell("Revisit publication date"), path),
-            "revisit_sufficient_progress": _choice(
-                *cell("Revisit outcome: sufficient progress in addressing all significant weaknesses?"), path, PROGRESS),
-            "weaknesses_progressed": _count(*cell("Number significant weaknesses where sufficient progress has been made"), path),
-            "weaknesses_not_progressed": _count(*cell("Number significant weaknesses where sufficient progress has not been made"), path),
-        })
+        rows.append(_parsed(COLUMNS_2016, cell, path))
     return pd.DataFrame(rows, columns=[c for c in COLUMNS_2016.values() if c])
 
 
@@ -129,16 +115,14 @@ def read_2023_framework(path: Path = OFSTED_2023_FRAMEWORK_FILE) -> pd.DataFrame
         def cell(label, values=values, line=line):
             return values.get(label), f"line {line}, column {list(COLUMNS_2023).index(label) + 3} ({label})"
 
-        rows.append({
-            "area_name": _text(*cell("Local.area.partnership"), path),
-            "ofsted_region": _text(*cell("Ofsted.region"), path),
-            "inspection_start": _date(*cell("Inspection.start.date"), path),
-            "inspection_published": _date(*cell("Inspection.publication.date"), path),
-            "outcome": _text(*cell("Inspection.outcome"), path),
-            "priority_action_plan_required": _yes_no(*cell("Priority.action.plan.required."), path),
-            "priority_action_areas": _count(*cell("Number.of.areas.for.priority.action"), path, missing=("NA",)),
-        })
+        rows.append(_parsed(COLUMNS_2023, cell, path))
     return pd.DataFrame(rows, columns=list(COLUMNS_2023.values()))
+
+
+def _parsed(columns: dict[str, str | None], cell, path: Path) -> dict:
+    """One row's cells, each read by its column's parser (:data:`PARSERS`); ``cell(label)`` gives a cell's value and where
+    it is, for the one-line error."""
+    return {out: PARSERS[out][0](*cell(label), path, **PARSERS[out][1]) for label, out in columns.items() if out}
 
 
 def _blank(value) -> bool:
@@ -194,3 +178,23 @@ def framework_tables(path_2016: Path = OFSTED_INSPECTIONS_FILE, path_2023: Path 
     the 2016 spreadsheet takes about half a second; every kernel of a run, and every area of a batch, reads the parquet)."""
     return tuple(parquet_cache.file_table("ofsted", path, verify_raw_file(path), read)
                  for path, read in ((path_2016, read_2016_framework), (path_2023, read_2023_framework)))
+
+
+#: How each column of the table is read from its cell: the parser and its options.
+PARSERS = {
+    "area_code": (_text, {"pattern": "E"}),
+    "area_name": (_text, {}),
+    "ofsted_region": (_text, {}),
+    "inspection_start": (_date, {}),
+    "inspection_published": (_date, {}),
+    "wsoa_required": (_yes_no, {}),
+    "significant_weaknesses": (_count, {}),
+    "revisit_start": (_date, {"missing": (NOT_REVISITED,)}),
+    "revisit_published": (_date, {}),
+    "revisit_sufficient_progress": (_choice, {"choices": PROGRESS}),
+    "weaknesses_progressed": (_count, {}),
+    "weaknesses_not_progressed": (_count, {}),
+    "outcome": (_text, {}),
+    "priority_action_plan_required": (_yes_no, {}),
+    "priority_action_areas": (_count, {"missing": ("NA",)}),
+}
