@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import ItemsView, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -105,3 +105,7 @@ class MeasureLabels(Mapping):
 
     def __len__(self) -> int:
         return len(catalogue(self._path))
+
+    def items(self) -> ItemsView[str, tuple[str, str]]:
+        """Every measure's ``(unit, label)``, from one read of the catalogue (not one read a measure)."""
+        return {name: (m.unit, m.label) for name, m in catalogue(self._path).items()}.items()

@@ -44,8 +44,6 @@ from analysis_helpers.data.local_feed import LOCAL_MEASURES as _FEED_MEASURES
 from analysis_helpers.domain.measure_periods import FILE_PERIODS, ends_a_period
 from analysis_helpers.domain.measures import BY_NAME
 
-#: Units of the measures that exist only in councils' own figures (not in DfE's release).
-COUNCIL_ONLY_UNITS = {name: unit for name, (unit, _label) in _FEED_MEASURES.items() if name not in BY_NAME}
 COLUMNS = [
     "target_id", "area", "measure", "denominator", "baseline_value", "baseline_date", "baseline_source",
     "target_value", "target_date", "date_basis", "source_title", "source_url", "quote",
@@ -85,7 +83,13 @@ class Target:
 def measure_unit(measure: str) -> str | None:
     if measure in BY_NAME:
         return BY_NAME[measure].unit
-    return COUNCIL_ONLY_UNITS.get(measure)
+    return council_only_units().get(measure)
+
+
+def council_only_units() -> dict[str, str]:
+    """Units of the measures that exist only in councils' own figures (not in DfE's release), read from the catalogue
+    now: a measure an analyst adds is known without restarting the kernel."""
+    return {name: unit for name, (unit, _label) in _FEED_MEASURES.items() if name not in BY_NAME}
 
 
 def read_targets(path: Path | None = None) -> list[Target]:
@@ -165,7 +169,7 @@ def _validate(row: dict, line: int, name: str, fail=None, ad_hoc: bool = False) 
     measure = (row.get("measure") or "").strip()
     unit = measure_unit(measure)
     if unit is None:
-        valid = ", ".join([*BY_NAME, *COUNCIL_ONLY_UNITS])
+        valid = ", ".join([*BY_NAME, *council_only_units()])
         raise fail("measure", f"unknown measure {measure!r}; valid measures: {valid}")
     if not (row.get("target_id") or "").strip():
         raise fail("target_id", "empty; give each target a short unique id")
