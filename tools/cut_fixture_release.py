@@ -59,7 +59,8 @@ COPIED_WHOLE = ("supporting-files/SEND Tribunals and appeal rate 2014-2024.csv",
 #: Source release -> (fixture file name, members to keep).
 RELEASES = {
     "education-health-and-care-plans_2025.zip": ("education-health-and-care-plans_2025_fixture.zip", None),
-    "education-health-and-care-plans_2022.zip": ("education-health-and-care-plans_2022_fixture.zip", ("data/sen2_mi.csv",)),
+    "education-health-and-care-plans_2022.zip": ("education-health-and-care-plans_2022_fixture.zip",
+                                                 ("data/sen2_mi.csv", "data/sen2_estab_caseload.csv")),
 }
 
 
