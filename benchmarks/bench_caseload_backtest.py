@@ -35,7 +35,7 @@ def main() -> None:
     pd.set_option("display.width", 200)
     print(f"January {ORIGIN + HORIZON} projected from the 2022 release (data to January {ORIGIN}, horizon {HORIZON}):")
     print(table[["series", "model", "chosen", "areas", "coverage80_pct", "coverage95_pct", "interval_score80", "mae",
-                 "mae_ratio"]].round(2).to_string(index=False))
+                 "naive_mae", "mae_ratio"]].round(2).to_string(index=False))
 
 
 def _split(history: pd.DataFrame, series: str) -> tuple[pd.DataFrame, pd.Series]:

@@ -13,6 +13,8 @@ import pandas as pd
 from analysis_helpers.analysis.backtest import cached_backtest, choose_default
 from analysis_helpers.analysis.compare import compare
 from analysis_helpers.analysis.funnel import funnel_for
+from analysis_helpers.analysis.high_needs_inputs import outlook_inputs
+from analysis_helpers.analysis.high_needs_outlook import balance_probability, goal_seek, outlook, sensitivity, target_year
 from analysis_helpers.analysis.outlook import build_outlook
 from analysis_helpers.cli.output import INTEGER_COLUMNS, VALUE_COLUMNS, emit, number, say
 from analysis_helpers.core.errors import ParameterError
@@ -27,6 +29,7 @@ from analysis_helpers.domain.areas import areas_for
 from analysis_helpers.domain.breakdowns import breakdowns_for
 from analysis_helpers.domain.kpis import kpis_for
 from analysis_helpers.domain.measures import BY_NAME
+from analysis_helpers.domain.outlook_files import financial_year, read_assumptions, read_scenario
 from analysis_helpers.domain.targets import ad_hoc_target, for_area, measure_unit, read_targets
 from analysis_helpers.reporting import disclosure
 
@@ -160,6 +163,42 @@ def cmd_project(args) -> int:
         reason = outlook.note or "too few figures to project"
         emit(outlook.projection_rows(), "table", unit, empty=f"No projected values for {area.name}'s {args.measure}: {reason}.")
         print("\n" + "\n".join(lines))
+    return EXIT_OK
+
+
+def cmd_outlook(args) -> int:
+    """The high-needs outlook by year and placement type, for the baseline and a scenario file's levers."""
+    release = open_release(args.release)
+    areas = areas_for(release)
+    area = areas.get(args.area)
+    as_of = _date(args.as_of, "--as-of") if args.as_of else None
+    if args.goal_seek == "places_opened" and not args.placement:
+        raise ParameterError("--goal-seek places_opened needs --placement TYPE (the type whose places open)")
+    scenario = read_scenario(args.scenario) if args.scenario else None
+    targets = for_area(read_targets(args.targets), area.code, areas.get, args.targets)
+    inputs = outlook_inputs(release, area, read_assumptions(args.assumptions), area_feed(area.slug, args.local), targets, as_of)
+    table = pd.concat([outlook(inputs)] + ([outlook(inputs, scenario)] if scenario else []), ignore_index=True)
+    for column in ("caseload", "caseload_low80", "caseload_high80", "unit_cost", "spend", "income", "in_year_gap",
+                   "cumulative_deficit"):  # whole plans and whole pounds
+        table[column] = table[column].round(0).astype("Int64")
+    year = target_year(inputs)
+    lines = [f"target year: {financial_year(year)}" + (" (the area's safety-valve agreement)" if inputs.target_year is not None
+                                                       else " (no safety-valve target for this area: the default)"),
+             f"probability of balance by then (baseline): {balance_probability(inputs):.0%}"
+             + (f"; {scenario.name}: {balance_probability(inputs, scenario):.0%}" if scenario else "")]
+    if args.goal_seek:
+        value = goal_seek(inputs, args.goal_seek, args.placement or "")
+        lines.append(f"goal seek {args.goal_seek}: " + (f"{value:.6g} from {financial_year(inputs.last_census + 1)} balances "
+                     f"{financial_year(year)}" if value is not None else f"no value in its range balances {financial_year(year)}"))
+    for row in sensitivity(inputs).itertuples():
+        lines.append(f"sensitivity: {row.assumption} at its {row.end} ({row.value:g}) moves the {financial_year(year)} in-year gap "
+                     f"from £{row.central_gap / 1e6:,.1f}m to £{row.in_year_gap / 1e6:,.1f}m")
+    if args.format == "csv":
+        print("\n".join(f"# {line}" for line in lines))
+        emit(table, "csv")
+    else:
+        emit(table, "table")
+        say(args, "\n" + "\n".join(lines))
     return EXIT_OK
 
 

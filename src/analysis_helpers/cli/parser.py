@@ -16,11 +16,12 @@ from analysis_helpers.cli.commands import (
     cmd_compare,
     cmd_funnel,
     cmd_kpis,
+    cmd_outlook,
     cmd_project,
     cmd_run,
     cmd_validate,
 )
-from analysis_helpers.core.paths import local_dir, targets_file
+from analysis_helpers.core.paths import local_dir, outlook_assumptions_file, targets_file
 from analysis_helpers.core.small_numbers import MIN_DENOMINATOR, SMALL_COUNT_SHOWN
 from analysis_helpers.core.vintage import today
 from analysis_helpers.data.local_feed import LOCAL_MEASURES as FEED_MEASURES
@@ -29,6 +30,7 @@ from analysis_helpers.domain.areas import LEVEL_ORDER
 from analysis_helpers.domain.breakdowns import BREAKDOWNS
 from analysis_helpers.domain.history import ADAPTER
 from analysis_helpers.domain.measures import HEADLINE_MEASURE, MEASURE_NAMES
+from analysis_helpers.domain.outlook_files import LEVERS, PLACEMENT_TYPES
 
 FORMATS = ("table", "csv")
 LEVELS = tuple(LEVEL_ORDER)
@@ -163,6 +165,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--basis", type=_one_of("basis", ("dfe", "local"), "bases"), default=None,
                    help="dfe: DfE statistics; local: the council's monthly figures (default: the series the area's target "
                         "for the measure is tracked on, else dfe)")
+
+    p = _command(sub, "outlook", cmd_outlook, "high-needs outlook: caseload, spend, grant, gap and deficit by year to "
+                 "2029-30, with scenarios and goal-seek", table=True)
+    p.add_argument("--area", required=True, help="a local authority: name, LA number or GSS code")
+    p.add_argument("--scenario", type=_existing_path, default=None, help="a scenario file (CSV, one lever a row; see the README)")
+    p.add_argument("--goal-seek", dest="goal_seek", type=_one_of("lever", tuple(LEVERS)), default=None, metavar="LEVER",
+                   help=f"the value of this lever that balances the target year: {', '.join(LEVERS)}")
+    p.add_argument("--placement", type=_one_of("placement", PLACEMENT_TYPES), default=None,
+                   help="the placement type whose places open (with --goal-seek places_opened)")
+    p.add_argument("--as-of", dest="as_of", type=_past_date, default=None, help="use only data published by this date (YYYY-MM-DD)")
+    p.add_argument("--assumptions", type=_existing_path, default=outlook_assumptions_file(),
+                   help="assumptions file (default: data/outlook_assumptions.csv)")
+    p.add_argument("--targets", type=Path, default=targets_file(), help="targets file (default: data/targets.csv)")
+    p.add_argument("--local", type=_existing_path, default=local_dir(), help="local figures feed file or folder (default: data/local/)")
 
     p = _command(sub, "backtest", cmd_backtest, "forecast every LA's next year from earlier years; coverage and MAE", table=True)
     p.add_argument("--measure", type=_one_of("measure", ADAPTER), default=HEADLINE_MEASURE,

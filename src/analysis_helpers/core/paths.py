@@ -24,6 +24,9 @@ constant you need from here. These settings can be changed from the environment
 
 * ``SEND_REVIEW_DATA_LOG`` — the data log (default ``data/README.md``); read on
   every use by :func:`data_log_file`.
+* ``SEND_REVIEW_OUTLOOK_ASSUMPTIONS`` — the high-needs outlook's assumptions
+  (default ``data/outlook_assumptions.csv``); read on every use by
+  :func:`outlook_assumptions_file`.
 
 The test suite sets all but the area facts (``tests/conftest.py``), so tests read
 frozen copies under ``tests/fixtures/`` and never the files an analyst edits.
@@ -51,6 +54,7 @@ LOCAL_DIR_ENV = "SEND_REVIEW_LOCAL_DIR"
 TARGETS_ENV = "SEND_REVIEW_TARGETS"
 AREA_FACTS_ENV = "SEND_REVIEW_AREA_FACTS"
 DATA_LOG_ENV = "SEND_REVIEW_DATA_LOG"
+OUTLOOK_ASSUMPTIONS_ENV = "SEND_REVIEW_OUTLOOK_ASSUMPTIONS"
 
 
 def from_root(value: str | os.PathLike) -> Path:
@@ -96,6 +100,9 @@ targets_file = Setting(TARGETS_ENV, DATA_DIR / "targets.csv")
 data_log_file = Setting(DATA_LOG_ENV, DATA_DIR / "README.md")
 #: The folder of the area-fact files: ``$SEND_REVIEW_AREA_FACTS``, else ``data/``.
 area_facts_dir = Setting(AREA_FACTS_ENV, DATA_DIR)
+#: The high-needs outlook's assumptions (cost and income growth, with sources and ranges):
+#: ``$SEND_REVIEW_OUTLOOK_ASSUMPTIONS``, else ``data/outlook_assumptions.csv``.
+outlook_assumptions_file = Setting(OUTLOOK_ASSUMPTIONS_ENV, DATA_DIR / "outlook_assumptions.csv")
 DEFAULT_CACHE_DIR, COUNCIL_MEASURES_FILE, TARGETS_FILE, DATA_LOG = (
     s.default for s in (cache_dir, council_measures_file, targets_file, data_log_file))
 

@@ -69,7 +69,8 @@ LA_TYPES = ("LONDON", "METROPOLITAN AUTHORITIES", "UNITARY AUTHORITIES", "UPPER 
 REGIONS = ("LONDON", "East of England", "East Midlands", "North East", "North West", "South East", "South West",
            "West Midlands", "Yorkshire and the Humber")
 COLUMNS = ("financial_year", "level", "la_number", "area_name", "high_needs_block", "high_needs_block_before_deductions",
-           "row")
+           "total_dsg", "total_dsg_after_recoupment", "row")
+TOTAL = 4  # the fifth column under each heading: [E] and [J]
 #: Pounds by which a published total may differ from the sum of its parts.
 TOLERANCE = 0.5
 
@@ -100,7 +101,9 @@ def allocations(path: Path = DSG_ALLOCATION_FILES[-1]) -> pd.DataFrame:
     """One file's high-needs block by area (:data:`COLUMNS`: ``financial_year`` such as ``2023-24``; ``level``
     National, Regional or Local authority; ``la_number``, three digits, blank for England and regions;
     ``area_name`` as published; ``high_needs_block`` ([H], after recoupment and
-    deductions) and ``high_needs_block_before_deductions`` ([C]) in £; ``row`` the spreadsheet row).
+    deductions) and ``high_needs_block_before_deductions`` ([C]) in £; ``total_dsg`` ([E], all four blocks before
+    recoupment: the DSG income DfE's cumulative balance is a percentage of) and ``total_dsg_after_recoupment``
+    ([J]) in £; ``row`` the spreadsheet row).
 
     Read once and kept as parquet under the file's SHA-256 and a hash of the package's code
     (:func:`~analysis_helpers.data.parquet_cache.cached_frame`): the OpenDocument reader takes seconds a file."""
@@ -239,4 +242,4 @@ def _name(path: Path, name: str, r: int) -> str:
 def _record(year: str, level: str, number: str, name: str, values: list[float], r: int) -> dict:
     return {"financial_year": year, "level": level, "la_number": number, "area_name": name,
             "high_needs_block": values[5 + HIGH_NEEDS], "high_needs_block_before_deductions": values[HIGH_NEEDS],
-            "row": r + 1}
+            "total_dsg": values[TOTAL], "total_dsg_after_recoupment": values[5 + TOTAL], "row": r + 1}
