@@ -51,6 +51,7 @@ from analysis_helpers.reporting import (
     council_sections,
     glance,
     inclusion_sections,
+    money_sections,
     narrative,
     pathway_sections,
     sections,
@@ -65,6 +66,7 @@ run = validate(area=area, quarter=quarter, as_of=as_of, neighbours=neighbours, r
 
 # %%
 summary, outlooks = executive_summary(run.area, run.as_of, run.release, run.targets, local=run.local)
+high_needs = money_sections.money_outlook(run)
 display(HTML(glance.cover_html(run, outlooks)))
 
 # %%
@@ -76,7 +78,8 @@ display(*sections.vintage_header(run))
 # %%
 previous, previous_note = changes.previous_review(run)
 changed = changes.changes(summary, outlooks, previous, run.as_of)
-display(*sections.key_messages(run, outlooks, changes.summary_sentence(changed, previous, str(run.quarter.previous))))
+display(*sections.key_messages(run, outlooks, changes.summary_sentence(changed, previous, str(run.quarter.previous)),
+                                money_sections.key_message(high_needs)))
 
 # %% [markdown]
 # ## What changed since the last review
@@ -218,11 +221,18 @@ if run.dfe_published:
 display(*council_sections.workforce(run))
 
 # %% [markdown]
-# ## High-needs budget
+# ## High-needs budget and the safety valve
+#
+# The council's own deficit figures against its safety-valve terms, DfE's
+# comparison of cumulative balances, then this workbook's high-needs outlook:
+# plans by placement projected and costed, against the high-needs block, to
+# 2029-30. Outturns are drawn solid, council forecasts hollow and projections
+# dashed with their 80% range; the assumptions and what each moves are stated.
 
 # %%
 display(*sections.area_notes(run.area, "budget"))
 display(*council_sections.budget(run, outlooks))
+display(*money_sections.section(run, high_needs))
 
 # %% [markdown]
 # ## Methods annex and glossary

@@ -31,7 +31,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from analysis_helpers.analysis.caseload import choose_model, point_forecast, quantile_factors
+from analysis_helpers.analysis.caseload import point_forecast
+from analysis_helpers.analysis.caseload_models import GRID, LAST_YEAR, cached_history, caseload_models, factors_at
 from analysis_helpers.analysis.unit_costs import unit_costs
 from analysis_helpers.core.errors import DataValidationError
 from analysis_helpers.core.vintage import dfe_publication_after, ended_by, public_by
@@ -40,7 +41,7 @@ from analysis_helpers.data.dsg_allocations import high_needs_allocations
 from analysis_helpers.data.high_needs import spend as high_needs_spend
 from analysis_helpers.data.release import Release
 from analysis_helpers.domain.areas import LOCAL_AUTHORITY, Area
-from analysis_helpers.domain.caseload_history import TOTAL, caseload_history, wide
+from analysis_helpers.domain.caseload_history import TOTAL, wide
 from analysis_helpers.domain.outlook_files import Assumption
 from analysis_helpers.domain.placements import PLACEMENTS
 
@@ -54,9 +55,6 @@ UNCOSTED = {"ap_pru": "held in services: AP and hospital places are mostly taken
             "other_or_none": "no spend line pays for these placements"}
 TYPES = tuple(name for name, _, _ in PLACEMENTS)
 BASE_YEAR = 2021  # 2021-22: the benchmarking file's year
-LAST_YEAR = 2029  # 2029-30
-#: Quantiles at which the caseload is costed for the probability of balance (comonotonic across types).
-GRID = tuple((i + 0.5) / 40 for i in range(40))
 DEFICIT_MEASURE = "high_needs_deficit_gbp_m"
 OWN_FIGURE = "the LA's 2021-22 figure"
 
@@ -122,7 +120,7 @@ def outlook_inputs(release: Release, area: Area, assumptions: dict[str, Assumpti
 
 
 def _caseload(release: Release, area: Area, as_of: dt.date | None):
-    history = caseload_history(release)
+    history = cached_history(release)
     public = [y for y in sorted(set(history["year"])) if public_by(dfe_publication_after(dt.date(y, 1, 31)), as_of)]
     if not public:
         raise DataValidationError(f"no January census DfE had published by {as_of} (the first, January {history['year'].min()}, "
@@ -137,23 +135,21 @@ def _caseload(release: Release, area: Area, as_of: dt.date | None):
     if last < newest - 1:
         raise DataValidationError(f"{area.name}: no count of plans since January {last} (DfE's latest is January {newest}; "
                                   "an LA replaced since has no outlook of its own)")
+    table = caseload_models(release, last)
+    england_rows = history[history["geographic_level"] == "National"]
     counted, projected, factors, bounds, models = {}, {}, {}, {}, {}
     for placement in TYPES:
-        counts = wide(las, placement)
-        england = wide(history[history["geographic_level"] == "National"], placement).iloc[0]
-        model = release.remember(("caseload_model", placement, last), lambda c=counts, e=england: choose_model(c, e, last)[0])
-        models[placement] = model
-        counted[placement] = counts.loc[area.code] if area.code in counts.index else pd.Series(dtype=float)
+        model = table.loc[table["series"] == placement, "model"]
+        models[placement] = str(model.iloc[0]) if len(model) else "same_count"
+        own = wide(mine[mine["series"] == placement], placement)
+        england = wide(england_rows, placement).iloc[0]
+        counted[placement] = own.iloc[0] if len(own) else pd.Series(dtype=float)
         projected[placement] = {}
         for horizon in range(1, LAST_YEAR - last + 1):
-            forecast = point_forecast(counts.loc[[area.code]], england, last, horizon, model).iloc[0] \
-                if area.code in counts.index else np.nan
-            projected[placement][last + horizon] = forecast
-            key = ("caseload_factors", placement, last, horizon, model)
-            grid = release.remember(key, lambda c=counts, e=england, h=horizon, m=model: quantile_factors(c, e, last, h, m, GRID))
-            pair = release.remember(key + ("80",), lambda c=counts, e=england, h=horizon, m=model:
-                                    tuple(quantile_factors(c, e, last, h, m, [0.1, 0.5, 0.9])))
-            factors[(placement, horizon)], bounds[(placement, horizon)] = grid, pair
+            projected[placement][last + horizon] = (point_forecast(own, england, last, horizon, models[placement]).iloc[0]
+                                                    if len(own) else np.nan)
+            factors[(placement, horizon)] = np.array(factors_at(table, placement, horizon, GRID))
+            bounds[(placement, horizon)] = tuple(factors_at(table, placement, horizon, (0.1, 0.5, 0.9)))
     return pd.DataFrame(counted), pd.DataFrame(projected), factors, bounds, models, last
 
 

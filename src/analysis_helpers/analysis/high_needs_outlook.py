@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis_helpers.analysis.high_needs_inputs import GRID, TYPES, OutlookInputs
+from analysis_helpers.analysis.high_needs_inputs import BASE_YEAR, GRID, TYPES, OutlookInputs
 from analysis_helpers.core.errors import DataValidationError
 from analysis_helpers.domain.outlook_files import LEVERS, Lever, Scenario, financial_year
 
@@ -43,18 +43,18 @@ def caseload(inputs: OutlookInputs, q: float | None = None, bound: int | None = 
     """A row a year (2021 to 2029), a column a type: counted Januaries as counted, later ones projected: the
     central projection (the model's forecast times the median of its recent misses), at grid quantile ``q``, or at
     the 80% interval's ``bound`` (0 low, 1 high)."""
-    rows = {}
-    for year in inputs.years:
-        if year <= inputs.last_census:
-            rows[year] = inputs.counted.loc[year] if year in inputs.counted.index else pd.Series(np.nan, index=list(TYPES))
-            continue
-        horizon = year - inputs.last_census
-        if q is not None:
-            factor = {t: float(np.interp(q, GRID, inputs.factors[(t, horizon)])) for t in TYPES}
-        else:  # the median, or the 80% interval's low (0) or high (1) end
-            factor = {t: inputs.bounds[(t, horizon)][{None: 1, 0: 0, 1: 2}[bound]] for t in TYPES}
-        rows[year] = pd.Series({t: inputs.projected.loc[year, t] * factor[t] for t in TYPES})
-    return pd.DataFrame(rows).T[list(TYPES)].astype(float)
+    years = list(inputs.years)
+    counted_years = [y for y in years if y <= inputs.last_census]
+    ahead = [y for y in years if y > inputs.last_census]
+    counted = inputs.counted.reindex(index=counted_years, columns=list(TYPES)).to_numpy(dtype=float)
+    forecasts = inputs.projected.reindex(index=ahead, columns=list(TYPES)).to_numpy(dtype=float)
+    if q is not None:
+        factor = [[np.interp(q, GRID, inputs.factors[(t, y - inputs.last_census)]) for t in TYPES] for y in ahead]
+    else:  # the median, or the 80% interval's low (0) or high (1) end
+        column = {None: 1, 0: 0, 1: 2}[bound]
+        factor = [[inputs.bounds[(t, y - inputs.last_census)][column] for t in TYPES] for y in ahead]
+    projected = forecasts * np.array(factor, dtype=float).reshape(forecasts.shape)
+    return pd.DataFrame(np.vstack([counted, projected]), index=years, columns=list(TYPES))
 
 
 def apply_scenario(table: pd.DataFrame, scenario: Scenario, first_projected: int) -> pd.DataFrame:
@@ -93,23 +93,25 @@ def money(inputs: OutlookInputs, table: pd.DataFrame, cost_growth_pct: float | N
     """A row a year: ``spend, income, in_year_gap, cumulative_deficit`` (£) for the caseload ``table``."""
     cost = inputs.assumptions["cost_growth_pct"].central if cost_growth_pct is None else cost_growth_pct
     growth = inputs.assumptions["income_growth_pct"].central if income_growth_pct is None else income_growth_pct
-    base = 2021
-    uplift = pd.Series({y: (1 + cost / 100) ** (y - base) for y in table.index})
-    unit = pd.Series(inputs.unit_cost)[list(TYPES)]
-    spend = (table[list(TYPES)] * unit).sum(axis=1, min_count=1) * uplift + inputs.services * uplift
+    years = np.asarray(table.index, dtype=int)
+    uplift = (1 + cost / 100) ** (years - BASE_YEAR)
+    unit = np.array([inputs.unit_cost[t] for t in TYPES])
+    values = table[list(TYPES)].to_numpy(dtype=float)
+    placements = np.where(np.isnan(values).all(axis=1), np.nan, np.nansum(values * unit, axis=1))
+    spend = (placements + inputs.services) * uplift
     last_income = max(inputs.income)
-    income = pd.Series({y: inputs.income[y] if y in inputs.income else
-                        inputs.income[last_income] * (1 + growth / 100) ** (y - last_income) for y in table.index})
+    income = np.array([inputs.income[y] if y in inputs.income else inputs.income[last_income] * (1 + growth / 100) ** (y - last_income)
+                       for y in years])
     gap = spend - income
-    cumulative = pd.Series(np.nan, index=table.index)
+    cumulative = np.full(len(years), np.nan)
     running = inputs.start.deficit
-    for year in table.index:
+    for i, year in enumerate(years):
         if year == inputs.start.year:
-            cumulative[year] = running
+            cumulative[i] = running
         elif year > inputs.start.year:
-            running = running + gap[year] - inputs.contributions.get(year, 0.0)
-            cumulative[year] = running
-    return pd.DataFrame({"spend": spend, "income": income, "in_year_gap": gap, "cumulative_deficit": cumulative})
+            running = running + gap[i] - inputs.contributions.get(year, 0.0)
+            cumulative[i] = running
+    return pd.DataFrame({"spend": spend, "income": income, "in_year_gap": gap, "cumulative_deficit": cumulative}, index=table.index)
 
 
 def outlook(inputs: OutlookInputs, scenario: Scenario = BASELINE) -> pd.DataFrame:
@@ -120,7 +122,7 @@ def outlook(inputs: OutlookInputs, scenario: Scenario = BASELINE) -> pd.DataFram
     low = apply_scenario(caseload(inputs, bound=0), scenario, first)
     high = apply_scenario(caseload(inputs, bound=1), scenario, first)
     totals = money(inputs, central)
-    uplift = {y: (1 + inputs.assumptions["cost_growth_pct"].central / 100) ** (y - 2021) for y in central.index}
+    uplift = {y: (1 + inputs.assumptions["cost_growth_pct"].central / 100) ** (y - BASE_YEAR) for y in central.index}
     rows = []
     for year in central.index:
         for placement in TYPES:

@@ -1,7 +1,7 @@
 """The caches a review's notebooks read, built or checked before the notebooks start.
 
 Each notebook kernel reads the KPI table, the backtests that choose the default
-models and the panel fits from the cache folder
+models, the panel fits and the high-needs outlook's caseload models from the cache folder
 (:mod:`~analysis_helpers.data.parquet_cache`), checking every file against its
 checksum. A run builds or checks the same caches first, in its own process
 (:func:`prepare_review_caches`, inside
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from analysis_helpers.analysis.caseload_models import cached_history, caseload_models
 from analysis_helpers.analysis.leading import with_leading
 from analysis_helpers.analysis.outlook import default_model, la_panel
 from analysis_helpers.analysis.panel import PanelTooShort
@@ -29,6 +30,9 @@ def prepare_review_caches(measures: tuple[str, ...], as_of: dt.date, release: Re
     """Build or check every cache the outlooks of ``measures`` read by ``as_of`` (the run records them with
     :func:`~analysis_helpers.data.parquet_cache.recording`)."""
     kpi_table(release)
+    if release.historic is not None:  # the high-needs outlook's caseload models, the same for every LA of the release
+        history = cached_history(release)
+        caseload_models(release, int(history["year"].max()))
     for measure in dict.fromkeys(measures):
         if default_model(measure, release) not in PANEL_MODELS:
             continue

@@ -64,7 +64,7 @@ import numpy as np
 import pandas as pd
 
 from analysis_helpers.core.paths import HIGH_NEEDS_BENCHMARKING_FILE
-from analysis_helpers.data.high_needs import placements, spend
+from analysis_helpers.data.high_needs import areas, placements, spend
 from analysis_helpers.data.neighbours import check_vintage, neighbour_table
 
 #: Placement type -> (the file's placement columns, the outturn lines ``(line, phase)`` that pay for it).
@@ -175,3 +175,25 @@ def _first_flag(row) -> str:
     if row.spend == 0:
         return f"implausible: no spend on the type's lines for {row.placements:,.0f} placements"
     return ""
+
+
+def spend_per_head(la_number: str, path: Path = HIGH_NEEDS_BENCHMARKING_FILE, neighbours: str = NEIGHBOUR_VINTAGE) -> pd.DataFrame:
+    """2021-22 high-needs outturn (net, the seven lines' totals) per child aged 2-18 (ONS mid-2021 projection, the
+    file's own population column): ``comparator, spend, population, per_head``, a row for the LA, England (every LA
+    with both figures, summed) and the median of the LA's statistical neighbours' figures (``spend`` and
+    ``population`` blank on that row, which is a median of ratios)."""
+    lines = spend(path, basis="outturn")
+    totals = lines[lines["phase"] == "total"].groupby("la_number")["amount"].sum(min_count=1)
+    people = areas(path).set_index("la_number")["population_2_18"]
+    table = pd.DataFrame({"spend": totals, "population": people}).dropna()
+    table = table[table["population"] > 0]
+    table["per_head"] = table["spend"] / table["population"]
+    pairs = neighbour_table(check_vintage(neighbours))
+    near = table.reindex(pairs.loc[pairs["la_number"] == la_number, "neighbour_number"])["per_head"].dropna()
+    rows = [{"comparator": "Area", **(table.loc[la_number].to_dict() if la_number in table.index else
+                                       {"spend": np.nan, "population": np.nan, "per_head": np.nan})},
+            {"comparator": "England", "spend": table["spend"].sum(), "population": table["population"].sum(),
+             "per_head": table["spend"].sum() / table["population"].sum()},
+            {"comparator": "Statistical neighbours (median)", "spend": np.nan, "population": np.nan,
+             "per_head": near.median() if len(near) else np.nan, "neighbours_used": len(near)}]
+    return pd.DataFrame(rows)

@@ -6,7 +6,8 @@ They come in this order, as far as the figures allow:
    (an area without one) the headline timeliness figure against England;
 2. what changed since the last review (:mod:`.changes`), when the run knows it;
 3. other targets missed or at risk (Missed, Red, Amber), worst first; while
-   none is, targets on track or met;
+   none is, targets on track or met; then, for a safety-valve area whose
+   projected high-needs path misses its balance year, that projection;
 4. balancing measures moving the wrong way (a significant rise in the share of
    requests the LA decided not to assess), read together with faster decisions
    on requests when both moved;
@@ -64,7 +65,7 @@ SECTIONS = {
     "demand": "Demand and balancing measures",
     "confidence": "Parents' confidence",
     "benchmarks": "Benchmarks",
-    "budget": "High-needs budget",
+    "budget": "High-needs budget and the safety valve",
     "changes": "What changed since the last review",
 }
 #: The section each DfE measure of the review is shown in.
@@ -111,9 +112,11 @@ class KeyMessage:
 
 
 def key_messages(area: Area, outlooks: list[Outlook], release: Release, dfe_published: bool,
-                 changed: str | None = None) -> list[KeyMessage]:
+                 changed: str | None = None, budget: str | None = None) -> list[KeyMessage]:
     """Up to :data:`MAX_MESSAGES` messages for the area (see the module docstring for their order); ``changed`` is the
-    sentence of what changed since the last review (plain text), when the run knows it."""
+    sentence of what changed since the last review (plain text), when the run knows it; ``budget`` the high-needs
+    outlook's sentence when a safety-valve area's projected path misses its balance year
+    (:func:`~analysis_helpers.reporting.money_sections.key_message`)."""
     lead = sorted((o for o in outlooks if o.measure in LEAD_MEASURES), key=lambda o: o.target.target_date, reverse=True)
     others = [o for o in outlooks if o.measure not in LEAD_MEASURES]
     comparisons = {m: compare(area.name, m, release=release) for m in SECTION_OF} if dfe_published else {}
@@ -123,6 +126,8 @@ def key_messages(area: Area, outlooks: list[Outlook], release: Release, dfe_publ
     if changed:
         messages.append(KeyMessage(md_text(changed), "changes"))
     messages += _target_messages(others)
+    if budget:
+        messages.append(KeyMessage(md_text(budget), "budget"))
     if dfe_published:
         rows = {m: frame.iloc[0] for m, frame in comparisons.items() if len(frame) and frame.iloc[0]["comparator"] == "Area"}
         balancing = _balancing_messages(rows)

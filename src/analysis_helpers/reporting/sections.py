@@ -93,10 +93,11 @@ def headline(run: RunContext, summary: pd.DataFrame) -> dict:
     }}
 
 
-def key_messages(run: RunContext, outlooks: list, changed: str | None = None) -> list:
+def key_messages(run: RunContext, outlooks: list, changed: str | None = None, budget: str | None = None) -> list:
     """The review's opening: its key messages as a list, each linking to its section, then the contents; ``changed`` is
-    the sentence of what changed since the last review (:func:`.changes.summary_sentence`)."""
-    messages = build_key_messages(run.area, outlooks, run.release, run.dfe_published, changed)
+    the sentence of what changed since the last review (:func:`.changes.summary_sentence`), ``budget`` the high-needs
+    outlook's (:func:`.money_sections.key_message`)."""
+    messages = build_key_messages(run.area, outlooks, run.release, run.dfe_published, changed, budget)
     bullets = "\n".join(f"* {m.markdown()}" for m in messages)
     return [Markdown(as_of_note(run.as_of)), Markdown(bullets), HTML(CONTENTS)]
 

@@ -1,0 +1,68 @@
+"""The release-wide part of every LA's caseload projection, worked out once a release and kept on disk.
+
+Which model each placement type takes (:func:`~analysis_helpers.analysis.caseload.choose_model`, an all-LA
+backtest) and the factors that turn its forecasts into quantiles (each horizon's recent misses over every LA) are
+the same for every LA of a release: a second or two of arithmetic, which each notebook kernel of a batch would
+otherwise redo. :func:`caseload_models` computes them for a latest census year and keeps them as verified parquet
+under the release's and its old release's SHA-256 and the package's code (a damaged file is rebuilt, never read),
+beside the caseload history itself (:func:`cached_history`).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis_helpers.analysis.caseload import choose_model, quantile_factors
+from analysis_helpers.data import parquet_cache
+from analysis_helpers.data.release import Release
+from analysis_helpers.domain.areas import LOCAL_AUTHORITY
+from analysis_helpers.domain.caseload_history import COLUMNS, SERIES, caseload_history, wide
+
+#: The last financial year an outlook reaches (2029-30), so the longest horizon a model table holds.
+LAST_YEAR = 2029
+#: The quantiles each horizon's factors are kept at: 40 equally spaced (the probability of balance), then the
+#: 80% interval's ends and the median.
+GRID = tuple((i + 0.5) / 40 for i in range(40))
+KEPT = (*GRID, 0.1, 0.5, 0.9)
+MODEL_COLUMNS = ("series", "model", "horizon", "quantile", "factor")
+
+
+def cached_history(release: Release) -> pd.DataFrame:
+    """:func:`~analysis_helpers.domain.caseload_history.caseload_history`, from the cache folder when it is there."""
+    def build() -> pd.DataFrame:
+        return caseload_history(release)[list(COLUMNS)]
+
+    return release.remember(("cached_caseload_history",), lambda: parquet_cache.cached_frame(
+        parquet_cache.cache_file("caseload_history", _inputs(release), "history.parquet"), build, columns=COLUMNS))
+
+
+def caseload_models(release: Release, last: int) -> pd.DataFrame:
+    """For projections from January ``last``: each series' chosen model and, at each horizon to :data:`LAST_YEAR`,
+    its factors at :data:`KEPT` (:data:`MODEL_COLUMNS`; a factor is missing where too few misses were known)."""
+    def build() -> pd.DataFrame:
+        history = cached_history(release)
+        history = history[history["year"] <= last]
+        las = history[history["geographic_level"] == LOCAL_AUTHORITY]
+        rows = []
+        for series in SERIES:
+            counts = wide(las, series)
+            england = wide(history[history["geographic_level"] == "National"], series).iloc[0]
+            model, _ = choose_model(counts, england, last)
+            for horizon in range(1, LAST_YEAR - last + 1):
+                factors = quantile_factors(counts, england, last, horizon, model, list(KEPT))
+                rows += [{"series": series, "model": model, "horizon": horizon, "quantile": q, "factor": float(f)}
+                         for q, f in zip(KEPT, factors, strict=True)]
+        return pd.DataFrame(rows, columns=list(MODEL_COLUMNS))
+
+    path = parquet_cache.cache_file("caseload_models", [*_inputs(release), str(last)], f"models-{last}.parquet")
+    return release.remember(("caseload_models", last), lambda: parquet_cache.cached_frame(path, build, columns=MODEL_COLUMNS))
+
+
+def factors_at(models: pd.DataFrame, series: str, horizon: int, quantiles) -> list[float]:
+    """The factors of ``series`` at ``horizon`` for each of ``quantiles`` (each one of :data:`KEPT`)."""
+    rows = models[(models["series"] == series) & (models["horizon"] == horizon)].set_index("quantile")["factor"]
+    return [float(rows.get(q, float("nan"))) for q in quantiles]
+
+
+def _inputs(release: Release) -> list[str]:
+    return [release.sha256, release.historic.sha256 if release.historic is not None else "no-historic"]
