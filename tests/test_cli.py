@@ -231,7 +231,10 @@ def test_outlook_csv_for_kent_runs_every_year_for_the_baseline_and_a_scenario(ca
     assert base["2021-22"]["cumulative_deficit"] == "97000000" and base["2021-22"]["income"] == "233205395"
     comments = [line for line in out.splitlines() if line.startswith("# ")]
     assert "# target year: 2027-28 (the area's safety-valve agreement)" in comments
-    assert any(line.startswith("# goal seek plan_growth_slowed_pct: ") and "balances 2027-28" in line for line in comments)
+    assert any(line.startswith("# goal seek plan_growth_slowed_pct (alone, on the baseline): ")
+               and "brings the 2027-28 in-year gap to zero" in line for line in comments)
+    assert "# start: cumulative deficit £97,000,000 at the end of 2021-22 (the council's outturn (kent.csv row 36))" in comments
+    assert "# placement independent_special: model same_count; unit cost the LA's 2021-22 figure" in comments
     assert sum(line.startswith("# sensitivity: ") for line in comments) == 4
 
 

@@ -93,6 +93,8 @@ def test_the_levers_change_only_projected_years_as_the_readme_says():
     assert opened.loc[2027, "independent_special"] == 2 and opened.loc[2027, "state_special"] == 18
     with pytest.raises(DataValidationError, match="from 2024-25 is before the projection starts"):
         apply_scenario(base, Scenario("early", (Lever("plan_growth_slowed_pct", 5, 2024),)), 2026)
+    with pytest.raises(DataValidationError, match="late.csv row 2: plan_growth_slowed_pct from 2030-31 is after the outlook's last"):
+        apply_scenario(base, Scenario("late", (Lever("plan_growth_slowed_pct", 5, 2030, "", "late.csv row 2"),)), 2026)
 
 
 @pytest.mark.parametrize("lever, placement", [("plan_growth_slowed_pct", ""), ("independent_to_mainstream_share", ""),

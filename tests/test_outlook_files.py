@@ -51,7 +51,8 @@ def test_a_scenario_file_reads_its_levers(tmp_path):
     ("independent_to_state_special_share,1.5,2026-27,", "row 2: independent_to_state_special_share 1.5 is outside 0 to 1"),
     ("independent_to_mainstream_share,-0.1,2026-27,", "is outside 0 to 1"),
     ("plan_growth_slowed_pct,5,2026-28,", "row 2, column 'from_year': '2026-28' is not a financial year"),
-    ("places_opened,50,2026-27,special", "row 2, column 'placement': 'special' is not a placement type"),
+    ("places_opened,50,2026-27,special", "row 2, column 'placement': 'special' is not a type places can open in"),
+    ("places_opened,50,2026-27,ap_pru", "'ap_pru' is not a type places can open in (mainstream, resourced_units, state_special)"),
     ("plan_growth_slowed_pct,lots,2026-27,", "row 2, column 'value': 'lots' is not a number"),
 ])
 def test_a_bad_scenario_is_refused_in_one_line(tmp_path, row, message):

@@ -145,8 +145,9 @@ def backtest(counts: pd.DataFrame, england: pd.Series, outturn: pd.Series, origi
 
 
 def choose_model(counts: pd.DataFrame, england: pd.Series, origin: int) -> tuple[str, pd.DataFrame]:
-    """The model with the lowest mean 80% interval score projecting January ``origin`` from the Januaries
-    :data:`SELECTION_HORIZONS` years before it, and the scores (a row a model and horizon)."""
+    """The model with the lowest mean absolute error projecting January ``origin`` from the Januaries
+    :data:`SELECTION_HORIZONS` years before it, and the scores (a row a model and horizon: coverage, interval score
+    and error, see the module docstring for why the error decides)."""
     rows = []
     for horizon in SELECTION_HORIZONS:
         outturn = _column(counts, origin)

@@ -66,6 +66,10 @@ def apply_scenario(table: pd.DataFrame, scenario: Scenario, first_projected: int
                                       f"{financial_year(lever.from_year)} is "
                                       f"before the projection starts ({financial_year(first_projected)}): a lever can only "
                                       "change years not yet counted")
+        if lever.from_year > out.index.max():
+            raise DataValidationError(f"{lever.where or 'scenario ' + repr(scenario.name)}: {lever.name} from "
+                                      f"{financial_year(lever.from_year)} is after the outlook's last year "
+                                      f"({financial_year(int(out.index.max()))}), so it would change nothing")
         years = [y for y in out.index if y >= lever.from_year]
         if lever.name == "plan_growth_slowed_pct":
             for n, year in enumerate(years, start=1):

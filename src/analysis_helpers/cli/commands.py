@@ -188,8 +188,12 @@ def cmd_outlook(args) -> int:
              + (f"; {scenario.name}: {balance_probability(inputs, scenario):.0%}" if scenario else "")]
     if args.goal_seek:
         value = goal_seek(inputs, args.goal_seek, args.placement or "")
-        lines.append(f"goal seek {args.goal_seek}: " + (f"{value:.6g} from {financial_year(inputs.last_census + 1)} balances "
-                     f"{financial_year(year)}" if value is not None else f"no value in its range balances {financial_year(year)}"))
+        lines.append(f"goal seek {args.goal_seek} (alone, on the baseline): " + (
+            f"{value:.6g} from {financial_year(inputs.last_census + 1)} brings the {financial_year(year)} in-year gap to zero"
+            if value is not None else f"no value in its range brings the {financial_year(year)} in-year gap to zero"))
+    lines.append(f"start: cumulative deficit £{inputs.start.deficit:,.0f} at the end of {financial_year(inputs.start.year)} "
+                 f"({inputs.start.source})")
+    lines += [f"placement {p}: model {inputs.models[p]}; unit cost {inputs.unit_cost_basis[p]}" for p in inputs.unit_cost]
     for row in sensitivity(inputs).itertuples():
         lines.append(f"sensitivity: {row.assumption} at its {row.end} ({row.value:g}) moves the {financial_year(year)} in-year gap "
                      f"from £{row.central_gap / 1e6:,.1f}m to £{row.in_year_gap / 1e6:,.1f}m")

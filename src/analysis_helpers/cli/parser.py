@@ -30,7 +30,7 @@ from analysis_helpers.domain.areas import LEVEL_ORDER
 from analysis_helpers.domain.breakdowns import BREAKDOWNS
 from analysis_helpers.domain.history import ADAPTER
 from analysis_helpers.domain.measures import HEADLINE_MEASURE, MEASURE_NAMES
-from analysis_helpers.domain.outlook_files import LEVERS, PLACEMENT_TYPES
+from analysis_helpers.domain.outlook_files import LEVERS, OPENABLE
 
 FORMATS = ("table", "csv")
 LEVELS = tuple(LEVEL_ORDER)
@@ -72,6 +72,14 @@ def _existing_path(text: str) -> Path:
     path = Path(text)
     if not path.exists():
         raise argparse.ArgumentTypeError(f"{text} does not exist; give an existing feed file (.csv/.xlsx) or folder")
+    return path
+
+
+def _existing_file(text: str) -> Path:
+    """An argparse ``type`` for a CSV file that must exist (a scenario or the assumptions)."""
+    path = Path(text)
+    if not path.is_file():
+        raise argparse.ArgumentTypeError(f"{text} is not a file; give an existing CSV file")
     return path
 
 
@@ -169,13 +177,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = _command(sub, "outlook", cmd_outlook, "high-needs outlook: caseload, spend, grant, gap and deficit by year to "
                  "2029-30, with scenarios and goal-seek", table=True)
     p.add_argument("--area", required=True, help="a local authority: name, LA number or GSS code")
-    p.add_argument("--scenario", type=_existing_path, default=None, help="a scenario file (CSV, one lever a row; see the README)")
+    p.add_argument("--scenario", type=_existing_file, default=None, help="a scenario file (CSV, one lever a row; see the README)")
     p.add_argument("--goal-seek", dest="goal_seek", type=_one_of("lever", tuple(LEVERS)), default=None, metavar="LEVER",
                    help=f"the value of this lever that balances the target year: {', '.join(LEVERS)}")
-    p.add_argument("--placement", type=_one_of("placement", PLACEMENT_TYPES), default=None,
+    p.add_argument("--placement", type=_one_of("placement", OPENABLE), default=None,
                    help="the placement type whose places open (with --goal-seek places_opened)")
     p.add_argument("--as-of", dest="as_of", type=_past_date, default=None, help="use only data published by this date (YYYY-MM-DD)")
-    p.add_argument("--assumptions", type=_existing_path, default=outlook_assumptions_file(),
+    p.add_argument("--assumptions", type=_existing_file, default=outlook_assumptions_file(),
                    help="assumptions file (default: data/outlook_assumptions.csv)")
     p.add_argument("--targets", type=Path, default=targets_file(), help="targets file (default: data/targets.csv)")
     p.add_argument("--local", type=_existing_path, default=local_dir(), help="local figures feed file or folder (default: data/local/)")

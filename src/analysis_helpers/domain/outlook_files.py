@@ -14,7 +14,8 @@ an optional ``scenario`` column names it (else the file's name does). The levers
 * ``independent_to_state_special_share`` and ``independent_to_mainstream_share``: this share (0 to 1) of the
   placements in independent special schools added from ``from_year`` on (above the count the year before) are met
   in a state special school, or in mainstream, instead;
-* ``places_opened``: this many places of ``placement`` (one of the placement types) open from ``from_year``, each
+* ``places_opened``: this many places of ``placement`` (``mainstream``, ``resourced_units`` or ``state_special``:
+  :data:`OPENABLE`) open from ``from_year``, each
   taken by a child who would otherwise be in an independent special school (never more than there are); negative
   to close places.
 
@@ -45,6 +46,9 @@ LEVERS: dict[str, tuple[str, float, float]] = {
     "places_opened": ("places of a type opened (negative: closed), each taken from independent special", -1e6, 1e6),
 }
 PLACEMENT_TYPES = tuple(name for name, _, _ in PLACEMENTS)
+#: The types ``places_opened`` can open places in: the state-funded settings a child placed independently could
+#: take instead (AP and "other or none" cost nothing a plan in the outlook, so a place there would be free).
+OPENABLE = ("mainstream", "resourced_units", "state_special")
 SCENARIO_COLUMNS = ("lever", "value", "from_year")
 YEAR = re.compile(r"^(\d{4})(?:[-/](\d{2}|\d{4}))?$")
 MAX_BYTES = 1_000_000
@@ -113,9 +117,9 @@ def read_scenario(path: Path) -> Scenario:
         if not low <= value <= high:
             raise DataValidationError(f"{where}: {name} {value:g} is outside {low:g} to {high:g} (the {LEVERS[name][0]})")
         placement = (row.get("placement") or "").strip()
-        if name == "places_opened" and placement not in PLACEMENT_TYPES:
-            raise DataValidationError(f"{where}, column 'placement': {placement!r} is not a placement type "
-                                      f"({', '.join(PLACEMENT_TYPES)})")
+        if name == "places_opened" and placement not in OPENABLE:
+            raise DataValidationError(f"{where}, column 'placement': {placement!r} is not a type places can open in "
+                                      f"({', '.join(OPENABLE)})")
         levers.append(Lever(name, value, parse_year(row["from_year"], f"{where}, column 'from_year'"), placement, where))
         names.add((row.get("scenario") or "").strip())
     if not levers:
