@@ -35,6 +35,7 @@ from analysis_helpers.analysis.caseload import point_forecast
 from analysis_helpers.analysis.caseload_models import GRID, LAST_YEAR, cached_history, caseload_models, factors_at
 from analysis_helpers.analysis.unit_costs import unit_costs
 from analysis_helpers.core.errors import DataValidationError
+from analysis_helpers.core.paths import DSG_ALLOCATION_FILES
 from analysis_helpers.core.vintage import dfe_publication_after, ended_by, public_by
 from analysis_helpers.data.dsg import dsg_table
 from analysis_helpers.data.dsg_allocations import high_needs_allocations
@@ -92,8 +93,9 @@ class OutlookInputs:
 def outlook_inputs(release: Release, area: Area, assumptions: dict[str, Assumption], feed: pd.DataFrame | None = None,
                    targets: list | None = None, as_of: dt.date | None = None) -> OutlookInputs:
     """The inputs of ``area``'s outlook (an LA's); one line naming what is missing if it cannot be costed. With
-    ``as_of``, only what was public then: the Januaries DfE had published (each the June after) and the feed's
-    figures for periods ended by then."""
+    ``as_of``, only what was public then: the Januaries DfE had published (each the June after), the DSG allocation
+    files published by then (the date in each file's name) and the feed's figures for periods ended by then. The
+    2021-22 benchmarking file and DfE's balance table carry no date and are always read."""
     if feed is not None and len(feed):
         feed = feed[ended_by(feed["period_end"], as_of)]
     if area.level != LOCAL_AUTHORITY or not area.la_number:
@@ -116,7 +118,7 @@ def outlook_inputs(release: Release, area: Area, assumptions: dict[str, Assumpti
     costed = set(filter(None, COST_TYPE.values()))
     services = float(total - mine.loc[mine.index.isin(costed), "spend"].fillna(0).sum())
     return OutlookInputs(area.name, last, counted, projected, factors, bounds, models, unit, basis, services,
-                         _income(area), _start(area, feed), assumptions, *_safety_valve(feed, targets))
+                         _income(area, as_of), _start(area, feed), assumptions, *_safety_valve(feed, targets))
 
 
 def _caseload(release: Release, area: Area, as_of: dt.date | None):
@@ -163,11 +165,20 @@ def _unit_cost(mine: pd.DataFrame, cost_type: str | None) -> tuple[float, str]:
     return float(row["england_median"]), f"England's median: the LA's figure is {flag.split(': ', 1)[0]} ({flag.split(': ', 1)[-1]})"
 
 
-def _income(area: Area) -> dict[int, float]:
-    table = high_needs_allocations()
+def _income(area: Area, as_of: dt.date | None) -> dict[int, float]:
+    published = [p for p in DSG_ALLOCATION_FILES if public_by(_dated(p), as_of)]
+    if not published:
+        raise DataValidationError(f"no DSG allocation file had been published by {as_of} (the first is {DSG_ALLOCATION_FILES[0].name})")
+    table = high_needs_allocations(published)
     mine = table[(table["level"] == LOCAL_AUTHORITY) & (table["la_number"] == area.la_number)]
     return {int(year[:4]): float(value) for year, value in zip(mine["financial_year"], mine["high_needs_block"], strict=True)
             if not pd.isna(value)}
+
+
+def _dated(path) -> dt.date:
+    """The publication date in an allocation file's name (``dedicated-schools-grant_2024_07_20.ods``)."""
+    year, month, day = path.stem.rsplit("_", 3)[-3:]
+    return dt.date(int(year), int(month), int(day))
 
 
 def _start(area: Area, feed: pd.DataFrame | None) -> Start:

@@ -1,0 +1,66 @@
+"""Issue 23, item 6: the review's "High-needs budget and the safety valve" on the fixture release."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from helpers import FIXTURE_RELEASE
+
+from analysis_helpers.pipeline.parameters import validate
+from analysis_helpers.reporting import money_sections
+
+TODAY = dt.date(2026, 11, 15)
+
+
+@pytest.fixture(scope="module")
+def kent():
+    run = validate(area="Kent", quarter="2026-Q3", release=str(FIXTURE_RELEASE), today=TODAY)
+    return run, money_sections.money_outlook(run)
+
+
+def _text(shown) -> str:
+    return "\n".join(getattr(item, "data", "") for item in shown)
+
+
+def test_kents_section_reads_the_outlook_out(kent):
+    run, found = kent
+    row = found.table[(found.table["placement"] == "all") & (found.table["year"] == "2027-28")].iloc[0]
+    text = _text(money_sections.section(run, found))
+    gap = f"£{row['in_year_gap'] / 1e6:,.1f}m"
+    assert f"Kent spends {gap} more than its high-needs block in 2027-28" in text
+    assert "its safety-valve agreement's balance year" in text and f"£{row['cumulative_deficit'] / 1e6:,.1f}m" in text
+    assert "These are projections, not outturns or the council's forecasts" in text
+    assert text.count('<figure class="send-chart">') == 2
+    for caption in ("High-needs spend per child aged 2-18, 2021-22", "the high-needs outlook by financial year",
+                    "What it would take to balance 2027-28"):
+        assert caption in text
+    assert "start: the council&#x27;s outturn (kent.csv row 36)" in text or "start: the council's outturn (kent.csv row 36)" in text
+    assert "**Sensitivity.**" in text and "cost growth 2% to 7% a year" in text
+    assert found.probability == 0.0
+
+
+def test_a_safety_valve_area_that_misses_gets_a_key_message(kent):
+    _, found = kent
+    message = money_sections.key_message(found)
+    assert message.startswith("On this workbook's projection, Kent's high-needs spending is £")
+    assert "the year its safety-valve agreement aims to balance" in message and "a 0% chance of balance" in message
+
+
+def test_an_area_without_an_agreement_gets_the_section_but_no_key_message():
+    run = validate(area="Essex", quarter="2026-Q3", release=str(FIXTURE_RELEASE), today=TODAY)
+    found = money_sections.money_outlook(run)
+    assert found.inputs is not None and found.inputs.target_year is None
+    assert money_sections.key_message(found) is None
+    text = _text(money_sections.section(run, found))
+    assert "this area has none recorded" in text and "safety-valve agreement's balance year" not in text
+
+
+@pytest.mark.parametrize("area, reason", [("South East", "has no outlook of its own"),
+                                          ("Isles of Scilly", "not in DfE's 2021-22 high-needs benchmarking file")])
+def test_an_area_with_no_outlook_says_why_in_one_line(area, reason):
+    run = validate(area=area, quarter="2026-Q3", release=str(FIXTURE_RELEASE), today=TODAY)
+    found = money_sections.money_outlook(run)
+    shown = money_sections.section(run, found)
+    assert found.inputs is None and len(shown) == 1 and reason in shown[0].data
+    assert money_sections.key_message(found) is None
