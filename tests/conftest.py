@@ -11,6 +11,7 @@
   test files on every core (pytest-xdist, ``--dist loadfile``: a module's
   fixtures are built once); its workers inherit the controller's folder and
   share it (cache files are written atomically), and the controller removes it.
+  A pytest run a test starts in a subprocess shares it too (``SHARED_CACHE_ENV``).
 * The files an analyst edits are never read by a test: the council feeds
   (``SEND_REVIEW_LOCAL_DIR``), the council-measures catalogue
   (``SEND_REVIEW_COUNCIL_MEASURES``) and the targets file
@@ -35,7 +36,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from frozen import DEFAULT_RELEASE_SETTING, SETTINGS  # noqa: E402  (imports nothing from the package)
+from frozen import DEFAULT_RELEASE_SETTING, SETTINGS, SHARED_CACHE_ENV  # noqa: E402  (imports nothing from the package)
 
 _settings_before = {name: os.environ.get(name) for name in SETTINGS}
 os.environ.update({name: str(path) for name, path in SETTINGS.items() if name != DEFAULT_RELEASE_SETTING})
@@ -56,6 +57,7 @@ from analysis_helpers.data.provenance import register_checksum_list  # noqa: E40
 register_checksum_list(FIXTURE_LIST)
 
 _cache = {"folder": None, "before": None}
+
 #: The longest files (each several minutes on one core, measured with --durations), started before the other slow ones.
 LONGEST_FIRST = ("test_release_growth.py", "test_guides_keep_tests_green.py")
 
@@ -63,7 +65,7 @@ LONGEST_FIRST = ("test_release_growth.py", "test_guides_keep_tests_green.py")
 def pytest_configure(config):
     """Point every cache of this run at a new temporary folder (an xdist worker shares its controller's)."""
     _cache["before"] = os.environ.get(CACHE_ENV)
-    if os.environ.get("PYTEST_XDIST_WORKER") and _cache["before"]:
+    if (os.environ.get("PYTEST_XDIST_WORKER") or os.environ.get(SHARED_CACHE_ENV)) and _cache["before"]:
         _cache["folder"], _cache["shared"] = _cache["before"], True  # made, and removed, by the controller
         return
     _cache["folder"] = tempfile.mkdtemp(prefix="send-review-test-cache-")

@@ -39,3 +39,8 @@ SETTINGS = {
     "SEND_REVIEW_DATA_LOG": DATA_LOG,
     DEFAULT_RELEASE_SETTING: SHIPPED_RELEASE,
 }
+
+#: Set by a test that runs pytest in a subprocess (test_release_growth.py): the subprocess shares the parent run's
+#: cache folder instead of making a cold one. Safe to share: every cache file is named by the SHA-256 of what it was
+#: built from and by the package's code, written atomically and verified before it is read.
+SHARED_CACHE_ENV = "SEND_REVIEW_TEST_SHARED_CACHE"

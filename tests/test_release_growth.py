@@ -22,6 +22,7 @@ import subprocess
 import sys
 
 import pytest
+from frozen import SHARED_CACHE_ENV
 from helpers import grow_release
 
 from analysis_helpers.core.paths import CACHE_ENV, DEFAULT_RELEASE_ENV, PROJECT_ROOT, RAW_DIR
@@ -61,7 +62,10 @@ def grown_environment(tmp_path_factory):
         **os.environ,
         DEFAULT_RELEASE_ENV: str(grown),
         CHECKSUM_LISTS_ENV: str(folder / "README.md"),
-        CACHE_ENV: str(folder / "cache"),
+        # the parent run's cache folder, shared (conftest.SHARED_CACHE_ENV): the grown release's own tables are named by
+        # its SHA-256, so nothing built from the shipped release is read for it, and the spreadsheets are not re-read
+        CACHE_ENV: os.environ.get(CACHE_ENV) or str(folder / "cache"),
+        SHARED_CACHE_ENV: "1",
     }
 
 

@@ -197,6 +197,16 @@ def test_each_runs_pdf_is_laid_out_for_a_committee(pages, request):
     assert [p.number for p in layout if p.header != header] == [], f"{area}: pages without the running header {header!r}"
 
 
+def test_a_random_las_review_has_the_high_needs_section_without_safety_valve_content(random_la_pages):
+    """Issue 23, item 6: every LA's review shows the section; one without an agreement (the random LA never has one
+    in the frozen targets) gets the outlook, or the one line saying why it has none, and no agreement's path."""
+    area, folder = random_la_pages
+    html = (folder / "index.html").read_text()
+    section = html[html.index('id="High-needs-budget-and-the-safety-valve"'):html.index('id="Methods-annex-and-glossary"')]
+    assert "this area has none recorded" in section or "No high-needs outlook:" in section, area
+    assert "The agreement&#x27;s path" not in section and "aims to balance" not in html, area
+
+
 def test_the_detectors_can_fail(tmp_path, chromium_browser):
     """A page that fetches an image and a script, with an image without alt text and a colour-only link, is caught."""
     probe = tmp_path / "probe.html"

@@ -56,6 +56,10 @@ def test_kent_report_is_written_with_numbers_and_no_code(kent_report):
     assert ("High-needs budget" in html and "safety-valve agreement with DfE started in the financial year 2022 to 2023" in html
             and "£140m from DfE and £82m from the council" in html)
     assert "DSG cumulative deficit as % of income" in html and "6.83%" in html
+    # issue 23: the workbook's high-needs outlook in the same section, with the agreement's balance year
+    assert "High-needs budget and the safety valve" in html and "What it would take to balance 2027-28" in html
+    assert "more than its high-needs block in 2027-28</strong>, its safety-valve agreement&#x27;s balance year" in html \
+        or "more than its high-needs block in 2027-28</strong>, its safety-valve agreement's balance year" in html
     # issue 13: the SEND Tribunal appeal rate (appeals 1,559 of 23,692 appealable decisions in 2024; England
     # 22,276 of 689,739 = 3.2%) and mainstream placement by age (Jan 2025: 3,668 of 6,392 aged 5-10 = 57.4%;
     # 3,155 of 8,174 aged 11-15 = 38.6%, England 47.6%), each with its comparators

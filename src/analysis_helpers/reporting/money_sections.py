@@ -126,7 +126,7 @@ def _lead(found: MoneyOutlook, year: int, row: pd.Series) -> str:
     inputs = found.inputs
     band = found.bands.loc[year]
     agreement = ("its safety-valve agreement's balance year" if inputs.target_year is not None
-                 else "the year safety-valve agreements such as Kent's aim at (this area has none recorded)")
+                 else "the default balance year (this area has no safety-valve target recorded)")
     gap = row["in_year_gap"]
     verdict = f"spends {_m(gap)} more than its high-needs block" if gap > 0 else f"spends {_m(-gap)} less than its high-needs block"
     return (f"**On this workbook's projection, {md_text(inputs.area)} {verdict} in {financial_year(year)}**, {agreement}; "
