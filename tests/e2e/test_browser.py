@@ -203,7 +203,7 @@ def test_a_random_las_review_has_the_high_needs_section_without_safety_valve_con
     area, folder = random_la_pages
     html = (folder / "index.html").read_text()
     section = html[html.index('id="High-needs-budget-and-the-safety-valve"'):html.index('id="Methods-annex-and-glossary"')]
-    assert "this area has none recorded" in section or "No high-needs outlook:" in section, area
+    assert "this area has no safety-valve target recorded" in section or "No high-needs outlook:" in section, area
     assert "The agreement&#x27;s path" not in section and "aims to balance" not in html, area
 
 
