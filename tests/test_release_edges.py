@@ -21,8 +21,10 @@ import pytest
 from helpers import FIXTURE_RELEASE, make_release, raw_bytes
 
 import analysis_helpers.data.release as release_module
+import analysis_helpers.pipeline.manifest as manifest_module
 from analysis_helpers.cli import main
 from analysis_helpers.core.errors import DataValidationError
+from analysis_helpers.data import provenance
 from analysis_helpers.data.provenance import publication_date, sha256_of
 from analysis_helpers.data.release import Release
 from analysis_helpers.domain.run_context import Quarter
@@ -112,6 +114,23 @@ def unlisted(tmp_path):
 def test_an_unlisted_release_borrows_no_publication_date_by_its_name(unlisted):
     release = Release(unlisted, cache=False)
     assert (publication_date(unlisted), release.published, release.listed) == (None, None, False)
+
+
+def test_opening_an_unlisted_release_hashes_it_once(unlisted, monkeypatch):
+    """Verifying it, dating it and asking whether a log lists it read the one SHA-256 (they hashed it three times)."""
+    hashed = []
+
+    def counted(path):
+        hashed.append(path)
+        return sha256_of(path)
+
+    monkeypatch.setattr(provenance, "sha256_of", counted)
+    monkeypatch.setattr(manifest_module, "sha256_of", counted)
+    release = Release(unlisted, cache=False)
+    assert (hashed, release.sha256, release.listed) == ([unlisted], sha256_of(unlisted), False)
+    hashed.clear()
+    build_manifest({}, Quarter(2025, 3), unlisted, dt.datetime(2026, 11, 28, tzinfo=dt.UTC), {}, read=[unlisted])
+    assert len(hashed) == 2  # once for the release's entry, once for its line in the inputs (was five times)
 
 
 def test_a_byte_for_byte_copy_is_known_by_its_checksum_whatever_its_name(tmp_path):

@@ -143,12 +143,13 @@ def checksum_list(list_path: Path) -> tuple[dict[str, str], dict[str, dt.date]]:
     return _read_log(list_path, _LIST_ROW)
 
 
-def publication_date(path: Path, log_path: Path | None = None) -> dt.date | None:
+def publication_date(path: Path, log_path: Path | None = None, sha256: str | None = None) -> dt.date | None:
     """The date a release became public, from its checksum list or the data log (None if not recorded).
 
     A file under ``data/raw`` or in a listed folder is known by its name (its checksum is verified against
     that name's row). A file anywhere else is known only by its SHA-256: a byte-for-byte copy of a logged
     release has that release's date, and any other file none, whatever its name (an *unlisted release*).
+    ``sha256`` is the file's, when the caller has just hashed it (else it is hashed here, if needed).
     """
     path = Path(path)
     listed = _listed_in(path)
@@ -156,14 +157,15 @@ def publication_date(path: Path, log_path: Path | None = None) -> dt.date | None
         return checksum_list(listed[0])[1].get(listed[1])
     if _under(path, RAW_DIR):
         return data_log(log_path)[1].get(path.name)
-    known = _logged_as(path, log_path)
+    known = _logged_as(path, log_path, sha256)
     return known[1].get(Path(known[0]).name) if known else None
 
 
-def is_listed(path: Path, log_path: Path | None = None) -> bool:
-    """Is the file under ``data/raw``, in a listed folder, or a byte-for-byte copy of a file one of them records?"""
+def is_listed(path: Path, log_path: Path | None = None, sha256: str | None = None) -> bool:
+    """Is the file under ``data/raw``, in a listed folder, or a byte-for-byte copy of a file one of them records?
+    (``sha256``: as for :func:`publication_date`.)"""
     path = Path(path)
-    return _listed_in(path) is not None or _under(path, RAW_DIR) or _logged_as(path, log_path) is not None
+    return _listed_in(path) is not None or _under(path, RAW_DIR) or _logged_as(path, log_path, sha256) is not None
 
 
 def unlisted_label(sha256: str) -> str:
@@ -175,11 +177,11 @@ def _under(path: Path, folder: Path) -> bool:
     return path.resolve().is_relative_to(Path(folder).resolve())
 
 
-def _logged_as(path: Path, log_path: Path | None = None) -> tuple[str, dict[str, dt.date]] | None:
-    """``(name, publication dates)`` of the logged or listed file with ``path``'s SHA-256, if any."""
+def _logged_as(path: Path, log_path: Path | None = None, sha256: str | None = None) -> tuple[str, dict[str, dt.date]] | None:
+    """``(name, publication dates)`` of the logged or listed file with ``path``'s SHA-256 (``sha256`` when known), if any."""
     if not path.is_file():
         return None
-    sha = sha256_of(path)
+    sha = sha256 or sha256_of(path)
     for checksums, dates in (data_log(log_path), *(checksum_list(p) for p in checksum_lists())):
         name = next((name for name, logged in checksums.items() if logged == sha), None)
         if name is not None:

@@ -72,10 +72,11 @@ class Release:
         self.path = Path(path) if path is not None else default_release()
         if not self.path.exists():
             raise DataValidationError(f"{self.path}: release not found (expected a DfE release zip or folder)")
-        self.sha256 = verify_raw_file(self.path)
+        self.sha256 = verify_raw_file(self.path)  # hashed once: an unlisted release is looked up in the logs by this
         self.cache = cache
-        self.published = publication_date(self.path)  # None for an unlisted release: never borrowed by its file name
-        self.listed = is_listed(self.path)
+        # None for an unlisted release: never borrowed by its file name
+        self.published = publication_date(self.path, sha256=self.sha256)
+        self.listed = is_listed(self.path, sha256=self.sha256)
         self.historic_path = Path(historic) if historic is not None else None
         self._parsed: dict[tuple[str, FileSchema | None], ReleaseFile] = {}
         self._derived: dict[Hashable, Any] = {}

@@ -50,9 +50,7 @@ def build_manifest(
         "parameters": parameters,
         "files_read": [shown_path(p) for p in (read or [])],
         "release": _release(Path(release)),
-        "inputs": [
-            {"path": shown_path(p), "sha256": sha256_of(p), "published": _iso(publication_date(p))} for p in inputs if p.exists()
-        ],
+        "inputs": [_input(p) for p in inputs if p.exists()],
         "feed_notes": list(feed_notes or []),
         "caches": list(caches or []),  # each cache the run read or wrote, with its SHA-256 and whether it was rebuilt
         "packages": {name: _version(name) for name in PACKAGES},
@@ -77,9 +75,16 @@ def _release(path: Path) -> dict | None:
     """The DfE release the run read: its checksum, its logged publication date, and whether a log records it at all."""
     if not path.exists():
         return None
-    sha, listed = sha256_of(path), is_listed(path)
-    return {"path": shown_path(path), "sha256": sha, "published": _iso(publication_date(path)), "listed": listed,
+    sha = sha256_of(path)  # once: an unlisted release is looked up in the logs by it
+    listed = is_listed(path, sha256=sha)
+    return {"path": shown_path(path), "sha256": sha, "published": _iso(publication_date(path, sha256=sha)), "listed": listed,
             "label": f"DfE release {path.name}" if listed else unlisted_label(sha)}
+
+
+def _input(path: Path) -> dict:
+    """One file the run read: its path, its SHA-256 (hashed once) and its logged publication date."""
+    sha = sha256_of(path)
+    return {"path": shown_path(path), "sha256": sha, "published": _iso(publication_date(path, sha256=sha))}
 
 
 def _iso(day: dt.date | None) -> str | None:

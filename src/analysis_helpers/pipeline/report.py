@@ -247,11 +247,12 @@ def check_release_public(release: Path, quarter: Quarter, day: dt.date) -> None:
 
     An unlisted release (outside ``data/raw``, its SHA-256 in no log) has no publication date to check: the run goes
     ahead with one warning line, and the review, its sources and the manifest name it ``unlisted release (sha256 …)``."""
-    if release.exists() and not is_listed(release):
+    sha = sha256_of(release) if release.is_file() else None  # a file hashed once here (a folder only for its label)
+    if release.exists() and not is_listed(release, sha256=sha):
         log.warning("--release %s is an %s: no data log records its checksum, so it has no publication date",
-                    shown_path(release), unlisted_label(sha256_of(release)))
+                    shown_path(release), unlisted_label(sha or sha256_of(release)))
         return
-    published = publication_date(release)
+    published = publication_date(release, sha256=sha)
     if not public_by(published, day):
         raise ParameterError(
             f"--release {shown_path(release)} was published {published}, after this review's data date {day} (quarter {quarter}); "
