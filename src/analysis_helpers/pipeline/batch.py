@@ -7,7 +7,9 @@ Each area runs in a worker process via :func:`report.run_quarterly`
 (which writes the area's ``run.log`` beside its ``manifest.json``); a
 failing area is recorded, logged, and the batch goes on. A worker keeps its
 kernel from one area to the next (:mod:`.kernels`: cleared between areas, so
-each area's review is the one a run of its own writes), and its browser for the PDFs. A batch writes each area's
+each area's review is the one a run of its own writes), its browser for the PDFs, and the release it opened with its
+areas (:mod:`.kept_releases`: checked again before each area, never trusted unchecked; a worker forked after the batch
+opened it starts with the batch's). A batch writes each area's
 review (``index.html``); ``details=True`` adds the baselines and trajectories
 reports that ``send-review run`` always writes (about 2.5 times the time), and
 each area's ``index.pdf`` unless ``pdf=False``. When all have finished,
@@ -38,9 +40,11 @@ from tqdm import tqdm
 from analysis_helpers.core.errors import ParameterError, SendReviewError, UnknownAreaError
 from analysis_helpers.core.paths import REPORTS_DIR, local_dir
 from analysis_helpers.data.feed_names import check_feed_names
+from analysis_helpers.data.provenance import default_release
 from analysis_helpers.data.release import open_release
-from analysis_helpers.domain.areas import Area, areas_for
+from analysis_helpers.domain.areas import Area, Areas, areas_for
 from analysis_helpers.pipeline.folders import disk_error, writable_folder
+from analysis_helpers.pipeline.kept_releases import kept_release
 from analysis_helpers.pipeline.kernels import KernelPool
 from analysis_helpers.pipeline.processes import follow_parent
 from analysis_helpers.pipeline.quarter_index import write_quarter_index
@@ -104,11 +108,11 @@ def read_area_file(path: Path) -> list[str]:
             if line.strip() and not line.lstrip().startswith("#")]
 
 
-def select_areas(spec: str | list[str], release_path: Path | None = None) -> list[Area]:
+def select_areas(spec: str | list[str], release_path: Path | None = None, areas: Areas | None = None) -> list[Area]:
     """Resolve ``all``, ``region:NAME``, ``A,B,C`` (quoted names may hold commas) or a list of names into areas.
 
-    Unknown names are errors."""
-    areas = areas_for(open_release(release_path))
+    ``areas`` are the release's, when the caller has them. Unknown names are errors."""
+    areas = areas if areas is not None else areas_for(open_release(release_path))
     if not isinstance(spec, str):
         chosen = [_area_of(areas, name) for name in spec if name.strip()]
         if not chosen:
@@ -158,9 +162,12 @@ def _run_one(
     tick = time.perf_counter()
     area_name, slug = area.name, area.slug
     try:
+        day = resolve_run_parameters(quarter, as_of, warn=False)[1]
+        # the release this worker opened for its first area, checked again (kept_releases), not opened again
+        opened = kept_release(Path(release) if release else default_release(day), day)
         run_quarterly(area=area, quarter=quarter, as_of=as_of, out_dir=Path(out_dir), release=Path(release) if release else None,
                       local=Path(local) if local else None, notebooks=REVIEW_NOTEBOOKS if details else REVIEW_NOTEBOOKS[:1],
-                      pdf=pdf, index=False, jobs=1, kernels=_worker_kernels())
+                      pdf=pdf, index=False, jobs=1, kernels=_worker_kernels(), opened=opened)
         return AreaResult(area_name, slug, True, time.perf_counter() - tick)
     except SendReviewError as exc:
         return AreaResult(area_name, slug, False, time.perf_counter() - tick, str(exc))
@@ -185,9 +192,12 @@ def run_batch(
     if release is not None:
         check_release_public(Path(release), q, day)
     warn_if_stale(day)
-    chosen = select_areas(spec, release)
+    # opened once for the selection and the feed names (the release named, else today's default, as areas always were);
+    # kept, so that the workers forked below start with it when they review the same release
+    areas = kept_release(Path(release) if release else default_release(), day).areas
+    chosen = select_areas(spec, release, areas=areas)
     # once, before any worker starts: a feed named for no area is refused, not ignored by every area
-    check_feed_names((a.slug for a in areas_for(open_release(release))), Path(local) if local else local_dir())
+    check_feed_names((a.slug for a in areas), Path(local) if local else local_dir())
     if local is not None and Path(local).is_file() and len(chosen) > 1:
         raise ParameterError(f"--local {local} is one feed file, which every area of the batch would read as its own; "
                              "give a folder of feeds named by area (kent.csv, essex.csv, ...)")

@@ -62,8 +62,8 @@ from analysis_helpers.data.local_feed import area_feed, validate_feed
 from analysis_helpers.data.neighbours import DEFAULT_VINTAGE, check_vintage
 from analysis_helpers.data.parquet_cache import CacheUse
 from analysis_helpers.data.provenance import default_release, is_listed, publication_date, sha256_of, unlisted_label
-from analysis_helpers.data.release import Release, open_release
-from analysis_helpers.domain.areas import LOCAL_AUTHORITY, Area, areas_for
+from analysis_helpers.data.release import Release
+from analysis_helpers.domain.areas import LOCAL_AUTHORITY, Area
 from analysis_helpers.pipeline.execute import execute
 from analysis_helpers.pipeline.folders import (
     area_lock,
@@ -74,6 +74,7 @@ from analysis_helpers.pipeline.folders import (
     writable_folder,
 )
 from analysis_helpers.pipeline.html import export_html, page_title
+from analysis_helpers.pipeline.kept_releases import OpenedRelease, open_for_run
 from analysis_helpers.pipeline.kernels import KernelPool, close_thread_loop
 from analysis_helpers.pipeline.logs import FILE_ONLY, run_log
 from analysis_helpers.pipeline.manifest import build_manifest, write_manifest
@@ -119,6 +120,7 @@ def run_quarterly(
     jobs: int | None = None,
     kernels: KernelPool | None = None,
     targets: Path | None = None,
+    opened: OpenedRelease | None = None,
 ) -> Path:
     """Execute the review notebooks for one area and quarter; return ``index.html``.
 
@@ -131,7 +133,9 @@ def run_quarterly(
     ``kernels`` lends the kernels (a batch worker keeps its own from area to area); by default the run starts
     its own and stops them at the end. ``targets`` is a targets file other than ``data/targets.csv`` (the
     notebooks' ``targets_file``). ``area`` is an :class:`Area` the caller resolved (a batch), or its name, LA number
-    or code, resolved here once.
+    or code, resolved here once. ``opened`` is the release (``release``, or the default one) as the caller already
+    opened it, with its areas (a batch worker's, kept from area to area: :mod:`.kept_releases`); by default the run
+    opens it once here.
     """
     q, day = resolve_run_parameters(quarter, as_of, warn=False)
     vintage = check_vintage(neighbours)
@@ -139,14 +143,16 @@ def run_quarterly(
     if release is not None:
         check_release_public(release_path, q, day)  # before anything is written: a good report is never overwritten
     warn_if_stale(day)  # one warning line, once the run is known to go ahead
-    with parquet_cache.recording() as cache_uses:
-        opened = open_release(release_path)  # once a run: its caches are prepared on the same object
-        areas = areas_for(opened)
+    if opened is None:
+        opened = open_for_run(release_path)  # once a run: its caches are prepared on the same object
+    elif opened.release.path.resolve() != release_path.resolve():
+        raise ValueError(f"run_quarterly: the release passed in is {opened.release.path}, not the run's {release_path}")
+    areas, cache_uses = opened.areas, list(opened.cache_uses)
     target_area = area if isinstance(area, Area) else areas.get(area)
     check_feed_names((a.slug for a in areas), Path(local) if local else local_dir())  # a feed named for no area: refused, not ignored
     feed_rows = area_feed(target_area.slug, local)  # a broken feed stops the run here, with the validator's message
     warn_if_feed_stale(feed_rows, target_area.name, day)  # one warning line, not a failure (issue 15)
-    cache_uses += prepare_caches(opened, day)
+    cache_uses += prepare_caches(opened.release, day)
     feed = feed_file(target_area.slug, local)
     notes = validate_feed(feed)[2] if feed is not None else []
     read = files_read(release_path, vintage, feed, targets, inspections=target_area.level == LOCAL_AUTHORITY)
@@ -234,7 +240,8 @@ def prepare_caches(release: Release, day: dt.date) -> list[CacheUse]:
                     "make it writable or set SEND_REVIEW_CACHE_DIR to a writable folder", folder, problem)
     key = (release.sha256, day, folder)
     if key in _prepared and not all(parquet_cache.read_verified(parquet_cache.cache_dir() / u.name)[0] for u in _prepared[key]):
-        del _prepared[key]  # a cache damaged since: check them all again
+        del _prepared[key]  # a cache damaged since: check them all again, on a release that has read none of them yet
+        release = Release(release.path, cache=release.cache, historic=release.historic_path)
     if key not in _prepared:
         with parquet_cache.recording() as uses:
             prepare_review_caches(SUMMARY_MEASURES, day, release)
