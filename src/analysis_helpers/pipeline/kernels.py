@@ -11,9 +11,11 @@ notebook gets the same kernel after :data:`RESET` has cleared it:
 * warnings are shown again (the "once per place" memory is cleared), so each
   area's ``run.log`` gets its own warnings;
 * what stays is what is the same for every area of a run: imported modules and
-  the package's caches of what it read (the release keyed on its checksum; the
-  neighbour and DSG tables on their vintage, read once a process): an input
-  edited while a batch runs reaches only the next batch.
+  the release the last notebook's parameter check opened, with what was derived
+  on it (:mod:`.kept_releases`), handed to the next notebook only if its file,
+  the historic release, the package's code and the caches it read are
+  unchanged (hashed and verified again); files an analyst edits (targets,
+  feeds, area facts, the measures catalogue) are read again by each notebook.
 
 A kernel whose notebook failed is shut down, never lent again. ``tests/
 test_kernels.py`` checks that a notebook run in a lent kernel gives the same

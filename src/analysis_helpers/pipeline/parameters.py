@@ -31,10 +31,9 @@ from analysis_helpers.data.feed_names import check_feed_names
 from analysis_helpers.data.local_feed import area_feed
 from analysis_helpers.data.neighbours import check_vintage
 from analysis_helpers.data.provenance import default_release
-from analysis_helpers.data.release import open_release
-from analysis_helpers.domain.areas import areas_for
 from analysis_helpers.domain.run_context import Quarter, RunContext
 from analysis_helpers.domain.targets import read_targets
+from analysis_helpers.pipeline.kept_releases import kept_release
 from analysis_helpers.pipeline.review_dates import resolve_run_parameters
 
 
@@ -119,8 +118,10 @@ def validate(
         raise ParameterError(f"details must be True or False, got {details!r}")
     vintage = check_vintage(neighbours)
     review_quarter, day = resolve_as_of(quarter, as_of, today)
-    opened = open_release(_existing("release", release, default_release(day), "a DfE release zip or folder"))
-    areas = areas_for(opened)
+    # a kernel lent again (the pack's next notebook, a batch's next area) gets the release it opened last, checked
+    # again (kept_releases): the KPI table, histories and panels derived from it are not built again
+    opened = kept_release(_existing("release", release, default_release(day), "a DfE release zip or folder"), day)
+    areas = opened.areas
     found = areas.get(area)
     local_path = from_root(local) if local else local_dir()
     if local and not local_path.exists():
@@ -128,7 +129,7 @@ def validate(
     check_feed_names((a.slug for a in areas), local_path)  # a feed named for no area stops here, in one line
     feed = area_feed(found.slug, local_path)  # a broken feed stops here with the validator's message
     return RunContext(
-        area=found, areas=areas, release=opened, neighbours=vintage, as_of=day, local=local_path, feed=feed,
+        area=found, areas=areas, release=opened.release, neighbours=vintage, as_of=day, local=local_path, feed=feed,
         quarter=review_quarter, targets=validate_targets_file(targets_file), report_dir=from_root(report_dir) if report_dir else None,
         details=details,
     )
