@@ -20,6 +20,7 @@ import pandas as pd
 import pytest
 from browser_check import chromium, in_ci
 from pdf_layout import headings, orphaned_headings, overlapping_cells, read_layout
+from pypdf import PdfReader
 from test_logging import QUARTER, tiny_notebook
 
 from analysis_helpers.cli import main
@@ -108,6 +109,26 @@ def test_a_process_forked_after_printing_prints_with_its_own_browser(tmp_path):
         os.kill(child, 9)
         pytest.fail("the forked process hung printing its PDF")
     assert os.waitstatus_to_exitcode(status) == 0 and (tmp_path / "child.pdf").read_bytes().startswith(b"%PDF-")
+
+
+def test_prints_share_one_page_and_each_loads_only_its_own_file(tmp_path):
+    """The printing page is kept from one review to the next (a new one started a renderer each time); each print may
+    still load only the file it prints: a frame of the previous page's file is refused, so its text is not printed."""
+    if chromium() is None:
+        pytest.skip("no Chromium found")
+    first, second = tmp_path / "a" / "index.html", tmp_path / "b" / "index.html"
+    for path in (first, second):
+        path.parent.mkdir()
+    first.write_text('<html lang="en"><head><title>a</title></head><body><p>first-page-secret</p></body></html>')
+    second.write_text(f'<html lang="en"><head><title>b</title></head><body><p>second page</p>'
+                      f'<iframe src="{first.as_uri()}"></iframe></body></html>')
+    pdf_module.write_pdf(first, tmp_path / "a.pdf")
+    page = pdf_module._session["page"]
+    pdf_module.write_pdf(second, tmp_path / "b.pdf")
+    assert pdf_module._session["page"] is page
+    text = lambda pdf: "\n".join(p.extract_text() for p in PdfReader(pdf).pages)  # noqa: E731
+    assert "first-page-secret" in text(tmp_path / "a.pdf")
+    assert "second page" in text(tmp_path / "b.pdf") and "first-page-secret" not in text(tmp_path / "b.pdf")
 
 
 # --- The committee-ready print (issue 22, item 7), on a page made here with the review's structure: the cover
