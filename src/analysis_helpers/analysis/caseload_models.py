@@ -58,10 +58,20 @@ def caseload_models(release: Release, last: int) -> pd.DataFrame:
     return release.remember(("caseload_models", last), lambda: parquet_cache.cached_frame(path, build, columns=MODEL_COLUMNS))
 
 
-def factors_at(models: pd.DataFrame, series: str, horizon: int, quantiles) -> list[float]:
-    """The factors of ``series`` at ``horizon`` for each of ``quantiles`` (each one of :data:`KEPT`)."""
-    rows = models[(models["series"] == series) & (models["horizon"] == horizon)].set_index("quantile")["factor"]
+def factors_at(models: pd.DataFrame | dict, series: str, horizon: int, quantiles) -> list[float]:
+    """The factors of ``series`` at ``horizon`` for each of ``quantiles`` (each one of :data:`KEPT`), from a model
+    table or its :func:`factor_lookup` (one lookup serves an LA's every type and horizon)."""
+    lookup = factor_lookup(models) if isinstance(models, pd.DataFrame) else models
+    rows = lookup.get((series, horizon), {})
     return [float(rows.get(q, float("nan"))) for q in quantiles]
+
+
+def factor_lookup(models: pd.DataFrame) -> dict[tuple[str, int], dict[float, float]]:
+    """A model table's factors by ``(series, horizon)``, then by quantile."""
+    lookup: dict[tuple[str, int], dict[float, float]] = {}
+    for series, horizon, q, factor in zip(models["series"], models["horizon"], models["quantile"], models["factor"], strict=True):
+        lookup.setdefault((str(series), int(horizon)), {})[float(q)] = float(factor)
+    return lookup
 
 
 def _inputs(release: Release) -> list[str]:

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from analysis_helpers.analysis.caseload import point_forecast
-from analysis_helpers.analysis.caseload_models import GRID, LAST_YEAR, cached_history, caseload_models, factors_at
+from analysis_helpers.analysis.caseload_models import GRID, LAST_YEAR, cached_history, caseload_models, factor_lookup, factors_at
 from analysis_helpers.analysis.unit_costs import unit_costs
 from analysis_helpers.core.errors import DataValidationError
 from analysis_helpers.core.paths import DSG_ALLOCATION_FILES
@@ -42,7 +42,7 @@ from analysis_helpers.data.dsg_allocations import high_needs_allocations
 from analysis_helpers.data.high_needs import spend as high_needs_spend
 from analysis_helpers.data.release import Release
 from analysis_helpers.domain.areas import LOCAL_AUTHORITY, Area
-from analysis_helpers.domain.caseload_history import TOTAL, wide
+from analysis_helpers.domain.caseload_history import TOTAL
 from analysis_helpers.domain.outlook_files import Assumption
 from analysis_helpers.domain.placements import PLACEMENTS
 
@@ -138,20 +138,24 @@ def _caseload(release: Release, area: Area, as_of: dt.date | None):
         raise DataValidationError(f"{area.name}: no count of plans since January {last} (DfE's latest is January {newest}; "
                                   "an LA replaced since has no outlook of its own)")
     table = caseload_models(release, last)
-    england_rows = history[history["geographic_level"] == "National"]
+    lookup = release.remember(("caseload_factor_lookup", last), lambda: factor_lookup(table))
+    chosen = dict(zip(table["series"], table["model"], strict=True))
+    own_counts = mine.pivot_table(index="series", columns="year", values="count", aggfunc="first")
+    england_counts = history[history["geographic_level"] == "National"].pivot_table(
+        index="series", columns="year", values="count", aggfunc="first")
     counted, projected, factors, bounds, models = {}, {}, {}, {}, {}
     for placement in TYPES:
-        model = table.loc[table["series"] == placement, "model"]
-        models[placement] = str(model.iloc[0]) if len(model) else "same_count"
-        own = wide(mine[mine["series"] == placement], placement)
-        england = wide(england_rows, placement).iloc[0]
+        models[placement] = str(chosen.get(placement, "same_count"))
+        # one row, as wide() gives for one area: the area's counts of the type by year
+        own = own_counts.loc[[placement]].rename(index={placement: area.code}) if placement in own_counts.index else own_counts.iloc[:0]
+        england = england_counts.loc[placement]
         counted[placement] = own.iloc[0] if len(own) else pd.Series(dtype=float)
         projected[placement] = {}
         for horizon in range(1, LAST_YEAR - last + 1):
             projected[placement][last + horizon] = (point_forecast(own, england, last, horizon, models[placement]).iloc[0]
                                                     if len(own) else np.nan)
-            factors[(placement, horizon)] = np.array(factors_at(table, placement, horizon, GRID))
-            bounds[(placement, horizon)] = tuple(factors_at(table, placement, horizon, (0.1, 0.5, 0.9)))
+            factors[(placement, horizon)] = np.array(factors_at(lookup, placement, horizon, GRID))
+            bounds[(placement, horizon)] = tuple(factors_at(lookup, placement, horizon, (0.1, 0.5, 0.9)))
     return pd.DataFrame(counted), pd.DataFrame(projected), factors, bounds, models, last
 
 

@@ -24,6 +24,8 @@ income assumptions are not in that probability: :func:`sensitivity` shows what e
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 
@@ -163,12 +165,13 @@ def goal_seek(inputs: OutlookInputs, lever: str, placement: str = "") -> float |
     zero, to within £1,000; None if no value in the lever's range does. ``places_opened`` needs a ``placement``."""
     if lever not in LEVERS:
         raise DataValidationError(f"lever {lever!r} is not one of {', '.join(LEVERS)}")
-    year, first = target_year(inputs), inputs.last_census + 1
-    low, high = (0.0, LEVERS[lever][2]) if lever != "places_opened" else (0.0, float(caseload(inputs).loc[year].sum()))
+    year, first, table = target_year(inputs), inputs.last_census + 1, caseload(inputs)
+    low, high = (0.0, LEVERS[lever][2]) if lever != "places_opened" else (0.0, float(table.loc[year].sum()))
 
+    @functools.cache  # each value's gap is worked out once (the loop asks for the upper end's twice)
     def gap(value: float) -> float:
         scenario = Scenario("goal-seek", (Lever(lever, value, first, placement),))
-        return float(money(inputs, apply_scenario(caseload(inputs), scenario, first)).loc[year, "in_year_gap"])
+        return float(money(inputs, apply_scenario(table, scenario, first)).loc[year, "in_year_gap"])
 
     if gap(low) <= 0:
         return 0.0

@@ -130,7 +130,7 @@ def england_totals(path: Path = HIGH_NEEDS_BENCHMARKING_FILE) -> pd.DataFrame:
     rows = []
     for placement, (columns, lines) in TYPES.items():
         count = plans.loc[plans["placement"].isin(columns), "plans"].sum()
-        money = outturn.loc[outturn["key"].isin(lines), "amount"].sum() if lines else float("nan")
+        money = outturn.loc[pd.Index(outturn["key"]).isin(lines), "amount"].sum() if lines else float("nan")
         rows.append({"placement": placement, "placements": count, "spend": money,
                      "unit_cost": money / count if count else float("nan")})
     return pd.DataFrame(rows)
@@ -138,7 +138,7 @@ def england_totals(path: Path = HIGH_NEEDS_BENCHMARKING_FILE) -> pd.DataFrame:
 
 def _outturn_lines(path: Path) -> pd.DataFrame:
     lines = spend(path, basis="outturn")
-    return lines.assign(key=list(zip(lines["line"], lines["phase"], strict=True)))
+    return lines.assign(key=pd.MultiIndex.from_arrays([lines["line"], lines["phase"]]))
 
 
 def _ratios(path: Path) -> pd.DataFrame:
@@ -148,7 +148,7 @@ def _ratios(path: Path) -> pd.DataFrame:
     frames = []
     for placement, (columns, lines) in TYPES.items():
         count = plans[plans["placement"].isin(columns)].groupby("la_number")["plans"].sum(min_count=len(columns))
-        money = (outturn[outturn["key"].isin(lines)].groupby("la_number")["amount"].sum(min_count=len(lines))
+        money = (outturn[pd.Index(outturn["key"]).isin(lines)].groupby("la_number")["amount"].sum(min_count=len(lines))
                  if lines else pd.Series(dtype=float))
         frame = las.assign(placement=placement)
         frame["placements"] = frame["la_number"].map(count)
