@@ -129,13 +129,33 @@ def compare(
     neighbours: str = DEFAULT_VINTAGE,
     *, release: Release,
 ) -> pd.DataFrame:
-    """Comparator rows for one area, measure and period (default: latest with data)."""
+    """Comparator rows for one area, measure and period (default: latest with data).
+
+    A review asks for the same comparison from several sections (the glance, the key messages, the status of
+    each target): each is worked out once a release and area and handed out as a copy, so a caller's edits stay
+    its own."""
     m = get_measure(measure)
+    target = areas_for(release).get(area)
+    key = ("compare", target.code, m.name, period, neighbours)
+    return release.remember(key, lambda: _compare(target, m, period, neighbours, release)).copy()
+
+
+def _measure_rows(release: Release, measure: str) -> tuple[pd.DataFrame, list[str]]:
+    """The KPI table's rows of one measure and its periods in order, split off once a release (the split, a
+    string comparison over the whole table, cost about 5 ms a comparison)."""
+    def split() -> dict[str, pd.DataFrame]:
+        table = kpi_table(release)
+        return {str(name): rows for name, rows in table.groupby("measure", sort=False)}
+
+    series = release.remember(("kpi_rows_by_measure",), split).get(measure)
+    if series is None:
+        series = kpi_table(release).iloc[:0]
+    return series, series.sort_values("period_end")["period"].drop_duplicates().tolist()
+
+
+def _compare(target: Area, m: Measure, period: str | None, neighbours: str, release: Release) -> pd.DataFrame:
     areas = areas_for(release)
-    target = areas.get(area)
-    table = kpi_table(release)
-    series = table[table["measure"] == m.name]
-    periods = series.sort_values("period_end")["period"].drop_duplicates().tolist()
+    series, periods = release.remember(("kpi_measure_periods", m.name), lambda: _measure_rows(release, m.name))
     if period is None:
         try:
             period = _latest_period(series, target, m.name)
@@ -144,7 +164,8 @@ def compare(
     elif period not in periods:
         raise ParameterError(f"period {period!r} is not in the data for {m.name}; periods: {', '.join(periods)}")
 
-    current = series[series["period"] == period].set_index("area_code")
+    current = release.remember(("kpi_period_rows", m.name, period),
+                               lambda: series[series["period"] == period].set_index("area_code"))
     rows: list[dict] = []
 
     def row_for(label: str, code: str | None, name: str, note: str = "") -> dict:
@@ -163,8 +184,8 @@ def compare(
 
     area_row = row_for("Area", target.code, target.name)
     if target.level == LOCAL_AUTHORITY:
-        ranked = _la_rows(series, period)
-        ranks = rank_values(ranked.set_index("area_code")["value"], m.higher_is_better)
+        ranks = release.remember(("la_ranks", m.name, period), lambda: rank_values(
+            _la_rows(series, period).set_index("area_code")["value"], m.higher_is_better))
         if target.code in ranks.index:
             area_row["rank"] = ranks[target.code]
             area_row["of"] = len(ranks)
