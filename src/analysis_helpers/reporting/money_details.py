@@ -1,0 +1,86 @@
+"""Tables of the high-needs outlook for analysts (the details notebook ``04_high_needs``): what the review's section
+rests on, in full.
+
+* :func:`model_table`: each placement type's caseload model, chosen by the all-LA backtest at the latest January,
+  with every candidate's scores (coverage, interval score, error), so the choice can be checked;
+* :func:`unit_cost_table`: the area's 2021-22 unit cost of each benchmarking type beside England's and the
+  neighbours' medians, the flag, and the cost the outlook uses;
+* :func:`outlook_table`: the outlook by year and type, rounded (plans whole, money in £ thousands), for the
+  baseline and any scenario;
+* :func:`sensitivity_table`: each assumption's range and what it moves in the target year.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis_helpers.analysis.caseload import choose_model
+from analysis_helpers.analysis.caseload_models import cached_history
+from analysis_helpers.analysis.high_needs_inputs import COST_TYPE, OutlookInputs
+from analysis_helpers.analysis.unit_costs import unit_costs
+from analysis_helpers.domain.areas import LOCAL_AUTHORITY
+from analysis_helpers.domain.caseload_history import SERIES, wide
+from analysis_helpers.domain.outlook_files import financial_year
+from analysis_helpers.domain.run_context import RunContext
+
+
+def model_table(run: RunContext, inputs: OutlookInputs) -> pd.DataFrame:
+    """Every series' candidate models scored projecting January ``last`` from one to three Januaries before (means
+    over the horizons), the chosen one marked."""
+    history = cached_history(run.release)
+    history = history[history["year"] <= inputs.last_census]
+    rows = []
+    for series in SERIES:
+        counts = wide(history[history["geographic_level"] == LOCAL_AUTHORITY], series)
+        england = wide(history[history["geographic_level"] == "National"], series).iloc[0]
+        chosen, scores = choose_model(counts, england, inputs.last_census)
+        means = scores.groupby("model", sort=False)[["coverage80_pct", "interval_score80", "mae"]].mean()
+        for model, row in means.iterrows():
+            rows.append({"Series": series.replace("_", " "), "Model": model, "Chosen": "yes" if model == chosen else "",
+                         "Inside 80% interval (%)": round(row["coverage80_pct"], 1),
+                         "Interval score": round(row["interval_score80"], 1), "Mean absolute error (plans)": round(row["mae"], 1)})
+    return pd.DataFrame(rows)
+
+
+def unit_cost_table(run: RunContext, inputs: OutlookInputs) -> pd.DataFrame:
+    """The area's 2021-22 unit costs beside England's and the neighbours' medians, and what the outlook uses."""
+    costs = unit_costs()
+    mine = costs[costs["la_number"] == run.area.la_number].set_index("placement")
+    rows = []
+    for placement, cost_type in COST_TYPE.items():
+        row = mine.loc[cost_type] if cost_type in mine.index else None
+        rows.append({"Placement type": placement.replace("_", " "), "Benchmarking type": (cost_type or "").replace("_", " "),
+                     "Area (£)": _pounds(row["unit_cost"]) if row is not None else "",
+                     "England median (£)": _pounds(row["england_median"]) if row is not None else "",
+                     "Neighbours' median (£)": _pounds(row["neighbours_median"]) if row is not None else "",
+                     "Flag": row["flag"] if row is not None else "",
+                     "Used (£)": _pounds(inputs.unit_cost[placement]), "Basis": inputs.unit_cost_basis[placement]})
+    return pd.DataFrame(rows)
+
+
+def outlook_table(table: pd.DataFrame) -> pd.DataFrame:
+    """The outlook (:func:`~analysis_helpers.analysis.high_needs_outlook.outlook`, one scenario or several) rounded
+    for reading: plans whole, money in £ thousands."""
+    shown = table.copy()
+    for column in ("caseload", "caseload_low80", "caseload_high80"):
+        shown[column] = shown[column].map(lambda v: "" if v != v else f"{v:,.0f}")
+    for column in ("unit_cost", "spend", "income", "in_year_gap", "cumulative_deficit"):
+        shown[column] = shown[column].map(lambda v: "" if v != v else f"{v / 1e3:,.0f}")
+    return shown.rename(columns={"unit_cost": "unit_cost (£000)", "spend": "spend (£000)", "income": "income (£000)",
+                                 "in_year_gap": "in_year_gap (£000)", "cumulative_deficit": "cumulative_deficit (£000)"})
+
+
+def sensitivity_table(frame: pd.DataFrame, inputs: OutlookInputs, year: int) -> pd.DataFrame:
+    """Each assumption at its low and high value: the target year's in-year gap and cumulative deficit (£m)."""
+    rows = []
+    for r in frame.itertuples():
+        source = inputs.assumptions[r.assumption].source
+        rows.append({"Assumption": r.assumption, "End": r.end, "Value (% a year)": r.value,
+                     f"In-year gap {financial_year(year)} (£m)": round(r.in_year_gap / 1e6, 1),
+                     f"Cumulative deficit {financial_year(year)} (£m)": round(r.cumulative_deficit / 1e6, 1),
+                     "Central gap (£m)": round(r.central_gap / 1e6, 1), "Source": source})
+    return pd.DataFrame(rows)
+
+
+def _pounds(value) -> str:
+    return "" if value != value else f"{value:,.0f}"
