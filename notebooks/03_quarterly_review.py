@@ -35,7 +35,7 @@ neighbours = "2025"  # type: str  DfE statistical neighbour list: 2025 or 2021
 release = ""  # type: str  DfE release zip or folder (from the project root); blank: the embedded release
 targets_file = ""  # type: str  targets CSV (from the project root); blank: data/targets.csv
 local = ""  # type: str  council figures: a feed file or a folder of them; blank: data/local/
-details = True  # type: bool  link the detailed baselines and trajectories reports
+details = True  # type: bool  link the detailed reports (baselines, trajectories, high-needs outlook)
 report_dir = ""  # type: str  folder the HTML page is written to (set by send-review run); blank: read in JupyterLab from notebooks/
 
 # %%

@@ -14,7 +14,6 @@
 # ---
 
 # %% [markdown]
-# %% [markdown]
 # # The high-needs outlook in detail
 #
 # What the review's "High-needs budget and the safety valve" rests on, in full,
@@ -39,21 +38,26 @@ report_dir = ""  # type: str  folder the HTML page is written to (set by send-re
 from IPython.display import HTML, Markdown, display
 
 from analysis_helpers.analysis.high_needs_outlook import target_year
+from analysis_helpers.core.safe_text import md_text
 from analysis_helpers.domain.outlook_files import financial_year
 from analysis_helpers.pipeline.parameters import validate
 from analysis_helpers.reporting import money_details, money_sections, sections, tables
 
 run = validate(area=area, quarter=quarter, as_of=as_of, release=release, targets_file=targets_file, local=local, report_dir=report_dir)
 found = money_sections.money_outlook(run)
-display(Markdown(f"**Area:** {run.area.name} · **Data published by:** {run.as_of:%d %B %Y}"))
+display(Markdown(f"**Area:** {md_text(run.area.name)} · **Data published by:** {run.as_of:%d %B %Y}"))
 
 # %% [markdown]
 # ## The outlook
 #
-# The review's section, as the review shows it.
+# The review's section reads this out with its charts; here are its opening
+# and, below it, the tables behind it.
 
 # %%
-display(*money_sections.section(run, found))
+if found.inputs is None:
+    display(*money_sections.section(run, found))  # says why this area has no outlook
+else:
+    display(Markdown(money_sections.lead_sentence(found)), money_sections.levers_table(found))
 
 # %% [markdown]
 # ## The outlook by year and placement type
@@ -102,6 +106,11 @@ if found.inputs is not None:
     year = target_year(found.inputs)
     display(HTML(tables.to_html(money_details.sensitivity_table(found.sensitivity, found.inputs, year),
                                 caption=f"{financial_year(year)}: each assumption across its range", css_class=tables.WIDE)))
+
+# %% tags=["report-hide"]
+# NBVAL_CHECK_OUTPUT
+if found.inputs is not None:
+    print(money_details.unit_cost_table(run, found.inputs)[["Placement type", "Area (£)", "Used (£)"]].to_string(index=False))
 
 # %%
 display(*sections.document_links(run.report_dir, details=False))

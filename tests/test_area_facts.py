@@ -10,7 +10,7 @@ from helpers import FIXTURE_RELEASE
 
 from analysis_helpers.analysis.baselines import baseline_dates
 from analysis_helpers.core.errors import DataValidationError
-from analysis_helpers.core.paths import BASELINES_NOTEBOOK, PROJECT_ROOT, REVIEW_NOTEBOOK, TRAJECTORIES_NOTEBOOK
+from analysis_helpers.core.paths import BASELINES_NOTEBOOK, HIGH_NEEDS_NOTEBOOK, PROJECT_ROOT, REVIEW_NOTEBOOK, TRAJECTORIES_NOTEBOOK
 from analysis_helpers.data.area_facts import (
     AREA_FACT_FILES,
     council_hosts,
@@ -122,7 +122,8 @@ def test_bad_rows_are_one_line_errors(tmp_path, reader, header, row, message):
 KENT_ONLY = ("improvement notice", "Accelerated Progress Plan", "APP", "safety-valve agreement", "Kent County Council", "KCC")
 
 
-@pytest.mark.parametrize("notebook", [BASELINES_NOTEBOOK, TRAJECTORIES_NOTEBOOK, REVIEW_NOTEBOOK], ids=lambda p: p.stem)
+@pytest.mark.parametrize("notebook", [BASELINES_NOTEBOOK, TRAJECTORIES_NOTEBOOK, REVIEW_NOTEBOOK, HIGH_NEEDS_NOTEBOOK],
+                         ids=lambda p: p.stem)
 def test_no_notebook_carries_area_prose(notebook):
     """Kent's prose lives in data/area_notes.csv; a notebook names Kent only as the default area."""
     source = "\n".join(c.source for c in jupytext.read(notebook.with_suffix(".py")).cells)

@@ -177,7 +177,7 @@ def test_a_real_quiet_run_prints_nothing_and_logs_everything(real_run):
     assert result.returncode == 0, result.stderr
     assert result.stdout == "" and result.stderr == ""  # no result line, and no kernel noise
     text = (folder / "run.log").read_text()
-    for name in ("03_quarterly_review.ipynb", "01_baselines.ipynb", "02_trajectories.ipynb"):
+    for name in ("03_quarterly_review.ipynb", "01_baselines.ipynb", "02_trajectories.ipynb", "04_high_needs.ipynb"):
         assert f"{name} ran and was exported" in text
     assert "reads data/raw/education-health-and-care-plans_2022.zip" in text and "KeyboardInterrupt" not in text
     manifest = json.loads((folder / "manifest.json").read_text())

@@ -16,9 +16,9 @@ from analysis_helpers.pipeline.report import REVIEW_NOTEBOOKS
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
 
 
-def test_the_notebooks_are_the_three_the_pipeline_runs():
+def test_the_notebooks_are_the_four_the_pipeline_runs():
     names = sorted(p.name for p in NOTEBOOKS)
-    assert names == ["01_baselines.ipynb", "02_trajectories.ipynb", "03_quarterly_review.ipynb"]
+    assert names == ["01_baselines.ipynb", "02_trajectories.ipynb", "03_quarterly_review.ipynb", "04_high_needs.ipynb"]
     assert sorted(p.name for p in REVIEW_NOTEBOOKS) == names
     assert sorted(f"{stem}.ipynb" for stem in NOTEBOOK_PARAMETERS) == names
     assert sorted(p.name for p in NOTEBOOKS_DIR.glob("*.py")) == [n.replace(".ipynb", ".py") for n in names]

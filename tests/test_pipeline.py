@@ -8,7 +8,7 @@ import pytest
 from helpers import DATA_LOG, FEEDS_DIR, KENT_FEED, SHIPPED_RELEASE, TARGETS
 
 from analysis_helpers.core.errors import ReportError
-from analysis_helpers.core.paths import BASELINES_NOTEBOOK, REVIEW_NOTEBOOK, TRAJECTORIES_NOTEBOOK, shown_path
+from analysis_helpers.core.paths import BASELINES_NOTEBOOK, HIGH_NEEDS_NOTEBOOK, REVIEW_NOTEBOOK, TRAJECTORIES_NOTEBOOK, shown_path
 from analysis_helpers.data.inputs import feed_file, files_read
 from analysis_helpers.pipeline import report
 from analysis_helpers.pipeline.execute import declared_parameters, notebook_warnings
@@ -34,7 +34,7 @@ def test_only_declared_parameters_are_injected(tmp_path):
 
 
 def test_every_review_notebook_declares_what_the_run_passes():
-    for notebook in (REVIEW_NOTEBOOK, BASELINES_NOTEBOOK, TRAJECTORIES_NOTEBOOK):
+    for notebook in (REVIEW_NOTEBOOK, BASELINES_NOTEBOOK, TRAJECTORIES_NOTEBOOK, HIGH_NEEDS_NOTEBOOK):
         declared = declared_parameters(notebook, PARAMETERS)
         assert {"area", "quarter", "as_of", "release", "local", "report_dir"} <= set(declared), notebook.name
 
@@ -113,4 +113,4 @@ def test_callers_names_are_importable_from_pipeline_report():
     for name in ("run_quarterly", "REVIEW_NOTEBOOKS", "export_html", "build_manifest", "Quarter", "resolve_run_parameters",
                  "latest_supported_quarter"):
         assert hasattr(report, name), name
-    assert report.REVIEW_NOTEBOOKS == (REVIEW_NOTEBOOK, BASELINES_NOTEBOOK, TRAJECTORIES_NOTEBOOK)
+    assert report.REVIEW_NOTEBOOKS == (REVIEW_NOTEBOOK, BASELINES_NOTEBOOK, TRAJECTORIES_NOTEBOOK, HIGH_NEEDS_NOTEBOOK)

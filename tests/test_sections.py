@@ -161,15 +161,17 @@ def hrefs(shown) -> list[str]:
 
 def test_links_in_jupyterlab_point_from_notebooks():
     links = hrefs(sections.document_links(None, details=True))
-    assert links == ["01_baselines.ipynb", "02_trajectories.ipynb", "../docs/assumptions_and_caveats.md", "../data/README.md"]
+    assert links == ["01_baselines.ipynb", "02_trajectories.ipynb", "04_high_needs.ipynb", "../docs/assumptions_and_caveats.md",
+                     "../data/README.md"]
     assert all((NOTEBOOKS_DIR / link).resolve().exists() for link in links)
 
 
 def test_links_in_a_report_point_from_its_folder(tmp_path):
     report = PROJECT_ROOT / "reports" / "2025-Q3" / "kent"
     links = hrefs(sections.document_links(report, details=True))
-    assert links == ["01_baselines.html", "02_trajectories.html", "../../../docs/assumptions_and_caveats.md", "../../../data/README.md"]
-    assert all((report / link).resolve().exists() for link in links[2:])
+    assert links == ["01_baselines.html", "02_trajectories.html", "04_high_needs.html", "../../../docs/assumptions_and_caveats.md",
+                     "../../../data/README.md"]
+    assert all((report / link).resolve().exists() for link in links[3:])
     elsewhere = hrefs(sections.document_links(tmp_path / "out" / "2025-Q3" / "essex", details=False))
     assert len(elsewhere) == 2 and all((tmp_path / "out" / "2025-Q3" / "essex" / link).resolve().exists() for link in elsewhere)
     assert "{{" not in text(sections.document_links(Path(report)))

@@ -31,7 +31,7 @@ from analysis_helpers.pipeline.report import run_quarterly
 
 #: The quarter a run on the issue's day (6 December 2026) reviews by default: the last completed one.
 QUARTER = "2026-Q3"
-PAGES = ("index.html", "01_baselines.html", "02_trajectories.html")
+PAGES = ("index.html", "01_baselines.html", "02_trajectories.html", "04_high_needs.html")
 #: A4 in PostScript points (210 x 297 mm); Chromium rounds to a hundredth.
 A4_POINTS = (595.3, 841.9)
 

@@ -68,7 +68,7 @@ def test_damaged_caches_give_the_clean_runs_headline_and_review_text(clean_and_d
     assert damaged.returncode == 0, damaged.stderr
     clean_dir, damaged_dir = root / "clean" / "2025-Q3" / "kent", root / "damaged" / "2025-Q3" / "kent"
     assert json.loads((damaged_dir / "headline.json").read_text()) == json.loads((clean_dir / "headline.json").read_text())
-    for page in ("index.html", "01_baselines.html", "02_trajectories.html"):
+    for page in ("index.html", "01_baselines.html", "02_trajectories.html", "04_high_needs.html"):
         assert (damaged_dir / page).read_text() == (clean_dir / page).read_text(), page
     assert "32.3% (784 of 2,424" in (damaged_dir / "index.html").read_text()  # Kent 2024, from the raw rows
 

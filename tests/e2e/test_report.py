@@ -84,6 +84,12 @@ def test_kent_report_is_written_with_numbers_and_no_code(kent_report):
     chosen = choose_default(cached_backtest(release=open_release()))
     shown = " ".join(html_module.unescape(trajectories).split())
     assert MODELS[chosen] in shown and PLAIN_MODELS[chosen] in shown and "Backtest" in shown
+    # the high-needs details page: Kent's own NMSS/independent unit cost (the benchmarking file's CB103 / K103,
+    # £44,930.51), the backtest the caseload models were chosen on, and the review links it
+    high_needs = " ".join(html_module.unescape((index.parent / "04_high_needs.html").read_text()).split())
+    assert "<td>independent special</td><td>nmss independent</td><td>44,931</td>" in high_needs
+    assert "Caseload models scored at January" in high_needs and "<td>yes</td>" in high_needs
+    assert 'href="04_high_needs.html"' in html
 
 
 def test_manifest_records_inputs_and_parameters(kent_report):
@@ -95,7 +101,8 @@ def test_manifest_records_inputs_and_parameters(kent_report):
     assert {shown_path(KENT_FEED), "data/raw/dsg_deficit_derived.xlsx", shown_path(TARGETS), shown_path(DATA_LOG)} <= set(paths)
     assert manifest["packages"]["pandas"] == __import__("pandas").__version__
     assert re.fullmatch(r"[0-9a-f]{40}", manifest["git_commit"] or "")  # tests run inside the project's git checkout
-    assert set(manifest["notebook_seconds"]) == {"03_quarterly_review.ipynb", "01_baselines.ipynb", "02_trajectories.ipynb"}
+    assert set(manifest["notebook_seconds"]) == {"03_quarterly_review.ipynb", "01_baselines.ipynb", "02_trajectories.ipynb",
+                                                 "04_high_needs.ipynb"}
     assert manifest["quarter"] == "2025-Q3" and manifest["started"] <= manifest["finished"]
     assert (index.parent / "01_baselines.ipynb").exists()
 
@@ -178,7 +185,7 @@ def test_rerun_gives_the_same_numbers(kent_report, tmp_path):
     index, _ = kent_report
     again = run_quarterly(area="Kent", quarter="2025-Q3", out_dir=tmp_path)
     assert again.read_bytes() == index.read_bytes()
-    for name in ("01_baselines.html", "02_trajectories.html"):
+    for name in ("01_baselines.html", "02_trajectories.html", "04_high_needs.html"):
         assert (again.parent / name).read_bytes() == (index.parent / name).read_bytes()
 
 

@@ -5,7 +5,8 @@ backtest) and the factors that turn its forecasts into quantiles (each horizon's
 the same for every LA of a release: a second or two of arithmetic, which each notebook kernel of a batch would
 otherwise redo. :func:`caseload_models` computes them for a latest census year and keeps them as verified parquet
 under the release's and its old release's SHA-256 and the package's code (a damaged file is rebuilt, never read),
-beside the caseload history itself (:func:`cached_history`).
+beside the scores the choice was made on (:func:`model_scores`) and the caseload history itself
+(:func:`cached_history`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ LAST_YEAR = 2029
 GRID = tuple((i + 0.5) / 40 for i in range(40))
 KEPT = (*GRID, 0.1, 0.5, 0.9)
 MODEL_COLUMNS = ("series", "model", "horizon", "quantile", "factor")
+SCORE_COLUMNS = ("series", "model", "horizon", "areas", "coverage80_pct", "coverage95_pct", "interval_score80", "mae", "chosen")
 
 
 def cached_history(release: Release) -> pd.DataFrame:
@@ -39,23 +41,42 @@ def cached_history(release: Release) -> pd.DataFrame:
 def caseload_models(release: Release, last: int) -> pd.DataFrame:
     """For projections from January ``last``: each series' chosen model and, at each horizon to :data:`LAST_YEAR`,
     its factors at :data:`KEPT` (:data:`MODEL_COLUMNS`; a factor is missing where too few misses were known)."""
-    def build() -> pd.DataFrame:
+    path = parquet_cache.cache_file("caseload_models", [*_inputs(release), str(last)], f"models-{last}.parquet")
+    return release.remember(("caseload_models", last), lambda: parquet_cache.cached_frame(
+        path, lambda: _chosen(release, last)[0], columns=MODEL_COLUMNS))
+
+
+def model_scores(release: Release, last: int) -> pd.DataFrame:
+    """How every candidate model of every series did when the models for January ``last`` were chosen
+    (:data:`SCORE_COLUMNS`: a row a series, model and horizon, scored over every LA; ``chosen`` marks the model
+    :func:`caseload_models` took), kept beside them so the details notebook need not run the backtest again."""
+    path = parquet_cache.cache_file("caseload_models", [*_inputs(release), str(last)], f"scores-{last}.parquet")
+    return release.remember(("caseload_model_scores", last), lambda: parquet_cache.cached_frame(
+        path, lambda: _chosen(release, last)[1], columns=SCORE_COLUMNS))
+
+
+def _chosen(release: Release, last: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The models chosen at January ``last`` with their factors, and the scores they were chosen on (once a release)."""
+    def build() -> tuple[pd.DataFrame, pd.DataFrame]:
         history = cached_history(release)
         history = history[history["year"] <= last]
         las = history[history["geographic_level"] == LOCAL_AUTHORITY]
-        rows = []
+        rows, scored = [], []
         for series in SERIES:
             counts = wide(las, series)
             england = wide(history[history["geographic_level"] == "National"], series).iloc[0]
-            model, _ = choose_model(counts, england, last)
+            model, scores = choose_model(counts, england, last)
+            scored.append(scores.assign(series=series, chosen=scores["model"] == model))
             for horizon in range(1, LAST_YEAR - last + 1):
                 factors = quantile_factors(counts, england, last, horizon, model, list(KEPT))
                 rows += [{"series": series, "model": model, "horizon": horizon, "quantile": q, "factor": float(f)}
                          for q, f in zip(KEPT, factors, strict=True)]
-        return pd.DataFrame(rows, columns=list(MODEL_COLUMNS))
+        scores = pd.concat(scored, ignore_index=True)[list(SCORE_COLUMNS)]
+        scores["areas"] = scores["areas"].astype("int64")
+        scores["chosen"] = scores["chosen"].astype(bool)
+        return pd.DataFrame(rows, columns=list(MODEL_COLUMNS)), scores
 
-    path = parquet_cache.cache_file("caseload_models", [*_inputs(release), str(last)], f"models-{last}.parquet")
-    return release.remember(("caseload_models", last), lambda: parquet_cache.cached_frame(path, build, columns=MODEL_COLUMNS))
+    return release.remember(("caseload_models_chosen", last), build)
 
 
 def factors_at(models: pd.DataFrame | dict, series: str, horizon: int, quantiles) -> list[float]:

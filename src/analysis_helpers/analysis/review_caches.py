@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from analysis_helpers.analysis.caseload_models import cached_history, caseload_models
+from analysis_helpers.analysis.caseload_models import cached_history, caseload_models, model_scores
 from analysis_helpers.analysis.leading import with_leading
 from analysis_helpers.analysis.outlook import default_model, la_panel
 from analysis_helpers.analysis.panel import PanelTooShort
@@ -33,6 +33,7 @@ def prepare_review_caches(measures: tuple[str, ...], as_of: dt.date, release: Re
     if release.historic is not None:  # the high-needs outlook's caseload models, the same for every LA of the release
         history = cached_history(release)
         caseload_models(release, int(history["year"].max()))
+        model_scores(release, int(history["year"].max()))  # what the details notebook shows of the choice
     for measure in dict.fromkeys(measures):
         if default_model(measure, release) not in PANEL_MODELS:
             continue

@@ -212,7 +212,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="write no index.pdf (by default the review is also printed to A4 with the system Chromium)")
     p.add_argument("--jobs", type=_positive_int, default=None, help="areas run at once (default: number of CPUs)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar (e.g. in logs)")
-    p.add_argument("--details", action="store_true", help="also write each area's baselines and trajectories reports (slower)")
+    p.add_argument("--details", action="store_true", help="also write each area's baselines, trajectories and high-needs reports (slower)")
     return parser
 
 

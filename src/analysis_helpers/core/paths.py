@@ -129,6 +129,7 @@ NEIGHBOUR_FILES = {
 BASELINES_NOTEBOOK = NOTEBOOKS_DIR / "01_baselines.ipynb"
 TRAJECTORIES_NOTEBOOK = NOTEBOOKS_DIR / "02_trajectories.ipynb"
 REVIEW_NOTEBOOK = NOTEBOOKS_DIR / "03_quarterly_review.ipynb"
+HIGH_NEEDS_NOTEBOOK = NOTEBOOKS_DIR / "04_high_needs.ipynb"
 
 #: DfE's Dedicated Schools Grant cumulative balance as % of income, by LA.
 DSG_DEFICIT_FILE = RAW_DIR / "dsg_deficit_derived.xlsx"

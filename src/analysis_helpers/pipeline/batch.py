@@ -10,8 +10,8 @@ kernel from one area to the next (:mod:`.kernels`: cleared between areas, so
 each area's review is the one a run of its own writes), its browser for the PDFs, and the release it opened with its
 areas (:mod:`.kept_releases`: checked again before each area, never trusted unchecked; a worker forked after the batch
 opened it starts with the batch's). A batch writes each area's
-review (``index.html``); ``details=True`` adds the baselines and trajectories
-reports that ``send-review run`` always writes (about 2.5 times the time), and
+review (``index.html``); ``details=True`` adds the baselines, trajectories and
+high-needs reports that ``send-review run`` always writes (about 2.5 times the time), and
 each area's ``index.pdf`` unless ``pdf=False``. When all have finished,
 ``reports/<quarter>/index.html`` lists every area reviewed for the quarter with
 its headline KPIs and links (:mod:`.quarter_index`), and each area of this batch

@@ -26,6 +26,7 @@ TITLES = {
     "03_quarterly_review": "SEND quarterly review",
     "01_baselines": "SEND baselines",
     "02_trajectories": "SEND trajectories to targets",
+    "04_high_needs": "SEND high-needs outlook",
 }
 #: Inline scripts that import code from another host (the template's mermaid loader).
 _REMOTE_MODULE = re.compile(r"<script\b[^>]*>(?:(?!</script>).)*?https?://(?:(?!</script>).)*</script>", re.IGNORECASE | re.DOTALL)

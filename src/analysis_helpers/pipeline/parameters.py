@@ -59,7 +59,7 @@ PARAMETERS: dict[str, Parameter] = {
     "release": Parameter(str, "", "DfE release zip or folder (from the project root); blank: the embedded release"),
     "targets_file": Parameter(str, "", "targets CSV (from the project root); blank: data/targets.csv"),
     "local": Parameter(str, "", "council figures: a feed file or a folder of them; blank: data/local/"),
-    "details": Parameter(bool, True, "link the detailed baselines and trajectories reports"),
+    "details": Parameter(bool, True, "link the detailed reports (baselines, trajectories, high-needs outlook)"),
     "report_dir": Parameter(str, "", "folder the HTML page is written to (set by send-review run); "
                                      "blank: read in JupyterLab from notebooks/"),
 }
@@ -69,6 +69,7 @@ NOTEBOOK_PARAMETERS: dict[str, tuple[str, ...]] = {
     "01_baselines": ("area", "quarter", "as_of", "neighbours", "release", "local", "report_dir"),
     "02_trajectories": ("area", "quarter", "as_of", "release", "targets_file", "local", "report_dir"),
     "03_quarterly_review": ("area", "quarter", "as_of", "neighbours", "release", "targets_file", "local", "details", "report_dir"),
+    "04_high_needs": ("area", "quarter", "as_of", "release", "targets_file", "local", "report_dir"),
 }
 
 

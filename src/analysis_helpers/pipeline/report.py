@@ -48,6 +48,7 @@ from analysis_helpers.analysis.review_caches import prepare_review_caches
 from analysis_helpers.core.errors import ParameterError, ReportError
 from analysis_helpers.core.paths import (
     BASELINES_NOTEBOOK,
+    HIGH_NEEDS_NOTEBOOK,
     REPORTS_DIR,
     REVIEW_NOTEBOOK,
     TRAJECTORIES_NOTEBOOK,
@@ -97,7 +98,7 @@ __all__ = [
 
 #: Notebooks of a quarterly review, in the order they run. The first is the
 #: report's ``index.html`` (the review); the others are the detailed reports it links.
-REVIEW_NOTEBOOKS = (REVIEW_NOTEBOOK, BASELINES_NOTEBOOK, TRAJECTORIES_NOTEBOOK)
+REVIEW_NOTEBOOKS = (REVIEW_NOTEBOOK, BASELINES_NOTEBOOK, TRAJECTORIES_NOTEBOOK, HIGH_NEEDS_NOTEBOOK)
 RUN_LOG = "run.log"
 
 log = logging.getLogger(__name__)

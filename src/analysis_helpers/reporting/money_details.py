@@ -14,29 +14,26 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis_helpers.analysis.caseload import choose_model
-from analysis_helpers.analysis.caseload_models import cached_history
+from analysis_helpers.analysis.caseload_models import model_scores
 from analysis_helpers.analysis.high_needs_inputs import COST_TYPE, OutlookInputs
 from analysis_helpers.analysis.unit_costs import unit_costs
-from analysis_helpers.domain.areas import LOCAL_AUTHORITY
-from analysis_helpers.domain.caseload_history import SERIES, wide
+from analysis_helpers.domain.caseload_history import SERIES
 from analysis_helpers.domain.outlook_files import financial_year
 from analysis_helpers.domain.run_context import RunContext
 
 
 def model_table(run: RunContext, inputs: OutlookInputs) -> pd.DataFrame:
     """Every series' candidate models scored projecting January ``last`` from one to three Januaries before (means
-    over the horizons), the chosen one marked."""
-    history = cached_history(run.release)
-    history = history[history["year"] <= inputs.last_census]
+    over the horizons), the chosen one marked (the scores :func:`.caseload_models.model_scores` kept when it chose)."""
+    scores = model_scores(run.release, inputs.last_census)
     rows = []
     for series in SERIES:
-        counts = wide(history[history["geographic_level"] == LOCAL_AUTHORITY], series)
-        england = wide(history[history["geographic_level"] == "National"], series).iloc[0]
-        chosen, scores = choose_model(counts, england, inputs.last_census)
-        means = scores.groupby("model", sort=False)[["coverage80_pct", "interval_score80", "mae"]].mean()
+        mine = scores[scores["series"] == series]
+        means = mine.groupby("model", sort=False)[["coverage80_pct", "interval_score80", "mae"]].mean()
+        chosen = set(mine.loc[mine["chosen"], "model"])
         for model, row in means.iterrows():
-            rows.append({"Series": series.replace("_", " "), "Model": model, "Chosen": "yes" if model == chosen else "",
+            rows.append({"Series": series.replace("_", " "), "Model": model.replace("_", " "),
+                         "Chosen": "yes" if model in chosen else "",
                          "Inside 80% interval (%)": round(row["coverage80_pct"], 1),
                          "Interval score": round(row["interval_score80"], 1), "Mean absolute error (plans)": round(row["mae"], 1)})
     return pd.DataFrame(rows)

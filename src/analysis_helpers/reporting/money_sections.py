@@ -97,8 +97,7 @@ def section(run: RunContext, found: MoneyOutlook) -> list:
     if inputs is None:
         return [Markdown(f"*No high-needs outlook: {md_text(found.reason)}*")]
     year = target_year(inputs)
-    row = _all_row(found, year)
-    shown = [Markdown(_lead(found, year, row))]
+    shown = [Markdown(lead_sentence(found))]
     shown += _deficit_chart(run, found, year)
     shown += _caseload_chart(found)
     shown.append(HTML(tables.to_html(_per_head(run), caption="High-needs spend per child aged 2-18, 2021-22 (DfE benchmarking "
@@ -106,8 +105,7 @@ def section(run: RunContext, found: MoneyOutlook) -> list:
     shown.append(HTML(tables.to_html(_years(found), caption=f"{run.area.name}: the high-needs outlook by financial year "
                                                             "(£ million; plans at the January census the year starts in)",
                                      css_class=tables.WIDE)))
-    shown.append(HTML(tables.to_html(_levers(found, year), caption=f"What it would take to balance {financial_year(year)}: "
-                                                                   "each lever alone, from the first projected year")))
+    shown.append(levers_table(found))
     shown.append(Markdown(_sensitivity(found, year)))
     shown.append(Markdown(_costs_note(inputs)))
     return shown
@@ -122,8 +120,12 @@ def _m(value: float) -> str:
     return f"£{value / 1e6:,.1f}m" if value >= 0 else f"−£{-value / 1e6:,.1f}m"
 
 
-def _lead(found: MoneyOutlook, year: int, row: pd.Series) -> str:
+def lead_sentence(found: MoneyOutlook) -> str:
+    """The section's opening: the target year's projected gap and deficit with its 80% range, where it starts, the
+    chance of balance, and that these are projections (Markdown; ``found`` must have an outlook)."""
     inputs = found.inputs
+    year = target_year(inputs)
+    row = _all_row(found, year)
     band = found.bands.loc[year]
     agreement = ("its safety-valve agreement's balance year" if inputs.target_year is not None
                  else "the default balance year (this area has no safety-valve target recorded)")
@@ -198,6 +200,13 @@ def _years(found: MoneyOutlook) -> pd.DataFrame:
 
 def _cell(value: float) -> str:
     return "" if value != value else f"{value / 1e6:,.1f}"
+
+
+def levers_table(found: MoneyOutlook) -> HTML:
+    """What each lever alone would take to balance the target year (``found`` must have an outlook)."""
+    year = target_year(found.inputs)
+    return HTML(tables.to_html(_levers(found, year), caption=f"What it would take to balance {financial_year(year)}: "
+                                                            "each lever alone, from the first projected year"))
 
 
 def _levers(found: MoneyOutlook, year: int) -> pd.DataFrame:

@@ -39,7 +39,7 @@ from analysis_helpers.reporting.sources import feed_line, feed_source, feed_stal
 from analysis_helpers.reporting.summary import headline as summary_headline
 
 #: The detailed reports the review links, by notebook name.
-DETAIL_PAGES = (("01_baselines", "baselines"), ("02_trajectories", "trajectories"))
+DETAIL_PAGES = (("01_baselines", "baselines"), ("02_trajectories", "trajectories"), ("04_high_needs", "high-needs outlook"))
 #: Project documents every review links, relative to the project root.
 DOCUMENTS = (("docs/assumptions_and_caveats.md", "assumptions and caveats"), ("data/README.md", "data log"))
 BREAK_LABEL = "New DfE collection"
