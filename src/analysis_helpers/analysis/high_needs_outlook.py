@@ -24,8 +24,6 @@ income assumptions are not in that probability: :func:`sensitivity` shows what e
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 import pandas as pd
 
@@ -168,10 +166,13 @@ def goal_seek(inputs: OutlookInputs, lever: str, placement: str = "") -> float |
     year, first, table = target_year(inputs), inputs.last_census + 1, caseload(inputs)
     low, high = (0.0, LEVERS[lever][2]) if lever != "places_opened" else (0.0, float(table.loc[year].sum()))
 
-    @functools.cache  # each value's gap is worked out once (the loop asks for the upper end's twice)
+    gaps: dict[float, float] = {}  # each value's gap is worked out once (the loop asks for the upper end's twice)
+
     def gap(value: float) -> float:
-        scenario = Scenario("goal-seek", (Lever(lever, value, first, placement),))
-        return float(money(inputs, apply_scenario(table, scenario, first)).loc[year, "in_year_gap"])
+        if value not in gaps:
+            scenario = Scenario("goal-seek", (Lever(lever, value, first, placement),))
+            gaps[value] = float(money(inputs, apply_scenario(table, scenario, first)).loc[year, "in_year_gap"])
+        return gaps[value]
 
     if gap(low) <= 0:
         return 0.0
