@@ -22,6 +22,8 @@ MEASURES_FILE = FEEDS_DIR / "measures.csv"
 TARGETS = FROZEN_DIR / "targets.csv"
 #: The frozen ``data/outlook_assumptions.csv`` (the high-needs outlook's cost and income growth).
 OUTLOOK_ASSUMPTIONS = FROZEN_DIR / "outlook_assumptions.csv"
+#: The frozen ``data/scenarios/`` (the high-needs scenario files the review shows).
+SCENARIOS = FROZEN_DIR / "scenarios"
 #: The frozen data log (``data/README.md``): adding a release by the README's guide logs it there, and the
 #: newest logged release decides when the next is expected, which the tests' pages state.
 DATA_LOG = FROZEN_DIR / "data_log.md"
@@ -36,6 +38,7 @@ SETTINGS = {
     "SEND_REVIEW_COUNCIL_MEASURES": MEASURES_FILE,
     "SEND_REVIEW_TARGETS": TARGETS,
     "SEND_REVIEW_OUTLOOK_ASSUMPTIONS": OUTLOOK_ASSUMPTIONS,
+    "SEND_REVIEW_SCENARIOS": SCENARIOS,
     "SEND_REVIEW_DATA_LOG": DATA_LOG,
     DEFAULT_RELEASE_SETTING: SHIPPED_RELEASE,
 }

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import pytest
-from frozen import FEEDS_DIR, TARGETS
+from frozen import FEEDS_DIR, SCENARIOS, TARGETS
 from helpers import fixture_release
 
+from analysis_helpers.analysis.high_needs_outlook import outlook
+from analysis_helpers.core.errors import DataValidationError
 from analysis_helpers.data.local_feed import area_feed
 from analysis_helpers.domain.areas import areas_for
+from analysis_helpers.domain.outlook_files import read_scenario
 from analysis_helpers.domain.run_context import Quarter, RunContext
 from analysis_helpers.reporting import money_sections
 
@@ -76,3 +80,41 @@ def test_an_area_with_no_outlook_says_why_in_one_line(area, reason):
     shown = money_sections.section(run, found)
     assert found.inputs is None and len(shown) == 1 and reason in shown[0].data
     assert money_sections.key_message(found) is None
+
+
+def test_the_section_shows_the_target_year_under_each_scenario_file(kent):
+    run, found = kent
+    table = found.scenarios.set_index("scenario")
+    assert list(table.index) == ["baseline", "fewer_independent_placements", "slower_growth"]  # the frozen data/scenarios/
+    # each row is the outlook under that file, worked out here from the file itself
+    for name in ("fewer_independent_placements", "slower_growth"):
+        scenario = read_scenario(SCENARIOS / f"{name}.csv")
+        row = outlook(found.inputs, scenario)
+        row = row[(row["placement"] == "all") & (row["year"] == "2027-28")].iloc[0]
+        assert table.loc[name, "in_year_gap"] == pytest.approx(row["in_year_gap"])
+        assert table.loc[name, "cumulative_deficit"] == pytest.approx(row["cumulative_deficit"])
+        assert table.loc[name, "in_year_gap"] < table.loc["baseline", "in_year_gap"] and table.loc[name, "note"] == ""
+    assert table.loc["slower_growth", "levers"] == "plan_growth_slowed_pct 3 from 2026-27"
+    low, high = table.loc["baseline", ["deficit_low80", "deficit_high80"]]
+    assert low < table.loc["baseline", "cumulative_deficit"] < high
+    text = _text(money_sections.section(run, found))
+    assert "2027-28 under each scenario file in tests/fixtures/data/scenarios" in text
+    assert f"<td>{table.loc['slower_growth', 'in_year_gap'] / 1e6:,.1f}</td>" in text
+
+
+def test_a_scenario_the_area_cannot_take_is_shown_not_applied_and_a_broken_file_stops_the_run(tmp_path, monkeypatch):
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    monkeypatch.setenv("SEND_REVIEW_SCENARIOS", str(folder))
+    run = run_for("Kent")
+    assert "No scenario files in" in _text([money_sections.scenario_table(money_sections.money_outlook(run))])
+    (folder / "early.csv").write_text("lever,value,from_year,scenario\nplan_growth_slowed_pct,2,2022-23,<script>x</script>\n")
+    found = money_sections.money_outlook(run)
+    early = found.scenarios.iloc[1]
+    assert early["scenario"] == "<script>x</script>" and early["note"].startswith("not applied: ")
+    assert "before the projection starts" in early["note"] and pd.isna(early["in_year_gap"])
+    text = _text([money_sections.scenario_table(found)])
+    assert "<script>" not in text and "&lt;script&gt;x&lt;/script&gt;" in text
+    (folder / "misspelt.csv").write_text("lever,value,from_year\nplan_growth_slowed,2,2026-27\n")
+    with pytest.raises(DataValidationError, match=r"misspelt\.csv row 2: lever 'plan_growth_slowed' is not one of"):
+        money_sections.money_outlook(run)

@@ -94,6 +94,11 @@ def test_files_read_by_a_run():
     assert shown_path(KENT_FEED) in read and shown_path(TARGETS) in read and "data/raw/sn_may_2025.xlsx" not in read
     assert "data/milestones.csv" in read and read[-1] == shown_path(DATA_LOG)
     assert feed_file("essex", None) is None and feed_file("kent", KENT_FEED) == KENT_FEED
+    # an LA's run reads the high-needs outlook's files (the frozen assumptions and scenarios); a region's does not
+    outlook = {"data/raw/Outturn data 202122.xlsx", "data/raw/dedicated-schools-grant_2024_07_20.ods",
+               "tests/fixtures/data/outlook_assumptions.csv", "tests/fixtures/data/scenarios/slower_growth.csv"}
+    assert outlook <= set(read)
+    assert not outlook & {shown_path(p) for p in files_read(SHIPPED_RELEASE, "2021", None, inspections=False)}
     assert feed_file("kent", FEEDS_DIR / "no-such-folder") is None
 
 

@@ -200,3 +200,28 @@ def sensitivity(inputs: OutlookInputs) -> pd.DataFrame:
                          "cumulative_deficit": path["cumulative_deficit"], "central_gap": central["in_year_gap"],
                          "central_deficit": central["cumulative_deficit"]})
     return pd.DataFrame(rows)
+
+
+#: The columns of :func:`scenario_paths`.
+SCENARIO_PATH_COLUMNS = ("scenario", "levers", "in_year_gap", "cumulative_deficit", "deficit_low80", "deficit_high80", "note")
+
+
+def scenario_paths(inputs: OutlookInputs, scenarios) -> pd.DataFrame:
+    """The target year under the baseline and each of ``scenarios`` (:data:`SCENARIO_PATH_COLUMNS`): its central
+    in-year gap and cumulative deficit and the deficit's 80% range (£). A scenario whose lever starts before this
+    area's projection (or after its last year) is not applied: its ``note`` says why."""
+    year, first = target_year(inputs), inputs.last_census + 1
+    tables = {bound: caseload(inputs, bound=bound) for bound in (None, 0, 1)}
+    rows = []
+    for scenario in (BASELINE, *scenarios):
+        levers = "; ".join(f"{lever.name} {lever.value:g}" + (f" ({lever.placement})" if lever.placement else "") +
+                           f" from {financial_year(lever.from_year)}" for lever in scenario.levers) or "none"
+        try:
+            paths = {bound: money(inputs, apply_scenario(table, scenario, first)).loc[year] for bound, table in tables.items()}
+        except DataValidationError as error:
+            rows.append({"scenario": scenario.name, "levers": levers, "note": f"not applied: {error}"})
+            continue
+        rows.append({"scenario": scenario.name, "levers": levers, "in_year_gap": paths[None]["in_year_gap"],
+                     "cumulative_deficit": paths[None]["cumulative_deficit"], "deficit_low80": paths[0]["cumulative_deficit"],
+                     "deficit_high80": paths[1]["cumulative_deficit"], "note": ""})
+    return pd.DataFrame(rows, columns=list(SCENARIO_PATH_COLUMNS))

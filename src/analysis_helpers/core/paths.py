@@ -27,6 +27,9 @@ constant you need from here. These settings can be changed from the environment
 * ``SEND_REVIEW_OUTLOOK_ASSUMPTIONS`` — the high-needs outlook's assumptions
   (default ``data/outlook_assumptions.csv``); read on every use by
   :func:`outlook_assumptions_file`.
+* ``SEND_REVIEW_SCENARIOS`` — the folder of high-needs scenario files each LA's
+  review shows (default ``data/scenarios``); read on every use by
+  :func:`scenarios_dir`.
 
 The test suite sets all but the area facts (``tests/conftest.py``), so tests read
 frozen copies under ``tests/fixtures/`` and never the files an analyst edits.
@@ -55,6 +58,7 @@ TARGETS_ENV = "SEND_REVIEW_TARGETS"
 AREA_FACTS_ENV = "SEND_REVIEW_AREA_FACTS"
 DATA_LOG_ENV = "SEND_REVIEW_DATA_LOG"
 OUTLOOK_ASSUMPTIONS_ENV = "SEND_REVIEW_OUTLOOK_ASSUMPTIONS"
+SCENARIOS_ENV = "SEND_REVIEW_SCENARIOS"
 
 
 def from_root(value: str | os.PathLike) -> Path:
@@ -103,6 +107,9 @@ area_facts_dir = Setting(AREA_FACTS_ENV, DATA_DIR)
 #: The high-needs outlook's assumptions (cost and income growth, with sources and ranges):
 #: ``$SEND_REVIEW_OUTLOOK_ASSUMPTIONS``, else ``data/outlook_assumptions.csv``.
 outlook_assumptions_file = Setting(OUTLOOK_ASSUMPTIONS_ENV, DATA_DIR / "outlook_assumptions.csv")
+#: The high-needs scenario files (``*.csv``) each LA's review shows beside the baseline:
+#: ``$SEND_REVIEW_SCENARIOS``, else ``data/scenarios``.
+scenarios_dir = Setting(SCENARIOS_ENV, DATA_DIR / "scenarios")
 DEFAULT_CACHE_DIR, COUNCIL_MEASURES_FILE, TARGETS_FILE, DATA_LOG = (
     s.default for s in (cache_dir, council_measures_file, targets_file, data_log_file))
 

@@ -2,10 +2,11 @@
 
 A run reads its DfE release, the long timeliness history (the 2022 release), a
 statistical-neighbour list, DfE's DSG table, Ofsted's two files of area SEND
-inspections (for an LA: a region or England has no inspection, and reads
-neither), the area's council feed (if any),
-the council-measures catalogue, a targets file, the area-fact files and the data
-log. Only files that exist are listed, each once however it was named.
+inspections and the high-needs outlook's files (DfE's 2021-22 benchmarking file, the
+DSG allocation files, the outlook's assumptions and the scenario files; for an LA: a
+region or England has no inspection and no outlook, and reads none of them), the
+area's council feed (if any), the council-measures catalogue, a targets file, the
+area-fact files and the data log. Only files that exist are listed, each once however it was named.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from analysis_helpers.core.paths import (
+    DSG_ALLOCATION_FILES,
     DSG_DEFICIT_FILE,
+    HIGH_NEEDS_BENCHMARKING_FILE,
     HISTORIC_RELEASE,
     NEIGHBOUR_FILES,
     OFSTED_2023_FRAMEWORK_FILE,
@@ -21,6 +24,8 @@ from analysis_helpers.core.paths import (
     council_measures_file,
     data_log_file,
     local_dir,
+    outlook_assumptions_file,
+    scenarios_dir,
     targets_file,
 )
 from analysis_helpers.data.area_facts import area_fact_files
@@ -36,11 +41,21 @@ def feed_file(area_slug: str, local: Path | None) -> Path | None:
 
 
 def files_read(release: Path, neighbours: str, feed: Path | None, targets: Path | None = None,
-               inspections: bool = True) -> list[Path]:
+               inspections: bool = True, high_needs: bool | None = None) -> list[Path]:
     """The files a review run reads, in the order a reader would look for them (those that exist); ``inspections``:
-    the run reads Ofsted's inspection files (an LA's run does, a region's or England's does not)."""
+    the run reads Ofsted's inspection files, ``high_needs`` the outlook's (both: an LA's run does, a region's or
+    England's does not; ``high_needs`` defaults to ``inspections``)."""
     ofsted = [OFSTED_INSPECTIONS_FILE, OFSTED_2023_FRAMEWORK_FILE] if inspections else []
-    candidates = [release, HISTORIC_RELEASE, NEIGHBOUR_FILES.get(str(neighbours)), DSG_DEFICIT_FILE, *ofsted, feed,
+    outlook = [] if not (inspections if high_needs is None else high_needs) else [
+        HIGH_NEEDS_BENCHMARKING_FILE, *DSG_ALLOCATION_FILES, outlook_assumptions_file(), *scenario_files()]
+    candidates = [release, HISTORIC_RELEASE, NEIGHBOUR_FILES.get(str(neighbours)), DSG_DEFICIT_FILE, *ofsted, *outlook, feed,
                   council_measures_file(), targets or targets_file(), *area_fact_files(), data_log_file()]
     resolved = [Path(p).resolve() for p in candidates if p is not None and Path(p).exists()]
     return list(dict.fromkeys(resolved))  # a file named two ways (relative, absolute) is one file
+
+
+def scenario_files(folder: Path | None = None) -> list[Path]:
+    """The high-needs scenario files an LA's review shows: every ``*.csv`` in ``folder`` (default
+    :func:`~analysis_helpers.core.paths.scenarios_dir`), by name; none if there is no such folder."""
+    folder = Path(folder) if folder is not None else scenarios_dir()
+    return sorted(folder.glob("*.csv")) if folder.is_dir() else []

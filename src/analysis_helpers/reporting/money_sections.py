@@ -4,7 +4,8 @@
 the sentence for the review's opening when a safety-valve area's projected path misses its balance year;
 :func:`section` is the section's body: the lead sentence, the deficit path, plans by placement, spend per head
 against England and the neighbours, the outlook table (which figures are outturns, which are modelled on counted
-plans, which are projections), what each lever would take, and the sensitivity line.
+plans, which are projections), what each lever would take, the target year under each scenario file in
+``data/scenarios/`` (:func:`~analysis_helpers.core.paths.scenarios_dir`), and the sensitivity line.
 """
 
 from __future__ import annotations
@@ -23,16 +24,18 @@ from analysis_helpers.analysis.high_needs_outlook import (
     goal_seek,
     money,
     outlook,
+    scenario_paths,
     sensitivity,
     target_year,
 )
 from analysis_helpers.analysis.unit_costs import spend_per_head
 from analysis_helpers.core.errors import DataValidationError
-from analysis_helpers.core.paths import outlook_assumptions_file
+from analysis_helpers.core.paths import outlook_assumptions_file, scenarios_dir, shown_path
 from analysis_helpers.core.safe_text import md_text
 from analysis_helpers.core.vintage import ended_by
+from analysis_helpers.data.inputs import scenario_files
 from analysis_helpers.domain.areas import LOCAL_AUTHORITY
-from analysis_helpers.domain.outlook_files import LEVERS, financial_year, read_assumptions
+from analysis_helpers.domain.outlook_files import LEVERS, financial_year, read_assumptions, read_scenario
 from analysis_helpers.domain.run_context import RunContext
 from analysis_helpers.domain.targets import targets_for
 from analysis_helpers.reporting import charts, money_charts, tables
@@ -56,6 +59,7 @@ class MoneyOutlook:
     probability: float = float("nan")
     sought: dict = field(default_factory=dict)
     sensitivity: pd.DataFrame = field(default_factory=pd.DataFrame)
+    scenarios: pd.DataFrame = field(default_factory=pd.DataFrame)  # scenario_paths: the baseline and each scenario file
 
 
 def money_outlook(run: RunContext) -> MoneyOutlook:
@@ -74,7 +78,9 @@ def money_outlook(run: RunContext) -> MoneyOutlook:
     bands = pd.DataFrame({"central": central["cumulative_deficit"], "low80": low["cumulative_deficit"],
                           "high80": high["cumulative_deficit"]})
     sought = {(lever, placement): goal_seek(inputs, lever, placement) for lever, placement in SOUGHT}
-    return MoneyOutlook(inputs, "", outlook(inputs), bands, balance_probability(inputs), sought, sensitivity(inputs))
+    # a scenario file that cannot be read stops the run in one line naming it, as a broken targets file does
+    scenarios = scenario_paths(inputs, [read_scenario(path) for path in scenario_files()])
+    return MoneyOutlook(inputs, "", outlook(inputs), bands, balance_probability(inputs), sought, sensitivity(inputs), scenarios)
 
 
 def key_message(found: MoneyOutlook) -> str | None:
@@ -106,6 +112,7 @@ def section(run: RunContext, found: MoneyOutlook) -> list:
                                                             "(£ million; plans at the January census the year starts in)",
                                      css_class=tables.WIDE)))
     shown.append(levers_table(found))
+    shown.append(scenario_table(found))
     shown.append(Markdown(_sensitivity(found, year)))
     shown.append(Markdown(_costs_note(inputs)))
     return shown
@@ -207,6 +214,25 @@ def levers_table(found: MoneyOutlook) -> HTML:
     year = target_year(found.inputs)
     return HTML(tables.to_html(_levers(found, year), caption=f"What it would take to balance {financial_year(year)}: "
                                                             "each lever alone, from the first projected year"))
+
+
+def scenario_table(found: MoneyOutlook) -> HTML | Markdown:
+    """The target year under the baseline and each scenario file (``found`` must have an outlook)."""
+    year = target_year(found.inputs)
+    folder = shown_path(scenarios_dir())
+    if len(found.scenarios) <= 1:
+        return Markdown(f"*No scenario files in `{md_text(folder)}`: the baseline alone is projected (a file a scenario, "
+                        "as the README's guide to testing a scenario says).*")
+    rows = []
+    for r in found.scenarios.itertuples():
+        applied = not r.note
+        rows.append({"Scenario": r.scenario, "Levers": r.levers,
+                     f"In-year gap {financial_year(year)}": _cell(r.in_year_gap) if applied else "",
+                     f"Cumulative deficit, end of {financial_year(year)} (80% range)":
+                         f"{_cell(r.cumulative_deficit)} ({_cell(r.deficit_low80)} to {_cell(r.deficit_high80)})" if applied else "",
+                     "Note": r.note})
+    return HTML(tables.to_html(pd.DataFrame(rows), caption=f"{financial_year(year)} under each scenario file in {folder} "
+                                                           "(£ million; the workbook's projections, levers applied to plans)"))
 
 
 def _levers(found: MoneyOutlook, year: int) -> pd.DataFrame:
