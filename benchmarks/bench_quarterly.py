@@ -1,9 +1,9 @@
 """Benchmark: the quarterly run against a floor measured in the same run.
 
-(a) floor (issue 14's): three import-only notebooks, one per review notebook, each
+(a) floor (issue 14's): an import-only notebook for each review notebook (four), each
     importing the same libraries and the package and doing nothing else, run one
     after another in this process through plain papermill and nbconvert's HTML export;
-(b) the Kent review pack (``send-review run``: the three notebooks, exported, with
+(b) the Kent review pack (``send-review run``: the four notebooks, exported, with
     manifest and atomic swap), without its PDF (in neither), and then with it.
 Prints both times and the ratio b/a (goal <= 1.5). ``--region NAME`` also runs a
 region's batch (review and PDF per area, ``send-review batch``) and prints seconds

@@ -65,11 +65,13 @@ else:
 # Plans at the January census the financial year starts in (counted up to the
 # latest census, projected after it with 80% intervals); unit costs grown by
 # the cost assumption; spend, grant, in-year gap and cumulative deficit in
-# £ thousands, on the `all` row of each year.
+# £ thousands, on the `all` row of each year. The last column says which
+# figures are counted, which outturn the deficit starts from, and which are
+# this workbook's projections (never the council's forecasts).
 
 # %%
 if found.inputs is not None:
-    display(HTML(tables.to_html(money_details.outlook_table(found.table),
+    display(HTML(tables.to_html(money_details.outlook_table(found.table, found.inputs),
                                 caption=f"{run.area.name}: the high-needs outlook, baseline", css_class=tables.WIDE)))
 
 # %% [markdown]

@@ -47,20 +47,27 @@ def test_the_model_table_is_the_backtest_the_models_were_chosen_on(kent):
     total = table[table["Series"] == "total"].set_index("Model")
     assert total.loc[model.replace("_", " "), "Chosen"] == "yes"
     for name, mae in means.items():
-        assert total.loc[name.replace("_", " "), "Mean absolute error (plans)"] == round(mae, 1)
-    assert total["Mean absolute error (plans)"].min() == total.loc[model.replace("_", " "), "Mean absolute error (plans)"]
+        assert total.loc[name.replace("_", " "), "Mean absolute error (plans)"] == f"{mae:,.1f}"
+    errors = total["Mean absolute error (plans)"].str.replace(",", "").astype(float)
+    assert errors.idxmin() == model.replace("_", " ")
     kept = model_scores(run.release, last)
     assert kept["chosen"].sum() == len(SERIES) * 3  # one model a series, at each of the three horizons
 
 
 def test_the_outlook_table_rounds_plans_whole_and_money_to_thousands(kent):
     _, found = kent
-    shown = money_details.outlook_table(found.table)
+    shown = money_details.outlook_table(found.table, found.inputs)
     raw = found.table[(found.table["placement"] == "all") & (found.table["year"] == "2027-28")].iloc[0]
-    row = shown[(shown["placement"] == "all") & (shown["year"] == "2027-28")].iloc[0]
-    assert row["spend (£000)"] == f"{raw['spend'] / 1e3:,.0f}" and row["caseload"] == f"{raw['caseload']:,.0f}"
-    assert row["cumulative_deficit (£000)"] == f"{raw['cumulative_deficit'] / 1e3:,.0f}"
-    assert shown.loc[shown["placement"] == "mainstream", "income (£000)"].eq("").all()  # income is the all row's
+    row = shown[(shown["Placement"] == "all") & (shown["Year"] == "2027-28")].iloc[0]
+    assert row["Spend (£000)"] == f"{raw['spend'] / 1e3:,.0f}" and row["Plans"] == f"{raw['caseload']:,.0f}"
+    assert row["Cumulative deficit, end of year (£000)"] == f"{raw['cumulative_deficit'] / 1e3:,.0f}"
+    assert shown.loc[shown["Placement"] == "mainstream", "Grant (£000)"].eq("").all()  # income is the all row's
+    # each row says what it is: counted years, the start's outturn (Kent's feed, 2021-22), projections after the census
+    last = found.inputs.last_census
+    basis = dict(zip(shown.loc[shown["Placement"] == "all", "Year"], shown.loc[shown["Placement"] == "all", "Basis"], strict=True))
+    assert basis["2021-22"].startswith("plans counted, spend modelled; cumulative deficit: the council's outturn (kent.csv row")
+    assert basis[f"{last}-{(last + 1) % 100:02d}"] == "plans counted, spend modelled"
+    assert basis[f"{last + 1}-{(last + 2) % 100:02d}"] == "projection (this workbook's)"
 
 
 def test_the_sensitivity_table_gives_each_assumptions_ends_in_millions(kent):

@@ -95,8 +95,15 @@ def test_the_section_shows_the_target_year_under_each_scenario_file(kent):
         assert table.loc[name, "cumulative_deficit"] == pytest.approx(row["cumulative_deficit"])
         assert table.loc[name, "in_year_gap"] < table.loc["baseline", "in_year_gap"] and table.loc[name, "note"] == ""
     assert table.loc["slower_growth", "levers"] == "plan_growth_slowed_pct 3 from 2026-27"
-    low, high = table.loc["baseline", ["deficit_low80", "deficit_high80"]]
-    assert low < table.loc["baseline", "cumulative_deficit"] < high
+    # worked out by hand as the README says the lever works: every type's plans x 0.97 a year from 2026-27, so in
+    # 2027-28 (two years on) the types' spend falls by 1 - 0.97^2 of the baseline's; services and grant are unchanged
+    types = found.table[(found.table["year"] == "2027-28") & (found.table["placement"] != "all")]
+    expected = table.loc["baseline", "in_year_gap"] - types["spend"].sum() * (1 - 0.97 ** 2)
+    assert table.loc["slower_growth", "in_year_gap"] == pytest.approx(expected, rel=1e-9)
+    for name in table.index:  # each scenario's own 80% range, around its own central deficit
+        low, high = table.loc[name, ["deficit_low80", "deficit_high80"]]
+        assert low < table.loc[name, "cumulative_deficit"] < high, name
+    assert table.loc["slower_growth", "deficit_high80"] < table.loc["baseline", "deficit_high80"]
     text = _text(money_sections.section(run, found))
     assert "2027-28 under each scenario file in tests/fixtures/data/scenarios" in text
     assert f"<td>{table.loc['slower_growth', 'in_year_gap'] / 1e6:,.1f}</td>" in text

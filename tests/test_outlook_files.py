@@ -63,6 +63,16 @@ def test_a_bad_scenario_is_refused_in_one_line(tmp_path, row, message):
     assert message in str(caught.value) and "\n" not in str(caught.value)
 
 
+@pytest.mark.parametrize("name, content", [("baseline.csv", "lever,value,from_year\nplan_growth_slowed_pct,2,2026-27\n"),
+                                           ("x.csv", "lever,value,from_year,scenario\nplan_growth_slowed_pct,2,2026-27,baseline\n")])
+def test_a_scenario_may_not_take_the_baselines_name(tmp_path, name, content):
+    """The review and the command show every scenario beside the baseline: two rows named 'baseline' would be ambiguous."""
+    path = tmp_path / name
+    path.write_text(content)
+    with pytest.raises(DataValidationError, match=r"column 'scenario': 'baseline' is the outlook without levers"):
+        read_scenario(path)
+
+
 def test_financial_years_are_named_by_the_year_they_start():
     assert parse_year("2027-28", "x") == parse_year("2027/28", "x") == parse_year("2027/2028", "x") == parse_year("2027", "x") == 2027
     assert financial_year(2029) == "2029-30" and financial_year(1999) == "1999-00"

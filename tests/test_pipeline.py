@@ -1,6 +1,7 @@
 """The pipeline's parts: parameters read with papermill, notebook warnings, files read, the swap,
 and the names callers import from pipeline.report."""
 
+import datetime as dt
 import logging
 
 import nbformat
@@ -99,6 +100,10 @@ def test_files_read_by_a_run():
                "tests/fixtures/data/outlook_assumptions.csv", "tests/fixtures/data/scenarios/slower_growth.csv"}
     assert outlook <= set(read)
     assert not outlook & {shown_path(p) for p in files_read(SHIPPED_RELEASE, "2021", None, inspections=False)}
+    # a review dated before an allocation file was published does not list it (20 July 2024's, on 30 September 2023)
+    earlier = {shown_path(p) for p in files_read(SHIPPED_RELEASE, "2021", None, as_of=dt.date(2023, 9, 30))}
+    assert "data/raw/dedicated-schools-grant_2023_07_20.ods" in earlier
+    assert "data/raw/dedicated-schools-grant_2024_07_20.ods" not in earlier
     assert feed_file("kent", FEEDS_DIR / "no-such-folder") is None
 
 

@@ -79,10 +79,9 @@ def _chosen(release: Release, last: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     return release.remember(("caseload_models_chosen", last), build)
 
 
-def factors_at(models: pd.DataFrame | dict, series: str, horizon: int, quantiles) -> list[float]:
+def factors_at(lookup: dict, series: str, horizon: int, quantiles) -> list[float]:
     """The factors of ``series`` at ``horizon`` for each of ``quantiles`` (each one of :data:`KEPT`), from a model
-    table or its :func:`factor_lookup` (one lookup serves an LA's every type and horizon)."""
-    lookup = factor_lookup(models) if isinstance(models, pd.DataFrame) else models
+    table's :func:`factor_lookup` (one lookup serves an LA's every type and horizon)."""
     rows = lookup.get((series, horizon), {})
     return [float(rows.get(q, float("nan"))) for q in quantiles]
 

@@ -129,15 +129,10 @@ def compare(
     neighbours: str = DEFAULT_VINTAGE,
     *, release: Release,
 ) -> pd.DataFrame:
-    """Comparator rows for one area, measure and period (default: latest with data).
-
-    A review asks for the same comparison from several sections (the glance, the key messages, the status of
-    each target): each is worked out once a release and area and handed out as a copy, so a caller's edits stay
-    its own."""
+    """Comparator rows for one area, measure and period (default: latest with data). What every area's comparison
+    shares (the measure's rows, its periods, each period's rows and LA ranks) is split off once a release."""
     m = get_measure(measure)
-    target = areas_for(release).get(area)
-    key = ("compare", target.code, m.name, period, neighbours)
-    return release.remember(key, lambda: _compare(target, m, period, neighbours, release)).copy()
+    return _compare(areas_for(release).get(area), m, period, neighbours, release)
 
 
 def _measure_rows(release: Release, measure: str) -> tuple[pd.DataFrame, list[str]]:

@@ -38,7 +38,7 @@ from analysis_helpers.core.errors import DataValidationError
 from analysis_helpers.core.paths import DSG_ALLOCATION_FILES
 from analysis_helpers.core.vintage import dfe_publication_after, ended_by, public_by
 from analysis_helpers.data.dsg import dsg_table
-from analysis_helpers.data.dsg_allocations import high_needs_allocations
+from analysis_helpers.data.dsg_allocations import high_needs_allocations, published_files
 from analysis_helpers.data.high_needs import spend as high_needs_spend
 from analysis_helpers.data.release import Release
 from analysis_helpers.domain.areas import LOCAL_AUTHORITY, Area
@@ -170,19 +170,13 @@ def _unit_cost(mine: pd.DataFrame, cost_type: str | None) -> tuple[float, str]:
 
 
 def _income(area: Area, as_of: dt.date | None) -> dict[int, float]:
-    published = [p for p in DSG_ALLOCATION_FILES if public_by(_dated(p), as_of)]
+    published = published_files(as_of)
     if not published:
         raise DataValidationError(f"no DSG allocation file had been published by {as_of} (the first is {DSG_ALLOCATION_FILES[0].name})")
     table = high_needs_allocations(published)
     mine = table[(table["level"] == LOCAL_AUTHORITY) & (table["la_number"] == area.la_number)]
     return {int(year[:4]): float(value) for year, value in zip(mine["financial_year"], mine["high_needs_block"], strict=True)
             if not pd.isna(value)}
-
-
-def _dated(path) -> dt.date:
-    """The publication date in an allocation file's name (``dedicated-schools-grant_2024_07_20.ods``)."""
-    year, month, day = path.stem.rsplit("_", 3)[-3:]
-    return dt.date(int(year), int(month), int(day))
 
 
 def _start(area: Area, feed: pd.DataFrame | None) -> Start:

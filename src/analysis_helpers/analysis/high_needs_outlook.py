@@ -29,12 +29,12 @@ import pandas as pd
 
 from analysis_helpers.analysis.high_needs_inputs import BASE_YEAR, GRID, TYPES, OutlookInputs
 from analysis_helpers.core.errors import DataValidationError
-from analysis_helpers.domain.outlook_files import LEVERS, Lever, Scenario, financial_year
+from analysis_helpers.domain.outlook_files import BASELINE_NAME, LEVERS, Lever, Scenario, financial_year
 
 OUTLOOK_COLUMNS = ("year", "placement", "caseload", "caseload_low80", "caseload_high80", "unit_cost", "spend", "income",
                    "in_year_gap", "cumulative_deficit", "scenario")
 ALL = "all"
-BASELINE = Scenario("baseline", ())
+BASELINE = Scenario(BASELINE_NAME, ())
 DEFAULT_TARGET_YEAR = 2027  # 2027-28: the year safety-valve agreements such as Kent's aim at
 SEEK_STEPS = 60
 

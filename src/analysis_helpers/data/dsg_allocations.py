@@ -38,6 +38,7 @@ is a :class:`~analysis_helpers.core.errors.DataValidationError` naming the file,
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -46,6 +47,7 @@ import pandas as pd
 
 from analysis_helpers.core.errors import DataValidationError
 from analysis_helpers.core.paths import DSG_ALLOCATION_FILES
+from analysis_helpers.core.vintage import public_by
 from analysis_helpers.data import parquet_cache
 from analysis_helpers.data.geography import LOCAL_AUTHORITY, NATIONAL, REGIONAL
 from analysis_helpers.data.provenance import verify_raw_file
@@ -95,6 +97,17 @@ def high_needs_allocations(paths: Iterable[Path] = DSG_ALLOCATION_FILES) -> pd.D
     if not frames:
         raise DataValidationError("no DSG allocation files were given")
     return pd.concat(frames, ignore_index=True).sort_values(["financial_year", "row"], kind="stable", ignore_index=True)
+
+
+def published_on(path: Path) -> dt.date:
+    """The publication date in an allocation file's name (``dedicated-schools-grant_2024_07_20.ods``: 20 July 2024)."""
+    year, month, day = Path(path).stem.rsplit("_", 3)[-3:]
+    return dt.date(int(year), int(month), int(day))
+
+
+def published_files(as_of: dt.date | None, paths: Iterable[Path] = DSG_ALLOCATION_FILES) -> list[Path]:
+    """The allocation files DfE had published by ``as_of`` (all of them without one)."""
+    return [p for p in paths if public_by(published_on(p), as_of)]
 
 
 def allocations(path: Path = DSG_ALLOCATION_FILES[-1]) -> pd.DataFrame:

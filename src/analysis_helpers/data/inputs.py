@@ -11,10 +11,10 @@ area-fact files and the data log. Only files that exist are listed, each once ho
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from analysis_helpers.core.paths import (
-    DSG_ALLOCATION_FILES,
     DSG_DEFICIT_FILE,
     HIGH_NEEDS_BENCHMARKING_FILE,
     HISTORIC_RELEASE,
@@ -29,6 +29,7 @@ from analysis_helpers.core.paths import (
     targets_file,
 )
 from analysis_helpers.data.area_facts import area_fact_files
+from analysis_helpers.data.dsg_allocations import published_files
 from analysis_helpers.data.local_feed import feed_for
 
 
@@ -41,13 +42,14 @@ def feed_file(area_slug: str, local: Path | None) -> Path | None:
 
 
 def files_read(release: Path, neighbours: str, feed: Path | None, targets: Path | None = None,
-               inspections: bool = True, high_needs: bool | None = None) -> list[Path]:
+               inspections: bool = True, high_needs: bool | None = None, as_of: dt.date | None = None) -> list[Path]:
     """The files a review run reads, in the order a reader would look for them (those that exist); ``inspections``:
     the run reads Ofsted's inspection files, ``high_needs`` the outlook's (both: an LA's run does, a region's or
-    England's does not; ``high_needs`` defaults to ``inspections``)."""
+    England's does not; ``high_needs`` defaults to ``inspections``): of the DSG allocation files, those published by
+    ``as_of``."""
     ofsted = [OFSTED_INSPECTIONS_FILE, OFSTED_2023_FRAMEWORK_FILE] if inspections else []
     outlook = [] if not (inspections if high_needs is None else high_needs) else [
-        HIGH_NEEDS_BENCHMARKING_FILE, *DSG_ALLOCATION_FILES, outlook_assumptions_file(), *scenario_files()]
+        HIGH_NEEDS_BENCHMARKING_FILE, *published_files(as_of), outlook_assumptions_file(), *scenario_files()]
     candidates = [release, HISTORIC_RELEASE, NEIGHBOUR_FILES.get(str(neighbours)), DSG_DEFICIT_FILE, *ofsted, *outlook, feed,
                   council_measures_file(), targets or targets_file(), *area_fact_files(), data_log_file()]
     resolved = [Path(p).resolve() for p in candidates if p is not None and Path(p).exists()]

@@ -50,6 +50,8 @@ PLACEMENT_TYPES = tuple(name for name, _, _ in PLACEMENTS)
 #: take instead (AP and "other or none" cost nothing a plan in the outlook, so a place there would be free).
 OPENABLE = ("mainstream", "resourced_units", "state_special")
 SCENARIO_COLUMNS = ("lever", "value", "from_year")
+#: The name of the outlook without levers, beside which every scenario is shown: no scenario file may take it.
+BASELINE_NAME = "baseline"
 YEAR = re.compile(r"^(\d{4})(?:[-/](\d{2}|\d{4}))?$")
 MAX_BYTES = 1_000_000
 
@@ -125,7 +127,11 @@ def read_scenario(path: Path) -> Scenario:
     if not levers:
         raise DataValidationError(f"{shown_path(path)}: no levers (expected a row a lever under {', '.join(SCENARIO_COLUMNS)})")
     named = sorted(n for n in names if n)
-    return Scenario(named[0] if len(named) == 1 else path.stem, tuple(levers))
+    name = named[0] if len(named) == 1 else path.stem
+    if name == BASELINE_NAME:
+        raise DataValidationError(f"{shown_path(path)}, column 'scenario': {BASELINE_NAME!r} is the outlook without levers; "
+                                  "give the scenario another name (or rename the file)")
+    return Scenario(name, tuple(levers))
 
 
 def parse_year(text: str, where: str) -> int:

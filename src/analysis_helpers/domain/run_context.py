@@ -85,10 +85,10 @@ class RunContext:
 
     @property
     def files_read(self) -> list[Path]:
-        """The files this run reads (release, history, neighbours, DSG, Ofsted's inspections for an LA, feed, catalogue,
-        targets, area facts, data log)."""
+        """The files this run reads (release, history, neighbours, DSG, Ofsted's inspections and the high-needs
+        outlook's files for an LA, feed, catalogue, targets, area facts, data log)."""
         return files_read(self.release.path, self.neighbours, feed_file(self.area.slug, self.local), self.targets,
-                          inspections=self.area.level == LOCAL_AUTHORITY)
+                          inspections=self.area.level == LOCAL_AUTHORITY, as_of=self.as_of)
 
     @property
     def dfe_published(self) -> bool:

@@ -156,7 +156,7 @@ def run_quarterly(
     cache_uses += prepare_caches(opened.release, day)
     feed = feed_file(target_area.slug, local)
     notes = validate_feed(feed)[2] if feed is not None else []
-    read = files_read(release_path, vintage, feed, targets, inspections=target_area.level == LOCAL_AUTHORITY)
+    read = files_read(release_path, vintage, feed, targets, inspections=target_area.level == LOCAL_AUTHORITY, as_of=day)
     out_dir = Path(out_dir) if out_dir else REPORTS_DIR
     destination = out_dir / str(q) / target_area.slug
     failed_dir = out_dir / "_failed" / str(q) / target_area.slug

@@ -16,6 +16,7 @@ import pandas as pd
 
 from analysis_helpers.analysis.caseload_models import model_scores
 from analysis_helpers.analysis.high_needs_inputs import COST_TYPE, OutlookInputs
+from analysis_helpers.analysis.high_needs_outlook import ALL
 from analysis_helpers.analysis.unit_costs import unit_costs
 from analysis_helpers.domain.caseload_history import SERIES
 from analysis_helpers.domain.outlook_files import financial_year
@@ -34,8 +35,9 @@ def model_table(run: RunContext, inputs: OutlookInputs) -> pd.DataFrame:
         for model, row in means.iterrows():
             rows.append({"Series": series.replace("_", " "), "Model": model.replace("_", " "),
                          "Chosen": "yes" if model in chosen else "",
-                         "Inside 80% interval (%)": round(row["coverage80_pct"], 1),
-                         "Interval score": round(row["interval_score80"], 1), "Mean absolute error (plans)": round(row["mae"], 1)})
+                         "Inside 80% interval (%)": _one_place(row["coverage80_pct"]),
+                         "Interval score": _one_place(row["interval_score80"]),
+                         "Mean absolute error (plans)": _one_place(row["mae"])})
     return pd.DataFrame(rows)
 
 
@@ -55,16 +57,32 @@ def unit_cost_table(run: RunContext, inputs: OutlookInputs) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def outlook_table(table: pd.DataFrame) -> pd.DataFrame:
+#: The outlook's columns as the details page heads them.
+OUTLOOK_HEADINGS = {"year": "Year", "placement": "Placement", "caseload": "Plans", "caseload_low80": "Plans, 80% range: low",
+                    "caseload_high80": "Plans, 80% range: high", "unit_cost": "Unit cost (£000)", "spend": "Spend (£000)",
+                    "income": "Grant (£000)", "in_year_gap": "In-year gap (£000)",
+                    "cumulative_deficit": "Cumulative deficit, end of year (£000)", "scenario": "Scenario"}
+
+
+def outlook_table(table: pd.DataFrame, inputs: OutlookInputs) -> pd.DataFrame:
     """The outlook (:func:`~analysis_helpers.analysis.high_needs_outlook.outlook`, one scenario or several) rounded
-    for reading: plans whole, money in £ thousands."""
+    for reading (plans whole, money in £ thousands), with each row's basis: plans counted (spend modelled on them),
+    the starting cumulative deficit's outturn, or this workbook's projection."""
     shown = table.copy()
     for column in ("caseload", "caseload_low80", "caseload_high80"):
         shown[column] = shown[column].map(lambda v: "" if v != v else f"{v:,.0f}")
     for column in ("unit_cost", "spend", "income", "in_year_gap", "cumulative_deficit"):
         shown[column] = shown[column].map(lambda v: "" if v != v else f"{v / 1e3:,.0f}")
-    return shown.rename(columns={"unit_cost": "unit_cost (£000)", "spend": "spend (£000)", "income": "income (£000)",
-                                 "in_year_gap": "in_year_gap (£000)", "cumulative_deficit": "cumulative_deficit (£000)"})
+    shown["basis"] = [_basis(int(year[:4]), placement, inputs) for year, placement in zip(table["year"], table["placement"], strict=True)]
+    return shown.rename(columns={**OUTLOOK_HEADINGS, "basis": "Basis"})
+
+
+def _basis(start: int, placement: str, inputs: OutlookInputs) -> str:
+    if start > inputs.last_census:
+        return "projection (this workbook's)"
+    if placement == ALL and start == inputs.start.year:
+        return "plans counted, spend modelled; cumulative deficit: " + inputs.start.source
+    return "plans counted, spend modelled"
 
 
 def sensitivity_table(frame: pd.DataFrame, inputs: OutlookInputs, year: int) -> pd.DataFrame:
@@ -77,6 +95,11 @@ def sensitivity_table(frame: pd.DataFrame, inputs: OutlookInputs, year: int) -> 
                      f"Cumulative deficit {financial_year(year)} (£m)": round(r.cumulative_deficit / 1e6, 1),
                      "Central gap (£m)": round(r.central_gap / 1e6, 1), "Source": source})
     return pd.DataFrame(rows)
+
+
+def _one_place(value) -> str:
+    """A score to one decimal place; blank where no LA could be scored."""
+    return "" if value != value else f"{value:,.1f}"
 
 
 def _pounds(value) -> str:

@@ -31,7 +31,7 @@ from analysis_helpers.analysis.high_needs_outlook import (
 from analysis_helpers.analysis.unit_costs import spend_per_head
 from analysis_helpers.core.errors import DataValidationError
 from analysis_helpers.core.paths import outlook_assumptions_file, scenarios_dir, shown_path
-from analysis_helpers.core.safe_text import md_text
+from analysis_helpers.core.safe_text import md_code, md_text
 from analysis_helpers.core.vintage import ended_by
 from analysis_helpers.data.inputs import scenario_files
 from analysis_helpers.domain.areas import LOCAL_AUTHORITY
@@ -221,7 +221,7 @@ def scenario_table(found: MoneyOutlook) -> HTML | Markdown:
     year = target_year(found.inputs)
     folder = shown_path(scenarios_dir())
     if len(found.scenarios) <= 1:
-        return Markdown(f"*No scenario files in `{md_text(folder)}`: the baseline alone is projected (a file a scenario, "
+        return Markdown(f"*No scenario files in {md_code(folder)}: the baseline alone is projected (a file a scenario, "
                         "as the README's guide to testing a scenario says).*")
     rows = []
     for r in found.scenarios.itertuples():
