@@ -8,7 +8,7 @@ six tests failed, because they read the shipped ``data/local/kent.csv``,
 feed and a changed target as well, has eleven failures). The copy is the project's tracked files
 (no ``.venv``, caches or reports) in a temporary folder; its own ``src`` is
 imported (``PYTHONPATH``), its own ``tests`` are run, with none of this run's
-``SEND_REVIEW_*`` settings, so the copy's tests stand or fall on their own.
+``SEND_REVIEW_*`` settings but its verified cache folder, so the copy's tests stand or fall on their own.
 The tests run there are those that read the analyst's files or the default
 release, and never this module (``GUIDES_COPY`` stops a copy from recursing).
 """
@@ -24,8 +24,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from frozen import SHARED_CACHE_ENV
 
-from analysis_helpers.core.paths import PROJECT_ROOT
+from analysis_helpers.core.paths import CACHE_ENV, PROJECT_ROOT
 
 pytestmark = pytest.mark.slow
 
@@ -76,9 +77,14 @@ def _copy_project(target: Path) -> Path:
 
 
 def _environment(copy: Path, cache: Path) -> dict[str, str]:
-    """The copy's environment: its own src first, none of this run's settings, its own cache."""
+    """The copy's environment: its own src first, none of this run's settings but its cache folder, shared (as
+    test_release_growth.py shares it): every cache file is named by the SHA-256 of what it was built from and by the
+    package's code (the copy's is the same), written atomically and verified before it is read, so the copy reads
+    nothing it would not have built, and does not parse every spreadsheet again cold. Outside a test run, ``cache``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SEND_REVIEW_", "PYTEST_", "COV_"))}
-    env.update(PYTHONPATH=str(copy / "src"), SEND_REVIEW_CACHE_DIR=str(cache), **{GUIDES_COPY: "1"})
+    shared = os.environ.get(CACHE_ENV)
+    env.update(PYTHONPATH=str(copy / "src"), SEND_REVIEW_CACHE_DIR=shared or str(cache), **{GUIDES_COPY: "1"},
+               **({SHARED_CACHE_ENV: "1"} if shared else {}))
     return env
 
 
