@@ -64,8 +64,8 @@ else:
 #
 # Plans at the January census the financial year starts in (counted up to the
 # latest census, projected after it with 80% intervals); unit costs grown by
-# the cost assumption; spend, grant, in-year gap and cumulative deficit in
-# £ thousands, on the `all` row of each year. The last column says which
+# the cost assumption (£ a plan a year); spend, grant, in-year gap and
+# cumulative deficit in £ thousands, on the `all` row of each year. The last column says which
 # figures are counted, which outturn the deficit starts from, and which are
 # this workbook's projections (never the council's forecasts).
 

@@ -61,6 +61,9 @@ def test_the_outlook_table_rounds_plans_whole_and_money_to_thousands(kent):
     row = shown[(shown["Placement"] == "all") & (shown["Year"] == "2027-28")].iloc[0]
     assert row["Spend (£000)"] == f"{raw['spend'] / 1e3:,.0f}" and row["Plans"] == f"{raw['caseload']:,.0f}"
     assert row["Cumulative deficit, end of year (£000)"] == f"{raw['cumulative_deficit'] / 1e3:,.0f}"
+    independent = found.table[(found.table["placement"] == "independent_special") & (found.table["year"] == "2027-28")].iloc[0]
+    shown_cost = shown[(shown["Placement"] == "independent_special") & (shown["Year"] == "2027-28")]["Unit cost (£)"].iloc[0]
+    assert shown_cost == f"{independent['unit_cost']:,.0f}" and independent["unit_cost"] > 44_930  # 2021-22's, grown
     assert shown.loc[shown["Placement"] == "mainstream", "Grant (£000)"].eq("").all()  # income is the all row's
     # each row says what it is: counted years, the start's outturn (Kent's feed, 2021-22), projections after the census
     last = found.inputs.last_census

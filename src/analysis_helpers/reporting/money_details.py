@@ -59,19 +59,19 @@ def unit_cost_table(run: RunContext, inputs: OutlookInputs) -> pd.DataFrame:
 
 #: The outlook's columns as the details page heads them.
 OUTLOOK_HEADINGS = {"year": "Year", "placement": "Placement", "caseload": "Plans", "caseload_low80": "Plans, 80% range: low",
-                    "caseload_high80": "Plans, 80% range: high", "unit_cost": "Unit cost (£000)", "spend": "Spend (£000)",
+                    "caseload_high80": "Plans, 80% range: high", "unit_cost": "Unit cost (£)", "spend": "Spend (£000)",
                     "income": "Grant (£000)", "in_year_gap": "In-year gap (£000)",
                     "cumulative_deficit": "Cumulative deficit, end of year (£000)", "scenario": "Scenario"}
 
 
 def outlook_table(table: pd.DataFrame, inputs: OutlookInputs) -> pd.DataFrame:
     """The outlook (:func:`~analysis_helpers.analysis.high_needs_outlook.outlook`, one scenario or several) rounded
-    for reading (plans whole, money in £ thousands), with each row's basis: plans counted (spend modelled on them),
+    for reading (plans and unit costs whole, other money in £ thousands), with each row's basis: plans counted (spend modelled on them),
     the starting cumulative deficit's outturn, or this workbook's projection."""
     shown = table.copy()
-    for column in ("caseload", "caseload_low80", "caseload_high80"):
+    for column in ("caseload", "caseload_low80", "caseload_high80", "unit_cost"):
         shown[column] = shown[column].map(lambda v: "" if v != v else f"{v:,.0f}")
-    for column in ("unit_cost", "spend", "income", "in_year_gap", "cumulative_deficit"):
+    for column in ("spend", "income", "in_year_gap", "cumulative_deficit"):
         shown[column] = shown[column].map(lambda v: "" if v != v else f"{v / 1e3:,.0f}")
     shown["basis"] = [_basis(int(year[:4]), placement, inputs) for year, placement in zip(table["year"], table["placement"], strict=True)]
     return shown.rename(columns={**OUTLOOK_HEADINGS, "basis": "Basis"})
