@@ -5,7 +5,7 @@ rests on, in full.
   with every candidate's scores (coverage, interval score, error), so the choice can be checked;
 * :func:`unit_cost_table`: the area's 2021-22 unit cost of each benchmarking type beside England's and the
   neighbours' medians, the flag, and the cost the outlook uses;
-* :func:`outlook_table`: the outlook by year and type, rounded (plans whole, money in £ thousands), for the
+* :func:`outlook_table`: the outlook by year and type, rounded (plans and unit costs whole, other money in £ thousands), for the
   baseline and any scenario;
 * :func:`sensitivity_table`: each assumption's range and what it moves in the target year.
 """
